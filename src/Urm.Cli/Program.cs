@@ -1,0 +1,3 @@
+using Urm.Cli;
+
+return await UrmCommand.Create().Parse(args).InvokeAsync();

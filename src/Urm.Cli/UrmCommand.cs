@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Urm.Cli;
+
+/// <summary>The `urm` command tree: one sub-command per job, each a thin layer over Core.</summary>
+public static class UrmCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Urm: a universal recommendation learner for web shops.");
+        return root;
+    }
+}
