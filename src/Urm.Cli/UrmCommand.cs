@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Urm.Cli.Commands;
 
 namespace Urm.Cli;
 
@@ -8,6 +9,7 @@ public static class UrmCommand
     public static RootCommand Create()
     {
         var root = new RootCommand("Urm: a universal recommendation learner for web shops.");
+        root.Subcommands.Add(ImportCommand.Create());
         return root;
     }
 }
