@@ -1,0 +1,32 @@
+namespace Urm.Core.Retrieval;
+
+/// <summary>
+/// All item cards as one row-major matrix [Count, Dimension], with the item id of each row: the shape
+/// an exact scan wants (contiguous memory, no per-item objects).
+/// </summary>
+public sealed class CardMatrix
+{
+    private readonly Dictionary<string, int> _rowOf;
+
+    public CardMatrix(IReadOnlyList<string> ids, float[] vectors, int dimension)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if (vectors.Length != ids.Count * dimension)
+            throw new ArgumentException($"{ids.Count} cards of {dimension} values need {ids.Count * dimension} floats, not {vectors.Length}.", nameof(vectors));
+        Ids = ids;
+        Vectors = vectors;
+        Dimension = dimension;
+        _rowOf = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Count; i++)
+            if (!_rowOf.TryAdd(ids[i], i)) throw new ArgumentException($"Card id '{ids[i]}' appears twice.", nameof(ids));
+    }
+
+    public IReadOnlyList<string> Ids { get; }
+    public float[] Vectors { get; }
+    public int Dimension { get; }
+    public int Count => Ids.Count;
+
+    public ReadOnlySpan<float> Row(int row) => Vectors.AsSpan(row * Dimension, Dimension);
+
+    public bool TryGetRow(string id, out int row) => _rowOf.TryGetValue(id, out row);
+}
