@@ -2,7 +2,7 @@
 // deploy.sh passes containerImage once it has pushed the app's image to the registry.
 using 'main.bicep'
 
-param environmentName = 'prod'
+param environmentName = readEnvironmentVariable('URM_ENVIRONMENT', 'prod')
 param hosting = 'gpu'
 param gpuProfileType = 'Consumption-GPU-NC8as-T4'
 param gpuCpu = 8

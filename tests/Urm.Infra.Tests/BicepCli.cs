@@ -30,8 +30,9 @@ public static class BicepCli
         // Keep the CLI offline and quiet: no telemetry, no version check.
         start.Environment["BICEP_TELEMETRY_ENABLED"] = "false";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        // main.gpu.bicepparam reads the image from here; tests compile the first-deployment shape.
+        // The parameter files read these (deploy.sh sets them); tests compile the defaults.
         start.Environment.Remove("URM_CONTAINER_IMAGE");
+        start.Environment.Remove("URM_ENVIRONMENT");
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Executable}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
