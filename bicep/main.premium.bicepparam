@@ -1,0 +1,8 @@
+// Linux Elastic Premium plan, CPU inference. deploy.sh sets URM_ENVIRONMENT (default prod).
+using 'main.bicep'
+
+param environmentName = readEnvironmentVariable('URM_ENVIRONMENT', 'prod')
+param hosting = 'premium'
+param premiumSku = 'EP1'
+param premiumMaxInstances = 10
+param cosmosCapacityMode = 'serverless'

@@ -1,0 +1,87 @@
+// Cosmos DB for NoSQL: the card store. Keys are disabled; the app signs in with its identity
+// (Cosmos DB Built-in Data Contributor, assigned in access.bicep).
+
+@description('Name of the Cosmos DB account.')
+param name string
+
+@description('Azure region.')
+param location string
+
+param tags object
+
+@description('serverless: pay per request, good for small or bursty catalogs. autoscale: provisioned throughput that scales between 10% and 100% of the maximum.')
+@allowed([
+  'serverless'
+  'autoscale'
+])
+param capacityMode string
+
+@description('Maximum RU/s of the cards container when capacityMode is autoscale (multiple of 1000).')
+@minValue(1000)
+param autoscaleMaxThroughput int
+
+var databaseName = 'urm'
+var containerName = 'cards'
+
+resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    locations: [
+      {
+        locationName: location
+        failoverPriority: 0
+        isZoneRedundant: false
+      }
+    ]
+    consistencyPolicy: {
+      defaultConsistencyLevel: 'Session'
+    }
+    disableLocalAuth: true
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    capabilities: capacityMode == 'serverless' ? [{ name: 'EnableServerless' }] : []
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2025-04-15' = {
+  parent: account
+  name: databaseName
+  properties: {
+    resource: { id: databaseName }
+  }
+}
+
+// Partition key /pk: the adapter writes a hashed bucket of the item id (a small fixed number of
+// buckets), not the id itself. Partitions stay small and evenly filled, and the serving side can
+// load every card with one query per bucket instead of a cross-partition scan per item.
+resource cards 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = {
+  parent: database
+  name: containerName
+  properties: {
+    resource: {
+      id: containerName
+      partitionKey: {
+        paths: [ '/pk' ]
+        kind: 'Hash'
+        version: 2
+      }
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        includedPaths: [ { path: '/*' } ]
+        // Vectors are read whole, never filtered on: keep them out of the index.
+        excludedPaths: [ { path: '/vector/*' }, { path: '/"_etag"/?' } ]
+      }
+    }
+    options: capacityMode == 'autoscale' ? { autoscaleSettings: { maxThroughput: autoscaleMaxThroughput } } : {}
+  }
+}
+
+output id string = account.id
+output name string = account.name
+output endpoint string = account.properties.documentEndpoint
+output databaseName string = database.name
+output containerName string = cards.name

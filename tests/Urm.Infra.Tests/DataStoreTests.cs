@@ -1,0 +1,71 @@
+namespace Urm.Infra.Tests;
+
+/// <summary>Storage and Cosmos DB accept Microsoft Entra ID only, over TLS 1.2, with nothing public.</summary>
+[Collection(CompiledTemplatesCollection.Name)]
+public sealed class DataStoreTests(CompiledTemplates compiled)
+{
+    public static TheoryData<string> Plans => new(CompiledTemplates.Plans);
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Storage_account_is_locked_down(string plan)
+    {
+        var properties = compiled.Snapshots[plan].Single("Microsoft.Storage/storageAccounts")["properties"]!;
+        Assert.False((bool)properties["allowSharedKeyAccess"]!);
+        Assert.Equal("TLS1_2", (string?)properties["minimumTlsVersion"]);
+        Assert.False((bool)properties["allowBlobPublicAccess"]!);
+        Assert.True((bool)properties["supportsHttpsTrafficOnly"]!);
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Blob_and_container_soft_delete_are_on(string plan)
+    {
+        var properties = compiled.Snapshots[plan].Single("Microsoft.Storage/storageAccounts/blobServices")["properties"]!;
+        Assert.True((bool)properties["deleteRetentionPolicy"]!["enabled"]!);
+        Assert.True((bool)properties["containerDeleteRetentionPolicy"]!["enabled"]!);
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Blob_containers_and_event_queues_exist(string plan)
+    {
+        var snapshot = compiled.Snapshots[plan];
+        var containers = snapshot.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Select(c => ((string)c["name"]!).Split('/')[^1]);
+        Assert.Equal(["catalog", "catalog-reports", "features", "models"], containers.Order());
+        var queues = snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues")
+            .Select(c => ((string)c["name"]!).Split('/')[^1]);
+        Assert.Equal(["catalog-events", "model-events"], queues.Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Cosmos_account_disables_keys_and_uses_session_consistency(string plan)
+    {
+        var properties = compiled.Snapshots[plan].Single("Microsoft.DocumentDB/databaseAccounts")["properties"]!;
+        Assert.True((bool)properties["disableLocalAuth"]!);
+        Assert.Equal("Session", (string?)properties["consistencyPolicy"]!["defaultConsistencyLevel"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Cards_container_is_partitioned_on_pk(string plan)
+    {
+        var snapshot = compiled.Snapshots[plan];
+        Assert.EndsWith("/urm", (string)snapshot.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases")["name"]!);
+        var cards = snapshot.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
+        Assert.EndsWith("/urm/cards", (string)cards["name"]!);
+        Assert.Equal("/pk", (string?)cards["properties"]!["resource"]!["partitionKey"]!["paths"]![0]);
+    }
+
+    [Fact]
+    public void Cosmos_capacity_follows_the_parameter_files()
+    {
+        // premium.bicepparam: serverless; gpu.bicepparam: autoscale with a maximum.
+        var serverless = compiled.Snapshots["premium"].Single("Microsoft.DocumentDB/databaseAccounts");
+        Assert.Contains("EnableServerless", serverless["properties"]!["capabilities"]!.ToJsonString(), StringComparison.Ordinal);
+        var autoscale = compiled.Snapshots["gpu"].Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
+        Assert.Equal(1000, (int)autoscale["properties"]!["options"]!["autoscaleSettings"]!["maxThroughput"]!);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Urm.Infra.Tests;
+
+/// <summary>The app identity holds exactly the documented roles, each scoped to its resource.</summary>
+[Collection(CompiledTemplatesCollection.Name)]
+public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
+{
+    public static TheoryData<string> Plans => new(CompiledTemplates.Plans);
+
+    private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
+    private const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+    private const string CosmosBuiltInDataContributor = "00000000-0000-0000-0000-000000000002";
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Azure_role_assignments_are_exactly_the_documented_ones(string plan)
+    {
+        var snapshot = compiled.Snapshots[plan];
+        var storageId = (string)snapshot.Single("Microsoft.Storage/storageAccounts")["id"]!;
+        var expected = new List<(string Role, string Scope)>
+        {
+            (StorageBlobDataOwner, storageId),
+            (StorageQueueDataContributor, storageId),
+        };
+        if (plan == "gpu")
+        {
+            expected.Add((AcrPull, (string)snapshot.Single("Microsoft.ContainerRegistry/registries")["id"]!));
+        }
+
+        var actual = snapshot.OfType("Microsoft.Authorization/roleAssignments")
+            .Select(a => (Role: RoleGuid(a), Scope: Scope(a)))
+            .ToList();
+        Assert.Equal(expected.Order(), actual.Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Every_role_assignment_is_for_the_app_identity(string plan)
+    {
+        var snapshot = compiled.Snapshots[plan];
+        var identityId = (string)snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
+        var assignments = snapshot.OfType("Microsoft.Authorization/roleAssignments")
+            .Concat(snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"));
+        foreach (var assignment in assignments)
+        {
+            var principal = (string)assignment["properties"]!["principalId"]!;
+            Assert.Contains($"'{identityId}'", principal, StringComparison.Ordinal);
+            Assert.EndsWith(".principalId]", principal, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Cosmos_data_contributor_is_assigned_on_the_account(string plan)
+    {
+        var snapshot = compiled.Snapshots[plan];
+        var cosmosId = (string)snapshot.Single("Microsoft.DocumentDB/databaseAccounts")["id"]!;
+        var assignment = snapshot.Single("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments");
+        Assert.Equal($"{cosmosId}/sqlRoleDefinitions/{CosmosBuiltInDataContributor}",
+            (string?)assignment["properties"]!["roleDefinitionId"]);
+        Assert.Equal(cosmosId, (string?)assignment["properties"]!["scope"]);
+    }
+
+    private static string RoleGuid(JsonObject assignment) =>
+        ((string)assignment["properties"]!["roleDefinitionId"]!).Split('/')[^1];
+
+    // Role assignments are extension resources: their id is extensionResourceId('<scope>', ...).
+    private static string Scope(JsonObject assignment)
+    {
+        var match = ScopePattern().Match((string)assignment["id"]!);
+        Assert.True(match.Success, (string)assignment["id"]!);
+        return match.Groups[1].Value;
+    }
+
+    [GeneratedRegex(@"^\[extensionResourceId\('([^']+)', 'Microsoft\.Authorization/roleAssignments'")]
+    private static partial Regex ScopePattern();
+}
