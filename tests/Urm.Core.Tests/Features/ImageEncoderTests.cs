@@ -1,0 +1,86 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using Urm.Core.Features;
+using Xunit.Abstractions;
+
+namespace Urm.Core.Tests.Features;
+
+public class ImageEncoderTests(ImageEncoderFixture fixture, ITestOutputHelper output) : IClassFixture<ImageEncoderFixture>
+{
+    private readonly ImageEncoder _encoder = fixture.Encoder;
+
+    private string Save(string name, Action<string> write)
+    {
+        var path = Path.Combine(fixture.Folder, name);
+        write(path);
+        return name;
+    }
+
+    [Fact]
+    public async Task The_same_picture_as_png_and_as_jpeg_gives_nearly_the_same_vector()
+    {
+        using var disc = TestPictures.RedDisc();
+        var png = Save("disc.png", p => disc.SaveAsPng(p));
+        var jpeg = Save("disc.jpg", p => disc.SaveAsJpeg(p, new JpegEncoder { Quality = 95 }));
+
+        var results = await _encoder.EncodeAsync([png, jpeg], CancellationToken.None);
+
+        Assert.All(results, r => Assert.Null(r.Problem));
+        Assert.Equal(512, results[0].Vector!.Length);
+        var cosine = VectorMath.Cosine(results[0].Vector!, results[1].Vector!);
+        output.WriteLine($"PNG vs JPEG cosine {cosine:F4}");
+        Assert.True(cosine > 0.95, $"cosine {cosine:F4}");
+    }
+
+    [Fact]
+    public async Task Different_pictures_give_clearly_different_vectors()
+    {
+        using var disc = TestPictures.RedDisc();
+        using var stripes = TestPictures.Stripes();
+        var a = Save("a.png", p => disc.SaveAsPng(p));
+        var b = Save("b.png", p => stripes.SaveAsPng(p));
+
+        var results = await _encoder.EncodeAsync([a, b], CancellationToken.None);
+
+        var cosine = VectorMath.Cosine(results[0].Vector!, results[1].Vector!);
+        output.WriteLine($"disc vs stripes cosine {cosine:F4}");
+        Assert.True(cosine < 0.8, $"cosine {cosine:F4}");
+    }
+
+    [Fact]
+    public async Task Bad_images_are_reported_in_place_and_never_thrown()
+    {
+        using var disc = TestPictures.RedDisc();
+        var good = Save("good.png", p => disc.SaveAsPng(p));
+        var garbage = Save("garbage.jpg", p => File.WriteAllBytes(p, Enumerable.Range(0, 5000).Select(i => (byte)(i * 7)).ToArray()));
+        var truncated = Save("truncated.png", p =>
+        {
+            using var full = new MemoryStream();
+            disc.SaveAsPng(full);
+            File.WriteAllBytes(p, full.ToArray()[..200]);
+        });
+        var huge = Save("huge.bin", p => File.WriteAllBytes(p, new byte[3 * 1024 * 1024]));
+
+        var results = await _encoder.EncodeAsync(
+            [good, "missing.png", garbage, truncated, huge, "../outside.png", ""], CancellationToken.None);
+
+        Assert.NotNull(results[0].Vector);
+        Assert.Contains("no image file", results[1].Problem!.Reason);
+        Assert.Contains("not an image", results[2].Problem!.Reason);
+        Assert.NotNull(results[3].Problem);
+        Assert.Contains("limit", results[4].Problem!.Reason);
+        Assert.Contains("outside the image folder", results[5].Problem!.Reason);
+        Assert.Contains("empty", results[6].Problem!.Reason);
+        Assert.All(results.Skip(1), r => Assert.Null(r.Vector));
+        Assert.Equal("missing.png", results[1].Problem!.Reference);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_is_cancelled_not_reported()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _encoder.EncodeAsync(["missing.png"], cancelled.Token));
+    }
+}
