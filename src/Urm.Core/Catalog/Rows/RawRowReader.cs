@@ -96,7 +96,7 @@ internal static class RawRowReader
         {
             // Blank lines come through as records so that every physical line is counted for line numbers.
             IgnoreBlankLines = false,
-            BadDataFound = args => badData ??= $"the CSV record is malformed near \"{Cut(args.Field)}\" (a quote inside an unquoted field? quote the field and double inner quotes)",
+            BadDataFound = args => badData ??= $"the CSV record is malformed near \"{Cut(args.Field)}\" (a stray quote: quote the whole field and double each quote inside it)",
             MaxFieldSize = maxLineBytes,
         };
         using var parser = new CsvParser(feed, configuration);
@@ -108,9 +108,10 @@ internal static class RawRowReader
             long first = previousEnd + 1;
             long last = parser.RawRow;
             previousEnd = last;
+            // CsvHelper processes fields lazily, so bad data is only known once the record has been taken.
+            var record = parser.Record ?? [];
             var problem = feed.ProblemBetween(first, last) ?? badData;
             badData = null;
-            var record = parser.Record ?? [];
             if (problem is null && record.All(string.IsNullOrWhiteSpace))
             {
                 continue;
