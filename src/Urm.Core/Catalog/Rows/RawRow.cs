@@ -8,15 +8,15 @@ namespace Urm.Core.Catalog.Rows;
 /// </summary>
 internal readonly struct RawRow
 {
-    private readonly JsonElement json;
+    private readonly (string Name, JsonElement Value)[]? properties;
     private readonly string[]? cells;
     private readonly IReadOnlyDictionary<string, int>? columns;
 
-    private RawRow(long line, string? problem, JsonElement json, string[]? cells, IReadOnlyDictionary<string, int>? columns)
+    private RawRow(long line, string? problem, (string, JsonElement)[]? properties, string[]? cells, IReadOnlyDictionary<string, int>? columns)
     {
         Line = line;
         Problem = problem;
-        this.json = json;
+        this.properties = properties;
         this.cells = cells;
         this.columns = columns;
     }
@@ -26,12 +26,14 @@ internal readonly struct RawRow
 
     public string? Problem { get; }
 
-    public static RawRow Bad(long line, string problem) => new(line, problem, default, null, null);
+    public static RawRow Bad(long line, string problem) => new(line, problem, null, null, null);
 
-    public static RawRow FromJson(long line, JsonElement obj) => new(line, null, obj, null, null);
+    /// <summary>Property names are taken once here: each JsonProperty.Name access allocates, and every field is looked up.</summary>
+    public static RawRow FromJson(long line, JsonElement obj) =>
+        new(line, null, obj.EnumerateObject().Select(p => (p.Name, p.Value)).ToArray(), null, null);
 
     public static RawRow FromCsv(long line, string[] cells, IReadOnlyDictionary<string, int> columns) =>
-        new(line, null, default, cells, columns);
+        new(line, null, null, cells, columns);
 
     public Cell this[string name]
     {
@@ -42,16 +44,11 @@ internal readonly struct RawRow
                 return columns.TryGetValue(name, out var index) && index < cells.Length ? Cell.FromText(cells[index]) : Cell.Absent;
             }
 
-            if (json.ValueKind != JsonValueKind.Object)
+            foreach (var (propertyName, value) in properties ?? [])
             {
-                return Cell.Absent;
-            }
-
-            foreach (var property in json.EnumerateObject())
-            {
-                if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(propertyName, name, StringComparison.OrdinalIgnoreCase))
                 {
-                    return Cell.FromJson(property.Value);
+                    return Cell.FromJson(value);
                 }
             }
 

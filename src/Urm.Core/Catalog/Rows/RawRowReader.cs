@@ -33,7 +33,7 @@ internal static class RawRowReader
     private static async IAsyncEnumerable<RawRow> ReadJsonLinesAsync(
         Stream stream, int maxLineBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var lines = new Utf8LineReader(stream, maxLineBytes);
+        var lines = new Utf8LineReader(stream, maxLineBytes, decode: false);
         while (await lines.ReadAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             if (line.Problem is not null)
@@ -42,12 +42,12 @@ internal static class RawRowReader
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(line.Text))
+            if (IsBlank(line.Utf8.Span))
             {
                 continue;
             }
 
-            var (document, problem) = Parse(line.Text);
+            var (document, problem) = Parse(line.Utf8);
             if (document is null)
             {
                 yield return RawRow.Bad(line.Number, problem!);
@@ -61,12 +61,15 @@ internal static class RawRowReader
         }
     }
 
-    private static (JsonDocument? Document, string? Problem) Parse(string text)
+    private static bool IsBlank(ReadOnlySpan<byte> bytes) => bytes.IndexOfAnyExcept(" \t\r"u8) < 0;
+
+    /// <remarks>The document reads <paramref name="utf8"/> in place, so it must be disposed before the next line is read.</remarks>
+    private static (JsonDocument? Document, string? Problem) Parse(ReadOnlyMemory<byte> utf8)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text);
+            document = JsonDocument.Parse(utf8);
         }
         catch (JsonException error)
         {

@@ -23,10 +23,17 @@ internal sealed class Utf8LineReader
     private bool lineTooLong;
     private long number;
 
-    public Utf8LineReader(Stream stream, int maxLineBytes)
+    private readonly bool decode;
+
+    /// <param name="decode">
+    /// False leaves <see cref="TextLine.Text"/> empty and hands out the validated bytes instead, for a JSON
+    /// parser that reads UTF-8 directly and need not pay for a string it would only encode again.
+    /// </param>
+    public Utf8LineReader(Stream stream, int maxLineBytes, bool decode = true)
     {
         this.stream = stream;
         this.maxLineBytes = maxLineBytes;
+        this.decode = decode;
     }
 
     public async ValueTask<TextLine?> ReadAsync(CancellationToken cancellationToken)
@@ -128,21 +135,28 @@ internal sealed class Utf8LineReader
     private TextLine Finish()
     {
         number++;
-        var bytes = line.AsSpan(0, lineLength);
-        if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
+        var start = 0;
+        var length = lineLength;
+        if (length > 0 && line[length - 1] == (byte)'\r')
         {
-            bytes = bytes[..^1];
+            length--;
         }
 
-        if (number == 1 && bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        if (number == 1 && line.AsSpan(0, length).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
-            bytes = bytes[3..];
+            start = 3;
+            length -= 3;
         }
 
+        var bytes = line.AsSpan(start, length);
         TextLine result;
         if (lineTooLong)
         {
             result = new TextLine(number, "", $"the line is longer than {maxLineBytes} bytes");
+        }
+        else if (!decode && System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            result = new TextLine(number, "", null) { Utf8 = line.AsMemory(start, length) };
         }
         else
         {
