@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Urm.Core.Catalog;
+using Urm.Core.Catalog.Rows;
+
+namespace Urm.Core.Events;
+
+/// <summary>
+/// Streams shopper events (JSON Lines or CSV) in file order, with the catalog's error policy: each bad row is
+/// reported with its line and reason and skipped. Events are not de-duplicated: a repeated view is a signal.
+/// </summary>
+public static class EventReader
+{
+    /// <summary>Same cap as catalog ids; a user id is opaque and no longer than an item id needs to be.</summary>
+    public const int MaxIdLength = 256;
+
+    private const int MaxLineBytes = 64 * 1024;
+    private static readonly string[] RequiredColumns = ["user_id", "item_id", "event", "timestamp"];
+
+    public static IAsyncEnumerable<UserEvent> ReadAsync(string path, ReadReport report, CancellationToken cancellationToken)
+    {
+        var format = CatalogFormats.FromPath(path);
+        return ReadAsync(
+            _ => Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
+                FileOptions.Asynchronous | FileOptions.SequentialScan)),
+            format, report, cancellationToken);
+    }
+
+    /// <exception cref="InvalidEventsException">
+    /// Thrown at the end of the read when no row was usable (nothing has been yielded then), or at the start when
+    /// the CSV header lacks a required column.
+    /// </exception>
+    public static async IAsyncEnumerable<UserEvent> ReadAsync(
+        Func<CancellationToken, Task<Stream>> open,
+        CatalogFormat format,
+        ReadReport report,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(report);
+
+        // Counted here rather than read off the report, which the caller may share across several files.
+        var own = new ReadReport(maxDetailedErrors: 5);
+        var stream = await open(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var rows = RawRowReader.ReadAsync(
+                stream, format, MaxLineBytes, RequiredColumns,
+                problem => new InvalidEventsException($"The event file cannot be read: {problem}.", []),
+                cancellationToken);
+            await foreach (var row in rows.ConfigureAwait(false))
+            {
+                var error = Parse(row, out var userEvent);
+                if (error is not null)
+                {
+                    own.Add(error);
+                    report.Add(error);
+                    continue;
+                }
+
+                own.Accept();
+                report.Accept();
+                yield return userEvent!;
+            }
+        }
+
+        if (own.Accepted == 0)
+        {
+            throw new InvalidEventsException(own.DescribeNothingUsable("event file"), own.Errors);
+        }
+    }
+
+    private static RowError? Parse(RawRow row, out UserEvent? userEvent)
+    {
+        userEvent = null;
+        if (row.Problem is not null)
+        {
+            return new RowError(row.Line, null, row.Problem);
+        }
+
+        var problem = Id(row, "item_id", out var itemId);
+        if (problem is not null)
+        {
+            return new RowError(row.Line, null, problem);
+        }
+
+        var type = default(EventType);
+        var timestamp = default(DateTimeOffset);
+        problem = Id(row, "user_id", out var userId)
+            ?? Type(row, out type)
+            ?? Timestamp(row, out timestamp);
+        if (problem is not null)
+        {
+            return new RowError(row.Line, itemId, problem);
+        }
+
+        userEvent = new UserEvent(userId!, itemId!, type, timestamp);
+        return null;
+    }
+
+    private static string? Id(RawRow row, string field, out string? id) =>
+        row[field].GetText(field, acceptNumber: true, out id)
+        ?? (id is null ? $"'{field}' is missing or empty" : null)
+        ?? (id!.Length > MaxIdLength ? $"'{field}' is {id.Length} characters long; the limit is {MaxIdLength}" : null);
+
+    private static string? Type(RawRow row, out EventType type)
+    {
+        type = default;
+        var problem = row["event"].GetText("event", acceptNumber: false, out var text);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        // Enum.TryParse would also take "2" or "View,Click"; only the four names are part of the contract.
+        type = text?.ToLowerInvariant() switch
+        {
+            "view" => EventType.View,
+            "click" => EventType.Click,
+            "cart" => EventType.Cart,
+            "purchase" => EventType.Purchase,
+            _ => (EventType)(-1),
+        };
+        return Enum.IsDefined(type)
+            ? null
+            : text is null
+                ? "'event' is missing or empty; use view, click, cart or purchase"
+                : $"'event' must be view, click, cart or purchase, not \"{Cut(text)}\"";
+    }
+
+    private static string? Timestamp(RawRow row, out DateTimeOffset timestamp)
+    {
+        timestamp = default;
+        var problem = row["timestamp"].GetText("timestamp", acceptNumber: true, out var text);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (text is null)
+        {
+            return "'timestamp' is missing or empty";
+        }
+
+        if (text.All(char.IsAsciiDigit) || (text.StartsWith('-') && text.Length > 1 && text[1..].All(char.IsAsciiDigit)))
+        {
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
+                && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            {
+                timestamp = DateTimeOffset.FromUnixTimeSeconds(seconds);
+                return null;
+            }
+
+            return $"'timestamp' {Cut(text)} is out of range for Unix seconds";
+        }
+
+        // Only ISO 8601 dates (yyyy-MM-dd first): a locale-style "11/01/2026" is ambiguous, so it is refused.
+        var isoShaped = text.Length >= 10 && text[4] == '-' && text[7] == '-'
+            && text[..4].All(char.IsAsciiDigit) && text[5..7].All(char.IsAsciiDigit) && text[8..10].All(char.IsAsciiDigit);
+        if (isoShaped && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp))
+        {
+            return null;
+        }
+
+        return $"'timestamp' must be ISO 8601 (like 2026-11-01T10:00:00Z) or integer Unix seconds, not \"{Cut(text)}\"";
+    }
+
+    private static string Cut(string value) => value.Length <= 40 ? value : value[..40] + "...";
+}
