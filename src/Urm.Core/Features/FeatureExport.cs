@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Urm.Core.Catalog;
+
+namespace Urm.Core.Features;
+
+/// <summary>
+/// Catalog file -> features directory (docs/FORMATS.md): reads the catalog (bad rows reported and
+/// skipped), extracts raw features through the cache, writes the exchange files and report.json.
+/// </summary>
+public static class FeatureExport
+{
+    private static readonly JsonSerializerOptions ReportJson = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <param name="progress">Told the number of items written so far, once per batch.</param>
+    public static async Task<FeatureExportReport> RunAsync(
+        string catalogPath,
+        string outDir,
+        ITextEncoder text,
+        IImageEncoder? images,
+        IFeatureCache cache,
+        IProgress<int>? progress,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var read = new ReadReport();
+        var problems = new ImageProblemLog();
+        var extractor = new ItemFeatureExtractor(text, images, cache, problems);
+        // The extractor yields in input order, so categories queued on the way in pair up on the way out.
+        var categories = new ConcurrentQueue<string?>();
+
+        await using (var writer = new FeatureDirectoryWriter(outDir, AttributeTokens.Buckets, PriceBucket.Count))
+        {
+            var written = 0;
+            await foreach (var features in extractor.ExtractAsync(WithHashes(CatalogReader.ReadAsync(catalogPath, read, cancellationToken), categories, cancellationToken), cancellationToken))
+            {
+                categories.TryDequeue(out var category);
+                await writer.WriteAsync(features, category, cancellationToken);
+                if (++written % 64 == 0) progress?.Report(written);
+            }
+            progress?.Report(written);
+        }
+        cache.Flush();
+
+        var report = new FeatureExportReport(
+            Path.GetFullPath(catalogPath), read.RowsRead, read.Accepted, read.Rejected, read.Errors,
+            problems.Problems.ToList(), extractor.Counts, clock.Elapsed.TotalSeconds);
+        await File.WriteAllTextAsync(Path.Combine(outDir, "report.json"), JsonSerializer.Serialize(report, ReportJson), cancellationToken);
+        return report;
+    }
+
+    private static async IAsyncEnumerable<(CatalogItem Item, string ContentHash)> WithHashes(
+        IAsyncEnumerable<CatalogItem> items, ConcurrentQueue<string?> categories, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in items.WithCancellation(cancellationToken))
+        {
+            categories.Enqueue(item.Category);
+            yield return (item, ContentHash.Compute(item));
+        }
+    }
+}
