@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Urm.Cli.Commands;
+
+/// <summary>`urm bench ...`: benchmark programs that print figures (never timed assertions in tests).</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure speed: print throughput and latency figures.");
+        command.Subcommands.Add(BenchEncodeCommand.Create());
+        return command;
+    }
+}

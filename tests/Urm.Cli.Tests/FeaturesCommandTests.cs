@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Urm.Core.Catalog;
+using Urm.Core.Samples;
+
+namespace Urm.Cli.Tests;
+
+public class FeaturesCommandTests
+{
+    [Fact]
+    public async Task A_catalog_with_bad_rows_and_a_broken_image_is_encoded_into_files_numpy_reads()
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-features").FullName;
+        var items = SampleCatalog.Generate(6, seed: 5).ToList();
+        foreach (var item in items.Take(5))
+            await SampleImages.SaveAsync(item, Path.Combine(folder, item.Image!), CancellationToken.None);
+        // items[5]'s picture is never drawn: that item must be encoded without an image.
+        var catalog = Path.Combine(folder, "catalog.jsonl");
+        await using (var writer = new CatalogWriter(File.Create(catalog)))
+            foreach (var item in items) await writer.WriteAsync(item, CancellationToken.None);
+        await File.AppendAllLinesAsync(catalog, ["""{"title": "a row without an id"}""", """{"id": "x", "title": "Lamp", "price": "cheap"}"""]);
+        var output = Path.Combine(folder, "features");
+
+        var (exitCode, stdout, errors) = await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", output, "--threads", "1");
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("6 items written", stdout);
+        Assert.Contains("rejected 2", stdout);
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json"))).RootElement;
+        Assert.Equal([7L, 8L], report.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt64()));
+        Assert.Equal(items[5].Id, report.GetProperty("imageProblems")[0].GetProperty("itemId").GetString());
+        Assert.Equal(items.Select(i => i.Id), File.ReadLines(Path.Combine(output, "items.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()));
+
+        var shapes = CliRun.Python($"""
+            import json, numpy as np
+            d = '{output}'
+            t = np.load(d + '/text.npy'); i = np.load(d + '/image.npy'); m = np.load(d + '/image_mask.npy')
+            assert np.allclose(np.linalg.norm(t, axis=1), 1, atol=1e-4)
+            assert (np.abs(i[m == 0]).sum() == 0) and (np.abs(i[m == 1]).sum(axis=1) > 0).all()
+            f = json.load(open(d + '/features.json'))
+            print(t.shape, i.shape, m.tolist(), f['count'])
+            """);
+        Assert.Equal("(6, 384) (6, 512) [1, 1, 1, 1, 1, 0] 6", shapes.Trim());
+    }
+
+    [Fact]
+    public async Task A_second_run_over_an_unchanged_catalog_encodes_nothing_again()
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-features-cache").FullName;
+        var catalog = Path.Combine(folder, "catalog.jsonl");
+        await using (var writer = new CatalogWriter(File.Create(catalog)))
+            foreach (var item in SampleCatalog.Generate(4)) await writer.WriteAsync(item with { Image = null }, CancellationToken.None);
+        var output = Path.Combine(folder, "features");
+
+        await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", output, "--threads", "1");
+        var (exitCode, stdout, _) = await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", output, "--threads", "1");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("text encoded 0, images encoded 0, from cache 4", stdout);
+    }
+
+    [Fact]
+    public async Task A_missing_catalog_or_an_all_bad_one_is_one_clear_error()
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-features-bad").FullName;
+        var missing = await CliRun.InvokeAsync("features", "--catalog", Path.Combine(folder, "nope.jsonl"), "--out", folder);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("does not exist", missing.Errors);
+
+        var allBad = Path.Combine(folder, "bad.jsonl");
+        await File.WriteAllLinesAsync(allBad, ["""{"title": "no id"}""", "not json"]);
+        var result = await CliRun.InvokeAsync("features", "--catalog", allBad, "--out", Path.Combine(folder, "out"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: ", result.Errors);
+        Assert.Contains("line 1", result.Errors);
+    }
+}
