@@ -44,8 +44,11 @@ def test_leave_one_out_and_prefix_samples(tmp_path):
     n_train = sum(len(i) - 2 for i in p.events.items)
     assert len(d.samples) == n_train - 5  # every prefix with a non-empty history
     b = d.train_batch(d.samples[:3], np.zeros(3, np.int64), np.random.default_rng(0))
-    assert b["hist_items"].shape == (3, 4) and b["targets"].shape == (3, 2)
-    assert b["hist_items"][0].tolist()[:3] == [-1, -1, -1]  # right-aligned, left padding
+    # histories of 1, 2, 3 items: right-aligned, left padding, all-padding columns trimmed (L=4 -> 3)
+    assert b["hist_items"].shape == (3, 3) and b["targets"].shape == (3, 2)
+    assert b["hist_items"][0].tolist()[:2] == [-1, -1] and b["hist_mask"].sum(1).tolist() == [1, 2, 3]
+    batches = d.epoch_batches(np.random.default_rng(0))
+    assert sorted(np.concatenate(batches).tolist()) == sorted(d.samples.tolist())
     assert b["targets"][0, 0] == (b["hist_items"][0, -1] + 1) % 60
 
 

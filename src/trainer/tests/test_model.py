@@ -1,6 +1,6 @@
 import torch
 
-from urm_train.model import URM, Sizes, full_softmax_loss, sampled_softmax_loss, score_items
+from urm_train.model import URM, Sizes, _set_out_ce, full_softmax_loss, sampled_softmax_loss, score_items
 
 
 def sizes(**kw):
@@ -54,5 +54,8 @@ def test_losses_and_scoring_shapes():
     freq = torch.full((10,), 0.1)
     sampled = sampled_softmax_loss(u, c, t, torch.tensor(20.0), 5, freq, torch.Generator().manual_seed(0))
     assert full.item() > 0 and sampled.item() > 0
+    # the same as scoring all M vectors and letting each target pick its best one
+    ref = _set_out_ce(20.0 * torch.einsum("bmc,nc->bmn", u, c), t.clamp(min=0), t >= 0)
+    assert torch.allclose(full, ref, atol=1e-5)
     s = score_items(u, c)
     assert torch.allclose(s[0], (u[0] @ c.T).max(0).values)

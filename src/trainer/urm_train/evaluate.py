@@ -46,6 +46,7 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
     """rows: (history items, history events, target) per user, as SequenceData.val / .test."""
     model.eval()
     cards = model.cards(items)
+    rows = sorted(rows, key=lambda r: len(r[0]))  # similar lengths per batch: less padding; metrics are means
     ranks = []
     for i in range(0, len(rows), batch_size):
         b = {k: torch.from_numpy(v) for k, v in data.eval_batch(rows[i:i + batch_size]).items()}

@@ -219,9 +219,17 @@ def _set_out_ce(logits: torch.Tensor, target_pos: torch.Tensor, valid: torch.Ten
 
 
 def full_softmax_loss(user_vectors, cards, targets, scale):
-    """Softmax over all item cards. targets (b, K) item indices, -1 = none."""
-    logits = scale * torch.einsum("bmc,nc->bmn", user_vectors, cards)            # (b, M, n)
-    return _set_out_ce(logits, targets.clamp(min=0), targets >= 0)
+    """Softmax over all item cards. targets (b, K) item indices, -1 = none. Each target's best [UM]
+    vector is picked first, so the (b, K, n) logits are computed once, not for all M vectors."""
+    b, M, c = user_vectors.shape
+    t = targets.clamp(min=0)
+    t_score = torch.einsum("bmc,bkc->bmk", user_vectors, cards[t])               # (b, M, K)
+    best = t_score.argmax(dim=1).detach()                                         # (b, K)
+    u = user_vectors.gather(1, best.unsqueeze(-1).expand(b, best.shape[1], c))    # (b, K, c)
+    logits = scale * torch.einsum("bkc,nc->bkn", u, cards)                         # (b, K, n)
+    ce = F.cross_entropy(logits.flatten(0, 1), t.reshape(-1), reduction="none")
+    v = (targets >= 0).reshape(-1).float()
+    return (ce * v).sum() / v.sum().clamp(min=1.0)
 
 
 def sampled_softmax_loss(user_vectors, cards, targets, scale, negatives: int, item_freq, generator=None):

@@ -90,11 +90,9 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     for epoch in range(1, cfg.epochs + 1):
         t0 = time.time()
         model.train()
-        order = rng.permutation(data.samples)
-        tasks = data.draw_tasks(order, rng)
         total, steps = 0.0, 0
-        for i in range(0, len(order), cfg.batch):
-            nb = data.train_batch(order[i:i + cfg.batch], tasks[i:i + cfg.batch], rng)
+        for g in data.epoch_batches(rng):
+            nb = data.train_batch(g, data.draw_tasks(g, rng), rng)
             b = {k: torch.from_numpy(v) for k, v in nb.items()}
             cards = model.cards(items)                                   # (n, c), with dropout
             u = model.users(b, cards, ptab)                              # (B, M, c)
