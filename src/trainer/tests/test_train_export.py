@@ -105,3 +105,20 @@ def test_sampled_softmax_trains(tmp_path):
     cfg = Config.from_dict({**TINY, "epochs": 2, "loss": "sampled", "negatives": 16})
     ckpt = train(str(tmp_path / "f"), str(tmp_path / "e.csv"), str(tmp_path / "m"), cfg, log=lambda m: None)
     assert ckpt["meta"]["loss"] == "sampled" and np.isfinite(ckpt["meta"]["metrics"]["history"][-1]["loss"])
+
+
+def test_unused_modalities_stay_graph_inputs(tmp_path):
+    from test_model import sizes
+    from urm_train.model import URM
+    s = sizes(modalities=["text", "id"]).to_dict()
+    model = URM(sizes(modalities=["text", "id"])).eval()
+    with torch.no_grad():
+        _export(_FusionGraph(model), fusion_inputs(s, 2, n=3, seed=0), fusion_io(s, 2), str(tmp_path / "f.onnx"))
+        x = fusion_inputs(s, 2, n=3, seed=0)
+        a = model.fusion(*(torch.from_numpy(v) for v in x.values()))
+        x["image"] = x["image"] + 1.0
+        x["price_bucket"] = x["price_bucket"] * 0 + 1
+        b = model.fusion(*(torch.from_numpy(v) for v in x.values()))
+    assert torch.equal(a, b)  # unused modalities do not change the card
+    names = [i.name for i in onnx.load(str(tmp_path / "f.onnx")).graph.input]
+    assert names == ["text", "image", "image_mask", "attr_tokens", "price_bucket", "id_index"]

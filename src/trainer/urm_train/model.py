@@ -116,25 +116,40 @@ class Fusion(nn.Module):
         self.drop = nn.Dropout(s.dropout)
         self.norm = RMSNorm(d)
         self.out = MLP(d, 2 * d, s.d_card, 0.0)
-        # 1 for modalities in use; a disabled one still reads its input so the ONNX graph keeps it
-        self.register_buffer("use", torch.tensor([float(m in s.modalities) for m in MODALITIES]))
+        self.used = [m in s.modalities for m in MODALITIES]
 
     def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index):
+        parts = [self._text, self._image, self._attributes, self._price, self._id]
+        args = [(text,), (image, image_mask), (attr_tokens,), (price_bucket,), (id_index,)]
+        h = 0.0
+        for used, part, a in zip(self.used, parts, args):
+            if used:
+                emb, present = part(*a)                                     # (n, d), (n,)
+                h = h + self.drop(emb) * present.unsqueeze(-1)
+            elif torch.jit.is_tracing():  # ONNX export: read the unused input, so the graph keeps it
+                emb, present = part(*a)
+                h = h + 0.0 * emb * present.unsqueeze(-1)
+        return F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c)
+
+    # each modality -> (embedding (n, d), presence (n,) float)
+    def _text(self, text):
+        return self.text(text), (text.abs().sum(-1) > 0).float()
+
+    def _image(self, image, image_mask):
+        return self.image(image), image_mask.float()
+
+    def _attributes(self, attr_tokens):
+        # EmbeddingBag(mean) written as a masked mean of an Embedding: same result, plain ONNX ops
         tok = (attr_tokens > 0).float()                                    # (n, T)
         count = tok.sum(1, keepdim=True)                                   # (n, 1)
-        # EmbeddingBag(mean) written as a masked mean of an Embedding: same result, plain ONNX ops
-        attr = (self.attr(attr_tokens) * tok.unsqueeze(-1)).sum(1) / count.clamp(min=1.0)
-        parts = [
-            (self.text(text), (text.abs().sum(-1) > 0).float()),
-            (self.image(image), image_mask.float()),
-            (attr, (count.squeeze(1) > 0).float()),
-            (self.price(price_bucket.clamp(min=0)), (price_bucket >= 0).float()),
-            (self.id(id_index.clamp(min=0)), (id_index > 0).float()),
-        ]
-        h = 0.0
-        for i, (emb, present) in enumerate(parts):
-            h = h + self.drop(emb) * (present * self.use[i]).unsqueeze(-1)  # (n, d)
-        return F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c)
+        mean = (self.attr(attr_tokens) * tok.unsqueeze(-1)).sum(1) / count.clamp(min=1.0)
+        return mean, (count.squeeze(1) > 0).float()
+
+    def _price(self, price_bucket):
+        return self.price(price_bucket.clamp(min=0)), (price_bucket >= 0).float()
+
+    def _id(self, id_index):
+        return self.id(id_index.clamp(min=0)), (id_index > 0).float()
 
 
 class UserEncoder(nn.Module):
