@@ -59,3 +59,10 @@ def test_missing_prompt_keys_fail_with_the_list(tmp_path):
         prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(), log=lambda m: None)
     assert "task:similar" in str(err.value) and "category:Beauty>Hair" in str(err.value)
     assert "task:next-item" not in str(err.value)
+
+
+def test_events_without_required_columns_are_rejected(tmp_path):
+    ev = tmp_path / "e.csv"
+    ev.write_text("user,item_id,event,timestamp\nu1,sku-1,view,1\n")
+    with pytest.raises(ValueError, match="lacks user_id"):
+        read_events(str(ev), {"sku-1": 0})

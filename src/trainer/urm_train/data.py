@@ -181,6 +181,12 @@ def read_events(path: str, item_index: dict[str, int]) -> Events:
     else:
         with open(path, encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
+    need = ("user_id", "item_id", "event", "timestamp")
+    for n, r in enumerate(rows):
+        missing = [k for k in need if r.get(k) in (None, "")]
+        if missing:
+            raise ValueError(f"{path}: event row {n + 1} lacks {', '.join(missing)} "
+                             f"(expected columns/keys: {', '.join(need)})")
     per_user: dict[str, list] = {}
     unknown = bad = 0
     for n, r in enumerate(rows):
