@@ -91,7 +91,9 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
         t0 = time.time()
         model.train()
         total, steps = 0.0, 0
-        for g in data.epoch_batches(rng):
+        batches = data.epoch_batches(rng)
+        next_note = time.time() + 60
+        for g in batches:
             nb = data.train_batch(g, data.draw_tasks(g, rng), rng)
             b = {k: torch.from_numpy(v) for k, v in nb.items()}
             cards = model.cards(items)                                   # (n, c), with dropout
@@ -105,6 +107,9 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
             opt.step()
             total += loss.item()
             steps += 1
+            if time.time() > next_note:  # long epochs show progress once a minute
+                log(f"  epoch {epoch} step {steps}/{len(batches)} loss {total / steps:.4f} {time.time() - t0:.0f}s")
+                next_note = time.time() + 60
         train_s = time.time() - t0
         val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch) if data.val else {}
         score = val.get("NDCG@10", 0.0)
