@@ -50,6 +50,7 @@ def test_manifest_sizes_and_ids(run):
     assert m["eventTypes"] == {"padding": 0, "view": 1, "click": 2, "cart": 3, "purchase": 4}
     assert len(m["dataHashes"]["events"]) == 64 and len(m["dataHashes"]["items"]) == 64
     assert "HR@10" in m["metrics"]["test"] and m["trainingSeconds"] > 0
+    assert m["metrics"]["validation"]["cold"]["users"] > 0  # targets without an ID embedding, apart
     assert [i["name"] for i in m["onnx"]["user"]["inputs"]] == [
         "prompt", "prompt_mask", "history_cards", "history_events", "history_mask"]
 

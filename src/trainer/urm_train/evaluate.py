@@ -42,8 +42,10 @@ def metrics(ranks: np.ndarray, ks=(5, 10)) -> dict:
 
 
 @torch.no_grad()
-def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, batch_size: int) -> dict:
-    """rows: (history items, history events, target) per user, as SequenceData.val / .test."""
+def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, batch_size: int,
+             cold=None) -> dict:
+    """rows: (history items, history events, target) per user, as SequenceData.val / .test.
+    cold: optional (n,) bool, items without an ID embedding; adds metrics["cold"] over those targets."""
     model.eval()
     cards = model.cards(items)
     rows = sorted(rows, key=lambda r: len(r[0]))  # similar lengths per batch: less padding; metrics are means
@@ -52,4 +54,9 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
         b = {k: torch.from_numpy(v) for k, v in data.eval_batch(rows[i:i + batch_size]).items()}
         u = model.users(b, cards, prompt_table)
         ranks.append(target_ranks(score_items(u, cards), b["targets"][:, 0]).numpy())
-    return metrics(np.concatenate(ranks) if ranks else np.zeros(0))
+    ranks = np.concatenate(ranks) if ranks else np.zeros(0)
+    out = metrics(ranks)
+    if cold is not None:
+        targets = np.array([t for _, _, t in rows], np.int64)
+        out["cold"] = metrics(ranks[np.asarray(cold)[targets]]) if len(rows) else metrics(ranks)
+    return out

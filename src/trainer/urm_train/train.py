@@ -83,6 +83,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     freq = torch.from_numpy(np.bincount(data.flat_items[data.samples], minlength=p.feats.n).astype(np.float32))
     freq = freq / freq.sum().clamp(min=1.0)
     gen = torch.Generator().manual_seed(cfg.seed)
+    cold = p.id_index == 0  # items without an ID embedding: their metrics are reported apart too
     log(f"loss: {loss_kind} softmax; parameters: {sum(x.numel() for x in model.parameters())}")
 
     best, best_state, best_epoch, stale, history = -1.0, None, 0, 0, []
@@ -107,15 +108,18 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
             opt.step()
             total += loss.item()
             steps += 1
+            if cfg.max_train_seconds and time.time() - t_start > cfg.max_train_seconds:
+                break  # the budget holds inside an epoch too; this partial epoch is still validated
             if time.time() > next_note:  # long epochs show progress once a minute
                 log(f"  epoch {epoch} step {steps}/{len(batches)} loss {total / steps:.4f} {time.time() - t0:.0f}s")
                 next_note = time.time() + 60
         train_s = time.time() - t0
-        val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch) if data.val else {}
+        val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold) if data.val else {}
         score = val.get("NDCG@10", 0.0)
         history.append({"epoch": epoch, "loss": total / max(steps, 1), **val, "seconds": time.time() - t0})
         log(f"epoch {epoch} loss {total / max(steps, 1):.4f} val HR@10 {val.get('HR@10', 0):.4f} "
-            f"NDCG@10 {score:.4f} train {train_s:.1f}s total {time.time() - t0:.1f}s")
+            f"NDCG@10 {score:.4f} (cold targets HR@10 {val.get('cold', {}).get('HR@10', 0):.4f}) "
+            f"train {train_s:.1f}s total {time.time() - t0:.1f}s")
         if score > best or best_state is None:
             best, best_state, best_epoch, stale = score, copy.deepcopy(model.state_dict()), epoch, 0
         else:
@@ -128,8 +132,8 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
             break
     train_seconds = time.time() - t_start
     model.load_state_dict(best_state)
-    val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch) if data.val else {}
-    test = evaluate(model, data, items, ptab, data.test, cfg.eval_batch) if data.test else {}
+    val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold) if data.val else {}
+    test = evaluate(model, data, items, ptab, data.test, cfg.eval_batch, cold) if data.test else {}
     log(f"best epoch {best_epoch}: val {json.dumps(val)} test {json.dumps(test)}")
 
     ckpt = {
