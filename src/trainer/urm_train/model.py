@@ -234,17 +234,19 @@ def _set_out_ce(logits: torch.Tensor, target_pos: torch.Tensor, valid: torch.Ten
 
 
 def full_softmax_loss(user_vectors, cards, targets, scale):
-    """Softmax over all item cards. targets (b, K) item indices, -1 = none. Each target's best [UM]
-    vector is picked first, so the (b, K, n) logits are computed once, not for all M vectors."""
+    """Softmax over all item cards. targets (b, K) item indices, -1 = none.
+    Each target picks its best [UM] vector; the softmax normaliser (logsumexp over all n cards) is
+    computed once per distinct (user, [UM] vector) pair in use, not once per target:
+    loss(target t of user b) = logsumexp_j(s * <u_bm, c_j>) - s * <u_bm, c_t>, m = argmax_m <u_bm, c_t>."""
     b, M, c = user_vectors.shape
+    valid = targets >= 0
     t = targets.clamp(min=0)
     t_score = torch.einsum("bmc,bkc->bmk", user_vectors, cards[t])               # (b, M, K)
     best = t_score.argmax(dim=1).detach()                                         # (b, K)
-    u = user_vectors.gather(1, best.unsqueeze(-1).expand(b, best.shape[1], c))    # (b, K, c)
-    logits = scale * torch.einsum("bkc,nc->bkn", u, cards)                         # (b, K, n)
-    ce = F.cross_entropy(logits.flatten(0, 1), t.reshape(-1), reduction="none")
-    v = (targets >= 0).reshape(-1).float()
-    return (ce * v).sum() / v.sum().clamp(min=1.0)
+    rows, slot = torch.unique((torch.arange(b).unsqueeze(1) * M + best)[valid], return_inverse=True)
+    lse = torch.logsumexp(scale * user_vectors.reshape(b * M, c)[rows] @ cards.T, dim=1)  # (R,)
+    pos = scale * t_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid]            # (V,)
+    return (lse[slot] - pos).mean() if pos.numel() else t_score.sum() * 0.0
 
 
 def sampled_softmax_loss(user_vectors, cards, targets, scale, negatives: int, item_freq, generator=None):
