@@ -11,6 +11,7 @@ public static class UrmCommand
         var root = new RootCommand("Urm: a universal recommendation learner for web shops.");
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
