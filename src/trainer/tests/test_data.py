@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+import synth
+from urm_train.config import Config
+from urm_train.data import load_features, parse_timestamp, read_events
+from urm_train.train import prepare
+
+
+def test_timestamps_iso_and_unix():
+    assert parse_timestamp("1700000000") == 1_700_000_000.0
+    assert parse_timestamp(1700000000) == 1_700_000_000.0
+    assert parse_timestamp("2023-11-14T22:13:20Z") == 1_700_000_000.0
+    assert parse_timestamp("2023-11-14T23:13:20+01:00") == 1_700_000_000.0
+
+
+def test_events_sorted_stably_and_unknown_items_dropped(tmp_path):
+    ids = synth.write_features(str(tmp_path / "f"), n_items=6, prompts=False)
+    ev = tmp_path / "e.jsonl"
+    ev.write_text("\n".join([
+        '{"user_id": "a", "item_id": "sku-3", "event": "view", "timestamp": "2026-01-01T00:00:10Z"}',
+        '{"user_id": "a", "item_id": "sku-1", "event": "cart", "timestamp": "2026-01-01T00:00:00Z"}',
+        '{"user_id": "a", "item_id": "sku-2", "event": "purchase", "timestamp": 1767225600}',
+        '{"user_id": "a", "item_id": "gone", "event": "view", "timestamp": 1767225601}',
+        '{"user_id": "b", "item_id": "sku-5", "event": "smell", "timestamp": 1}',
+    ]) + "\n")
+    feats = load_features(str(tmp_path / "f"))
+    e = read_events(str(ev), {i: k for k, i in enumerate(ids)})
+    assert e.users == ["a"] and e.dropped_unknown_item == 1 and e.dropped_bad_event == 1
+    # sku-1 and sku-2 share a timestamp: file order kept (sku-1 first)
+    assert e.items[0].tolist() == [1, 2, 3] and e.events[0].tolist() == [3, 4, 1]
+    assert feats.attr_tokens.shape == (6, 3) and feats.price_bucket[0] == -1
+
+
+def test_leave_one_out_and_prefix_samples(tmp_path):
+    synth.write_features(str(tmp_path / "f"))
+    synth.write_events(str(tmp_path / "e.csv"), n_users=5)
+    cfg = Config(L=4, targets=2)
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), cfg, log=lambda m: None)
+    d = p.data
+    hist, hev, target = d.val[0]
+    test_hist, _, test_target = d.test[0]
+    assert len(test_hist) == len(hist) + 1 and test_target == (target + 1) % 60  # planted walk
+    n_train = sum(len(i) - 2 for i in p.events.items)
+    assert len(d.samples) == n_train - 5  # every prefix with a non-empty history
+    b = d.train_batch(d.samples[:3], np.zeros(3, np.int64), np.random.default_rng(0))
+    # histories of 1, 2, 3 items: right-aligned, left padding, all-padding columns trimmed (L=4 -> 3)
+    assert b["hist_items"].shape == (3, 3) and b["targets"].shape == (3, 2)
+    assert b["hist_items"][0].tolist()[:2] == [-1, -1] and b["hist_mask"].sum(1).tolist() == [1, 2, 3]
+    batches = d.epoch_batches(np.random.default_rng(0))
+    assert sorted(np.concatenate(batches).tolist()) == sorted(d.samples.tolist())
+    assert b["targets"][0, 0] == (b["hist_items"][0, -1] + 1) % 60
+
+
+def test_missing_prompt_keys_fail_with_the_list(tmp_path):
+    synth.write_features(str(tmp_path / "f"), drop_keys=("task:similar", "category:Beauty>Hair"))
+    synth.write_events(str(tmp_path / "e.csv"), n_users=5)
+    with pytest.raises(ValueError) as err:
+        prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(), log=lambda m: None)
+    assert "task:similar" in str(err.value) and "category:Beauty>Hair" in str(err.value)
+    assert "task:next-item" not in str(err.value)
+
+
+def test_events_without_required_columns_are_rejected(tmp_path):
+    ev = tmp_path / "e.csv"
+    ev.write_text("user,item_id,event,timestamp\nu1,sku-1,view,1\n")
+    with pytest.raises(ValueError, match="lacks user_id"):
+        read_events(str(ev), {"sku-1": 0})

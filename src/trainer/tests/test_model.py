@@ -1,0 +1,61 @@
+import torch
+
+from urm_train.model import URM, Sizes, _set_out_ce, full_softmax_loss, sampled_softmax_loss, score_items
+
+
+def sizes(**kw):
+    base = dict(d=16, d_card=8, layers=1, heads=2, M=3, L=6, dropout=0.0, logit_scale_init=20.0, text_dim=384,
+                image_dim=512, attribute_buckets=50, price_buckets=4, id_count=5,
+                modalities=["text", "image", "attributes", "price", "id"])
+    base.update(kw)
+    return Sizes(**base)
+
+
+def items(n=4):
+    g = torch.Generator().manual_seed(0)
+    return {"text": torch.randn(n, 384, generator=g), "image": torch.randn(n, 512, generator=g),
+            "image_mask": torch.tensor([1.0, 0.0, 1.0, 0.0])[:n], "attr_tokens": torch.tensor([[3, 4], [0, 0], [7, 0], [9, 9]])[:n],
+            "price_bucket": torch.tensor([0, -1, 3, 2])[:n], "id_index": torch.tensor([1, 0, -1, 5])[:n]}
+
+
+def test_masked_modalities_are_ignored_not_zero_filled():
+    torch.manual_seed(0)
+    m = URM(sizes()).eval()
+    x = items()
+    base = m.cards(x)
+    assert base.shape == (4, 8) and torch.allclose(base.norm(dim=1), torch.ones(4))
+    y = dict(x, image=x["image"] * 0 + 5.0)                  # changes only masked-out image rows matter
+    changed = (m.cards(y) - base).abs().sum(1) > 1e-6
+    assert changed.tolist() == [True, False, True, False]
+    # no-ID items (0 and -1) are the same cold-start path
+    z = dict(x, id_index=torch.tensor([1, 0, 0, 5]))
+    assert torch.allclose(m.cards(z), base)
+
+
+def test_padding_side_does_not_matter():
+    torch.manual_seed(0)
+    m = URM(sizes()).eval()
+    cards = torch.nn.functional.normalize(torch.randn(1, 3, 8), dim=-1)
+    prompt, pmask = torch.randn(1, 2, 384), torch.tensor([[1.0, 0.0]])
+    pad = torch.zeros(1, 2, 8)
+    left = m.user(prompt, pmask, torch.cat([pad, cards], 1), torch.tensor([[0, 0, 1, 2, 4]]),
+                  torch.tensor([[0.0, 0, 1, 1, 1]]))
+    right = m.user(prompt, pmask, torch.cat([cards, pad], 1), torch.tensor([[1, 2, 4, 0, 0]]),
+                   torch.tensor([[1.0, 1, 1, 0, 0]]))
+    assert left.shape == (1, 3, 8) and torch.allclose(left, right, atol=1e-5)
+
+
+def test_losses_and_scoring_shapes():
+    torch.manual_seed(0)
+    u = torch.nn.functional.normalize(torch.randn(2, 3, 8), dim=-1)
+    c = torch.nn.functional.normalize(torch.randn(10, 8), dim=-1)
+    t = torch.tensor([[1, 2], [4, -1]])
+    full = full_softmax_loss(u, c, t, torch.tensor(20.0))
+    freq = torch.full((10,), 0.1)
+    sampled = sampled_softmax_loss(u, c, t, torch.tensor(20.0), 5, freq, torch.Generator().manual_seed(0))
+    assert full.item() > 0 and sampled.item() > 0
+    # the same as scoring all M vectors and letting each target pick its best one
+    ref = _set_out_ce(20.0 * torch.einsum("bmc,nc->bmn", u, c), t.clamp(min=0), t >= 0)
+    assert torch.allclose(full, ref, atol=1e-5)
+    s = score_items(u, c)
+    assert torch.allclose(s[0], (u[0] @ c.T).max(0).values)

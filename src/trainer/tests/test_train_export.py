@@ -1,0 +1,125 @@
+"""One tiny end-to-end run through the CLI (train + export), shared by the checks below."""
+import json
+import os
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+import synth
+from urm_train.__main__ import main
+from urm_train.config import Config
+from urm_train.export import _FusionGraph, _export, fusion_inputs, fusion_io, user_inputs, user_io
+from urm_train.train import load_model, train
+
+TINY = {"d": 32, "d_card": 32, "layers": 1, "heads": 2, "M": 2, "L": 10, "dropout": 0.0, "batch": 32,
+        "lr": 0.005, "epochs": 40, "patience": 40, "threads": 1}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("run")
+    synth.write_features(str(d / "features"))
+    synth.write_events(str(d / "events.csv"))
+    (d / "config.json").write_text(json.dumps(TINY))
+    rc = main(["train", "--features", str(d / "features"), "--events", str(d / "events.csv"),
+               "--out", str(d / "model"), "--config", str(d / "config.json")])
+    assert rc == 0
+    return d
+
+
+def test_loss_falls_and_planted_pattern_is_learned(run):
+    ckpt = torch.load(run / "model" / "checkpoint.pt")
+    hist = ckpt["meta"]["metrics"]["history"]
+    assert hist[-1]["loss"] < 0.8 * hist[0]["loss"]
+    # item i is always followed by i+1: random HR@10 over 60 items is 10/60 = 0.17
+    assert ckpt["meta"]["metrics"]["validation"]["HR@10"] >= 0.5
+    assert ckpt["config"]["d"] == 32  # the checkpoint carries its config
+
+
+def test_manifest_sizes_and_ids(run):
+    m = json.loads((run / "model" / "manifest.json").read_text())
+    s = m["sizes"]
+    assert (s["d"], s["dCard"], s["M"], s["L"], s["layers"], s["heads"]) == (32, 32, 2, 10, 1, 2)
+    assert (s["textDim"], s["imageDim"], s["attributeBuckets"], s["priceBuckets"], s["attributeTokens"]) == (384, 512, 100, 8, 3)
+    assert s["idCount"] == len(m["idTable"]) and sorted(m["idTable"].values()) == list(range(1, s["idCount"] + 1))
+    assert s["idCount"] <= 54  # 10% of 60 items held out of the ID table
+    assert m["modalities"] == ["text", "image", "attributes", "price", "id"]
+    assert {"task:next-item", "task:next-purchase", "task:similar", "task:category"} <= {p["key"] for p in m["prompts"]}
+    assert m["eventTypes"] == {"padding": 0, "view": 1, "click": 2, "cart": 3, "purchase": 4}
+    assert len(m["dataHashes"]["events"]) == 64 and len(m["dataHashes"]["items"]) == 64
+    assert "HR@10" in m["metrics"]["test"] and m["trainingSeconds"] > 0
+    assert m["metrics"]["validation"]["cold"]["users"] > 0  # targets without an ID embedding, apart
+    assert [i["name"] for i in m["onnx"]["user"]["inputs"]] == [
+        "prompt", "prompt_mask", "history_cards", "history_events", "history_mask"]
+
+
+def _dims(vi):
+    return [d.dim_param or d.dim_value for d in vi.type.tensor_type.shape.dim]
+
+
+def test_onnx_graphs_pass_checker_with_dynamic_shapes(run):
+    m = json.loads((run / "model" / "manifest.json").read_text())
+    for graph in ("fusion", "user"):
+        model = onnx.load(str(run / "model" / f"{graph}.onnx"))
+        onnx.checker.check_model(model)
+        assert model.opset_import[0].version <= 17
+        spec = m["onnx"][graph]
+        assert [(i.name, _dims(i)) for i in model.graph.input] == [(i["name"], i["shape"]) for i in spec["inputs"]]
+        assert [(o.name, _dims(o)) for o in model.graph.output] == [(o["name"], o["shape"]) for o in spec["outputs"]]
+
+
+def _op(node):
+    return node.op_type, [a.SerializeToString() for a in node.attribute]
+
+
+def test_dynamic_dims_are_not_baked_in(run, tmp_path):
+    """Export again with other n, T, b, P, L: a graph that baked in an example size would differ."""
+    ckpt = torch.load(run / "model" / "checkpoint.pt")
+    model, s = load_model(ckpt), ckpt["sizes"]
+    with torch.no_grad():
+        _export(_FusionGraph(model), fusion_inputs(s, 5, n=7, seed=3), fusion_io(s, 5), str(tmp_path / "f.onnx"))
+        _export(model.user, user_inputs(s, b=4, P=1, L=6, seed=3), user_io(s), str(tmp_path / "u.onnx"))
+    for name, other in (("fusion", "f"), ("user", "u")):
+        a = onnx.load(str(run / "model" / f"{name}.onnx")).graph
+        b = onnx.load(str(tmp_path / f"{other}.onnx")).graph
+        assert [_op(n) for n in a.node] == [_op(n) for n in b.node], name
+
+
+def test_parity_fixture_matches_pytorch(run):
+    ckpt = torch.load(run / "model" / "checkpoint.pt")
+    model = load_model(ckpt)
+    p = run / "model" / "parity"
+    f = {n: torch.from_numpy(np.load(p / "fusion" / f"{n}.npy"))
+         for n in ("text", "image", "image_mask", "attr_tokens", "price_bucket", "id_index")}
+    with torch.no_grad():
+        card = model.fusion(*f.values()).numpy()
+    assert np.allclose(card, np.load(p / "fusion" / "card.npy"), atol=1e-6)
+    u = np.load(p / "user" / "user_vectors.npy")
+    assert u.shape == (3, 2, 32) and np.load(p / "user" / "history_events.npy").dtype == np.int64
+
+
+def test_sampled_softmax_trains(tmp_path):
+    synth.write_features(str(tmp_path / "f"))
+    synth.write_events(str(tmp_path / "e.csv"), n_users=10)
+    cfg = Config.from_dict({**TINY, "epochs": 2, "loss": "sampled", "negatives": 16})
+    ckpt = train(str(tmp_path / "f"), str(tmp_path / "e.csv"), str(tmp_path / "m"), cfg, log=lambda m: None)
+    assert ckpt["meta"]["loss"] == "sampled" and np.isfinite(ckpt["meta"]["metrics"]["history"][-1]["loss"])
+
+
+def test_unused_modalities_stay_graph_inputs(tmp_path):
+    from test_model import sizes
+    from urm_train.model import URM
+    s = sizes(modalities=["text", "id"]).to_dict()
+    model = URM(sizes(modalities=["text", "id"])).eval()
+    with torch.no_grad():
+        _export(_FusionGraph(model), fusion_inputs(s, 2, n=3, seed=0), fusion_io(s, 2), str(tmp_path / "f.onnx"))
+        x = fusion_inputs(s, 2, n=3, seed=0)
+        a = model.fusion(*(torch.from_numpy(v) for v in x.values()))
+        x["image"] = x["image"] + 1.0
+        x["price_bucket"] = x["price_bucket"] * 0 + 1
+        b = model.fusion(*(torch.from_numpy(v) for v in x.values()))
+    assert torch.equal(a, b)  # unused modalities do not change the card
+    names = [i.name for i in onnx.load(str(tmp_path / "f.onnx")).graph.input]
+    assert names == ["text", "image", "image_mask", "attr_tokens", "price_bucket", "id_index"]

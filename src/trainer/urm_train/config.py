@@ -1,0 +1,80 @@
+"""Training configuration: every default in one place, overridden from a JSON file.
+
+The config travels inside the checkpoint and (as sizes) inside manifest.json, so loading a model
+never needs hyperparameters from outside.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Config:
+    # --- model sizes ---
+    d: int = 64                 # width of modality embeddings and of the transformer
+    d_card: int = 64            # item card size (L2-normalised); user vectors live in the same space
+    layers: int = 2             # transformer blocks
+    heads: int = 2              # attention heads (d % heads == 0)
+    M: int = 4                  # [UM] query tokens = user vectors (interests) per request
+    L: int = 50                 # history length (most recent items kept)
+    dropout: float = 0.3        # on modality embeddings, history tokens, attention and MLPs
+    logit_scale_init: float = 20.0  # learned temperature on cosine scores
+    # --- modalities fused into the card (those absent from the features dir are dropped) ---
+    modalities: list = field(default_factory=lambda: ["text", "image", "attributes", "price", "id"])
+    cold_share: float = 0.1     # share of items kept out of the ID table (content-only cards)
+    # --- samples and tasks ---
+    targets: int = 3            # target set = the next `targets` items after a prefix
+    # probability of each task per training sample; inapplicable tasks fall back to next-item
+    task_weights: dict = field(default_factory=lambda: {
+        "next-item": 0.7, "next-purchase": 0.1, "similar": 0.1, "category": 0.1})
+    similar_window: int = 3     # "similar": target is an item within this many steps of the anchor
+    # --- loss ---
+    loss: str = "full"          # "full": softmax over all cards; "sampled": in-batch + random, log-Q
+    full_softmax_max_items: int = 100_000  # above this many items "full" switches to "sampled"
+    negatives: int = 1024       # random negatives per batch for the sampled softmax
+    # --- optimisation ---
+    batch: int = 256
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    epochs: int = 200           # cap; early stopping usually ends training first
+    patience: int = 5           # epochs without a better validation NDCG@10 before stopping
+    max_train_seconds: float = 1800.0  # wall-clock budget for the training loop (0 = none)
+    eval_batch: int = 512       # users per batch when ranking the full catalog
+    seed: int = 42
+    threads: int = 0            # torch threads (0 = leave torch's default)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Config":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown config keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        cfg = cls(**values)
+        cfg.validate()
+        return cfg
+
+    @classmethod
+    def load(cls, path: str | None) -> "Config":
+        if path is None:
+            return cls()
+        with open(path, encoding="utf-8") as f:
+            return cls.from_dict(json.load(f))
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def validate(self) -> None:
+        if self.d % self.heads != 0:
+            raise ValueError(f"d={self.d} must be divisible by heads={self.heads}")
+        if self.loss not in ("full", "sampled"):
+            raise ValueError(f"loss must be 'full' or 'sampled', not {self.loss!r}")
+        bad = sorted(set(self.task_weights) - {"next-item", "next-purchase", "similar", "category"})
+        if bad:
+            raise ValueError(f"unknown tasks in task_weights: {', '.join(bad)}")
+        bad = sorted(set(self.modalities) - {"text", "image", "attributes", "price", "id"})
+        if bad:
+            raise ValueError(f"unknown modalities: {', '.join(bad)}")
+        if min(self.M, self.L, self.targets, self.batch, self.layers) < 1:
+            raise ValueError("M, L, targets, batch and layers must be >= 1")

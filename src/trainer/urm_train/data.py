@@ -1,0 +1,365 @@
+"""Reading the features directory (docs/FORMATS.md) and the events file; samples and batches.
+
+Item index = row in items.jsonl (the order of every features file). Event type ids: 0 is padding,
+then view=1, click=2, cart=3, purchase=4. A history is oldest -> newest, right-aligned, padded on the
+left; padding is item -1, event 0, mask 0.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+EVENT_IDS = {"view": 1, "click": 2, "cart": 3, "purchase": 4}
+TASKS = ["next-item", "next-purchase", "similar", "category"]  # task code = position here
+TASK_KEYS = {t: f"task:{t}" for t in TASKS}
+
+
+def category_key(path: str) -> str:
+    return f"category:{path}"
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_jsonl(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+# ----------------------------------------------------------------------------- features
+
+@dataclass
+class Features:
+    ids: list[str]               # item id per row
+    text: np.ndarray             # (n, text_dim) float32
+    image: np.ndarray            # (n, image_dim) float32, zero rows where absent
+    image_mask: np.ndarray       # (n,) float32, 1 where the image row is real
+    attr_tokens: np.ndarray      # (n, T) int64, hashed ids in [1, attribute_buckets), 0 = padding
+    price_bucket: np.ndarray     # (n,) int64 in [0, price_buckets), -1 = no price
+    category: np.ndarray         # (n,) int64 index into `categories`, -1 = none
+    categories: list[str]        # category paths, from the optional "category" field of items.jsonl
+    text_dim: int
+    image_dim: int
+    attribute_buckets: int
+    price_buckets: int
+    has_image: bool              # image.npy present with at least one real row
+    items_hash: str              # sha256 of items.jsonl
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def load_features(directory: str) -> Features:
+    meta_path = os.path.join(directory, "features.json")
+    with open(meta_path, encoding="utf-8") as f:
+        meta = json.load(f)
+    items_path = os.path.join(directory, "items.jsonl")
+    items = _read_jsonl(items_path)
+    ids = [str(it["id"]) for it in items]
+    n = len(ids)
+    if meta.get("count", n) != n:
+        raise ValueError(f"features.json count {meta['count']} != {n} rows in items.jsonl")
+    if len(set(ids)) != n:
+        raise ValueError("items.jsonl has duplicate ids")
+    text_dim = int(meta.get("textDim", 384))
+    image_dim = int(meta.get("imageDim", 512))
+
+    text = np.load(os.path.join(directory, "text.npy")).astype(np.float32)
+    if text.shape != (n, text_dim):
+        raise ValueError(f"text.npy shape {text.shape} != ({n}, {text_dim})")
+    image_path = os.path.join(directory, "image.npy")
+    if os.path.exists(image_path):
+        image = np.load(image_path).astype(np.float32)
+        image_mask = np.load(os.path.join(directory, "image_mask.npy")).astype(np.float32)
+        if image.shape != (n, image_dim) or image_mask.shape != (n,):
+            raise ValueError(f"image.npy {image.shape} / image_mask.npy {image_mask.shape} do not match n={n}")
+    else:
+        image = np.zeros((n, image_dim), np.float32)
+        image_mask = np.zeros(n, np.float32)
+
+    attrs = _read_jsonl(os.path.join(directory, "attributes.jsonl"))
+    if [str(a["id"]) for a in attrs] != ids:
+        raise ValueError("attributes.jsonl rows do not follow items.jsonl order")
+    width = max([len(a.get("tokens", [])) for a in attrs] + [1])
+    attr_tokens = np.zeros((n, width), np.int64)
+    for i, a in enumerate(attrs):
+        toks = a.get("tokens", [])
+        attr_tokens[i, :len(toks)] = toks
+    price_bucket = np.array([int(a.get("priceBucket", -1)) for a in attrs], np.int64)
+    buckets = int(meta["attributeBuckets"])
+    pbuckets = int(meta["priceBuckets"])
+    if attr_tokens.max(initial=0) >= buckets or attr_tokens.min(initial=0) < 0:
+        raise ValueError(f"attribute tokens must be in [0, {buckets})")
+    if price_bucket.max(initial=-1) >= pbuckets or price_bucket.min(initial=-1) < -1:
+        raise ValueError(f"priceBucket must be in [-1, {pbuckets})")
+
+    paths = [it.get("category") or None for it in items]
+    categories = sorted({p for p in paths if p})
+    cat_index = {c: i for i, c in enumerate(categories)}
+    category = np.array([cat_index[p] if p else -1 for p in paths], np.int64)
+    return Features(ids, text, image, image_mask, attr_tokens, price_bucket, category, categories,
+                    text_dim, image_dim, buckets, pbuckets, bool(image_mask.sum() > 0),
+                    sha256_file(items_path))
+
+
+# ----------------------------------------------------------------------------- prompts
+
+@dataclass
+class Prompts:
+    keys: list[str]
+    texts: list[str]
+    emb: np.ndarray              # (P, text_dim) float32, row i embeds texts[i]
+
+    def rows(self, keys: list[str]) -> dict[str, int]:
+        return {k: self.keys.index(k) for k in keys}
+
+
+def load_prompts(directory: str, required: list[str]) -> Prompts:
+    """Prompt pieces from prompts.jsonl + prompts.npy; every required key must be there."""
+    jsonl = os.path.join(directory, "prompts.jsonl")
+    npy = os.path.join(directory, "prompts.npy")
+    if not (os.path.exists(jsonl) and os.path.exists(npy)):
+        raise ValueError(f"prompts.jsonl and prompts.npy are required in {directory}; "
+                         f"they must hold these keys: {', '.join(required)}")
+    rows = _read_jsonl(jsonl)
+    emb = np.load(npy).astype(np.float32)
+    if emb.shape[0] != len(rows):
+        raise ValueError(f"prompts.npy has {emb.shape[0]} rows but prompts.jsonl has {len(rows)}")
+    keys = [r["key"] for r in rows]
+    missing = [k for k in required if k not in keys]
+    if missing:
+        raise ValueError(f"prompts.jsonl in {directory} lacks {len(missing)} prompt key(s) the training "
+                         f"data needs: {', '.join(missing)}. Add them (with their embeddings in "
+                         f"prompts.npy) or disable the task in task_weights.")
+    keep = [keys.index(k) for k in required]
+    return Prompts(required, [rows[i].get("text", "") for i in keep], emb[keep])
+
+
+# ----------------------------------------------------------------------------- events
+
+def parse_timestamp(value) -> float:
+    """Unix seconds (number or numeric string) or ISO 8601 (naive means UTC) -> float seconds."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    s = str(value).strip()
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+@dataclass
+class Events:
+    users: list[str]             # user ids with at least one kept event, in first-seen order
+    items: list[np.ndarray]      # per user: item indices, time order (stable on ties)
+    events: list[np.ndarray]     # per user: event type ids
+    dropped_unknown_item: int
+    dropped_bad_event: int
+    total: int
+    file_hash: str
+
+
+def read_events(path: str, item_index: dict[str, int]) -> Events:
+    if path.lower().endswith((".jsonl", ".json")):
+        rows = _read_jsonl(path)
+    else:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    need = ("user_id", "item_id", "event", "timestamp")
+    for n, r in enumerate(rows):
+        missing = [k for k in need if r.get(k) in (None, "")]
+        if missing:
+            raise ValueError(f"{path}: event row {n + 1} lacks {', '.join(missing)} "
+                             f"(expected columns/keys: {', '.join(need)})")
+    per_user: dict[str, list] = {}
+    unknown = bad = 0
+    for n, r in enumerate(rows):
+        item = item_index.get(str(r["item_id"]))
+        ev = EVENT_IDS.get(str(r["event"]).strip().lower())
+        if item is None:
+            unknown += 1
+            continue
+        if ev is None:
+            bad += 1
+            continue
+        per_user.setdefault(str(r["user_id"]), []).append((parse_timestamp(r["timestamp"]), n, item, ev))
+    users, items, events = [], [], []
+    for u, evs in per_user.items():
+        evs.sort(key=lambda e: (e[0], e[1]))  # stable: ties keep file order
+        users.append(u)
+        items.append(np.array([e[2] for e in evs], np.int64))
+        events.append(np.array([e[3] for e in evs], np.int64))
+    return Events(users, items, events, unknown, bad, len(rows), sha256_file(path))
+
+
+# ----------------------------------------------------------------------------- samples
+
+class SequenceData:
+    """Leave-one-out split and batch building.
+
+    Per user with >= 3 events: last = test target, second last = validation target, the rest is
+    training; users with fewer events only train. Every training prefix (history non-empty) is a
+    sample; its targets are the next `targets` training items. Training sequences are concatenated
+    into flat arrays and a sample is the flat position `g` of its first target.
+    """
+
+    def __init__(self, ev: Events, feats: Features, cfg, task_rows: dict[str, int],
+                 category_rows: dict[int, int]):
+        self.cfg = cfg
+        self.item_category = feats.category
+        self.task_rows = task_rows          # task name -> prompt row
+        self.category_rows = category_rows  # category index -> prompt row
+        flat_i, flat_e, start, end = [], [], [], []
+        self.eval_users, self.val, self.test = [], [], []
+        pos = 0
+        for u, (it, evt) in enumerate(zip(ev.items, ev.events)):
+            n_train = len(it) - 2 if len(it) >= 3 else len(it)
+            flat_i.append(it[:n_train]); flat_e.append(evt[:n_train])
+            start.append(pos); end.append(pos + n_train)
+            if len(it) >= 3:
+                self.eval_users.append(u)
+                self.val.append((it[:-2], evt[:-2], it[-2]))
+                self.test.append((it[:-1], evt[:-1], it[-1]))
+            pos += n_train
+        self.flat_items = np.concatenate(flat_i) if flat_i else np.zeros(0, np.int64)
+        self.flat_events = np.concatenate(flat_e) if flat_e else np.zeros(0, np.int64)
+        start, end = np.array(start, np.int64), np.array(end, np.int64)
+        lengths = end - start
+        self.start_of = np.repeat(start, lengths)   # (G,) start of the user's training part
+        self.end_of = np.repeat(end, lengths)
+        self.samples = np.nonzero(np.arange(pos) > self.start_of)[0]  # prefixes with history
+        # next purchase at or after each position, within the same user's training part (-1 = none)
+        nxt = np.full(pos, -1, np.int64)
+        last = -1
+        for g in range(pos - 1, -1, -1):
+            if g + 1 == pos or self.end_of[g] != self.end_of[g + 1]:
+                last = -1
+            if self.flat_events[g] == EVENT_IDS["purchase"]:
+                last = g
+            nxt[g] = last
+        self.next_purchase = nxt
+        self.train_items = np.unique(self.flat_items)
+
+    # ---- tasks
+    def draw_tasks(self, g: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One task code per sample, drawn by task_weights; inapplicable ones fall back to next-item."""
+        names = [t for t in TASKS if t in self.task_rows and self.cfg.task_weights.get(t, 0) > 0]
+        if not names:
+            return np.zeros(len(g), np.int64)
+        w = np.array([self.cfg.task_weights[t] for t in names], np.float64)
+        task = np.array([TASKS.index(t) for t in names])[rng.choice(len(names), size=len(g), p=w / w.sum())]
+        ok = np.ones(len(g), bool)
+        ok[task == 1] = self.next_purchase[g[task == 1]] >= 0
+        ok[task == 3] = self.item_category[self.flat_items[g[task == 3]]] >= 0
+        task[~ok] = 0
+        return task
+
+    # ---- batches
+    def train_batch(self, g: np.ndarray, task: np.ndarray, rng: np.random.Generator) -> dict:
+        L, K, B = self.cfg.L, self.cfg.targets, len(g)
+        st, en = self.start_of[g], self.end_of[g]
+        hidx = g[:, None] - L + np.arange(L)[None, :]            # (B, L) right-aligned history
+        hmask = hidx >= st[:, None]
+        tidx = g[:, None] + np.arange(K)[None, :]                # (B, K) next items
+        tmask = tidx < en[:, None]
+        prompt = np.full((B, 2), -1, np.int64)
+        prompt[:, 0] = [self.task_rows[TASKS[t]] for t in task]
+
+        sim = task == 2
+        if sim.any():   # history = the anchor item alone; target = an item near it, same user
+            hmask[sim, :-1] = False
+            anchor = g[sim] - 1
+            off = rng.integers(1, self.cfg.similar_window + 1, sim.sum()) * rng.choice([-1, 1], sim.sum())
+            p = np.clip(anchor + off, st[sim], en[sim] - 1)
+            p = np.where(p == anchor, g[sim], p)
+            tidx[sim, 0] = p
+            tmask[sim, 1:] = False
+        pur = task == 1
+        if pur.any():   # target = the next purchase
+            tidx[pur, 0] = self.next_purchase[g[pur]]
+            tmask[pur, 1:] = False
+
+        targets = np.where(tmask, self.flat_items[np.clip(tidx, 0, len(self.flat_items) - 1)], -1)
+        cat = task == 3
+        if cat.any():   # prompt names the next item's category; targets = next items in it
+            c = self.item_category[self.flat_items[g[cat]]]
+            prompt[cat, 1] = [self.category_rows[int(x)] for x in c]
+            tc = self.item_category[np.clip(targets[cat], 0, None)]
+            targets[cat] = np.where((targets[cat] >= 0) & (tc == c[:, None]), targets[cat], -1)
+
+        hc = np.clip(hidx, 0, None)
+        return _trim({
+            "hist_items": np.where(hmask, self.flat_items[hc], -1),
+            "hist_events": np.where(hmask, self.flat_events[hc], 0),
+            "hist_mask": hmask.astype(np.float32),
+            "prompt_idx": prompt,
+            "targets": targets,
+        })
+
+    def epoch_batches(self, rng: np.random.Generator) -> list[np.ndarray]:
+        """Shuffled samples cut into batches of similar history length (sorted within chunks of
+        50 batches, then the batches shuffled): the same samples, far less padding to attend over."""
+        order = rng.permutation(self.samples)
+        size, chunk = self.cfg.batch, self.cfg.batch * 50
+        hist_len = np.minimum(order - self.start_of[order], self.cfg.L)
+        batches = []
+        for i in range(0, len(order), chunk):
+            part = order[i:i + chunk][np.argsort(hist_len[i:i + chunk], kind="stable")]
+            batches += [part[j:j + size] for j in range(0, len(part), size)]
+        return [batches[k] for k in rng.permutation(len(batches))]
+
+    def eval_batch(self, rows: list) -> dict:
+        """rows: (history items, history events, target) tuples; task = next item."""
+        L, B = self.cfg.L, len(rows)
+        items = np.full((B, L), -1, np.int64)
+        events = np.zeros((B, L), np.int64)
+        for b, (it, ev, _) in enumerate(rows):
+            it, ev = it[-L:], ev[-L:]
+            if len(it):
+                items[b, L - len(it):] = it
+                events[b, L - len(ev):] = ev
+        prompt = np.full((B, 1), self.task_rows["next-item"], np.int64)
+        return _trim({"hist_items": items, "hist_events": events, "hist_mask": (items >= 0).astype(np.float32),
+                      "prompt_idx": prompt, "targets": np.array([[t] for _, _, t in rows], np.int64)})
+
+
+def _trim(batch: dict) -> dict:
+    """Drop leading history columns that are padding in every row (exact: positions are recencies)."""
+    keep = max(1, int(batch["hist_mask"].sum(1).max(initial=0)))
+    for k in ("hist_items", "hist_events", "hist_mask"):
+        batch[k] = batch[k][:, -keep:]
+    return batch
+
+
+def required_prompt_keys(cfg, ev: Events, feats: Features) -> tuple[list[str], list[str]]:
+    """(task names in use, prompt keys they need). Tasks with no data behind them are left out."""
+    has_purchase = any((e == EVENT_IDS["purchase"]).any() for e in ev.events)
+    tasks = []
+    for t in TASKS:
+        if t != "next-item" and cfg.task_weights.get(t, 0) <= 0:
+            continue
+        if t == "next-purchase" and not has_purchase:
+            continue
+        if t == "category" and not feats.categories:
+            continue
+        tasks.append(t)
+    keys = [TASK_KEYS[t] for t in tasks]
+    if "category" in tasks:
+        keys += [category_key(c) for c in feats.categories]
+    return tasks, keys

@@ -1,0 +1,62 @@
+"""Full-ranking evaluation: rank each target among ALL items (nothing excluded but padding).
+
+rank = number of items scoring strictly higher than the target (0 = top). With one target per user:
+  HR@K   = mean over users of 1[rank < K]
+  NDCG@K = mean over users of 1 / log2(rank + 2) if rank < K else 0   (ideal DCG is 1)
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .model import score_items
+
+
+def hit_rate(ranks: np.ndarray, k: int) -> float:
+    """HR@k = mean(1[rank < k]); ranks are 0-based."""
+    ranks = np.asarray(ranks)
+    return float((ranks < k).mean()) if ranks.size else 0.0
+
+
+def ndcg(ranks: np.ndarray, k: int) -> float:
+    """NDCG@k = mean(1 / log2(rank + 2) if rank < k else 0); ranks are 0-based."""
+    ranks = np.asarray(ranks, dtype=np.float64)
+    if not ranks.size:
+        return 0.0
+    return float(np.where(ranks < k, 1.0 / np.log2(ranks + 2.0), 0.0).mean())
+
+
+def target_ranks(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """scores (b, n), targets (b,) -> 0-based rank of each target (ties count in its favour)."""
+    t = scores.gather(1, targets.unsqueeze(1))
+    return (scores > t).sum(1)
+
+
+def metrics(ranks: np.ndarray, ks=(5, 10)) -> dict:
+    out = {}
+    for k in ks:
+        out[f"HR@{k}"] = hit_rate(ranks, k)
+        out[f"NDCG@{k}"] = ndcg(ranks, k)
+    out["users"] = int(len(ranks))
+    return out
+
+
+@torch.no_grad()
+def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, batch_size: int,
+             cold=None) -> dict:
+    """rows: (history items, history events, target) per user, as SequenceData.val / .test.
+    cold: optional (n,) bool, items without an ID embedding; adds metrics["cold"] over those targets."""
+    model.eval()
+    cards = model.cards(items)
+    rows = sorted(rows, key=lambda r: len(r[0]))  # similar lengths per batch: less padding; metrics are means
+    ranks = []
+    for i in range(0, len(rows), batch_size):
+        b = {k: torch.from_numpy(v) for k, v in data.eval_batch(rows[i:i + batch_size]).items()}
+        u = model.users(b, cards, prompt_table)
+        ranks.append(target_ranks(score_items(u, cards), b["targets"][:, 0]).numpy())
+    ranks = np.concatenate(ranks) if ranks else np.zeros(0)
+    out = metrics(ranks)
+    if cold is not None:
+        targets = np.array([t for _, _, t in rows], np.int64)
+        out["cold"] = metrics(ranks[np.asarray(cold)[targets]]) if len(rows) else metrics(ranks)
+    return out

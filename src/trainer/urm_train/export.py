@@ -1,0 +1,158 @@
+"""Export the inference path: fusion.onnx (features -> card), user.onnx (prompt + history -> M user
+vectors), manifest.json (the only source of sizes for the C# side) and parity/ fixtures (fixed inputs
+and PyTorch outputs, for ONNX Runtime to reproduce within 1e-4)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+
+from .train import load_model
+
+OPSET = 17
+
+
+def fusion_io(s: dict, T: int) -> tuple[list, list]:
+    """(inputs, outputs) as (name, shape, dtype); str dims are dynamic."""
+    return ([("text", ["n", s["text_dim"]], "float32"), ("image", ["n", s["image_dim"]], "float32"),
+             ("image_mask", ["n"], "float32"), ("attr_tokens", ["n", "T"], "int64"),
+             ("price_bucket", ["n"], "int64"), ("id_index", ["n"], "int64")],
+            [("card", ["n", s["d_card"]], "float32")])
+
+
+def user_io(s: dict) -> tuple[list, list]:
+    return ([("prompt", ["b", "P", s["text_dim"]], "float32"), ("prompt_mask", ["b", "P"], "float32"),
+             ("history_cards", ["b", "L", s["d_card"]], "float32"), ("history_events", ["b", "L"], "int64"),
+             ("history_mask", ["b", "L"], "float32")],
+            [("user_vectors", ["b", s["M"], s["d_card"]], "float32")])
+
+
+class _FusionGraph(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.fusion = model.fusion
+
+    def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index):
+        return self.fusion(text, image, image_mask, attr_tokens, price_bucket, id_index)
+
+
+def fusion_inputs(s: dict, T: int, n: int, seed: int) -> dict:
+    """Fixed random inputs that exercise every presence case (no image, no price, no ID, no attributes)."""
+    g = np.random.default_rng(seed)
+    text = g.standard_normal((n, s["text_dim"])).astype(np.float32)
+    text /= np.linalg.norm(text, axis=1, keepdims=True)
+    image_mask = (np.arange(n) % 2 == 0).astype(np.float32)
+    image = np.abs(g.standard_normal((n, s["image_dim"]))).astype(np.float32) * image_mask[:, None]
+    attr = g.integers(1, s["attribute_buckets"], (n, T)).astype(np.int64)
+    attr[:, T // 2 + 1:] = 0
+    attr[n - 1] = 0
+    price = g.integers(0, s["price_buckets"], n).astype(np.int64)
+    price[1::3] = -1
+    ids = g.integers(1, s["id_count"] + 1, n).astype(np.int64) if s["id_count"] else np.zeros(n, np.int64)
+    ids[0], ids[-1] = 0, -1
+    return {"text": text, "image": image, "image_mask": image_mask, "attr_tokens": attr,
+            "price_bucket": price, "id_index": ids}
+
+
+def user_inputs(s: dict, b: int, P: int, L: int, seed: int) -> dict:
+    """Fixed random inputs: left-padded histories of different lengths, one prompt piece masked."""
+    g = np.random.default_rng(seed)
+    prompt = g.standard_normal((b, P, s["text_dim"])).astype(np.float32)
+    prompt_mask = np.ones((b, P), np.float32)
+    prompt_mask[0, P - 1] = 0
+    cards = g.standard_normal((b, L, s["d_card"])).astype(np.float32)
+    cards /= np.linalg.norm(cards, axis=2, keepdims=True)
+    lengths = [max(1, L - (3 * i) % L) for i in range(b)]
+    hmask = np.array([[1.0 if j >= L - n else 0.0 for j in range(L)] for n in lengths], np.float32)
+    events = (g.integers(1, 5, (b, L)) * hmask).astype(np.int64)
+    cards *= hmask[:, :, None]
+    return {"prompt": prompt, "prompt_mask": prompt_mask, "history_cards": cards,
+            "history_events": events, "history_mask": hmask}
+
+
+def _export(module, inputs: dict, io: tuple, path: str) -> None:
+    ins, outs = io
+    dynamic = {name: {i: dim for i, dim in enumerate(shape) if isinstance(dim, str)} for name, shape, _ in ins + outs}
+    torch.onnx.export(module, tuple(torch.from_numpy(inputs[n]) for n, _, _ in ins), path,
+                      input_names=[n for n, _, _ in ins], output_names=[n for n, _, _ in outs],
+                      dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True)
+    # state the declared shapes on the graph's inputs and outputs (the exporter's own shape
+    # inference names some fixed output dims symbolically, e.g. after normalize)
+    model = onnx.load(path)
+    for values, spec in ((model.graph.input, ins), (model.graph.output, outs)):
+        for vi, (name, shape, _) in zip(values, spec):
+            assert vi.name == name, (vi.name, name)
+            dims = vi.type.tensor_type.shape.dim
+            for dim, want in zip(dims, shape):
+                dim.Clear()
+                if isinstance(want, str):
+                    dim.dim_param = want
+                else:
+                    dim.dim_value = want
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def _io_json(io: tuple) -> dict:
+    ins, outs = io
+    return {"inputs": [{"name": n, "shape": s, "dtype": t} for n, s, t in ins],
+            "outputs": [{"name": n, "shape": s, "dtype": t} for n, s, t in outs]}
+
+
+def export(ckpt: dict, out_dir: str, log=print) -> dict:
+    """Writes fusion.onnx, user.onnx, manifest.json and parity/ into out_dir; returns the manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    model = load_model(ckpt)
+    s, meta = ckpt["sizes"], ckpt["meta"]
+    T = max(1, meta["attribute_tokens"])
+    fio, uio = fusion_io(s, T), user_io(s)
+    fin = fusion_inputs(s, T, n=5, seed=0)
+    uin = user_inputs(s, b=3, P=2, L=s["L"], seed=1)
+    with torch.no_grad():
+        _export(_FusionGraph(model), fin, fio, os.path.join(out_dir, "fusion.onnx"))
+        _export(model.user, uin, uio, os.path.join(out_dir, "user.onnx"))
+        card = model.fusion(*(torch.from_numpy(fin[n]) for n, _, _ in fio[0])).numpy()
+        users = model.user(*(torch.from_numpy(uin[n]) for n, _, _ in uio[0])).numpy()
+    for graph, arrays in (("fusion", {**fin, "card": card}), ("user", {**uin, "user_vectors": users})):
+        os.makedirs(os.path.join(out_dir, "parity", graph), exist_ok=True)
+        for name, a in arrays.items():
+            np.save(os.path.join(out_dir, "parity", graph, f"{name}.npy"), np.ascontiguousarray(a))
+
+    h = hashlib.sha256()
+    for f in ("fusion.onnx", "user.onnx"):
+        with open(os.path.join(out_dir, f), "rb") as fh:
+            h.update(fh.read())
+    created = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    metrics = meta["metrics"]
+    manifest = {
+        "version": f"{created}-{h.hexdigest()[:8]}",
+        "createdAt": created,
+        "sizes": {"d": s["d"], "dCard": s["d_card"], "M": s["M"], "L": s["L"], "layers": s["layers"],
+                  "heads": s["heads"], "textDim": s["text_dim"], "imageDim": s["image_dim"],
+                  "attributeBuckets": s["attribute_buckets"], "attributeTokens": T,
+                  "priceBuckets": s["price_buckets"], "idCount": s["id_count"], "eventTypes": 5},
+        "modalities": s["modalities"],
+        "scoring": "score(item) = max over the M user_vectors of <user_vector, card>; both are L2-normalised",
+        "idTable": meta["id_table"],
+        "prompts": [{"key": k, "text": t} for k, t in zip(meta["prompt_keys"], meta["prompt_texts"])],
+        "tasks": {t: f"task:{t}" for t in meta["tasks"]},
+        "eventTypes": {"padding": 0, **meta["event_ids"]},
+        "dataHashes": meta["data_hashes"],
+        "metrics": {"validation": metrics["validation"], "test": metrics["test"],
+                    "bestEpoch": metrics["best_epoch"]},
+        "trainingSeconds": round(meta["training_seconds"], 1),
+        "onnx": {"opset": OPSET, "fusion": {"file": "fusion.onnx", **_io_json(fio)},
+                 "user": {"file": "user.onnx", **_io_json(uio)}},
+        "parity": {"fusion": "parity/fusion/<name>.npy", "user": "parity/user/<name>.npy", "tolerance": 1e-4},
+        "config": ckpt["config"],
+    }
+    with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2)
+    log(f"exported {manifest['version']} to {out_dir}")
+    return manifest

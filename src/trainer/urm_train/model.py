@@ -1,0 +1,271 @@
+"""The URM model, sized for a CPU: item cards from multimodal fusion, M user vectors from a
+transformer over prompt + history + [UM] tokens. Read top to bottom: blocks, sizes, fusion, user
+encoder, the whole model, then the training losses.
+
+Shapes: n items, b users, P prompt pieces, L history slots, M [UM] tokens, d width, c = d_card.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, asdict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+N_EVENT_TYPES = 5  # 0 padding, view, click, cart, purchase
+MODALITIES = ["text", "image", "attributes", "price", "id"]
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d: int, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class MLP(nn.Module):
+    def __init__(self, d_in: int, d_hidden: int, d_out: int, dropout: float):
+        super().__init__()
+        self.fc = nn.Linear(d_in, d_hidden)
+        self.proj = nn.Linear(d_hidden, d_out)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.drop(self.proj(F.gelu(self.fc(x))))
+
+
+class SelfAttention(nn.Module):
+    """Bidirectional multi-head attention; keys where mask == 0 are ignored."""
+
+    def __init__(self, d: int, heads: int, dropout: float):
+        super().__init__()
+        self.heads, self.d = heads, d
+        self.inv_sqrt_hd = 1.0 / math.sqrt(d // heads)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.attn_drop = nn.Dropout(dropout)
+        self.resid_drop = nn.Dropout(dropout)
+
+    def forward(self, x, mask):  # x (b, T, d), mask (b, T) float 1 = real token
+        b, T, d = x.size()
+        q, k, v = self.qkv(x).split(self.d, dim=2)
+        q, k, v = (t.view(b, T, self.heads, self.d // self.heads).transpose(1, 2) for t in (q, k, v))  # (b, h, T, hd)
+        att = (q @ k.transpose(-2, -1)) * self.inv_sqrt_hd                                   # (b, h, T, T)
+        att = att + (1.0 - mask)[:, None, None, :] * -1e9  # additive: no -inf, no NaN rows
+        att = self.attn_drop(F.softmax(att, dim=-1))
+        y = (att @ v).transpose(1, 2).reshape(b, T, self.d)
+        return self.resid_drop(self.proj(y))
+
+
+class Block(nn.Module):
+    """Pre-LN transformer block."""
+
+    def __init__(self, d: int, heads: int, dropout: float):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d)
+        self.attn = SelfAttention(d, heads, dropout)
+        self.ln2 = nn.LayerNorm(d)
+        self.mlp = MLP(d, 4 * d, d, dropout)
+
+    def forward(self, x, mask):
+        x = x + self.attn(self.ln1(x), mask)
+        return x + self.mlp(self.ln2(x))
+
+
+@dataclass
+class Sizes:
+    """Everything the model's shape depends on: config sizes plus what the data dictates."""
+    d: int
+    d_card: int
+    layers: int
+    heads: int
+    M: int
+    L: int
+    dropout: float
+    logit_scale_init: float
+    text_dim: int
+    image_dim: int
+    attribute_buckets: int
+    price_buckets: int
+    id_count: int           # rows of the ID table, not counting the reserved row 0 ("no ID")
+    modalities: list        # modalities used, a subset of MODALITIES
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Fusion(nn.Module):
+    """Item features -> card. Each present modality maps to d; the sum over present modalities
+    (masked, not zero-filled) goes through RMSNorm and an MLP to the L2-normalised card.
+    Presence is read from the inputs themselves, so the exported graph needs no extra masks:
+    text: any non-zero value; image: image_mask; attributes: any token > 0; price: bucket >= 0;
+    id: id_index > 0 (0 or -1 = no ID embedding, the cold-start path)."""
+
+    def __init__(self, s: Sizes):
+        super().__init__()
+        d = s.d
+        self.text = MLP(s.text_dim, d, d, 0.0)
+        self.image = MLP(s.image_dim, d, d, 0.0)
+        self.attr = nn.Embedding(s.attribute_buckets, d, padding_idx=0)  # mean bag, see forward
+        self.price = nn.Embedding(s.price_buckets, d)
+        self.id = nn.Embedding(s.id_count + 1, d)                       # row 0 reserved: no ID
+        self.drop = nn.Dropout(s.dropout)
+        self.norm = RMSNorm(d)
+        self.out = MLP(d, 2 * d, s.d_card, 0.0)
+        self.used = [m in s.modalities for m in MODALITIES]
+
+    def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index):
+        parts = [self._text, self._image, self._attributes, self._price, self._id]
+        args = [(text,), (image, image_mask), (attr_tokens,), (price_bucket,), (id_index,)]
+        h = 0.0
+        for used, part, a in zip(self.used, parts, args):
+            if used:
+                emb, present = part(*a)                                     # (n, d), (n,)
+                h = h + self.drop(emb) * present.unsqueeze(-1)
+            elif torch.jit.is_tracing():  # ONNX export: read the unused input, so the graph keeps it
+                emb, present = part(*a)
+                h = h + 0.0 * emb * present.unsqueeze(-1)
+        return F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c)
+
+    # each modality -> (embedding (n, d), presence (n,) float)
+    def _text(self, text):
+        return self.text(text), (text.abs().sum(-1) > 0).float()
+
+    def _image(self, image, image_mask):
+        return self.image(image), image_mask.float()
+
+    def _attributes(self, attr_tokens):
+        # EmbeddingBag(mean) written as a masked mean of an Embedding: same result, plain ONNX ops
+        tok = (attr_tokens > 0).float()                                    # (n, T)
+        count = tok.sum(1, keepdim=True)                                   # (n, 1)
+        mean = (self.attr(attr_tokens) * tok.unsqueeze(-1)).sum(1) / count.clamp(min=1.0)
+        return mean, (count.squeeze(1) > 0).float()
+
+    def _price(self, price_bucket):
+        return self.price(price_bucket.clamp(min=0)), (price_bucket >= 0).float()
+
+    def _id(self, id_index):
+        return self.id(id_index.clamp(min=0)), (id_index > 0).float()
+
+
+class UserEncoder(nn.Module):
+    """[prompt pieces | history | M x UM] -> transformer -> M user vectors in card space.
+    History is oldest -> newest with padding anywhere (masked); the position of a slot is its
+    recency (0 = newest real item), so left or right padding give the same result."""
+
+    def __init__(self, s: Sizes):
+        super().__init__()
+        d = s.d
+        self.L, self.M = s.L, s.M
+        self.prompt_proj = nn.Linear(s.text_dim, d)
+        self.card_proj = nn.Linear(s.d_card, d)
+        self.event = nn.Embedding(N_EVENT_TYPES, d, padding_idx=0)
+        self.pos = nn.Embedding(s.L, d)
+        self.um = nn.Parameter(torch.randn(s.M, d) * 0.02)
+        self.drop = nn.Dropout(s.dropout)
+        self.blocks = nn.ModuleList([Block(d, s.heads, s.dropout) for _ in range(s.layers)])
+        self.ln_f = nn.LayerNorm(d)
+        self.head = nn.Linear(d, s.d_card)
+
+    def forward(self, prompt, prompt_mask, history_cards, history_events, history_mask):
+        m = history_mask.float()                                                     # (b, L)
+        recency = (m.sum(1, keepdim=True) - m.cumsum(1)).clamp(0, self.L - 1).long()  # (b, L)
+        p = self.prompt_proj(prompt)                                                 # (b, P, d)
+        h = self.card_proj(history_cards) + self.event(history_events) + self.pos(recency)  # (b, L, d)
+        u = self.um.unsqueeze(0) + torch.zeros_like(history_cards[:, :1, :1])        # (b, M, d)
+        x = self.drop(torch.cat([p, h, u], dim=1))                                   # (b, P+L+M, d)
+        ones = torch.ones_like(m[:, :1]).expand(-1, self.M)
+        mask = torch.cat([prompt_mask.float(), m, ones], dim=1)                      # (b, P+L+M)
+        for block in self.blocks:
+            x = block(x, mask)
+        out = self.head(self.ln_f(x[:, -self.M:]))                                    # (b, M, c)
+        return F.normalize(out, dim=-1)
+
+
+class URM(nn.Module):
+    def __init__(self, s: Sizes):
+        super().__init__()
+        self.sizes = s
+        self.fusion = Fusion(s)
+        self.user = UserEncoder(s)
+        self.log_scale = nn.Parameter(torch.tensor(math.log(s.logit_scale_init)))
+        # Embeddings start at N(0, 0.02) as in nanoGPT: with PyTorch's N(0, 1), Adam's steps of ~lr are
+        # tiny next to the weights and training sits on a long plateau (measured on Beauty: loss 8.9
+        # vs 8.0 after 120 steps). Linear layers keep PyTorch's init (0.02 there collapses the cards),
+        # with zero biases in the fusion, so that cards share no common direction at the start.
+        for m in self.modules():
+            if isinstance(m, nn.Embedding):
+                nn.init.normal_(m.weight, std=0.02)
+                if m.padding_idx is not None:
+                    nn.init.zeros_(m.weight[m.padding_idx])
+        for m in self.fusion.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.zeros_(m.bias)
+
+    def scale(self):
+        return self.log_scale.exp().clamp(max=100.0)
+
+    def cards(self, items: dict) -> torch.Tensor:
+        """items: tensors text, image, image_mask, attr_tokens, price_bucket, id_index -> (n, c)."""
+        return self.fusion(items["text"], items["image"], items["image_mask"], items["attr_tokens"],
+                           items["price_bucket"], items["id_index"])
+
+    def users(self, batch: dict, cards: torch.Tensor, prompt_table: torch.Tensor) -> torch.Tensor:
+        """Training/eval path: batch of item and prompt indices (-1 = padding) -> (b, M, c)."""
+        pidx, hidx = batch["prompt_idx"], batch["hist_items"]
+        return self.user(prompt_table[pidx.clamp(min=0)], (pidx >= 0).float(),
+                         cards[hidx.clamp(min=0)], batch["hist_events"], batch["hist_mask"])
+
+
+def score_items(user_vectors: torch.Tensor, cards: torch.Tensor) -> torch.Tensor:
+    """The serving score: max over the M user vectors of the inner product. (b, M, c), (n, c) -> (b, n)."""
+    return torch.einsum("bmc,nc->bmn", user_vectors, cards).max(dim=1).values
+
+
+# ----------------------------------------------------------------------------- training losses
+
+def _set_out_ce(logits: torch.Tensor, target_pos: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """logits (b, M, C) over candidates; target_pos (b, K) candidate index of each target.
+    Each target picks its best [UM] vector (max over M), then softmax over the candidates."""
+    b, M, C = logits.shape
+    K = target_pos.shape[1]
+    t_logit = logits.gather(2, target_pos.unsqueeze(1).expand(b, M, K))          # (b, M, K)
+    best = t_logit.argmax(dim=1).detach()                                        # (b, K)
+    sel = logits.gather(1, best.unsqueeze(-1).expand(b, K, C))                   # (b, K, C)
+    ce = F.cross_entropy(sel.reshape(b * K, C), target_pos.reshape(-1), reduction="none")
+    v = valid.reshape(-1).float()
+    return (ce * v).sum() / v.sum().clamp(min=1.0)
+
+
+def full_softmax_loss(user_vectors, cards, targets, scale):
+    """Softmax over all item cards. targets (b, K) item indices, -1 = none.
+    Each target picks its best [UM] vector; the softmax normaliser (logsumexp over all n cards) is
+    computed once per distinct (user, [UM] vector) pair in use, not once per target:
+    loss(target t of user b) = logsumexp_j(s * <u_bm, c_j>) - s * <u_bm, c_t>, m = argmax_m <u_bm, c_t>."""
+    b, M, c = user_vectors.shape
+    valid = targets >= 0
+    t = targets.clamp(min=0)
+    t_score = torch.einsum("bmc,bkc->bmk", user_vectors, cards[t])               # (b, M, K)
+    best = t_score.argmax(dim=1).detach()                                         # (b, K)
+    rows, slot = torch.unique((torch.arange(b).unsqueeze(1) * M + best)[valid], return_inverse=True)
+    lse = torch.logsumexp(scale * user_vectors.reshape(b * M, c)[rows] @ cards.T, dim=1)  # (R,)
+    pos = scale * t_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid]            # (V,)
+    return (lse[slot] - pos).mean() if pos.numel() else t_score.sum() * 0.0
+
+
+def sampled_softmax_loss(user_vectors, cards, targets, scale, negatives: int, item_freq, generator=None):
+    """Softmax over the batch's targets plus `negatives` uniform random items, with log-Q correction:
+    q_j = expected draws of item j = negatives / n + (in-batch targets) * item_freq[j]."""
+    n = cards.shape[0]
+    valid = targets >= 0
+    rand = torch.randint(0, n, (negatives,), generator=generator)
+    cand = torch.unique(torch.cat([targets[valid], rand]))                      # (C,) sorted
+    q = negatives / n + valid.sum() * item_freq[cand]
+    logits = scale * torch.einsum("bmc,nc->bmn", user_vectors, cards[cand]) - q.log()  # (b, M, C)
+    pos = torch.searchsorted(cand, targets.clamp(min=0))
+    pos = torch.where(valid, pos, torch.zeros_like(pos)).clamp(max=cand.numel() - 1)
+    return _set_out_ce(logits, pos, valid)
