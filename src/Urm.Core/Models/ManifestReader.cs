@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace Urm.Core.Models;
+
+/// <summary>Reads manifest.json into <see cref="ModelManifest"/> and refuses one serving cannot trust.</summary>
+internal static class ManifestReader
+{
+    private const string Remedy = "Upload the manifest.json the trainer wrote next to fusion.onnx and user.onnx (python -m urm_train export --checkpoint DIR/checkpoint.pt --out DIR writes a fresh one)";
+
+    // Missing fields and nulls in non-nullable places must fail here, not as a NullReferenceException
+    // in the middle of a request.
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    public static ModelManifest Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new ModelPackageException(path, "the file is missing", Remedy);
+        ModelManifest? manifest;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, Options);
+        }
+        catch (JsonException e)
+        {
+            var at = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" (at {e.Path})";
+            throw new ModelPackageException(path, $"not a valid model manifest{at}: {e.Message}", Remedy, e);
+        }
+        catch (IOException e)
+        {
+            throw new ModelPackageException(path, $"cannot be read: {e.Message}", Remedy, e);
+        }
+        if (manifest is null)
+            throw new ModelPackageException(path, "holds JSON null, not a manifest object", Remedy);
+        Check(path, manifest);
+        return manifest;
+    }
+
+    private static void Check(string path, ModelManifest m)
+    {
+        var s = m.Sizes;
+        foreach (var (name, value) in new[]
+                 {
+                     ("d", s.D), ("dCard", s.DCard), ("M", s.M), ("L", s.L), ("layers", s.Layers), ("heads", s.Heads),
+                     ("textDim", s.TextDim), ("imageDim", s.ImageDim), ("attributeBuckets", s.AttributeBuckets),
+                     ("attributeTokens", s.AttributeTokens), ("priceBuckets", s.PriceBuckets), ("eventTypes", s.EventTypes),
+                 })
+        {
+            if (value < 1) throw new ModelPackageException(path, $"sizes.{name} is {value}; it must be at least 1", Remedy);
+        }
+        if (s.IdCount < 0) throw new ModelPackageException(path, $"sizes.idCount is {s.IdCount}; it must not be negative", Remedy);
+        if (m.IdTable.Count != s.IdCount)
+            throw new ModelPackageException(path, $"idTable has {m.IdTable.Count} entries, but sizes.idCount is {s.IdCount}", Remedy);
+        foreach (var (id, index) in m.IdTable)
+            if (index < 1 || index > s.IdCount)
+                throw new ModelPackageException(path, $"idTable maps '{id}' to {index}, outside 1..sizes.idCount ({s.IdCount})", Remedy);
+        foreach (var (name, id) in m.EventTypes)
+            if (id < 0 || id >= s.EventTypes)
+                throw new ModelPackageException(path, $"eventTypes maps '{name}' to {id}, outside 0..sizes.eventTypes-1 ({s.EventTypes - 1})", Remedy);
+        if (!m.EventTypes.Any(e => e.Value > 0))
+            throw new ModelPackageException(path, "eventTypes lists no event type besides padding", Remedy);
+        var keys = m.Prompts.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (task, key) in m.Tasks)
+            if (!keys.Contains(key))
+                throw new ModelPackageException(path, $"tasks maps '{task}' to prompt '{key}', which prompts does not list", Remedy);
+        foreach (var graph in new[] { m.Onnx.Fusion, m.Onnx.User })
+            if (graph.File.Length == 0 || Path.GetFileName(graph.File) != graph.File)
+                throw new ModelPackageException(path, $"onnx graph file '{graph.File}' is not a plain file name in the package directory", Remedy);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Urm.Core.Models;
+
+/// <summary>
+/// What serving needs from <c>manifest.json</c> (docs/FORMATS.md, "Model directory"; written by
+/// src/trainer/urm_train/export.py). Fields serving does not use (dataHashes, config, parity) are not read.
+/// </summary>
+/// <param name="IdTable">Item id -> id_index (1..IdCount), only items with an ID embedding.</param>
+/// <param name="Tasks">Task name -> prompt key.</param>
+/// <param name="EventTypes">Event name (lower case) -> id; "padding" is 0.</param>
+public sealed record ModelManifest(
+    string Version,
+    string CreatedAt,
+    ModelSizes Sizes,
+    IReadOnlyList<string> Modalities,
+    IReadOnlyDictionary<string, int> IdTable,
+    IReadOnlyList<PromptPiece> Prompts,
+    IReadOnlyDictionary<string, string> Tasks,
+    IReadOnlyDictionary<string, int> EventTypes,
+    ModelMetrics Metrics,
+    OnnxSection Onnx);

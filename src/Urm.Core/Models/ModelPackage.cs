@@ -1,0 +1,85 @@
+using Microsoft.ML.OnnxRuntime;
+using Urm.Core.Features;
+
+namespace Urm.Core.Models;
+
+/// <summary>
+/// A trained model directory (docs/FORMATS.md, "Model directory"): the manifest and one ONNX Runtime
+/// session per graph, created once and checked against the manifest and against what
+/// <see cref="CardFuser"/> and <see cref="UserEncoder"/> feed. A package that loads can be served.
+/// </summary>
+public sealed class ModelPackage : IDisposable
+{
+    public const string ManifestFile = "manifest.json";
+
+    private ModelPackage(string directory, ModelManifest manifest, InferenceSession fusion, InferenceSession user, ExecutionProvider provider)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        Fusion = fusion;
+        User = user;
+        Provider = provider;
+    }
+
+    public string Directory { get; }
+    public ModelManifest Manifest { get; }
+    public string Version => Manifest.Version;
+    public ModelSizes Sizes => Manifest.Sizes;
+
+    /// <summary>Where the graphs run (CUDA only when asked for and available).</summary>
+    public ExecutionProvider Provider { get; }
+
+    internal InferenceSession Fusion { get; }
+    internal InferenceSession User { get; }
+
+    /// <param name="directory">The model directory the trainer wrote.</param>
+    /// <param name="options">Session settings; CPU with ONNX Runtime's default threads when null.</param>
+    /// <exception cref="ModelPackageException">The package is incomplete, inconsistent or not what this code can run.</exception>
+    public static ModelPackage Load(string directory, EncoderSessionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        options ??= EncoderSessionOptions.Default;
+        var full = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(full))
+            throw new ModelPackageException(full, "the model directory does not exist", "Point at the directory the trainer wrote (it holds manifest.json, fusion.onnx and user.onnx)");
+        var manifestPath = Path.Combine(full, ManifestFile);
+        var manifest = ManifestReader.Read(manifestPath);
+
+        InferenceSession? fusion = null, user = null;
+        try
+        {
+            fusion = Open(Path.Combine(full, manifest.Onnx.Fusion.File), options, out var provider);
+            user = Open(Path.Combine(full, manifest.Onnx.User.File), options, out _);
+            GraphSignatureCheck.Verify(Path.Combine(full, manifest.Onnx.Fusion.File), manifestPath, "fusion", fusion, manifest.Onnx.Fusion, GraphContracts.Fusion(manifest.Sizes));
+            GraphSignatureCheck.Verify(Path.Combine(full, manifest.Onnx.User.File), manifestPath, "user", user, manifest.Onnx.User, GraphContracts.User(manifest.Sizes));
+            return new ModelPackage(full, manifest, fusion, user, provider);
+        }
+        catch
+        {
+            fusion?.Dispose();
+            user?.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Fusion.Dispose();
+        User.Dispose();
+    }
+
+    private static InferenceSession Open(string path, EncoderSessionOptions options, out ExecutionProvider provider)
+    {
+        const string remedy = "Upload the complete model directory the trainer wrote (manifest.json, fusion.onnx, user.onnx)";
+        if (!File.Exists(path))
+            throw new ModelPackageException(path, "the file is missing", remedy);
+        try
+        {
+            return EncoderSession.Create(path, options, out provider);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelPackageException(path, $"ONNX Runtime cannot load the graph: {e.Message}", remedy, e);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Urm.Core.Models;
+
+/// <summary>An input or output exactly as the C# code feeds or reads it.</summary>
+internal sealed record TensorContract(string Name, TensorElementType Type, IReadOnlyList<TensorDim> Dims)
+{
+    public string Dtype => Type switch
+    {
+        TensorElementType.Float => "float32",
+        TensorElementType.Int64 => "int64",
+        _ => Type.ToString().ToLowerInvariant(),
+    };
+
+    public string ShapeText => "[" + string.Join(", ", Dims) + "]";
+}

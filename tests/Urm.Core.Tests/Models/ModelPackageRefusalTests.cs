@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using Urm.Core.Models;
+
+namespace Urm.Core.Tests.Models;
+
+/// <summary>A broken copy of the tiny package is refused at load, with a message naming the file and the problem.</summary>
+[Collection(TinyModelCollection.Name)]
+public sealed class ModelPackageRefusalTests(TinyModel model) : IDisposable
+{
+    private readonly string _copy = Copy(model.Directory);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_copy, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void The_intact_package_loads_with_the_manifest_sizes()
+    {
+        using var package = ModelPackage.Load(_copy, TinyModel.Session);
+        Assert.Equal((16, 2, 6, 384), (package.Sizes.DCard, package.Sizes.M, package.Sizes.L, package.Sizes.TextDim));
+        Assert.Equal("view", package.Manifest.EventTypes.Single(e => e.Value == 1).Key);
+        Assert.Equal("task:next-item", package.Manifest.Tasks["next-item"]);
+    }
+
+    [Fact]
+    public void Missing_fusion_graph()
+    {
+        File.Delete(Path.Combine(_copy, "fusion.onnx"));
+        Refused("fusion.onnx", "missing");
+    }
+
+    [Fact]
+    public void Missing_manifest()
+    {
+        File.Delete(Path.Combine(_copy, "manifest.json"));
+        Refused("manifest.json", "missing");
+    }
+
+    [Fact]
+    public void Manifest_that_is_not_json()
+    {
+        File.WriteAllText(Path.Combine(_copy, "manifest.json"), "{ this is not json");
+        Refused("manifest.json", "not a valid model manifest");
+    }
+
+    [Fact]
+    public void Manifest_without_a_size()
+    {
+        EditManifest(m => m["sizes"]!.AsObject().Remove("dCard"));
+        Refused("manifest.json", "dCard");
+    }
+
+    [Fact]
+    public void Manifest_dcard_disagreeing_with_the_graph()
+    {
+        EditManifest(m => m["sizes"]!["dCard"] = 17);
+        Refused("fusion.onnx", "sizes.dCard is 17");
+    }
+
+    [Fact]
+    public void Manifest_listing_an_input_the_graph_lacks()
+    {
+        EditManifest(m => m["onnx"]!["fusion"]!["inputs"]!.AsArray().Add(new JsonObject
+        {
+            ["name"] = "extra", ["shape"] = new JsonArray("n"), ["dtype"] = "float32",
+        }));
+        Refused("manifest.json", "lists 'extra', but fusion.onnx has no such input");
+    }
+
+    [Fact]
+    public void Graph_input_the_manifest_does_not_list()
+    {
+        EditManifest(m =>
+        {
+            var inputs = m["onnx"]!["user"]!["inputs"]!.AsArray();
+            inputs.Remove(inputs.Single(i => (string?)i!["name"] == "history_events"));
+        });
+        Refused("user.onnx", "input 'history_events', which manifest.json onnx.user.inputs does not list");
+    }
+
+    [Fact]
+    public void Manifest_listing_another_dtype()
+    {
+        EditManifest(m => m["onnx"]!["fusion"]!["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "id_index")!["dtype"] = "int32");
+        Refused("manifest.json", "'id_index' has dtype 'int32', expected 'int64'");
+    }
+
+    [Fact]
+    public void User_and_fusion_graphs_swapped()
+    {
+        File.Move(Path.Combine(_copy, "fusion.onnx"), Path.Combine(_copy, "swap.onnx"));
+        File.Move(Path.Combine(_copy, "user.onnx"), Path.Combine(_copy, "fusion.onnx"));
+        File.Move(Path.Combine(_copy, "swap.onnx"), Path.Combine(_copy, "user.onnx"));
+        Refused("fusion.onnx", "the graph has input 'prompt'");
+    }
+
+    [Fact]
+    public void Graph_that_is_not_onnx()
+    {
+        File.WriteAllText(Path.Combine(_copy, "user.onnx"), "not a model");
+        Refused("user.onnx", "ONNX Runtime cannot load the graph");
+    }
+
+    private void Refused(string file, string problem)
+    {
+        var e = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(_copy, TinyModel.Session));
+        Assert.EndsWith(file, e.File);
+        Assert.Contains(file, e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    private void EditManifest(Action<JsonNode> edit)
+    {
+        var path = Path.Combine(_copy, "manifest.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
+        edit(manifest);
+        File.WriteAllText(path, manifest.ToJsonString());
+    }
+
+    private static string Copy(string directory)
+    {
+        var copy = Directory.CreateTempSubdirectory("urm-broken-model-").FullName;
+        foreach (var name in new[] { "manifest.json", "fusion.onnx", "user.onnx" })
+            File.Copy(Path.Combine(directory, name), Path.Combine(copy, name));
+        return copy;
+    }
+}
