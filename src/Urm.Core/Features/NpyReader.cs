@@ -6,14 +6,16 @@ using System.Text.RegularExpressions;
 namespace Urm.Core.Features;
 
 /// <summary>
-/// Reads NumPy .npy files (format 1.x/2.x, little-endian, C order) of float32 or int64: the trainer's
-/// parity fixtures and feature files. The counterpart of <see cref="NpyWriter"/>.
+/// Reads NumPy .npy files (format 1.x/2.x, little-endian, C order) of float32, int64 or uint8: the trainer's
+/// parity fixtures and feature files (float32, int64, uint8). The counterpart of <see cref="NpyWriter"/>.
 /// </summary>
 internal static partial class NpyReader
 {
     public static NpyArray<float> Float32(string path) => Read<float>(path, "<f4");
 
     public static NpyArray<long> Int64(string path) => Read<long>(path, "<i8");
+
+    public static NpyArray<byte> UInt8(string path) => Read<byte>(path, "|u1");
 
     private static NpyArray<T> Read<T>(string path, string dtype) where T : unmanaged
     {

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Urm.Core.Features;
+using Urm.Core.Models;
+
+namespace Urm.Core.Prompts;
+
+/// <summary>
+/// A task (+ category / query) -> the prompt rows user.onnx reads, row-major [P, textDim]. The pieces
+/// and their order mirror the trainer (src/trainer/urm_train/data.py): next-item [task:next-item],
+/// next-purchase [task:next-purchase], similar [task:similar], category [task:category, category:&lt;path&gt;];
+/// search [task:search, query:&lt;text&gt;] and other untrained tasks [task:&lt;name&gt;]. Texts come from the
+/// manifest's <c>prompts</c> so serving embeds exactly what training embedded; a piece the manifest
+/// lacks (a category added after training, a query) is embedded from <see cref="PromptTemplates"/>.
+/// Embeddings are cached per key: a prompt is encoded once per process, not once per request.
+/// </summary>
+public sealed class PromptEncoder
+{
+    private readonly ModelManifest _manifest;
+    private readonly ITextEncoder _text;
+    private readonly Dictionary<string, string> _texts;
+    private readonly ConcurrentDictionary<string, float[]> _cache = new(StringComparer.Ordinal);
+    // The text encoder's session is not documented as thread-safe; prompts are few, so one at a time.
+    private readonly Lock _encodeGate = new();
+
+    public PromptEncoder(ModelManifest manifest, ITextEncoder text)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Dimension != manifest.Sizes.TextDim)
+            throw new ArgumentException($"The text encoder gives {text.Dimension} values; model {manifest.Version} takes sizes.textDim = {manifest.Sizes.TextDim}.", nameof(text));
+        _manifest = manifest;
+        _text = text;
+        _texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var piece in manifest.Prompts) _texts[piece.Key] = piece.Text;
+    }
+
+    /// <summary>Whether the model was trained with this task (the manifest's <c>tasks</c> names it).</summary>
+    public bool IsTrained(string task) => _manifest.Tasks.ContainsKey(task);
+
+    /// <summary>The prompt piece keys of a task, in the order the model reads them.</summary>
+    /// <exception cref="ArgumentException">Unknown task, or a category/query the task needs is missing.</exception>
+    public IReadOnlyList<string> Keys(string task, string? category = null, string? query = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(task);
+        if (!PromptTemplates.Tasks.ContainsKey(task) && !_manifest.Tasks.ContainsKey(task))
+            throw new ArgumentException($"Unknown task '{task}'; known tasks: {string.Join(", ", PromptTemplates.Tasks.Keys)}.", nameof(task));
+        var taskKey = _manifest.Tasks.TryGetValue(task, out var key) ? key : PromptTemplates.TaskKey(task);
+        return task switch
+        {
+            "category" => [taskKey, PromptTemplates.CategoryKey(Required(category, task, "category"))],
+            "search" => [taskKey, QueryKey(Required(query, task, "query"))],
+            _ => [taskKey],
+        };
+    }
+
+    /// <summary>Prompt rows of a task, row-major [P, textDim] (a fresh array the caller may keep).</summary>
+    public float[] Encode(string task, string? category = null, string? query = null)
+    {
+        var keys = Keys(task, category, query);
+        var dim = _manifest.Sizes.TextDim;
+        var prompt = new float[keys.Count * dim];
+        for (var i = 0; i < keys.Count; i++) Embedding(keys[i]).CopyTo(prompt, i * dim);
+        return prompt;
+    }
+
+    private float[] Embedding(string key)
+    {
+        if (_cache.TryGetValue(key, out var cached)) return cached;
+        var text = TextOf(key);
+        float[] vector;
+        lock (_encodeGate) vector = _text.Encode([text])[0];
+        return _cache.GetOrAdd(key, vector);
+    }
+
+    private string TextOf(string key)
+    {
+        if (_texts.TryGetValue(key, out var text)) return text;
+        if (key.StartsWith("task:", StringComparison.Ordinal) && PromptTemplates.Tasks.TryGetValue(key["task:".Length..], out var instruction))
+            return instruction;
+        if (key.StartsWith("category:", StringComparison.Ordinal)) return PromptTemplates.CategoryText(key["category:".Length..]);
+        if (key.StartsWith("query:", StringComparison.Ordinal)) return PromptTemplates.QueryText(key["query:".Length..]);
+        throw new ArgumentException($"No text for prompt piece '{key}': it is not in the manifest of model {_manifest.Version} nor in PromptTemplates.", nameof(key));
+    }
+
+    private static string QueryKey(string query) => "query:" + query;
+
+    private static string Required(string? value, string task, string name)
+        => string.IsNullOrWhiteSpace(value)
+            ? throw new ArgumentException($"The '{task}' task needs a {name}.", name)
+            : value.Trim();
+}
