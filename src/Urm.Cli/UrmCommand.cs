@@ -12,6 +12,7 @@ public static class UrmCommand
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Urm.Cli.Charts;
+using Urm.Core.Catalog;
+using Urm.Core.Evaluation;
+using Urm.Core.Events;
+using Urm.Core.Features;
+using Urm.Core.Models;
+using Urm.Core.Prompts;
+
+namespace Urm.Cli.Commands;
+
+/// <summary>`urm evaluate`: the trainer's leave-one-out protocol through the serving path, with baselines and segments.</summary>
+public static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "The model directory (manifest.json, fusion.onnx, user.onnx).", Required = true };
+        var catalog = new Option<FileInfo>("--catalog") { Description = "The catalog file the model was trained on (.jsonl or .csv).", Required = true };
+        var events = new Option<FileInfo>("--events") { Description = "The events file (user_id,item_id,event,timestamp).", Required = true };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Where metrics.json, report.md and the charts go (default: MODEL/evaluation)." };
+        var split = new Option<string>("--split") { Description = "Target: each user's last event (test) or second last (validation).", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "validation");
+        var features = new Option<DirectoryInfo?>("--features") { Description = "A features directory whose cache/ is reused (default: MODEL/features, which `urm train` leaves), so nothing is encoded again." };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
+        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity and co-occurrence baselines.") { model, catalog, events, output, split, features, threads };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var modelDir = parse.GetValue(model)!.FullName;
+            var catalogFile = parse.GetValue(catalog)!;
+            var eventsFile = parse.GetValue(events)!;
+            var outDir = parse.GetValue(output)?.FullName ?? Path.Combine(modelDir, "evaluation");
+            var cacheDir = Path.Combine(parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features"), "cache");
+            var which = parse.GetValue(split) == "validation" ? EvaluationSplit.Validation : EvaluationSplit.Test;
+            foreach (var file in new[] { catalogFile, eventsFile })
+                if (!file.Exists) throw new FileNotFoundException($"'{file.FullName}' does not exist.");
+
+            var session = new EncoderSessionOptions(IntraOpThreads: parse.GetValue(threads));
+            using var package = ModelPackage.Load(modelDir, session);
+            using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
+            // Features go next to the report, not over the model's own features/: a different catalog
+            // must not change what the model directory records it was trained on.
+            var featuresDir = Path.Combine(outDir, "features");
+            Console.Error.WriteLine($"1/2 features of {catalogFile.Name} (cache {cacheDir})");
+            using (var http = new HttpClient())
+            using (var images = package.Manifest.Modalities.Contains("image")
+                ? ImageEncoder.Load(new RoutingImageSource(new HttpImageSource(http), new LocalImageSource(), new LocalImageSource(catalogFile.DirectoryName!)), new ImageEncoderOptions(Session: session))
+                : null)
+            using (var cache = new FileFeatureCache(cacheDir))
+            {
+                var progress = new ProgressLine("items");
+                var report = await FeatureExport.RunAsync(catalogFile.FullName, featuresDir, text, images, cache, progress, cancellationToken);
+                progress.Finish();
+                Console.Error.WriteLine($"    {report.Accepted:N0} items ({report.Counts.CacheHits:N0} from cache), {report.Rejected:N0} rows rejected");
+            }
+            var items = FeatureDirectoryReader.Read(featuresDir);
+
+            Console.Error.WriteLine($"2/2 {EvaluationReportWriter.SplitName(which)} split of {eventsFile.Name}, model {package.Version}");
+            var eventReport = new ReadReport();
+            var userProgress = new ProgressLine("users");
+            var result = await OfflineEvaluator.RunAsync(package, items, EventReader.ReadAsync(eventsFile.FullName, eventReport, cancellationToken),
+                new PromptEncoder(package.Manifest, text), new EvaluationOptions(which), userProgress, cancellationToken);
+            userProgress.Finish();
+            if (eventReport.Rejected > 0) Console.Error.WriteLine($"    {eventReport.Rejected:N0} event rows rejected (unreadable)");
+
+            Directory.CreateDirectory(outDir);
+            await File.WriteAllTextAsync(Path.Combine(outDir, "metrics.json"), EvaluationReportWriter.Json(result), cancellationToken);
+            var charts = EvaluationCharts.Write(result, outDir);
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), EvaluationReportWriter.Markdown(result, charts), cancellationToken);
+
+            Console.WriteLine($"{result.Users:N0} users, {result.Items:N0} items, full ranking, nothing excluded ({EvaluationReportWriter.SplitName(which)} split)");
+            Console.Write(EvaluationReportWriter.Table(result.Ks, result.Overall.Select(m => (m.Method, m.Metrics))));
+            if (result.TrainerMetrics is { } t)
+                Console.WriteLine($"trainer (manifest): HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users");
+            var cold = result.Segments.First(s => s is { Dimension: "target", Segment: "cold" });
+            Console.WriteLine($"cold targets ({cold.Users:N0} users): model HR@10 {cold.Of(EvaluationResult.ModelMethod).HitRate(10):F4}, popularity HR@10 {cold.Of(PopularityBaseline.Name).HitRate(10):F4}");
+            Console.WriteLine($"Written to {outDir} (metrics.json, report.md, {string.Join(", ", charts.Select(c => c.File))})");
+        }));
+        return command;
+    }
+}

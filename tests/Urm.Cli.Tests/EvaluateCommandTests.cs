@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace Urm.Cli.Tests;
+
+/// <summary>`urm train` on a tiny shop, then `urm evaluate` on it: files written, figures equal to the trainer's.</summary>
+public class EvaluateCommandTests
+{
+    private static readonly string[] Genres = ["Drama", "Comedy", "Action", "Horror"];
+
+    [Fact]
+    public async Task Writes_metrics_report_and_charts_that_match_the_trainers_figures()
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-evaluate").FullName;
+        var catalog = Path.Combine(folder, "catalog.jsonl");
+        File.WriteAllLines(catalog, Enumerable.Range(0, 24).Select(i => JsonSerializer.Serialize(new
+        {
+            id = $"m{i}", title = $"Film number {i}", category = $"Movies > {Genres[i % 4]}", attributes = new Dictionary<string, string> { ["year"] = $"{1990 + i % 7}" },
+        })));
+        var events = Path.Combine(folder, "events.csv");
+        var random = new Random(11);
+        File.WriteAllLines(events, new[] { "user_id,item_id,event,timestamp" }.Concat(
+            Enumerable.Range(0, 10).SelectMany(u =>
+            {
+                var start = random.Next(24);
+                return Enumerable.Range(0, random.Next(6, 12)).Select(j => $"u{u},m{(start + 2 * j) % 24},view,{1_700_000_000 + u * 1_000 + j * 60}");
+            })));
+        var config = Path.Combine(folder, "tiny.json");
+        File.WriteAllText(config, """{"d": 16, "d_card": 16, "layers": 1, "heads": 2, "M": 2, "L": 6, "dropout": 0.0, "batch": 32, "epochs": 1, "patience": 1, "threads": 1, "seed": 7}""");
+        var model = Path.Combine(folder, "model");
+        var train = await CliRun.InvokeAsync("train", "--catalog", catalog, "--events", events, "--out", model, "--config", config, "--no-images", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.Errors + train.Output);
+
+        var (exitCode, stdout, errors) = await CliRun.InvokeAsync("evaluate", "--model", model, "--catalog", catalog, "--events", events, "--threads", "1");
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("| model |", stdout);
+        Assert.Contains("| co-occurrence |", stdout);
+        Assert.Contains("24 from cache", errors); // the model's features/cache is reused: nothing encoded again
+        var outDir = Path.Combine(model, "evaluation");
+        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))).RootElement;
+        var trainer = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "manifest.json"))).RootElement.GetProperty("metrics").GetProperty("test");
+        var ours = metrics.GetProperty("methods").GetProperty("model");
+        Assert.Equal(trainer.GetProperty("users").GetInt32(), ours.GetProperty("users").GetInt32());
+        Assert.Equal(trainer.GetProperty("HR@10").GetDouble(), ours.GetProperty("HR@10").GetDouble(), 1e-9);
+        Assert.Equal(trainer.GetProperty("NDCG@10").GetDouble(), ours.GetProperty("NDCG@10").GetDouble(), 1e-9);
+        Assert.Contains("HR@20", ours.EnumerateObject().Select(p => p.Name));
+
+        var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("## Protocol", report);
+        Assert.Contains("nothing excluded", report);
+        Assert.Contains("| cold |", report);
+        foreach (var png in new[] { "metrics.png", "hr10-by-target.png", "hr10-by-history-length.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(outDir, png));
+            Assert.True(bytes.Length > 5_000, $"{png} has only {bytes.Length} bytes");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+            Assert.Contains($"]({png})", report);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_model_is_one_clear_error()
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-evaluate-missing").FullName;
+        var catalog = Path.Combine(folder, "catalog.jsonl");
+        var events = Path.Combine(folder, "events.csv");
+        File.WriteAllText(catalog, """{"id": "a", "title": "A"}""" + "\n");
+        File.WriteAllText(events, "user_id,item_id,event,timestamp\nu,a,view,1\n");
+
+        var (exitCode, _, errors) = await CliRun.InvokeAsync("evaluate", "--model", Path.Combine(folder, "nope"), "--catalog", catalog, "--events", events);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error:", errors);
+    }
+}
