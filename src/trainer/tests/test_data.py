@@ -66,3 +66,29 @@ def test_events_without_required_columns_are_rejected(tmp_path):
     ev.write_text("user,item_id,event,timestamp\nu1,sku-1,view,1\n")
     with pytest.raises(ValueError, match="lacks user_id"):
         read_events(str(ev), {"sku-1": 0})
+
+
+def test_task_batches(tmp_path):
+    synth.write_features(str(tmp_path / "f"))
+    synth.write_events(str(tmp_path / "e.csv"), n_users=6)
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(L=5, targets=3), log=lambda m: None)
+    d, rng = p.data, np.random.default_rng(0)
+    g = d.samples[d.next_purchase[d.samples] >= 0][2:8]  # tasks are forced here; draw_tasks checks them
+    cat_rows = set(d.category_rows.values())
+    for task in (1, 2, 3):  # next purchase, similar, category
+        b = d.train_batch(g, np.full(len(g), task), rng)
+        first = b["targets"][:, 0]
+        assert (first >= 0).all()
+        if task == 1:
+            assert (d.flat_events[d.next_purchase[g]] == 4).all() and (first == d.flat_items[d.next_purchase[g]]).all()
+        if task == 2:
+            assert (b["hist_mask"].sum(1) == 1).all() and (b["targets"][:, 1:] == -1).all()
+            gap = (first - b["hist_items"][:, -1]) % 60  # planted walk: position gap = item gap
+            assert ((gap >= 1) & (gap <= 3) | (gap >= 57)).all()
+        if task == 3:
+            assert (b["prompt_idx"][:, 0] == d.task_rows["category"]).all()
+            assert set(b["prompt_idx"][:, 1].tolist()) <= cat_rows
+            cats = p.feats.category[np.where(b["targets"] >= 0, b["targets"], first[:, None])]
+            assert (cats == cats[:, :1]).all()
+    drawn = d.draw_tasks(d.samples, rng)
+    assert set(drawn.tolist()) == {0, 1, 2, 3}
