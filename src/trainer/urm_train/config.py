@@ -43,7 +43,7 @@ class Config:
     max_train_seconds: float = 1800.0  # wall-clock budget for the training loop (0 = none)
     eval_batch: int = 512       # users per batch when ranking the full catalog
     seed: int = 42
-    threads: int = 0            # torch threads (0 = leave torch's default)
+    threads: int = 0            # torch threads (0 = every core; Debian's torch would otherwise take 1)
 
     @classmethod
     def from_dict(cls, values: dict) -> "Config":

@@ -71,8 +71,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
 def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=print) -> dict:
     """Train, keep the best epoch, write out_dir/checkpoint.pt; returns the checkpoint dict."""
     log("config " + json.dumps(cfg.to_dict(), sort_keys=True))
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     p = prepare(features_dir, events_path, cfg, log)
