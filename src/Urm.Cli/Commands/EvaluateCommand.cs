@@ -43,7 +43,7 @@ public static class EvaluateCommand
             Console.Error.WriteLine($"1/2 features of {catalogFile.Name} (cache {cacheDir})");
             using (var http = new HttpClient())
             using (var images = package.Manifest.Modalities.Contains("image")
-                ? ImageEncoder.Load(new RoutingImageSource(new HttpImageSource(http), new LocalImageSource(), new LocalImageSource(catalogFile.DirectoryName!)), new ImageEncoderOptions(Session: session))
+                ? LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session)
                 : null)
             using (var cache = new FileFeatureCache(cacheDir))
             {

@@ -30,8 +30,7 @@ public static class FeaturesCommand
             using var http = new HttpClient();
             using var imageEncoder = parse.GetValue(noImages)
                 ? null
-                : ImageEncoder.Load(new RoutingImageSource(new HttpImageSource(http), new LocalImageSource(), new LocalImageSource(imageRoot)),
-                    new ImageEncoderOptions(Session: session));
+                : LocalImageEncoder.Load(http, imageRoot, session);
             using var featureCache = new FileFeatureCache(parse.GetValue(cache)?.FullName ?? Path.Combine(outDir, "cache"));
 
             Console.Error.WriteLine($"Encoding {catalogFile.Name} on {text.Provider} (text) and {(imageEncoder is null ? "no images" : imageEncoder.Provider + " (images)")}...");

@@ -36,8 +36,7 @@ public static class TrainCommand
                 using var http = new HttpClient();
                 using var images = parse.GetValue(noImages)
                     ? null
-                    : ImageEncoder.Load(new RoutingImageSource(new HttpImageSource(http), new LocalImageSource(), new LocalImageSource(catalogFile.DirectoryName!)),
-                        new ImageEncoderOptions(Session: session));
+                    : LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session);
                 using var cache = new FileFeatureCache(Path.Combine(featuresDir, "cache"));
                 Console.Error.WriteLine($"1/3 features of {catalogFile.Name} -> {featuresDir}");
                 var progress = new ProgressLine("items");
