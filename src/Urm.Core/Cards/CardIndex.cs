@@ -1,0 +1,120 @@
+using Urm.Core.Retrieval;
+
+namespace Urm.Core.Cards;
+
+/// <summary>
+/// The serving side's copy of the card store: an immutable <see cref="CardSnapshot"/>, refreshed
+/// incrementally. At most once per check interval it reads the catalog version; when that moved it
+/// reads only the cards changed since, builds a new snapshot beside the old one and swaps it in, so a
+/// reader never sees a half-built one. Concurrent callers start one refresh; the others keep serving
+/// the current snapshot meanwhile (only a caller with no snapshot at all waits).
+/// </summary>
+/// <remarks>
+/// Only cards of the active model's <see cref="CardSpace"/> are served: a card fused by another model
+/// lives in another vector space (possibly of another size), so scoring it against the active model's
+/// user vectors would rank it by noise. Between a model swap and the re-fuse such cards are left out;
+/// they come back as soon as they are re-fused (a store write, so the version moves).
+/// </remarks>
+public sealed class CardIndex : ICardSnapshotSource, IDisposable
+{
+    private readonly ICardStore _store;
+    private readonly Func<CardSpace?> _space;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+
+    // Every live (non-retired) card in the store as of _version, whatever its model: kept so that a model
+    // swap rebuilds the snapshot without reading the store again. Touched only under _refresh.
+    private readonly Dictionary<string, CardDocument> _live = new(StringComparer.Ordinal);
+    private long _version = -1;
+    private CardSnapshot? _snapshot;
+    private long _lastCheck = long.MinValue;
+
+    /// <param name="space">The active model's card space (e.g. <c>() =&gt; host.CardSpace</c>); null while no model is active.</param>
+    public CardIndex(ICardStore store, Func<CardSpace?> space, CardIndexOptions? options = null, TimeProvider? time = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _space = space ?? throw new ArgumentNullException(nameof(space));
+        _time = time ?? TimeProvider.System;
+        _interval = (options ?? CardIndexOptions.Default).EffectiveCheckInterval;
+    }
+
+    /// <exception cref="InvalidOperationException">No model is active, so no card can be served.</exception>
+    public async ValueTask<CardSnapshot> GetAsync(CancellationToken cancellationToken)
+    {
+        var current = Volatile.Read(ref _snapshot);
+        var space = _space() ?? throw new InvalidOperationException("No model is active: cards cannot be served before a model package is activated.");
+        if (current is not null && current.ModelVersion == space.ModelVersion && !CheckDue()) return current;
+
+        if (current is not null && current.ModelVersion == space.ModelVersion)
+        {
+            // Someone else is refreshing: serve what there is rather than queue behind the store.
+            if (!await _refresh.WaitAsync(0, cancellationToken).ConfigureAwait(false)) return current;
+        }
+        else
+        {
+            await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await RefreshAsync(space, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    public void Dispose() => _refresh.Dispose();
+
+    private bool CheckDue()
+    {
+        var last = Interlocked.Read(ref _lastCheck);
+        return last == long.MinValue || _time.GetElapsedTime(last) >= _interval;
+    }
+
+    private async Task<CardSnapshot> RefreshAsync(CardSpace space, CancellationToken cancellationToken)
+    {
+        var current = _snapshot;
+        // A caller that waited may find the refresh it wanted already done.
+        if (current is not null && current.ModelVersion == space.ModelVersion && !CheckDue()) return current;
+
+        var version = await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _lastCheck, _time.GetTimestamp());
+        if (version != _version)
+        {
+            // Changes are read after the version: a write in between may be read early and then read
+            // again on the next refresh, which replaces a card by itself. Harmless; missing it is not.
+            await foreach (var card in _store.ReadChangedAsync(Math.Max(_version, 0), cancellationToken).ConfigureAwait(false))
+            {
+                if (card.Retired) _live.Remove(card.Id);
+                else _live[card.Id] = card;
+            }
+            _version = version;
+        }
+        else if (current is not null && current.ModelVersion == space.ModelVersion)
+        {
+            return current;
+        }
+
+        var built = Build(space, version);
+        Volatile.Write(ref _snapshot, built);
+        return built;
+    }
+
+    private CardSnapshot Build(CardSpace space, long version)
+    {
+        // Rows ordered by id (ordinal): the same store content gives the same matrix on every instance.
+        // A card of the active version but another length is corrupt, and left out rather than
+        // failing every request.
+        var documents = _live.Values
+            .Where(c => c.ModelVersion == space.ModelVersion && c.Vector.Length == space.Dimension)
+            .OrderBy(c => c.Id, StringComparer.Ordinal)
+            .ToArray();
+        var vectors = new float[documents.Length * space.Dimension];
+        for (var i = 0; i < documents.Length; i++) documents[i].Vector.CopyTo(vectors, i * space.Dimension);
+        var matrix = new CardMatrix(documents.Select(d => d.Id).ToArray(), vectors, space.Dimension);
+        return new CardSnapshot(matrix, documents, version, space.ModelVersion);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Urm.Core.Catalog;
+using Urm.Core.Features;
+using Urm.Core.Models;
+
+namespace Urm.Core.Cards;
+
+/// <summary>
+/// Catalog snapshot -> card store, incrementally: items whose content hash and model version are already
+/// stored are skipped before feature extraction; the rest go through the feature extractor (and its
+/// cache) and the active model's fuser, and are upserted in batches; stored items absent from the
+/// snapshot are retired. A bad row is reported and skipped; it never stops the run.
+/// </summary>
+public sealed class CatalogEncoder
+{
+    private readonly ICardStore _store;
+    private readonly ModelHost _models;
+    private readonly ITextEncoder _text;
+    private readonly IImageEncoder? _images;
+    private readonly IFeatureCache _cache;
+    private readonly CatalogEncoderOptions _options;
+    private readonly TimeProvider _time;
+
+    public CatalogEncoder(ICardStore store, ModelHost models, ITextEncoder text, IImageEncoder? images, IFeatureCache cache, CatalogEncoderOptions? options = null, TimeProvider? time = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _models = models ?? throw new ArgumentNullException(nameof(models));
+        _text = text ?? throw new ArgumentNullException(nameof(text));
+        _images = images;
+        _cache = cache ?? throw new ArgumentNullException(nameof(cache));
+        _options = options ?? CatalogEncoderOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.UpsertBatchSize, 1);
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Encodes one full catalog snapshot.</summary>
+    /// <param name="open">Opens the snapshot; called twice (see <see cref="CatalogReader"/>).</param>
+    /// <exception cref="InvalidCatalogException">The catalog has no valid row; nothing is written or retired.</exception>
+    public async Task<CatalogEncodingReport> EncodeAsync(Func<CancellationToken, Task<Stream>> open, CatalogFormat format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        var clock = Stopwatch.StartNew();
+        // One lease for the whole run: every card it writes is stamped with, and fused by, the same model.
+        using var model = _models.Acquire();
+        var read = new ReadReport(_options.MaxDetailedErrors);
+        var problems = new ImageProblemLog();
+        var extractor = new ItemFeatureExtractor(_text, _images, _cache, problems);
+        var stamps = await _store.GetStampsAsync(cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var skipped = 0;
+        var fused = 0;
+        // The extractor yields in input order, so items queued on the way in pair up with features on the way out.
+        var pending = new ConcurrentQueue<CatalogItem>();
+
+        async IAsyncEnumerable<(CatalogItem Item, string ContentHash)> Changed([EnumeratorCancellation] CancellationToken token)
+        {
+            await foreach (var item in CatalogReader.ReadAsync(open, format, read, token).ConfigureAwait(false))
+            {
+                seen.Add(item.Id);
+                var hash = ContentHash.Compute(item);
+                if (stamps.TryGetValue(item.Id, out var stamp) && stamp.ContentHash == hash && stamp.ModelVersion == model.Version)
+                {
+                    skipped++;
+                    continue;
+                }
+                pending.Enqueue(item);
+                yield return (item, hash);
+            }
+        }
+
+        var batch = new List<(CatalogItem Item, ItemFeatures Features)>(_options.UpsertBatchSize);
+        await foreach (var features in extractor.ExtractAsync(Changed(cancellationToken), cancellationToken).ConfigureAwait(false))
+        {
+            if (!pending.TryDequeue(out var item)) throw new InvalidOperationException("The feature extractor yielded more items than it was given.");
+            batch.Add((item, features));
+            if (batch.Count < _options.UpsertBatchSize) continue;
+            fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+        }
+        if (batch.Count > 0) fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
+
+        // Only after the whole snapshot was read: a run that fails half-way retires nothing.
+        var absent = stamps.Keys.Where(id => !seen.Contains(id)).ToList();
+        if (absent.Count > 0) await _store.RetireAsync(absent, cancellationToken).ConfigureAwait(false);
+
+        return new CatalogEncodingReport(
+            read.RowsRead, read.Accepted, read.Rejected, read.Errors.ToList(), skipped, fused, absent.Count, 0,
+            problems.Problems.ToList(), extractor.Counts, model.Version,
+            await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// After a model swap: re-fuses every stored card of another model version from the raw features in
+    /// the cache (found by the card's content hash; no text or image is encoded again) and stamps it
+    /// with the active version. Cards whose features are not cached are left as they are and counted:
+    /// the next catalog upload encodes them.
+    /// </summary>
+    public async Task<CatalogEncodingReport> ReFuseAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var model = _models.Acquire();
+        var batch = new List<(CardDocument Card, ItemFeatures Features)>(_options.UpsertBatchSize);
+        int fused = 0, missing = 0, current = 0, hits = 0;
+        await foreach (var card in _store.ReadChangedAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            if (card.Retired) continue;
+            if (card.ModelVersion == model.Version)
+            {
+                current++;
+                continue;
+            }
+            if (!_cache.TryGet(card.ContentHash, out var features))
+            {
+                missing++;
+                continue;
+            }
+            hits++;
+            batch.Add((card, features with { Id = card.Id }));
+            if (batch.Count < _options.UpsertBatchSize) continue;
+            fused += await ReFuseBatchAsync(model, batch, cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+        }
+        if (batch.Count > 0) fused += await ReFuseBatchAsync(model, batch, cancellationToken).ConfigureAwait(false);
+
+        return new CatalogEncodingReport(
+            0, 0, 0, [], current, fused, 0, missing, [], new ExtractionCounts(hits, hits, 0, 0, 0), model.Version,
+            await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds);
+    }
+
+    private async Task<int> FuseAndStoreAsync(ModelLease model, List<(CatalogItem Item, ItemFeatures Features)> batch, CancellationToken cancellationToken)
+    {
+        var cards = model.Fuser.Fuse(batch.Select(b => b.Features).ToList(), cancellationToken);
+        var d = model.Fuser.Dimension;
+        var now = _time.GetUtcNow();
+        var documents = batch.Select((b, i) => new CardDocument(
+            b.Item.Id, b.Item.Title, KeyPoints.Of(b.Item), b.Item.Category, b.Item.Brand, b.Item.Price, b.Item.Available,
+            b.Features.ContentHash, model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false)).ToList();
+        await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
+        return documents.Count;
+    }
+
+    private async Task<int> ReFuseBatchAsync(ModelLease model, List<(CardDocument Card, ItemFeatures Features)> batch, CancellationToken cancellationToken)
+    {
+        var cards = model.Fuser.Fuse(batch.Select(b => b.Features).ToList(), cancellationToken);
+        var d = model.Fuser.Dimension;
+        var now = _time.GetUtcNow();
+        var documents = batch.Select((b, i) => b.Card with { ModelVersion = model.Version, Vector = cards[(i * d)..((i + 1) * d)], UpdatedAt = now }).ToList();
+        await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
+        return documents.Count;
+    }
+}

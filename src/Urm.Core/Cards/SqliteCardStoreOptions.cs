@@ -1,0 +1,11 @@
+namespace Urm.Core.Cards;
+
+/// <param name="Path">The database file; created with its tables when missing.</param>
+/// <param name="BusyTimeout">
+/// How long a write waits for another writer's transaction (e.g. the encoder while the server reads, or
+/// two encoders) before it fails; SQLite allows one writer at a time.
+/// </param>
+public sealed record SqliteCardStoreOptions(string Path, TimeSpan? BusyTimeout = null)
+{
+    public TimeSpan EffectiveBusyTimeout => BusyTimeout ?? TimeSpan.FromSeconds(30);
+}

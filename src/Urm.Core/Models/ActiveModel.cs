@@ -1,0 +1,40 @@
+namespace Urm.Core.Models;
+
+/// <summary>
+/// One loaded package with its fuser and user encoder, reference counted: the host holds one reference
+/// while it is active and every lease one more; the package is disposed when the count reaches zero, so
+/// a swap never pulls a session from under a request that is still using it.
+/// </summary>
+internal sealed class ActiveModel
+{
+    private int _references = 1;
+
+    public ActiveModel(ModelPackage package, ModelHostOptions options)
+    {
+        Package = package;
+        Fuser = new CardFuser(package, options.FusionBatchSize);
+        Users = new UserEncoder(package, options.UserBatchSize);
+    }
+
+    public ModelPackage Package { get; }
+    public CardFuser Fuser { get; }
+    public UserEncoder Users { get; }
+
+    /// <summary>Adds a reference unless the model has already been released for good.</summary>
+    public bool TryAddReference()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _references);
+            if (current == 0) return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
+        }
+    }
+
+    public void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        if (left == 0) Package.Dispose();
+        else if (left < 0) throw new InvalidOperationException("A model reference was released twice.");
+    }
+}

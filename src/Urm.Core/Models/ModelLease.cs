@@ -1,0 +1,22 @@
+namespace Urm.Core.Models;
+
+/// <summary>
+/// The model a caller works with from start to end of one piece of work (a request, an encoding run),
+/// even if another model is activated meanwhile. Dispose it when done; the package it holds is freed
+/// only after its last lease is returned.
+/// </summary>
+public sealed class ModelLease : IDisposable
+{
+    private ActiveModel? _model;
+
+    internal ModelLease(ActiveModel model) => _model = model;
+
+    public ModelPackage Package => Model.Package;
+    public string Version => Model.Package.Version;
+    public CardFuser Fuser => Model.Fuser;
+    public UserEncoder Users => Model.Users;
+
+    private ActiveModel Model => _model ?? throw new ObjectDisposedException(nameof(ModelLease));
+
+    public void Dispose() => Interlocked.Exchange(ref _model, null)?.Release();
+}

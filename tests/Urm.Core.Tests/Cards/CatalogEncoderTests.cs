@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Urm.Core.Catalog;
+using Urm.Core.Tests.Models;
+
+namespace Urm.Core.Tests.Cards;
+
+[Collection(EncodingModelCollection.Name)]
+public sealed class CatalogEncoderTests(EncodingModel model)
+{
+    [Fact]
+    public async Task A_first_run_stores_every_item_and_an_unchanged_rerun_fuses_nothing()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+
+        var first = await bench.EncodeAsync(model.Items);
+        var second = await bench.EncodeAsync(model.Items);
+
+        Assert.Equal(EncodingModel.ItemCount, first.Fused);
+        Assert.Equal(model.Version, first.ModelVersion);
+        Assert.Equal(0, second.Fused);
+        Assert.Equal(EncodingModel.ItemCount, second.SkippedUnchanged);
+        Assert.Equal(0, second.Extraction.Items); // skipped before feature extraction, not just served from the cache
+        var card = await bench.Store.GetAsync("sku-3", default);
+        Assert.NotNull(card);
+        var item = model.Items.Single(i => i.Id == "sku-3");
+        Assert.Equal(item.Title, card.Title);
+        Assert.Equal(ContentHash.Compute(item), card.ContentHash);
+        Assert.Equal(16, card.Vector.Length);
+        Assert.Contains(item.Brand!, card.KeyPoints);
+        Assert.Contains("material: ", card.KeyPoints);
+    }
+
+    [Fact]
+    public async Task Changing_one_title_fuses_exactly_that_item()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        await bench.EncodeAsync(model.Items);
+        var before = await bench.Store.GetCatalogVersionAsync(default);
+
+        var report = await bench.EncodeAsync(model.Items.Select(i => i.Id == "sku-7" ? i with { Title = "A brand new title" } : i));
+
+        Assert.Equal(1, report.Fused);
+        Assert.Equal(1, report.Extraction.TextsEncoded);
+        Assert.Equal(EncodingModel.ItemCount - 1, report.SkippedUnchanged);
+        var changed = new List<string>();
+        await foreach (var card in bench.Store.ReadChangedAsync(before, default)) changed.Add(card.Id);
+        Assert.Equal(["sku-7"], changed);
+        Assert.Equal("A brand new title", (await bench.Store.GetAsync("sku-7", default))!.Title);
+    }
+
+    [Fact]
+    public async Task An_item_dropped_from_the_snapshot_is_retired()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        await bench.EncodeAsync(model.Items);
+
+        var report = await bench.EncodeAsync(model.Items.Where(i => i.Id != "sku-4"));
+
+        Assert.Equal(1, report.Retired);
+        Assert.Equal(0, report.Fused);
+        Assert.True((await bench.Store.GetAsync("sku-4", default))!.Retired);
+        Assert.DoesNotContain("sku-4", (await bench.Store.GetStampsAsync(default)).Keys);
+    }
+
+    [Fact]
+    public async Task Bad_rows_are_reported_and_every_good_row_is_stored()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        string[] bad = ["""{"id": "bad-1"}""", "{not json", """{"id": "bad-3", "title": "Negative", "price": -4}"""];
+
+        var report = await bench.EncodeLinesAsync(bad, model.Items);
+
+        Assert.Equal(3, report.Rejected);
+        Assert.Equal(3, report.RowErrors.Count);
+        Assert.Equal(EncodingModel.ItemCount, report.Fused);
+        Assert.Equal(EncodingModel.ItemCount, (await bench.Store.GetStampsAsync(default)).Count);
+        var json = Path.Combine(bench.Folder, "report.json");
+        await report.WriteAsync(json, default);
+        var written = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        Assert.Equal(3, written.GetProperty("rejected").GetInt64());
+        Assert.Equal(3, written.GetProperty("rowErrors").GetArrayLength());
+        Assert.Equal(model.Version, written.GetProperty("modelVersion").GetString());
+    }
+
+    [Fact]
+    public async Task An_all_bad_catalog_is_a_clear_error_and_retires_nothing()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        await bench.EncodeAsync(model.Items);
+        var before = await bench.Store.GetCatalogVersionAsync(default);
+
+        var e = await Assert.ThrowsAsync<InvalidCatalogException>(() => bench.EncodeLinesAsync(["{oops", """{"id": "x"}"""], []));
+
+        Assert.Contains("no valid rows", e.Message);
+        Assert.Equal(before, await bench.Store.GetCatalogVersionAsync(default));
+        Assert.Equal(EncodingModel.ItemCount, (await bench.Store.GetStampsAsync(default)).Count);
+    }
+
+    [Fact]
+    public async Task A_new_model_version_re_fuses_every_item_from_cached_features()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        await bench.EncodeAsync(model.Items);
+        await bench.Host.ActivateAsync(model.SecondDirectory, default);
+
+        var report = await bench.EncodeAsync(model.Items);
+
+        Assert.Equal(EncodingModel.ItemCount, report.Fused);
+        Assert.Equal(0, report.Extraction.TextsEncoded);
+        Assert.Equal(EncodingModel.ItemCount, report.Extraction.CacheHits);
+        Assert.All((await bench.Store.GetStampsAsync(default)).Values, s => Assert.Equal(model.SecondVersion, s.ModelVersion));
+    }
+}
