@@ -11,7 +11,9 @@ namespace Urm.Core.Prompts;
 /// search [task:search, query:&lt;text&gt;] and other untrained tasks [task:&lt;name&gt;]. Texts come from the
 /// manifest's <c>prompts</c> so serving embeds exactly what training embedded; a piece the manifest
 /// lacks (a category added after training, a query) is embedded from <see cref="PromptTemplates"/>.
-/// Embeddings are cached per key: a prompt is encoded once per process, not once per request.
+/// Embeddings are cached per key: a prompt is encoded once per process, not once per request. Pieces
+/// that come from requests (queries, free-text instructions, categories unknown to the manifest) are
+/// cached only up to a bound, so callers cannot grow the cache without limit.
 /// </summary>
 public sealed class PromptEncoder
 {
@@ -21,9 +23,13 @@ public sealed class PromptEncoder
     private readonly ConcurrentDictionary<string, float[]> _cache = new(StringComparer.Ordinal);
     // The text encoder's session is not documented as thread-safe; prompts are few, so one at a time.
     private readonly Lock _encodeGate = new();
+    private readonly int _maxCached;
 
-    public PromptEncoder(ModelManifest manifest, ITextEncoder text)
+    /// <param name="maxCached">Cached embeddings of pieces the manifest does not name (queries, free text); manifest pieces are always cached.</param>
+    public PromptEncoder(ModelManifest manifest, ITextEncoder text, int maxCached = 10_000)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCached);
+        _maxCached = maxCached;
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(text);
         if (text.Dimension != manifest.Sizes.TextDim)
@@ -55,11 +61,19 @@ public sealed class PromptEncoder
 
     /// <summary>Prompt rows of a task, row-major [P, textDim] (a fresh array the caller may keep).</summary>
     public float[] Encode(string task, string? category = null, string? query = null)
+        => Encode(task, category, query, instruction: null);
+
+    /// <summary>
+    /// Prompt rows of a task whose instruction piece is replaced by free text (when not blank); the task's
+    /// input pieces (category, query) stay, so a shop can phrase the request its own way.
+    /// </summary>
+    public float[] Encode(string task, string? category, string? query, string? instruction)
     {
-        var keys = Keys(task, category, query);
+        var keys = Keys(task, category, query).ToArray();
+        if (!string.IsNullOrWhiteSpace(instruction)) keys[0] = InstructionKey(instruction.Trim());
         var dim = _manifest.Sizes.TextDim;
-        var prompt = new float[keys.Count * dim];
-        for (var i = 0; i < keys.Count; i++) Embedding(keys[i]).CopyTo(prompt, i * dim);
+        var prompt = new float[keys.Length * dim];
+        for (var i = 0; i < keys.Length; i++) Embedding(keys[i]).CopyTo(prompt, i * dim);
         return prompt;
     }
 
@@ -69,7 +83,8 @@ public sealed class PromptEncoder
         var text = TextOf(key);
         float[] vector;
         lock (_encodeGate) vector = _text.Encode([text])[0];
-        return _cache.GetOrAdd(key, vector);
+        // The count is read without a lock: the bound may be overshot by a few concurrent adds, no more.
+        return _texts.ContainsKey(key) || _cache.Count < _maxCached ? _cache.GetOrAdd(key, vector) : vector;
     }
 
     private string TextOf(string key)
@@ -79,10 +94,16 @@ public sealed class PromptEncoder
             return instruction;
         if (key.StartsWith("category:", StringComparison.Ordinal)) return PromptTemplates.CategoryText(key["category:".Length..]);
         if (key.StartsWith("query:", StringComparison.Ordinal)) return PromptTemplates.QueryText(key["query:".Length..]);
+        if (key.StartsWith(InstructionPrefix, StringComparison.Ordinal)) return key[InstructionPrefix.Length..];
         throw new ArgumentException($"No text for prompt piece '{key}': it is not in the manifest of model {_manifest.Version} nor in PromptTemplates.", nameof(key));
     }
 
     private static string QueryKey(string query) => "query:" + query;
+
+    // Free text is embedded as given: the shop wrote the whole instruction.
+    private const string InstructionPrefix = "instruction:";
+
+    private static string InstructionKey(string text) => InstructionPrefix + text;
 
     private static string Required(string? value, string task, string name)
         => string.IsNullOrWhiteSpace(value)

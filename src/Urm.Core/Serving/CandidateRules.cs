@@ -1,0 +1,73 @@
+using Urm.Core.Cards;
+
+namespace Urm.Core.Serving;
+
+/// <summary>
+/// A request's business rules over one snapshot, in two kinds: <see cref="Excluded"/> is a set lookup
+/// and a flag, cheap enough to run for every card inside the scan; <see cref="Passes"/> (category paths,
+/// price band) runs only on what the scan kept, and the caller over-fetches to make up for what it drops.
+/// </summary>
+internal sealed class CandidateRules
+{
+    private readonly IReadOnlyList<CardDocument> _documents;
+    private readonly bool _availableOnly;
+    private readonly HashSet<int> _excludedRows;
+    private readonly IReadOnlyList<string[][]> _allowGroups;
+    private readonly string[][] _deny;
+    private readonly double? _priceMin;
+    private readonly double? _priceMax;
+    // A row may be checked again when a later scan keeps more; its verdict does not change.
+    private readonly Dictionary<int, bool> _verdicts = [];
+
+    /// <param name="allowGroups">Every group must match; within a group, any path (a category task's category and rules.categories are two groups).</param>
+    /// <param name="deny">An item under any of these paths is dropped.</param>
+    public CandidateRules(
+        IReadOnlyList<CardDocument> documents,
+        bool availableOnly,
+        HashSet<int> excludedRows,
+        IReadOnlyList<IReadOnlyList<string>> allowGroups,
+        IEnumerable<string> deny,
+        double? priceMin,
+        double? priceMax)
+    {
+        _documents = documents;
+        _availableOnly = availableOnly;
+        _excludedRows = excludedRows;
+        _allowGroups = allowGroups.Where(g => g.Count > 0).Select(g => g.Select(CategoryPath.Levels).ToArray()).ToArray();
+        _deny = deny.Select(CategoryPath.Levels).Where(l => l.Length > 0).ToArray();
+        _priceMin = priceMin;
+        _priceMax = priceMax;
+    }
+
+    public bool HasPostFilters => _allowGroups.Count > 0 || _deny.Length > 0 || _priceMin is not null || _priceMax is not null;
+
+    /// <summary>Rows the scan never returns: retired, unavailable (when asked), seen or excluded by id.</summary>
+    public bool Excluded(int row)
+    {
+        var document = _documents[row];
+        return document.Retired || (_availableOnly && !document.Available) || _excludedRows.Contains(row);
+    }
+
+    /// <summary>Whether a retrieved row meets the category and price rules.</summary>
+    public bool Passes(int row)
+    {
+        if (!HasPostFilters) return true;
+        if (_verdicts.TryGetValue(row, out var verdict)) return verdict;
+        verdict = Check(_documents[row]);
+        _verdicts[row] = verdict;
+        return verdict;
+    }
+
+    private bool Check(CardDocument document)
+    {
+        // An item without a price cannot be shown to lie in a band, so a band drops it.
+        if (_priceMin is { } min && (document.Price is not { } low || low < min)) return false;
+        if (_priceMax is { } max && (document.Price is not { } high || high > max)) return false;
+        if (_allowGroups.Count == 0 && _deny.Length == 0) return true;
+        // Likewise an uncategorised item matches no allow list, and no deny list.
+        var levels = document.Category is null ? [] : CategoryPath.Levels(document.Category);
+        foreach (var group in _allowGroups)
+            if (!group.Any(prefix => CategoryPath.IsUnder(levels, prefix))) return false;
+        return !_deny.Any(prefix => CategoryPath.IsUnder(levels, prefix));
+    }
+}

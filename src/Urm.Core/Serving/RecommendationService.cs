@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Urm.Core.Cards;
+using Urm.Core.Events;
+using Urm.Core.Models;
+using Urm.Core.Retrieval;
+
+namespace Urm.Core.Serving;
+
+/// <summary>
+/// POST /api/recommend, GET /api/items/{id} and GET /api/health over one model and the current card
+/// snapshot (DESIGN.md, "Data flow"): history ids -> cards, task -> prompt, user.onnx -> M user vectors,
+/// exact scan, business rules with over-fetch, and for each item the interest slot and nearest history
+/// item that explain it. Holds no per-request state: one instance serves concurrent requests, and a new
+/// one is made (cheaply) for each activated model.
+/// </summary>
+public sealed class RecommendationService
+{
+    private readonly ServingModel _model;
+    private readonly ICardSnapshotSource _cards;
+    private readonly RecommendationOptions _options;
+    private readonly RequestValidator _validator;
+
+    public RecommendationService(ServingModel model, ICardSnapshotSource cards, RecommendationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(cards);
+        _model = model;
+        _cards = cards;
+        _options = options ?? RecommendationOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.OverFetchFactor, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.OverFetchGrowth, 2);
+        _validator = new RequestValidator(_options.Limits);
+    }
+
+    /// <summary>The request's problems (empty when it can be served); the caller answers 400 with them.</summary>
+    public IReadOnlyList<FieldError> Validate(RecommendRequest? request) => _validator.Validate(request);
+
+    /// <summary>The top k items for a valid request; fewer only when fewer items meet its rules.</summary>
+    /// <exception cref="ArgumentException">The request has field errors: call <see cref="Validate"/> first.</exception>
+    /// <exception cref="InvalidOperationException">The cards do not fit the model (another card dimension).</exception>
+    public async Task<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var errors = Validate(request);
+        if (errors.Count > 0)
+            throw new ArgumentException("The request is invalid: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(request));
+        var snapshot = await _cards.GetAsync(cancellationToken).ConfigureAwait(false);
+        CheckFits(snapshot);
+        var matrix = snapshot.Matrix;
+        var task = RecommendTasks.Normalize(request.Task)!;
+        var k = request.K ?? _options.Limits.DefaultK;
+        var rules = request.Rules;
+
+        var unknown = new List<string>();
+        var history = Resolve(matrix, request.History, unknown);
+        var modelHistory = ModelHistory(matrix, task, request.AnchorItemId, history, unknown);
+
+        var category = task == RecommendTasks.Category ? CatalogSpelling(request.Category!) : null;
+        var query = task == RecommendTasks.Search ? request.Query : null;
+        var prompt = _model.Prompts.Encode(task, category, query, request.Prompt);
+        var sequence = new UserSequence(prompt, modelHistory.Select(h => new HistoryEntry(matrix.Row(h.Row).ToArray(), h.Event)).ToArray());
+        var vectors = _model.Users.Encode(sequence, cancellationToken);
+
+        var candidates = Rules(snapshot, task, category, rules, history, modelHistory);
+        var retrieved = Retrieve(matrix, vectors, k, candidates, cancellationToken);
+
+        var items = retrieved.Select(r => new RecommendedItem(
+            matrix.Ids[r.Row], r.Score, snapshot.Documents[r.Row].Title, r.Interest, Because(matrix, r.Row, modelHistory))).ToArray();
+        return new RecommendResponse(items, unknown, _model.Version, clock.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>The card document of a servable item, or null when the snapshot has none with that id.</summary>
+    public async ValueTask<CardDocument?> GetItemAsync(string id, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return null;
+        var snapshot = await _cards.GetAsync(cancellationToken).ConfigureAwait(false);
+        return snapshot.Matrix.TryGetRow(id.Trim(), out var row) ? snapshot.Documents[row] : null;
+    }
+
+    public async ValueTask<HealthReport> GetHealthAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await _cards.GetAsync(cancellationToken).ConfigureAwait(false);
+        return new HealthReport(_model.Version, snapshot.Matrix.Count, snapshot.CatalogVersion, snapshot.ModelVersion, _model.Package.Provider);
+    }
+
+    private void CheckFits(CardSnapshot snapshot)
+    {
+        if (snapshot.Documents.Count != snapshot.Matrix.Count)
+            throw new InvalidOperationException($"The card snapshot (catalog version {snapshot.CatalogVersion}) has {snapshot.Matrix.Count} cards but {snapshot.Documents.Count} documents; they must be row for row.");
+        if (snapshot.Matrix.Dimension != _model.Package.Sizes.DCard)
+            throw new InvalidOperationException($"The cards (fused by model {snapshot.ModelVersion}) have {snapshot.Matrix.Dimension} values; model {_model.Version} takes sizes.dCard = {_model.Package.Sizes.DCard}. Re-fuse the cards with the active model.");
+    }
+
+    /// <summary>
+    /// Known history items, oldest -> newest, with their event; unknown ids go to <paramref name="unknown"/>
+    /// once each (an item may have been retired since the shopper saw it: not the caller's fault).
+    /// Events are taken in the order sent, or by time when every event has a timestamp.
+    /// </summary>
+    private static List<(int Row, EventType Event)> Resolve(CardMatrix matrix, IReadOnlyList<HistoryEvent>? events, List<string> unknown)
+    {
+        var known = new List<(int, EventType)>();
+        if (events is null || events.Count == 0) return known;
+        var ordered = events.All(e => e.Timestamp is not null) ? events.OrderBy(e => e.Timestamp!.Value) : (IEnumerable<HistoryEvent>)events;
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in ordered)
+        {
+            var id = e.ItemId.Trim();
+            RecommendTasks.TryParseEvent(e.Event, out var type);
+            if (matrix.TryGetRow(id, out var row)) known.Add((row, type));
+            else if (reported.Add(id)) unknown.Add(id);
+        }
+        return known;
+    }
+
+    /// <summary>
+    /// What the user model reads: the most recent sizes.L known items; for <c>similar</c> the anchor
+    /// alone, as in training (the anchorItemId, else the most recent history item).
+    /// </summary>
+    private List<(int Row, EventType Event)> ModelHistory(
+        CardMatrix matrix, string task, string? anchorItemId, List<(int Row, EventType Event)> history, List<string> unknown)
+    {
+        if (task != RecommendTasks.Similar)
+            return history.Skip(Math.Max(0, history.Count - _model.Package.Sizes.L)).ToList();
+        if (string.IsNullOrWhiteSpace(anchorItemId))
+            return history.Count == 0 ? [] : [history[^1]];
+        var anchor = anchorItemId.Trim();
+        if (matrix.TryGetRow(anchor, out var row)) return [(row, EventType.View)];
+        if (!unknown.Contains(anchor, StringComparer.Ordinal)) unknown.Add(anchor);
+        return [];
+    }
+
+    /// <summary>
+    /// The category as the catalog (and so the model's prompt pieces) spells it, when the request names
+    /// it with other case or spacing: the trained piece then applies instead of an untrained text.
+    /// </summary>
+    private string CatalogSpelling(string category)
+    {
+        var levels = CategoryPath.Levels(category);
+        const string prefix = "category:";
+        foreach (var piece in _model.Package.Manifest.Prompts)
+        {
+            if (!piece.Key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var known = CategoryPath.Levels(piece.Key[prefix.Length..]);
+            if (known.Length == levels.Length && CategoryPath.IsUnder(known, levels)) return piece.Key[prefix.Length..];
+        }
+        return category.Trim();
+    }
+
+    private static CandidateRules Rules(
+        CardSnapshot snapshot, string task, string? category, BusinessRules? rules,
+        List<(int Row, EventType Event)> history, List<(int Row, EventType Event)> modelHistory)
+    {
+        var excluded = new HashSet<int>();
+        if (rules?.ExcludeSeen ?? true)
+            foreach (var (row, _) in history.Concat(modelHistory)) excluded.Add(row);
+        foreach (var id in rules?.ExcludeIds ?? [])
+            if (snapshot.Matrix.TryGetRow(id.Trim(), out var row)) excluded.Add(row);
+
+        var allow = new List<IReadOnlyList<string>>();
+        // The category task restricts the answer to its category, on top of any allow list.
+        if (category is not null) allow.Add([category]);
+        if (rules?.Categories is { Count: > 0 } categories) allow.Add(categories);
+        IEnumerable<string> deny = rules?.ExcludeCategories ?? [];
+        if (task == RecommendTasks.Explore)
+            deny = deny.Concat(history.Select(h => snapshot.Documents[h.Row].Category).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase));
+
+        return new CandidateRules(snapshot.Documents, rules?.AvailableOnly ?? true, excluded, allow, deny, rules?.PriceMin, rules?.PriceMax);
+    }
+
+    /// <summary>
+    /// The top k rows that pass every rule. Post-filters can drop what the scan kept, so the scan keeps
+    /// k × OverFetchFactor and, while that leaves fewer than k, scans again keeping OverFetchGrowth times
+    /// more, up to the whole catalog: k items come back whenever k eligible items exist.
+    /// </summary>
+    private List<RetrievedItem> Retrieve(CardMatrix matrix, float[] vectors, int k, CandidateRules rules, CancellationToken cancellationToken)
+    {
+        var count = matrix.Count;
+        var fetch = (int)Math.Min(count, rules.HasPostFilters ? (long)k * _options.OverFetchFactor : k);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var top = SetRetriever.TopK(matrix, vectors, fetch, rules.Excluded);
+            var kept = top.Where(r => rules.Passes(r.Row)).Take(k).ToList();
+            // Fewer than asked from the scan means every eligible row was seen: nothing more to find.
+            if (kept.Count >= k || top.Length < fetch || fetch >= count) return kept;
+            fetch = (int)Math.Min(count, (long)fetch * _options.OverFetchGrowth);
+        }
+    }
+
+    /// <summary>The history item whose card is nearest (inner product) the result's card; ties go to the more recent.</summary>
+    private static string? Because(CardMatrix matrix, int row, List<(int Row, EventType Event)> history)
+    {
+        if (history.Count == 0) return null;
+        var card = matrix.Row(row);
+        var best = history.Count - 1;
+        var bestScore = float.NegativeInfinity;
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var score = TensorPrimitives.Dot(card, matrix.Row(history[i].Row));
+            if (score > bestScore) { bestScore = score; best = i; }
+        }
+        return matrix.Ids[history[best].Row];
+    }
+}
