@@ -21,7 +21,7 @@ public static class UrmHttpExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<LastResortExceptionHandler>();
         services.AddSingleton<UrmServing>();
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", o => UrmOpenApi.Configure(o));
         return services;
     }
 

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
+using Microsoft.AspNetCore.OpenApi;
 using Urm.Core.Serving;
 using Urm.Http.Json;
 using Urm.Http.Problems;
@@ -29,7 +31,17 @@ public static class UrmApi
             .WithName("Recommend")
             .WithSummary("Recommend k items for a history, a task and rules")
             .WithDescription("history may be an array of {itemId, event, timestamp} objects or of plain item ids. Every bad request is a 400 problem+json with an 'errors' list of {field, message}.")
-            .Accepts<RecommendRequest>("application/json")
+            // The body is read by the handler (so every bad one is a 400 problem, never the framework's 415): describe it here.
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The recommend request (camelCase JSON, at most 256 KiB).",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(RecommendRequest), null, cancellationToken) },
+                    },
+                })
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet(ItemRoute, (string id, UrmServing serving, CancellationToken cancellationToken) => GetItemAsync(id, serving, cancellationToken))
             .WithName("GetItem")
