@@ -36,7 +36,7 @@ public sealed class HistoryConverter : JsonConverter<IReadOnlyList<HistoryEvent>
                     {
                         // The inner path is relative to the entry ("$.event"): make it the request's.
                         var inner = e.Path is { Length: > 1 } path && path.StartsWith('$') ? path[1..] : "";
-                        throw new JsonException(e.InnerException is JsonException ? e.Message : null, $"$.history[{index}]{inner}", e.LineNumber, e.BytePositionInLine, e.InnerException);
+                        throw new JsonException(e.Message, $"$.history[{index}]{inner}", e.LineNumber, e.BytePositionInLine, e.InnerException);
                     }
                     break;
                 default:

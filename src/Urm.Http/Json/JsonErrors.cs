@@ -56,14 +56,17 @@ internal static partial class JsonErrors
         }
         if (error.Message.Contains("could not be mapped", StringComparison.Ordinal))
         {
-            var parent = Pattern(field).StartsWith("history[]", StringComparison.Ordinal) ? "itemId, event, timestamp"
-                : Pattern(field).StartsWith("rules", StringComparison.Ordinal) ? RuleFields : Fields;
+            // The path usually ends at the unknown property itself; the fields to suggest are its parent's.
             var name = UnmappedName().Match(error.Message) is { Success: true } m ? m.Groups[1].Value : "?";
-            var at = field.Length == 0 ? name : $"{field}.{name}";
+            var at = field.Length == 0 ? name : field == name || field.EndsWith("." + name, StringComparison.Ordinal) ? field : $"{field}.{name}";
+            var parent = Pattern(at).StartsWith("history[]", StringComparison.Ordinal) ? "itemId, event, timestamp"
+                : Pattern(at).StartsWith("rules.", StringComparison.Ordinal) ? RuleFields : Fields;
             return ApiProblems.BadRequest($"Unknown field '{Shorten(at)}': remove it or check its spelling (fields here: {parent}).", [new FieldError(Shorten(at), $"Unknown field; fields here: {parent}.")]);
         }
         var expected = Expected.TryGetValue(Pattern(field), out var text) ? text : $"{field} has a value of the wrong type.";
-        return ApiProblems.BadRequest($"{(field.Length == 0 ? "" : field + ": ")}{expected}", [new FieldError(field, expected)]);
+        var leaf = field[(field.LastIndexOf('.') + 1)..];
+        var detail = field.Length == 0 || (field == leaf && expected.StartsWith(leaf, StringComparison.Ordinal)) ? expected : $"{field}: {expected}";
+        return ApiProblems.BadRequest(detail, [new FieldError(field, expected)]);
     }
 
     /// <summary>"$.history[3].event" -> "history[3].event"; "$['odd name']" -> "odd name".</summary>
@@ -86,7 +89,7 @@ internal static partial class JsonErrors
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut < 0) cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        var text = cut > 0 ? message[..cut] : message;
+        var text = (cut > 0 ? message[..cut] : message).Replace(" Change the reader options.", "", StringComparison.Ordinal);
         return TypeName().Replace(Shorten(text, 200), "a value");
     }
 

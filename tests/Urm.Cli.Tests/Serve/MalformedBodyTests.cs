@@ -99,6 +99,17 @@ public sealed class MalformedBodyTests(ServeFixture serve)
         Assert.Contains("number", problem.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("""{"histroy": []}""", "histroy")]
+    [InlineData("""{"rules": {"inStock": true}}""", "rules.inStock")]
+    [InlineData("""{"history": [{"itemId": "sku-1", "colour": "red"}]}""", "history[0].colour")]
+    public async Task An_unknown_field_is_named_once(string body, string field)
+    {
+        var problem = Problem.AssertBadRequest(await Problem.PostAsync(serve.Client, body), field);
+        Assert.Equal(field, problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains($"'{field}'", problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task A_300_KiB_body_is_refused()
     {
