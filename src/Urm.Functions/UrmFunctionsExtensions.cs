@@ -1,6 +1,8 @@
 using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Functions.Functions;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
 using Urm.Http;
@@ -17,8 +20,9 @@ namespace Urm.Functions;
 /// <summary>The Functions app's composition root: settings (docs/SETTINGS.md) bound and validated at start, Core services, the shared HTTP layer.</summary>
 public static class UrmFunctionsExtensions
 {
-    public static IHostApplicationBuilder AddUrmFunctions(this IHostApplicationBuilder builder)
+    public static FunctionsApplicationBuilder AddUrmFunctions(this FunctionsApplicationBuilder builder)
     {
+        builder.UseMiddleware<ProblemMiddleware>();
         builder.Services.AddUrmFunctions(builder.Configuration);
         builder.Services.AddHostedService<ModelStartup>();
         return builder;
