@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Urm.Cli.Serve;
+using Urm.Core.Cards;
+using Urm.Core.Features;
+using Urm.Core.Models;
+
+namespace Urm.Cli.Commands;
+
+/// <summary>`urm encode`: one incremental encoding run of a catalog file into the card store.</summary>
+public static class EncodeCommand
+{
+    public static Command Create()
+    {
+        var catalog = new Option<FileInfo>("--catalog") { Description = "The catalog file (.jsonl or .csv): a full snapshot; stored items absent from it are retired.", Required = true };
+        var model = new Option<DirectoryInfo>("--model") { Description = "The model directory (manifest.json, fusion.onnx, user.onnx).", Required = true };
+        var store = new Option<FileInfo>("--store") { Description = "The SQLite card store file.", DefaultValueFactory = _ => new FileInfo(ServeSettings.DefaultStore) };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
+        var command = new Command("encode", "Encode a catalog into cards (unchanged items are skipped); the report goes beside the catalog as <name>.report.json.") { catalog, model, store, threads };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var settings = new ServeSettings(parse.GetValue(model)!.FullName, parse.GetValue(store)!.FullName, null, ServeSettings.DefaultUrls, parse.GetValue(threads));
+            var catalogFile = parse.GetValue(catalog)!;
+            if (!catalogFile.Exists) throw new FileNotFoundException($"'{catalogFile.FullName}' does not exist.");
+            var session = new EncoderSessionOptions(IntraOpThreads: settings.Threads);
+            using var host = new ModelHost(new ModelHostOptions(session));
+            await host.ActivateAsync(settings.ModelDirectory, cancellationToken);
+            using var cards = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(settings.StorePath), cancellationToken);
+            using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
+            using var cache = new FileFeatureCache(settings.FeatureCacheDirectory);
+            using var encoder = new CatalogFileEncoder(cards, host, text, cache, session);
+            var report = await encoder.EncodeAsync(catalogFile.FullName, cancellationToken);
+            Console.WriteLine(CatalogFileEncoder.Summary(report));
+            foreach (var error in report.RowErrors.Take(10)) Console.WriteLine($"  line {error.Line}: {error.Reason}");
+            Console.WriteLine($"Report: {CatalogFileEncoder.ReportPath(catalogFile.FullName)}");
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,68 @@
+using Urm.Core.Cards;
+using Urm.Core.Catalog;
+using Urm.Core.Features;
+using Urm.Core.Models;
+using Urm.Cli.Commands;
+
+namespace Urm.Cli.Serve;
+
+/// <summary>
+/// A catalog file -> cards, through <see cref="CatalogEncoder"/> (incremental: unchanged items are
+/// skipped), with the run's report written beside the file as <c>&lt;name&gt;.report.json</c>.
+/// One run at a time: two snapshots encoded together would retire each other's items.
+/// </summary>
+public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, ITextEncoder text, IFeatureCache cache, EncoderSessionOptions session) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HttpClient _http = new();
+
+    public const string ReportSuffix = ".report.json";
+
+    public static string ReportPath(string catalogPath)
+        => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(catalogPath))!, Path.GetFileNameWithoutExtension(catalogPath) + ReportSuffix);
+
+    /// <summary>Whether a file in a watched folder is a catalog (by extension), not a report or anything else.</summary>
+    public static bool IsCatalog(string path)
+    {
+        var name = Path.GetFileName(path);
+        if (name.StartsWith('.') || name.EndsWith(ReportSuffix, StringComparison.OrdinalIgnoreCase)) return false;
+        return Path.GetExtension(name).ToLowerInvariant() is ".jsonl" or ".ndjson" or ".json" or ".csv";
+    }
+
+    public async Task<CatalogEncodingReport> EncodeAsync(string catalogPath, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(catalogPath);
+        var format = CatalogFormats.FromPath(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var lease = models.Acquire();
+            using var images = lease.Package.Manifest.Modalities.Contains("image")
+                ? LocalImageEncoder.Load(_http, Path.GetDirectoryName(path)!, session)
+                : null;
+            var encoder = new CatalogEncoder(store, models, text, images, cache);
+            var report = await encoder.EncodeAsync(_ => Task.FromResult<Stream>(OpenShared(path)), format, cancellationToken).ConfigureAwait(false);
+            // Make the run's features durable now: a later re-fuse or re-encode reads them instead of recomputing.
+            (cache as FileFeatureCache)?.Flush();
+            await report.WriteAsync(ReportPath(path), cancellationToken).ConfigureAwait(false);
+            return report;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public static string Summary(CatalogEncodingReport r)
+        => $"{r.RowsRead:N0} rows: {r.Accepted:N0} accepted, {r.Rejected:N0} rejected; {r.Fused:N0} fused, {r.SkippedUnchanged:N0} unchanged, {r.Retired:N0} retired; model {r.ModelVersion}, catalog version {r.CatalogVersion}, {r.Seconds:F1} s";
+
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _http.Dispose();
+    }
+
+    // A file still being written by another process can be read; the watcher re-encodes once it settles.
+    private static FileStream OpenShared(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+}

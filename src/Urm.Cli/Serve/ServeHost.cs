@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Urm.Core.Cards;
+using Urm.Core.Models;
+using Urm.Http;
+
+namespace Urm.Cli.Serve;
+
+/// <summary>Builds the `urm serve` web application: store opened and model activated before it listens.</summary>
+public static class ServeHost
+{
+    public static async Task<WebApplication> CreateAsync(ServeSettings settings, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(settings.ModelDirectory))
+            throw new DirectoryNotFoundException($"The model folder '{settings.ModelDirectory}' does not exist; pass --model with a folder holding manifest.json, fusion.onnx and user.onnx.");
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Urm", LogLevel.Information);
+        var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.GetFullPath(settings.StorePath)), cancellationToken).ConfigureAwait(false);
+        builder.Services.AddUrmServe(settings, store);
+        var app = builder.Build();
+        await app.Services.GetRequiredService<ModelHost>().ActivateAsync(settings.ModelDirectory, cancellationToken).ConfigureAwait(false);
+        app.MapUrmHttp();
+        return app;
+    }
+}

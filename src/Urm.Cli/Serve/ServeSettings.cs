@@ -1,0 +1,17 @@
+namespace Urm.Cli.Serve;
+
+/// <summary>What `urm serve` was asked to run.</summary>
+/// <param name="CatalogDirectory">A folder whose catalog file(s) are encoded at start and again whenever one changes; null to only serve.</param>
+/// <param name="Urls">Kestrel's listen addresses (';'-separated); port 0 picks a free port.</param>
+/// <param name="Threads">ONNX Runtime threads per session (0: all cores).</param>
+public sealed record ServeSettings(string ModelDirectory, string StorePath, string? CatalogDirectory, string Urls, int Threads = 0)
+{
+    public const string DefaultStore = "urm.db";
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <summary>Raw features cached by content hash beside the store, so a re-encode or re-fuse reads, not recomputes, them.</summary>
+    public string FeatureCacheDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".features");
+
+    /// <summary>How long the watcher waits after the last change to a file before encoding it (uploads write in pieces).</summary>
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(500);
+}

@@ -1,0 +1,20 @@
+namespace Urm.Functions.Options;
+
+/// <summary>
+/// Settings <c>CatalogStorage__*</c>: the data account, identity-based. The queue triggers read the same
+/// settings as their connection (<c>Connection = "CatalogStorage"</c>); the blob client is built from them.
+/// </summary>
+public sealed class CatalogStorageOptions
+{
+    public const string Section = "CatalogStorage";
+
+    public Uri? BlobServiceUri { get; set; }
+
+    public Uri? QueueServiceUri { get; set; }
+
+    /// <summary><c>managedidentity</c> in Azure; anything else signs in with the developer's credentials (DefaultAzureCredential).</summary>
+    public string? Credential { get; set; }
+
+    /// <summary>The user-assigned identity's client id.</summary>
+    public string? ClientId { get; set; }
+}

@@ -1,0 +1,12 @@
+namespace Urm.Functions.Options;
+
+/// <summary>Settings <c>Onnx__*</c>: where the models run.</summary>
+public sealed class OnnxOptions
+{
+    public const string Section = "Onnx";
+    public const string Cpu = "cpu";
+    public const string Cuda = "cuda";
+
+    /// <summary><c>cuda</c> on the gpu plan, <c>cpu</c> on premium.</summary>
+    public string ExecutionProvider { get; set; } = Cpu;
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+
+namespace Urm.Functions.Options;
+
+/// <summary>Start-up checks of the app's settings: a wrong value stops the app with the setting's name and what to put there.</summary>
+public sealed class UrmOptionsValidator :
+    IValidateOptions<CardStoreOptions>, IValidateOptions<ModelsOptions>, IValidateOptions<OnnxOptions>, IValidateOptions<CatalogStorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CardStoreOptions options)
+    {
+        var kind = options.Kind?.Trim().ToLowerInvariant();
+        return kind switch
+        {
+            CardStoreOptions.Sqlite => ValidateOptionsResult.Success,
+            CardStoreOptions.Cosmos => ValidateOptionsResult.Fail(
+                "CardStore__Kind is 'cosmos', but the Cosmos DB card store adapter (src/Urm.Azure) is not built yet. Set CardStore__Kind to 'sqlite' until it is."),
+            _ => ValidateOptionsResult.Fail($"CardStore__Kind is '{options.Kind}'; use 'sqlite' (local runs) or 'cosmos' (Azure)."),
+        };
+    }
+
+    public ValidateOptionsResult Validate(string? name, ModelsOptions options)
+        => string.IsNullOrWhiteSpace(options.Container)
+            ? ValidateOptionsResult.Fail("Models__Container is empty; set it to the blob container of model packages (e.g. 'models').")
+            : ValidateOptionsResult.Success;
+
+    public ValidateOptionsResult Validate(string? name, OnnxOptions options)
+        => options.ExecutionProvider?.Trim().ToLowerInvariant() is OnnxOptions.Cpu or OnnxOptions.Cuda
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Onnx__ExecutionProvider is '{options.ExecutionProvider}'; use 'cpu' or 'cuda'.");
+
+    public ValidateOptionsResult Validate(string? name, CatalogStorageOptions options)
+    {
+        if (options.BlobServiceUri is not { IsAbsoluteUri: true } uri || uri.Scheme is not ("https" or "http"))
+            return ValidateOptionsResult.Fail("CatalogStorage__blobServiceUri must be the data account's blob endpoint, e.g. https://<account>.blob.core.windows.net.");
+        return ValidateOptionsResult.Success;
+    }
+}

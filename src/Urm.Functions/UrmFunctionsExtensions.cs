@@ -1,0 +1,83 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Urm.Core.Cards;
+using Urm.Core.Features;
+using Urm.Core.Models;
+using Urm.Functions.Functions;
+using Urm.Functions.Options;
+using Urm.Functions.Storage;
+using Urm.Http;
+
+namespace Urm.Functions;
+
+/// <summary>The Functions app's composition root: settings (docs/SETTINGS.md) bound and validated at start, Core services, the shared HTTP layer.</summary>
+public static class UrmFunctionsExtensions
+{
+    public static FunctionsApplicationBuilder AddUrmFunctions(this FunctionsApplicationBuilder builder)
+    {
+        builder.UseMiddleware<ProblemMiddleware>();
+        builder.Services.AddUrmFunctions(builder.Configuration);
+        builder.Services.AddHostedService<ModelStartup>();
+        return builder;
+    }
+
+    /// <summary>Everything but the start-up activation (tests build this over their own configuration).</summary>
+    public static IServiceCollection AddUrmFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<UrmOptionsValidator>();
+        Bind<CardStoreOptions>(services, configuration, CardStoreOptions.Section);
+        Bind<ModelsOptions>(services, configuration, ModelsOptions.Section);
+        Bind<OnnxOptions>(services, configuration, OnnxOptions.Section);
+        Bind<CatalogStorageOptions>(services, configuration, CatalogStorageOptions.Section);
+
+        services.AddSingleton(sp => new EncoderSessionOptions(UseCuda: sp.GetRequiredService<IOptions<OnnxOptions>>().Value.ExecutionProvider.Trim().Equals(OnnxOptions.Cuda, StringComparison.OrdinalIgnoreCase)));
+        services.AddSingleton(sp => new ModelHost(new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
+        services.AddSingleton<ICardStore>(sp => OpenCardStore(sp.GetRequiredService<IOptions<CardStoreOptions>>().Value));
+        services.AddSingleton<ICardSnapshotSource>(sp => new CardIndex(sp.GetRequiredService<ICardStore>(), () => sp.GetRequiredService<ModelHost>().CardSpace));
+        services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
+        services.AddSingleton<IFeatureCache>(_ => new FileFeatureCache(Path.Combine(LocalRoot, "features")));
+        // Catalog encoding gets its own text encoder: prompts are encoded per request meanwhile.
+        services.AddSingleton(sp => new CatalogEncoder(
+            sp.GetRequiredService<ICardStore>(),
+            sp.GetRequiredService<ModelHost>(),
+            TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())),
+            images: null,
+            sp.GetRequiredService<IFeatureCache>()));
+        services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value));
+        services.AddSingleton<BlobCatalogEncoder>();
+        services.AddSingleton<BlobModelActivator>();
+        services.AddUrmHttp();
+        return services;
+    }
+
+    /// <summary>The instance's local disk (not the shared file share): SQLite card store and feature cache.</summary>
+    public static string LocalRoot => Path.Combine(Path.GetTempPath(), "urm");
+
+    private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section) where T : class
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(sp => (IValidateOptions<T>)(object)sp.GetRequiredService<UrmOptionsValidator>());
+    }
+
+    private static ICardStore OpenCardStore(CardStoreOptions options)
+    {
+        // Validation has refused anything but sqlite (the Cosmos adapter is not built yet).
+        Directory.CreateDirectory(LocalRoot);
+        return SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.Combine(LocalRoot, "cards.db")), CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    private static BlobServiceClient CreateBlobClient(CatalogStorageOptions options)
+    {
+        TokenCredential credential = string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ClientId!))
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId });
+        return new BlobServiceClient(options.BlobServiceUri, credential);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using Urm.Core.Catalog;
+using Urm.Core.Features;
+using Urm.Core.Samples;
+using Urm.Core.Training;
+
+namespace Urm.Cli.Tests.Serve;
+
+/// <summary>
+/// A real tiny model trained, as `urm train` does, on real features (MiniLM text, hashed attributes,
+/// price buckets) of a generated shop: the same recipe as Urm.Core.Tests' <c>EncodingModel</c>, so the
+/// serving path can fuse and serve what it extracts.
+/// </summary>
+public sealed class ServeModel : IAsyncLifetime
+{
+    public const int ItemCount = 20;
+
+    private static readonly object Config = new
+    {
+        d = 16, d_card = 16, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
+        epochs = 1, patience = 1, threads = 1, seed = 7,
+    };
+
+    public string Root { get; } = System.IO.Directory.CreateTempSubdirectory("urm-serve-model-").FullName;
+
+    public string Directory => Path.Combine(Root, "model");
+
+    public IReadOnlyList<CatalogItem> Items { get; } = SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList();
+
+    public async Task InitializeAsync()
+    {
+        using var text = TextEncoder.Load(new TextEncoderOptions(Session: new EncoderSessionOptions(IntraOpThreads: 1)));
+        var catalog = Path.Combine(Root, "catalog.jsonl");
+        await WriteCatalogAsync(catalog, Items);
+        var features = Path.Combine(Root, "features");
+        await FeatureExport.RunAsync(catalog, features, text, null, new InMemoryFeatureCache(), null, default);
+        await PromptExport.WriteAsync(features, text, default);
+        var events = Path.Combine(Root, "events.csv");
+        WriteEvents(events);
+        var config = Path.Combine(Root, "tiny.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(Config));
+
+        var output = new List<string>();
+        var trainer = PythonTrainer.Default();
+        var exitCode = await trainer.RunAsync(["train", "--features", features, "--events", events, "--out", Directory, "--config", config], output.Add, default);
+        if (exitCode != 0) throw new InvalidOperationException($"urm_train train exited with {exitCode}:\n{string.Join('\n', output)}");
+    }
+
+    public Task DisposeAsync()
+    {
+        try { System.IO.Directory.Delete(Root, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    public static async Task WriteCatalogAsync(string path, IEnumerable<CatalogItem> items)
+    {
+        await using var writer = new CatalogWriter(File.Create(path));
+        foreach (var item in items) await writer.WriteAsync(item, default);
+    }
+
+    /// <summary>Shoppers walk the catalog in order; every fourth event is a purchase.</summary>
+    private static void WriteEvents(string path)
+    {
+        var random = new Random(9);
+        var lines = new List<string> { "user_id,item_id,event,timestamp" };
+        for (var u = 0; u < 10; u++)
+        {
+            int start = random.Next(ItemCount), length = random.Next(6, 10);
+            for (var j = 0; j < length; j++)
+            {
+                var type = j % 4 == 3 ? "purchase" : "view";
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"u{u},sku-{1 + (start + j) % ItemCount},{type},{1_700_000_000 + u * 10_000 + j * 60}"));
+            }
+        }
+        File.WriteAllLines(path, lines);
+    }
+}

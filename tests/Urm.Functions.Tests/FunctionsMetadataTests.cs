@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace Urm.Functions.Tests;
+
+/// <summary>The Functions host cannot run here: the generated functions.metadata is what it would read, so assert on that.</summary>
+public sealed class FunctionsMetadataTests
+{
+    private static readonly Dictionary<string, JsonElement> Functions = Load();
+
+    private static Dictionary<string, JsonElement> Load()
+    {
+        var file = Path.Combine(Repository.AppOutput(), "functions.metadata");
+        Assert.True(File.Exists(file), $"{file} is missing: build src/Urm.Functions first.");
+        return JsonDocument.Parse(File.ReadAllText(file)).RootElement.EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("bindings")[0]);
+    }
+
+    [Fact]
+    public void The_app_has_exactly_the_five_functions()
+        => Assert.Equal(["ActivateModel", "EncodeCatalog", "GetItem", "Health", "Recommend"], Functions.Keys.Order().ToArray());
+
+    [Theory]
+    [InlineData("Recommend", "post", "recommend", "Function")]
+    [InlineData("GetItem", "get", "items/{id}", "Function")]
+    [InlineData("Health", "get", "health", "Anonymous")]
+    public void Http_functions_have_the_shared_routes_methods_and_auth_levels(string name, string method, string route, string authLevel)
+    {
+        var trigger = Functions[name];
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).ToArray());
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+        // Routes are the API's (/api/... with the host's default route prefix).
+        Assert.Contains("/api/" + route, new[] { Urm.Http.Apis.UrmApi.RecommendRoute, Urm.Http.Apis.UrmApi.ItemRoute, Urm.Http.Apis.UrmApi.HealthRoute });
+    }
+
+    [Theory]
+    [InlineData("EncodeCatalog", "catalog-events")]
+    [InlineData("ActivateModel", "model-events")]
+    public void Queue_functions_read_the_event_grid_queues_over_the_catalog_storage_connection(string name, string queue)
+    {
+        var trigger = Functions[name];
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(queue, trigger.GetProperty("queueName").GetString());
+        Assert.Equal("CatalogStorage", trigger.GetProperty("connection").GetString());
+    }
+
+    [Fact]
+    public void The_root_host_json_reaches_the_app_output()
+    {
+        var output = Path.Combine(Repository.AppOutput(), "host.json");
+        Assert.True(File.Exists(output));
+        Assert.Equal(File.ReadAllText(Path.Combine(Repository.Root(), "host.json")), File.ReadAllText(output));
+        Assert.Equal("2.0", JsonDocument.Parse(File.ReadAllText(output)).RootElement.GetProperty("version").GetString());
+    }
+}

@@ -1,0 +1,107 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Urm.Functions.Options;
+
+namespace Urm.Functions.Tests;
+
+/// <summary>The names the app binds are exactly the documented app settings (docs/SETTINGS.md), and wrong values stop it at start.</summary>
+public sealed partial class SettingsTests
+{
+    /// <summary>Section__Property for every options class the app binds.</summary>
+    private static HashSet<string> Bound() => typeof(CardStoreOptions).Assembly.GetTypes()
+        .Where(t => t.Namespace == typeof(CardStoreOptions).Namespace && t.GetField("Section", BindingFlags.Public | BindingFlags.Static) is not null)
+        .SelectMany(t => t.GetProperties().Select(p => $"{t.GetField("Section")!.GetValue(null)}__{p.Name}"))
+        .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private static HashSet<string> Documented() => Setting().Matches(File.ReadAllText(Path.Combine(Repository.Root(), "docs", "SETTINGS.md")))
+        .Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"^\| `([A-Za-z_]+)` \|", RegexOptions.Multiline)]
+    private static partial Regex Setting();
+
+    [Fact]
+    public void Every_bound_setting_is_documented()
+    {
+        var missing = Bound().Except(Documented(), StringComparer.OrdinalIgnoreCase).ToArray();
+        Assert.True(missing.Length == 0, "bound but not in docs/SETTINGS.md: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_documented_setting_of_the_apps_sections_is_bound()
+    {
+        var sections = Bound().Select(n => n.Split("__")[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(["CardStore", "CatalogStorage", "Models", "Onnx"], sections.Order(StringComparer.Ordinal).ToArray());
+        var unbound = Documented().Where(n => n.Contains("__", StringComparison.Ordinal) && sections.Contains(n.Split("__")[0]))
+            .Except(Bound(), StringComparer.OrdinalIgnoreCase).ToArray();
+        Assert.True(unbound.Length == 0, "documented but not bound: " + string.Join(", ", unbound));
+    }
+
+    [Fact]
+    public void The_sample_local_settings_name_every_documented_setting()
+    {
+        var sample = File.ReadAllText(Path.Combine(Repository.Root(), "local.settings.sample.json"));
+        var missing = Documented().Where(n => !sample.Contains($"\"{n}\"", StringComparison.Ordinal)).ToArray();
+        Assert.True(missing.Length == 0, "not in local.settings.sample.json: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Settings_bind_from_their_environment_names()
+    {
+        var options = Provider(new()
+        {
+            ["CardStore:Kind"] = "sqlite",
+            ["Models:Container"] = "my-models",
+            ["Onnx:ExecutionProvider"] = "cuda",
+            ["CatalogStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
+            ["CatalogStorage:clientId"] = "abc",
+        });
+        Assert.Equal("my-models", options.GetRequiredService<IOptions<ModelsOptions>>().Value.Container);
+        Assert.Equal("cuda", options.GetRequiredService<IOptions<OnnxOptions>>().Value.ExecutionProvider);
+        Assert.Equal(new Uri("https://acct.blob.core.windows.net"), options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.BlobServiceUri);
+        Assert.Equal("abc", options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.ClientId);
+    }
+
+    [Fact]
+    public void Cosmos_stops_the_app_with_a_clear_message_until_its_adapter_exists()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Provider(Valid("CardStore:Kind", "cosmos")).GetRequiredService<IOptions<CardStoreOptions>>().Value);
+        Assert.Contains("not built yet", error.Message);
+        Assert.Contains("CardStore__Kind", error.Message);
+    }
+
+    [Theory]
+    [InlineData("CardStore:Kind", "mongo", "CardStore__Kind")]
+    [InlineData("Onnx:ExecutionProvider", "tpu", "Onnx__ExecutionProvider")]
+    [InlineData("Models:Container", " ", "Models__Container")]
+    [InlineData("CatalogStorage:blobServiceUri", "not a uri", "CatalogStorage__blobServiceUri")]
+    public void A_wrong_value_names_its_setting(string key, string value, string setting)
+    {
+        var provider = Provider(Valid(key, value));
+        var error = Assert.ThrowsAny<Exception>(() =>
+        {
+            _ = provider.GetRequiredService<IOptions<CardStoreOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<OnnxOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<ModelsOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<CatalogStorageOptions>>().Value;
+        });
+        Assert.Contains(setting, error is OptionsValidationException ? error.Message : error.ToString());
+    }
+
+    private static Dictionary<string, string?> Valid(string key, string value) => new()
+    {
+        ["CardStore:Kind"] = "sqlite",
+        ["CatalogStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
+        [key] = value,
+    };
+
+    private static ServiceProvider Provider(Dictionary<string, string?> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddUrmFunctions(configuration);
+        return services.BuildServiceProvider();
+    }
+}
