@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace Urm.Core.Tests.Catalog;
 
+[Collection(HeapMeasurementCollection.Name)]
 public sealed class CatalogStreamingTests : IDisposable
 {
     private const int Rows = 1_000_000;
