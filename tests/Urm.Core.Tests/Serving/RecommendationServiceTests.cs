@@ -236,7 +236,7 @@ public sealed class RecommendationServiceTests(TinyModel model)
         var snapshot = Snapshot(model);
         var wide = new Urm.Core.Cards.CardSnapshot(
             new Urm.Core.Retrieval.CardMatrix(snapshot.Matrix.Ids, new float[snapshot.Matrix.Count * 3], 3), snapshot.Documents, 8, "other");
-        var text = new PromptTextEncoder(Path.Combine(model.Root, "features"));
+        var text = new PromptTableEncoder(Path.Combine(model.Root, "features"));
         var service = new RecommendationService(ServingModel.Create(model.Package, text), new FixedSnapshotSource(wide));
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => service.RecommendAsync(Request(history: [1]), CancellationToken.None));

@@ -35,7 +35,7 @@ internal static class ServingCatalog
 
     public static RecommendationService Service(TinyModel model, RecommendationOptions? options = null)
     {
-        var text = new PromptTextEncoder(Path.Combine(model.Root, "features"));
+        var text = new PromptTableEncoder(Path.Combine(model.Root, "features"));
         return new RecommendationService(ServingModel.Create(model.Package, text), new FixedSnapshotSource(Snapshot(model)), options);
     }
 }

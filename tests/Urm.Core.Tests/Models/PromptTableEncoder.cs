@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Urm.Core.Features;
 
-namespace Urm.Core.Tests.Evaluation;
+namespace Urm.Core.Tests.Models;
 
 /// <summary>
-/// A text encoder that answers with the rows of a features directory's prompts.npy for the texts in its
-/// prompts.jsonl: the tiny model's prompts are random vectors, not MiniLM, and this hands the serving
-/// side exactly what the trainer read. Other texts get a fixed vector and are counted.
+/// Prompt texts the tiny model was trained with get their rows of prompts.npy (the tiny model's prompts
+/// are random vectors, not MiniLM); any other text (a query, free text) gets a unit vector seeded by the
+/// text, so different texts give different prompts, and the same text the same one in every run.
+/// Every text asked for is recorded in <see cref="Encoded"/>.
 /// </summary>
 internal sealed class PromptTableEncoder : ITextEncoder
 {
@@ -28,6 +29,14 @@ internal sealed class PromptTableEncoder : ITextEncoder
     public float[][] Encode(IReadOnlyList<string> texts)
     {
         Encoded.AddRange(texts);
-        return texts.Select(t => _rows.TryGetValue(t, out var row) ? row : Enumerable.Repeat(1f / MathF.Sqrt(Dimension), Dimension).ToArray()).ToArray();
+        return texts.Select(t => _rows.TryGetValue(t, out var row) ? row : Seeded(t)).ToArray();
+    }
+
+    private float[] Seeded(string text)
+    {
+        var random = new Random(unchecked((int)Fnv1a64.Hash(text)));
+        var v = Enumerable.Range(0, Dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var norm = MathF.Sqrt(v.Sum(x => x * x));
+        return v.Select(x => x / norm).ToArray();
     }
 }
