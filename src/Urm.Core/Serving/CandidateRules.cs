@@ -10,7 +10,7 @@ namespace Urm.Core.Serving;
 internal sealed class CandidateRules
 {
     private readonly IReadOnlyList<CardDocument> _documents;
-    private readonly bool _availableOnly;
+    private readonly bool[] _blocked;
     private readonly HashSet<int> _excludedRows;
     private readonly IReadOnlyList<string[][]> _allowGroups;
     private readonly string[][] _deny;
@@ -22,7 +22,7 @@ internal sealed class CandidateRules
     /// <param name="allowGroups">Every group must match; within a group, any path (a category task's category and rules.categories are two groups).</param>
     /// <param name="deny">An item under any of these paths is dropped.</param>
     public CandidateRules(
-        IReadOnlyList<CardDocument> documents,
+        CardSnapshot snapshot,
         bool availableOnly,
         HashSet<int> excludedRows,
         IReadOnlyList<IReadOnlyList<string>> allowGroups,
@@ -30,8 +30,8 @@ internal sealed class CandidateRules
         double? priceMin,
         double? priceMax)
     {
-        _documents = documents;
-        _availableOnly = availableOnly;
+        _documents = snapshot.Documents;
+        _blocked = availableOnly ? snapshot.RetiredOrUnavailable : snapshot.Retired;
         _excludedRows = excludedRows;
         _allowGroups = allowGroups.Where(g => g.Count > 0).Select(g => g.Select(CategoryPath.Levels).ToArray()).ToArray();
         _deny = deny.Select(CategoryPath.Levels).Where(l => l.Length > 0).ToArray();
@@ -42,11 +42,7 @@ internal sealed class CandidateRules
     public bool HasPostFilters => _allowGroups.Count > 0 || _deny.Length > 0 || _priceMin is not null || _priceMax is not null;
 
     /// <summary>Rows the scan never returns: retired, unavailable (when asked), seen or excluded by id.</summary>
-    public bool Excluded(int row)
-    {
-        var document = _documents[row];
-        return document.Retired || (_availableOnly && !document.Available) || _excludedRows.Contains(row);
-    }
+    public bool Excluded(int row) => _blocked[row] || (_excludedRows.Count > 0 && _excludedRows.Contains(row));
 
     /// <summary>Whether a retrieved row meets the category and price rules.</summary>
     public bool Passes(int row)

@@ -165,7 +165,7 @@ public sealed class RecommendationService
         if (task == RecommendTasks.Explore)
             deny = deny.Concat(history.Select(h => snapshot.Documents[h.Row].Category).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase));
 
-        return new CandidateRules(snapshot.Documents, rules?.AvailableOnly ?? true, excluded, allow, deny, rules?.PriceMin, rules?.PriceMax);
+        return new CandidateRules(snapshot, rules?.AvailableOnly ?? true, excluded, allow, deny, rules?.PriceMin, rules?.PriceMax);
     }
 
     /// <summary>
