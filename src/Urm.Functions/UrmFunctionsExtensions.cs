@@ -43,11 +43,12 @@ public static class UrmFunctionsExtensions
         services.AddSingleton<ICardSnapshotSource>(sp => new CardIndex(sp.GetRequiredService<ICardStore>(), () => sp.GetRequiredService<ModelHost>().CardSpace));
         services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
         services.AddSingleton<IFeatureCache>(_ => new FileFeatureCache(Path.Combine(LocalRoot, "features")));
-        // Catalog encoding gets its own text encoder: prompts are encoded per request meanwhile.
+        // Catalog encoding shares the request path's text encoder: ONNX Runtime sessions take concurrent
+        // runs, and a second copy of MiniLM would only double start-up time and memory.
         services.AddSingleton(sp => new CatalogEncoder(
             sp.GetRequiredService<ICardStore>(),
             sp.GetRequiredService<ModelHost>(),
-            TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())),
+            sp.GetRequiredService<ITextEncoder>(),
             images: null,
             sp.GetRequiredService<IFeatureCache>()));
         services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value));
