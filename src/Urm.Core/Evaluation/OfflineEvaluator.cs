@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Models;
@@ -144,19 +143,11 @@ public static class OfflineEvaluator
     {
         var d = cards.Dimension;
         var m = userVectors.Length / d;
-        var threshold = Score(cards.Row(target), userVectors, m, d);
+        var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score;
         var rank = 0;
         for (var row = 0; row < cards.Count; row++)
-            if (Score(cards.Row(row), userVectors, m, d) > threshold) rank++;
+            if (SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank++;
         return rank;
-    }
-
-    private static float Score(ReadOnlySpan<float> card, ReadOnlySpan<float> userVectors, int m, int d)
-    {
-        var best = float.NegativeInfinity;
-        for (var slot = 0; slot < m; slot++)
-            best = Math.Max(best, TensorPrimitives.Dot(card, userVectors.Slice(slot * d, d)));
-        return best;
     }
 
     private static ParallelOptions Parallelism(EvaluationOptions options, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ public static class SetRetriever
         for (var row = 0; row < cards.Count; row++)
         {
             if (excluded is not null && excluded(row)) continue;
-            var (best, interest) = BestInterest(vectors.AsSpan(row * d, d), userVectors, m);
+            var (best, interest) = Score(vectors.AsSpan(row * d, d), userVectors, m);
             var candidate = new RetrievedItem(row, best, interest);
             if (size < heap.Length)
             {
@@ -49,11 +49,12 @@ public static class SetRetriever
     }
 
     /// <summary>
-    /// The best inner product of one card with the M user vectors, and which vector gave it. Written
+    /// An item's score: the best inner product of its card with the M user vectors (row-major [M, d]),
+    /// and which vector gave it. Shared by the scan and by offline evaluation, so both rank alike. Written
     /// with Vector&lt;float&gt; directly: at d = 64 a library call per (card, vector) pair costs more in
     /// call overhead than the arithmetic, and this scan runs over every card of the catalog.
     /// </summary>
-    private static (float Score, int Interest) BestInterest(ReadOnlySpan<float> card, ReadOnlySpan<float> users, int m)
+    public static (float Score, int Interest) Score(ReadOnlySpan<float> card, ReadOnlySpan<float> users, int m)
     {
         var d = card.Length;
         var lanes = Vector<float>.Count;
