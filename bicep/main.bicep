@@ -29,6 +29,9 @@ param tags object = {
   environment: environmentName
 }
 
+@description('Subscribe the app\'s blob triggers to storage events (Event Grid webhook with the host\'s blobs_extension key). false on the first deployment, before the app is published and has that key; deploy.sh deploys again with true.')
+param subscribeFunctions bool = false
+
 // ---- premium plan -----------------------------------------------------------------------------
 
 @description('Elastic Premium size (premium hosting only).')
@@ -200,20 +203,6 @@ module access 'modules/access.bicep' = {
   }
 }
 
-module events 'modules/events.bicep' = {
-  name: 'events'
-  params: {
-    topicName: eventGridTopicName
-    location: location
-    tags: tags
-    storageAccountName: storage.outputs.name
-    identityId: identity.outputs.id
-  }
-  dependsOn: [
-    access // the identity must be allowed to send to the queues
-  ]
-}
-
 module premiumApp 'modules/app-premium.bicep' = if (!isGpu) {
   name: 'app-premium'
   params: {
@@ -253,6 +242,18 @@ module gpuApp 'modules/app-gpu.bicep' = if (isGpu) {
   dependsOn: [
     access // AcrPull must exist before the first image pull
   ]
+}
+
+module events 'modules/events.bicep' = {
+  name: 'events'
+  params: {
+    topicName: eventGridTopicName
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    functionAppName: isGpu ? gpuApp!.outputs.name : premiumApp!.outputs.name
+    subscribeFunctions: subscribeFunctions
+  }
 }
 
 // ---- Outputs (names and endpoints only; never a key) ------------------------------------------

@@ -12,3 +12,4 @@ param gpuMaxReplicas = 2
 param containerImage = readEnvironmentVariable('URM_CONTAINER_IMAGE', '')
 param cosmosCapacityMode = 'autoscale'
 param cosmosAutoscaleMaxThroughput = 1000
+param subscribeFunctions = bool(readEnvironmentVariable('URM_SUBSCRIBE_FUNCTIONS', 'false'))

@@ -6,3 +6,4 @@ param hosting = 'premium'
 param premiumSku = 'EP1'
 param premiumMaxInstances = 10
 param cosmosCapacityMode = 'serverless'
+param subscribeFunctions = bool(readEnvironmentVariable('URM_SUBSCRIBE_FUNCTIONS', 'false'))

@@ -47,6 +47,8 @@ echo "==> Resource group $resource_group in $location"
 az group create -n "$resource_group" -l "$location" --output none
 
 export URM_CONTAINER_IMAGE="${URM_CONTAINER_IMAGE:-}"
+# First pass without the Event Grid subscriptions: the app has no blob trigger key yet.
+export URM_SUBSCRIBE_FUNCTIONS=false
 deploy_template
 app_name="$(output functionAppName)"
 storage_account="$(output storageAccountName)"
@@ -69,6 +71,22 @@ else
   export URM_CONTAINER_IMAGE="$registry_server/urm-functions:$tag"
   deploy_template
 fi
+
+# Second pass: Event Grid's webhook to the blob triggers needs the host's blobs_extension system key,
+# which exists once the host has started with the blob-triggered functions (events.bicep).
+echo "==> Waiting for the app's blob trigger key"
+app_id="$(az functionapp show -g "$resource_group" -n "$app_name" --query id -o tsv)"
+app_url="$(output functionAppUrl)"
+for attempt in $(seq 1 30); do
+  curl -s -o /dev/null "$app_url/api/health" || true # wakes the host
+  key_present="$(az rest --method post --uri "https://management.azure.com$app_id/host/default/listKeys?api-version=2024-11-01" \
+    --query "systemKeys.blobs_extension != null" -o tsv 2>/dev/null || echo false)"
+  [[ "$key_present" == "true" ]] && break
+  [[ "$attempt" == 30 ]] && { echo "the app never reported its blobs_extension key; check its logs, then rerun" >&2; exit 1; }
+  sleep 20
+done
+export URM_SUBSCRIBE_FUNCTIONS=true
+deploy_template
 
 echo "==> Uploading the model package from $model_dir"
 # Shared keys are disabled on the account: upload with the signed-in user's Microsoft Entra identity.

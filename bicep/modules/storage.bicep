@@ -1,6 +1,6 @@
 // Storage account for the Functions host (AzureWebJobsStorage) and the app's data:
-// catalog uploads, run reports, model packages and cached raw features, plus the queues that
-// Event Grid fills with BlobCreated events (see events.bicep for why queues and not a webhook).
+// catalog uploads, run reports, model packages and cached raw features. The blob triggers' own queue
+// (poison blobs) is created by the Functions host through its Storage Queue Data Contributor role.
 // Shared keys are off: every caller uses Microsoft Entra ID.
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
@@ -26,11 +26,6 @@ var containerNames = [
   'features'
 ]
 
-// Queues Event Grid delivers storage events to (events.bicep).
-var queueNames = [
-  'catalog-events'
-  'model-events'
-]
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
@@ -71,18 +66,6 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     properties: {
       publicAccess: 'None'
     }
-  }
-]
-
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
-  parent: account
-  name: 'default'
-}
-
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [
-  for queueName in queueNames: {
-    parent: queueService
-    name: queueName
   }
 ]
 

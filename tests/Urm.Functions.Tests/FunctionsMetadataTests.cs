@@ -35,13 +35,15 @@ public sealed class FunctionsMetadataTests
     }
 
     [Theory]
-    [InlineData("EncodeCatalog", "catalog-events")]
-    [InlineData("ActivateModel", "model-events")]
-    public void Queue_functions_read_the_event_grid_queues_over_the_catalog_storage_connection(string name, string queue)
+    [InlineData("EncodeCatalog", "catalog/{name}")]
+    [InlineData("ActivateModel", "models/active.json")]
+    public void Blob_functions_are_event_grid_blob_triggers_over_the_catalog_storage_connection(string name, string path)
     {
         var trigger = Functions[name];
-        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal(queue, trigger.GetProperty("queueName").GetString());
+        Assert.Equal("blobTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(path, trigger.GetProperty("path").GetString());
+        // The Bicep subscribes the blobs extension's webhook; a polling trigger would never get those events.
+        Assert.Equal("EventGrid", trigger.GetProperty("source").GetString());
         Assert.Equal("CatalogStorage", trigger.GetProperty("connection").GetString());
     }
 

@@ -15,7 +15,11 @@ public static class BicepCli
         public string Output => (StdOut + StdErr).Trim();
     }
 
-    public static async Task<Result> RunAsync(string workingDirectory, params string[] arguments)
+    public static Task<Result> RunAsync(string workingDirectory, params string[] arguments)
+        => RunAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <param name="environment">Variables the parameter files read (as deploy.sh sets them).</param>
+    public static async Task<Result> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Executable)
         {
@@ -33,6 +37,11 @@ public static class BicepCli
         // The parameter files read these (deploy.sh sets them); tests compile the defaults.
         start.Environment.Remove("URM_CONTAINER_IMAGE");
         start.Environment.Remove("URM_ENVIRONMENT");
+        start.Environment.Remove("URM_SUBSCRIBE_FUNCTIONS");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Executable}.");
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -26,6 +26,9 @@ public sealed class CompiledTemplates : IAsyncLifetime
     public BicepCli.Result Lint { get; private set; } = null!;
     public Dictionary<string, PlanSnapshot> Snapshots { get; } = [];
 
+    /// <summary>deploy.sh's second pass (URM_SUBSCRIBE_FUNCTIONS=true): the app is up, its blob triggers get subscribed.</summary>
+    public Dictionary<string, PlanSnapshot> SecondPassSnapshots { get; } = [];
+
     public async Task InitializeAsync()
     {
         CopyDirectory(Path.Combine(BicepCli.RepositoryRoot, "bicep"), WorkDirectory);
@@ -46,16 +49,24 @@ public sealed class CompiledTemplates : IAsyncLifetime
             BuildParams[plan] = await BicepCli.RunAsync(
                 WorkDirectory, "build-params", paramFile, "--outfile", $"main.{plan}.parameters.json");
 
-            var snapshot = await BicepCli.RunAsync(
-                WorkDirectory, "snapshot", paramFile,
-                "--subscription-id", SubscriptionId, "--resource-group", ResourceGroup, "--location", Location);
-            var snapshotFile = Path.Combine(WorkDirectory, $"main.{plan}.snapshot.json");
-            if (snapshot.ExitCode != 0 || !File.Exists(snapshotFile))
-            {
-                throw new InvalidOperationException($"bicep snapshot {paramFile} failed: {snapshot.Output}");
-            }
-            Snapshots[plan] = new PlanSnapshot(plan, JsonNode.Parse(await File.ReadAllTextAsync(snapshotFile))!.AsObject());
+            Snapshots[plan] = await SnapshotAsync(plan, new Dictionary<string, string>());
+            SecondPassSnapshots[plan] = await SnapshotAsync(plan, new Dictionary<string, string> { ["URM_SUBSCRIBE_FUNCTIONS"] = "true" });
         }
+    }
+
+    private async Task<PlanSnapshot> SnapshotAsync(string plan, IReadOnlyDictionary<string, string> environment)
+    {
+        var paramFile = $"main.{plan}.bicepparam";
+        var snapshotFile = Path.Combine(WorkDirectory, $"main.{plan}.snapshot.json");
+        File.Delete(snapshotFile);
+        var snapshot = await BicepCli.RunAsync(
+            WorkDirectory, environment, "snapshot", paramFile,
+            "--subscription-id", SubscriptionId, "--resource-group", ResourceGroup, "--location", Location);
+        if (snapshot.ExitCode != 0 || !File.Exists(snapshotFile))
+        {
+            throw new InvalidOperationException($"bicep snapshot {paramFile} failed: {snapshot.Output}");
+        }
+        return new PlanSnapshot(plan, JsonNode.Parse(await File.ReadAllTextAsync(snapshotFile))!.AsObject());
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

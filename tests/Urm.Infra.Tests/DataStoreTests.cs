@@ -28,15 +28,12 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
 
     [Theory]
     [MemberData(nameof(Plans))]
-    public void Blob_containers_and_event_queues_exist(string plan)
+    public void Blob_containers_exist(string plan)
     {
         var snapshot = compiled.Snapshots[plan];
         var containers = snapshot.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
             .Select(c => ((string)c["name"]!).Split('/')[^1]);
         Assert.Equal(["catalog", "catalog-reports", "features", "models"], containers.Order());
-        var queues = snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues")
-            .Select(c => ((string)c["name"]!).Split('/')[^1]);
-        Assert.Equal(["catalog-events", "model-events"], queues.Order());
     }
 
     [Theory]

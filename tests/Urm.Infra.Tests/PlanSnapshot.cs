@@ -11,7 +11,8 @@ public sealed class PlanSnapshot(string plan, JsonObject snapshot)
 {
     public string Plan { get; } = plan;
 
-    public string Text { get; } = snapshot.ToJsonString();
+    // Unescaped (' stays ', not \u0027), so scans read expressions as the template has them.
+    public string Text { get; } = snapshot.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     public IReadOnlyList<JsonObject> Resources { get; } =
         snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();

@@ -1,18 +1,18 @@
+using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
 using Urm.Functions.Storage;
 
 namespace Urm.Functions.Functions;
 
-/// <summary>A new <c>models/active.json</c> (Event Grid BlobCreated on queue <c>model-events</c>) -> download, activate, re-fuse.</summary>
+/// <summary>A new model pointer <c>models/active.json</c> -> download the package it names, activate it, re-fuse the cards.</summary>
 public sealed class ActivateModel(BlobModelActivator activator)
 {
-    public const string Queue = "model-events";
+    public const string Path = "models/" + BlobModelActivator.PointerBlob;
 
     [Function(nameof(ActivateModel))]
-    public Task RunAsync([QueueTrigger(Queue, Connection = EncodeCatalog.Connection)] string message, CancellationToken cancellationToken)
-    {
-        // The event only says the pointer changed; the pointer itself is the truth (events may arrive out of order).
-        _ = BlobCreatedEvent.Parse(message);
-        return activator.ActivateAsync(cancellationToken);
-    }
+    public Task RunAsync(
+        [BlobTrigger(Path, Source = BlobTriggerSource.EventGrid, Connection = EncodeCatalog.Connection)] BlobClient pointer,
+        CancellationToken cancellationToken)
+        // The trigger only says the pointer changed; it is read again when activating (events may arrive out of order).
+        => activator.ActivateAsync(cancellationToken);
 }

@@ -1,15 +1,23 @@
+using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
 using Urm.Functions.Storage;
 
 namespace Urm.Functions.Functions;
 
-/// <summary>A catalog upload (Event Grid BlobCreated on queue <c>catalog-events</c>) -> cards and <c>catalog-reports/&lt;name&gt;.json</c>.</summary>
+/// <summary>
+/// A catalog upload under <c>catalog/</c> -> cards and <c>catalog-reports/&lt;name&gt;.json</c>. The blob
+/// trigger's Event Grid source (the Bicep's subscription posts BlobCreated to the blobs extension's
+/// webhook) starts it within seconds of the upload, without polling the container.
+/// </summary>
 public sealed class EncodeCatalog(BlobCatalogEncoder encoder)
 {
-    public const string Queue = "catalog-events";
+    public const string Path = "catalog/{name}";
     public const string Connection = "CatalogStorage";
 
     [Function(nameof(EncodeCatalog))]
-    public Task RunAsync([QueueTrigger(Queue, Connection = Connection)] string message, CancellationToken cancellationToken)
-        => encoder.EncodeAsync(BlobCreatedEvent.Parse(message), cancellationToken);
+    public Task RunAsync(
+        [BlobTrigger(Path, Source = BlobTriggerSource.EventGrid, Connection = Connection)] BlobClient blob,
+        string name,
+        CancellationToken cancellationToken)
+        => encoder.EncodeAsync(blob, name, cancellationToken);
 }

@@ -18,10 +18,11 @@ public sealed class BlobCatalogEncoder(BlobServiceClient blobs, CatalogEncoder e
 
     public static string ReportName(string blobName) => Path.ChangeExtension(blobName, null) + ".json";
 
-    public async Task<CatalogEncodingReport> EncodeAsync(BlobCreatedEvent created, CancellationToken cancellationToken)
+    /// <param name="blob">The uploaded catalog (the trigger's client).</param>
+    /// <param name="name">Its name under <c>catalog/</c>, which names the report.</param>
+    public async Task<CatalogEncodingReport> EncodeAsync(BlobClient blob, string name, CancellationToken cancellationToken)
     {
-        var format = CatalogFormats.FromPath(created.BlobName);
-        var blob = blobs.GetBlobContainerClient(created.Container).GetBlobClient(created.BlobName);
+        var format = CatalogFormats.FromPath(name);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -30,9 +31,9 @@ public sealed class BlobCatalogEncoder(BlobServiceClient blobs, CatalogEncoder e
             await report.WriteAsync(json, cancellationToken).ConfigureAwait(false);
             json.Position = 0;
             var reports = blobs.GetBlobContainerClient(ReportsContainer);
-            await reports.GetBlobClient(ReportName(created.BlobName)).UploadAsync(json, overwrite: true, cancellationToken).ConfigureAwait(false);
+            await reports.GetBlobClient(ReportName(name)).UploadAsync(json, overwrite: true, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Encoded {Blob}: {Fused} fused, {Skipped} unchanged, {Retired} retired, {Rejected} rejected rows; catalog version {Version}",
-                created.BlobName, report.Fused, report.SkippedUnchanged, report.Retired, report.Rejected, report.CatalogVersion);
+                name, report.Fused, report.SkippedUnchanged, report.Retired, report.Rejected, report.CatalogVersion);
             return report;
         }
         finally

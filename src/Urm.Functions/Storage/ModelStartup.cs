@@ -15,7 +15,7 @@ public sealed class ModelStartup(BlobModelActivator activator, ILogger<ModelStar
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Activating the model at start failed; the next model-events message retries.");
+            logger.LogError(e, "Activating the model at start failed; the next upload of models/active.json retries.");
         }
     }
 }
