@@ -59,3 +59,15 @@ def test_losses_and_scoring_shapes():
     assert torch.allclose(full, ref, atol=1e-5)
     s = score_items(u, c)
     assert torch.allclose(s[0], (u[0] @ c.T).max(0).values)
+
+
+def test_a_folded_attribute_table_maps_buckets_onto_its_rows_and_keeps_padding():
+    torch.manual_seed(0)
+    m = URM(sizes(attribute_buckets=1000, attribute_table=11)).eval()
+    assert m.fusion.attr.weight.shape[0] == 11
+    x = items()
+    # bucket b and b + 10 share row ((b - 1) % 10) + 1; padding (0) is still ignored
+    y = dict(x, attr_tokens=x["attr_tokens"] + torch.where(x["attr_tokens"] > 0, 10 * torch.ones_like(x["attr_tokens"]), x["attr_tokens"]))
+    assert torch.allclose(m.cards(y), m.cards(x), atol=1e-6)
+    z = dict(x, attr_tokens=torch.tensor([[999, 0], [0, 0], [7, 0], [9, 9]]))
+    assert not torch.allclose(m.cards(z)[0], m.cards(x)[0])

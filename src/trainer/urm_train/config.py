@@ -23,6 +23,8 @@ class Config:
     logit_scale_init: float = 20.0  # learned temperature on cosine scores
     # --- modalities fused into the card (those absent from the features dir are dropped) ---
     modalities: list = field(default_factory=lambda: ["text", "image", "attributes", "price", "id"])
+    attribute_table: int = 0    # rows of the attribute embedding; 0 = one per hashed bucket (65,536),
+                                # fewer fold buckets together (the demo model: a smaller package)
     cold_share: float = 0.1     # share of items kept out of the ID table (content-only cards)
     # --- samples and tasks ---
     targets: int = 3            # target set = the next `targets` items after a prefix
@@ -76,5 +78,7 @@ class Config:
         bad = sorted(set(self.modalities) - {"text", "image", "attributes", "price", "id"})
         if bad:
             raise ValueError(f"unknown modalities: {', '.join(bad)}")
+        if self.attribute_table < 0 or self.attribute_table == 1:
+            raise ValueError("attribute_table must be 0 (one row per bucket) or at least 2 (row 0 is padding)")
         if min(self.M, self.L, self.targets, self.batch, self.layers) < 1:
             raise ValueError("M, L, targets, batch and layers must be >= 1")

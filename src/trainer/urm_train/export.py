@@ -136,6 +136,7 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         "sizes": {"d": s["d"], "dCard": s["d_card"], "M": s["M"], "L": s["L"], "layers": s["layers"],
                   "heads": s["heads"], "textDim": s["text_dim"], "imageDim": s["image_dim"],
                   "attributeBuckets": s["attribute_buckets"], "attributeTokens": T,
+                  "attributeTable": s.get("attribute_table") or s["attribute_buckets"],
                   "priceBuckets": s["price_buckets"], "idCount": s["id_count"], "eventTypes": 5},
         "modalities": s["modalities"],
         "scoring": "score(item) = max over the M user_vectors of <user_vector, card>; both are L2-normalised",

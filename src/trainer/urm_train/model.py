@@ -93,6 +93,7 @@ class Sizes:
     price_buckets: int
     id_count: int           # rows of the ID table, not counting the reserved row 0 ("no ID")
     modalities: list        # modalities used, a subset of MODALITIES
+    attribute_table: int = 0  # rows of the attribute embedding; 0 = attribute_buckets (no folding)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -110,7 +111,9 @@ class Fusion(nn.Module):
         d = s.d
         self.text = MLP(s.text_dim, d, d, 0.0)
         self.image = MLP(s.image_dim, d, d, 0.0)
-        self.attr = nn.Embedding(s.attribute_buckets, d, padding_idx=0)  # mean bag, see forward
+        self.attr_rows = s.attribute_table or s.attribute_buckets
+        self.fold_attributes = self.attr_rows < s.attribute_buckets
+        self.attr = nn.Embedding(self.attr_rows, d, padding_idx=0)  # mean bag, see forward
         self.price = nn.Embedding(s.price_buckets, d)
         self.id = nn.Embedding(s.id_count + 1, d)                       # row 0 reserved: no ID
         self.drop = nn.Dropout(s.dropout)
@@ -142,7 +145,10 @@ class Fusion(nn.Module):
         # EmbeddingBag(mean) written as a masked mean of an Embedding: same result, plain ONNX ops
         tok = (attr_tokens > 0).float()                                    # (n, T)
         count = tok.sum(1, keepdim=True)                                   # (n, 1)
-        mean = (self.attr(attr_tokens) * tok.unsqueeze(-1)).sum(1) / count.clamp(min=1.0)
+        rows = attr_tokens
+        if self.fold_attributes:  # hashed ids 1.. fold onto rows 1..; 0 stays padding (in the graph)
+            rows = torch.where(attr_tokens > 0, torch.remainder(attr_tokens - 1, self.attr_rows - 1) + 1, attr_tokens)
+        mean = (self.attr(rows) * tok.unsqueeze(-1)).sum(1) / count.clamp(min=1.0)
         return mean, (count.squeeze(1) > 0).float()
 
     def _price(self, price_bucket):

@@ -59,7 +59,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     modalities = [m for m in MODALITIES if m in cfg.modalities and available[m]]
     sizes = Sizes(cfg.d, cfg.d_card, cfg.layers, cfg.heads, cfg.M, cfg.L, cfg.dropout, cfg.logit_scale_init,
                   feats.text_dim, feats.image_dim, feats.attribute_buckets, feats.price_buckets,
-                  int(has_id.sum()), modalities)
+                  int(has_id.sum()), modalities, cfg.attribute_table)
     items = {"text": torch.from_numpy(feats.text), "image": torch.from_numpy(feats.image),
              "image_mask": torch.from_numpy(feats.image_mask), "attr_tokens": torch.from_numpy(feats.attr_tokens),
              "price_bucket": torch.from_numpy(feats.price_bucket), "id_index": torch.from_numpy(id_index)}
