@@ -9,6 +9,8 @@ public static class UrmCommand
     public static RootCommand Create()
     {
         var root = new RootCommand("Urm: a universal recommendation learner for web shops.");
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());

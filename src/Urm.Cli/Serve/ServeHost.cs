@@ -17,7 +17,7 @@ public static class ServeHost
             throw new DirectoryNotFoundException($"The model folder '{settings.ModelDirectory}' does not exist; pass --model with a folder holding manifest.json, fusion.onnx and user.onnx.");
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(settings.Urls);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Urm", LogLevel.Information);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Urm", settings.LogLevel);
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.GetFullPath(settings.StorePath)), cancellationToken).ConfigureAwait(false);
         builder.Services.AddUrmServe(settings, store);
         var app = builder.Build();

@@ -14,4 +14,7 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
 
     /// <summary>How long the watcher waits after the last change to a file before encoding it (uploads write in pieces).</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The least level of Urm's own log lines (encoding runs, model activation).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

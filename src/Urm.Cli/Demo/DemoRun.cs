@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Urm.Cli.Serve;
+using Urm.Core.Catalog;
+using Urm.Core.Events;
+using Urm.Core.Samples;
+
+namespace Urm.Cli.Demo;
+
+/// <summary>
+/// `urm demo`: the whole loop on this machine with no Azure and no Python. The sample shop is written,
+/// `urm serve`'s host starts over the shipped demo model and encodes the catalog into the embedded
+/// store, requests of every task go to it over HTTP, and a catalog change is re-encoded incrementally.
+/// </summary>
+public sealed class DemoRun(DemoSettings settings, TextWriter output)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = false };
+
+    public async Task<DemoOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        output.WriteLine("Urm demo: a sample shop, encoded, served and asked, on this machine (no Azure, no Python).");
+        output.WriteLine();
+
+        // 1. The sample shop. A fresh store each run, so the first encoding fuses every item; the raw
+        //    feature cache beside it is kept, so a second run skips MiniLM and ResNet18.
+        Directory.CreateDirectory(settings.WorkDirectory);
+        var shop = await SampleShop.WriteAsync(settings.WorkDirectory, settings.Items, settings.Shoppers, cancellationToken).ConfigureAwait(false);
+        var store = Path.Combine(settings.WorkDirectory, "urm.db");
+        foreach (var file in new[] { store, store + "-wal", store + "-shm", CatalogFileEncoder.ReportPath(shop.Catalog) }) File.Delete(file);
+        var catalog = SampleCatalog.Generate(settings.Items).ToDictionary(i => i.Id);
+        Step(1, $"Sample shop: {shop.ItemCount} products with drawn pictures, {shop.EventCount:N0} shopper events -> {settings.WorkDirectory}");
+
+        // 2. The server: urm serve's host on a free port, watching the catalog folder.
+        // The demo prints what the server did itself: the server logs only warnings and errors.
+        var serve = new ServeSettings(settings.ModelDirectory, store, Path.GetDirectoryName(shop.Catalog), "http://127.0.0.1:0")
+        {
+            Debounce = TimeSpan.FromMilliseconds(200),
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+        };
+        await using var app = await ServeHost.CreateAsync(serve, cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var url = app.Urls.First();
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        var first = await WaitForReportAsync(shop.Catalog, after: DateTime.MinValue, cancellationToken).ConfigureAwait(false);
+        var health = await GetJsonAsync(http, "/api/health", cancellationToken).ConfigureAwait(false);
+        Step(2, $"Server on {url}, model {health["modelVersion"]} ({settings.ModelDirectory}), execution provider {health["executionProvider"]}");
+        Step(3, $"Catalog encoded into the embedded store ({store}): {Summary(first)}");
+        output.WriteLine();
+
+        // 3. Requests of every task, as a web shop would send them.
+        var shopper = await ReadHistoryAsync(shop.Events, settings.Shopper, cancellationToken).ConfigureAwait(false);
+        var latest = shopper[^1].ItemId;
+        var requests = new (string Title, object Body)[]
+        {
+            ($"next-item for {settings.Shopper} (their last {shopper.Count} events)", new { history = shopper.Select(Event), task = "next-item", k = settings.K }),
+            ("next-purchase, same shopper, rules: under 40, no Beauty", new { history = shopper.Select(Event), task = "next-purchase", k = settings.K, rules = new { priceMax = 40, excludeCategories = new[] { "Beauty" } } }),
+            ($"similar to {latest} ({catalog[latest].Title})", new { task = "similar", anchorItemId = latest, k = settings.K }),
+            ("search \"warm waterproof winter boots\", no history", new { task = "search", query = "warm waterproof winter boots", k = settings.K }),
+            ("category \"Kitchen > Coffee\" for the same shopper", new { history = shopper.Select(Event), task = "category", category = "Kitchen > Coffee", k = settings.K }),
+            ("explore: away from the departments the shopper has seen", new { history = shopper.Select(Event), task = "explore", k = settings.K }),
+            ("a new visitor: empty history", new { k = settings.K }),
+        };
+        var answered = 0;
+        foreach (var (title, body) in requests)
+        {
+            if (title.StartsWith("next-item", StringComparison.Ordinal)) PrintHistory(shopper, catalog);
+            var answer = await PostAsync(http, body, cancellationToken).ConfigureAwait(false);
+            PrintAnswer(title, answer, catalog);
+            answered++;
+        }
+        var bad = await http.PostAsync("/api/recommend", new StringContent("""{"history": ["sku-1"], "k": 0, "task": "nope"}""", Encoding.UTF8, "application/json"), cancellationToken).ConfigureAwait(false);
+        var problem = JsonNode.Parse(await bad.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false))!;
+        output.WriteLine($"  > a bad request ({{\"k\": 0, \"task\": \"nope\"}}) -> {(int)bad.StatusCode} {bad.Content.Headers.ContentType?.MediaType}");
+        foreach (var error in problem["errors"]!.AsArray()) output.WriteLine($"      {error!["field"]}: {error["message"]}");
+        output.WriteLine();
+
+        // 4. A catalog change: one title edited, one product dropped. The watcher re-encodes the snapshot.
+        var edited = catalog[settings.EditedItem] with { Title = catalog[settings.EditedItem].Title + " (new waterproof edition)" };
+        var dropped = catalog.Keys.Last();
+        var before = File.GetLastWriteTimeUtc(CatalogFileEncoder.ReportPath(shop.Catalog));
+        var changed = Path.Combine(Path.GetDirectoryName(shop.Catalog)!, "catalog.jsonl.tmp");
+        await using (var writer = new CatalogWriter(File.Create(changed)))
+        {
+            foreach (var product in catalog.Values.Where(i => i.Id != dropped))
+                await writer.WriteAsync(product.Id == edited.Id ? edited : product, cancellationToken).ConfigureAwait(false);
+        }
+        File.Move(changed, shop.Catalog, overwrite: true);
+        var second = await WaitForReportAsync(shop.Catalog, before, cancellationToken).ConfigureAwait(false);
+        Step(4, $"Catalog changed ({settings.EditedItem}'s title edited, {dropped} dropped) and re-encoded: {Summary(second)}");
+        var item = await GetJsonAsync(http, $"/api/items/{settings.EditedItem}", cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"  GET /api/items/{settings.EditedItem} -> \"{item["title"]}\"");
+        var gone = await http.GetAsync($"/api/items/{dropped}", cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"  GET /api/items/{dropped} -> {(int)gone.StatusCode} (retired: never recommended again)");
+
+        await app.StopAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteLine();
+        output.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s. Next: `urm serve --model {settings.ModelDirectory} --catalog-dir {Path.GetDirectoryName(shop.Catalog)} --store {store}` and docs/API.md.");
+        return new DemoOutcome(first, second, answered, clock.Elapsed);
+    }
+
+    private void Step(int number, string text) => output.WriteLine($"{number}. {text}");
+
+    private static object Event(UserEvent e) => new { itemId = e.ItemId, @event = e.Type.ToString().ToLowerInvariant(), timestamp = e.Timestamp };
+
+    private static string Summary(JsonNode report)
+        => string.Create(CultureInfo.InvariantCulture,
+            $"{(long)report["rowsRead"]!} rows, {(int)report["fused"]!} fused, {(int)report["skippedUnchanged"]!} unchanged, {(int)report["retired"]!} retired, {(long)report["rejected"]!} rejected, {(double)report["seconds"]!:F1} s");
+
+    private async Task<List<UserEvent>> ReadHistoryAsync(string eventsPath, string userId, CancellationToken cancellationToken)
+    {
+        var events = new List<UserEvent>();
+        await foreach (var e in EventReader.ReadAsync(eventsPath, new ReadReport(), cancellationToken).ConfigureAwait(false))
+            if (e.UserId == userId) events.Add(e);
+        events.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        if (events.Count == 0) throw new ArgumentException($"The sample events have no shopper '{userId}'; pick one of user-1..user-{settings.Shoppers}.");
+        return events.TakeLast(8).ToList();
+    }
+
+    private void PrintHistory(IReadOnlyList<UserEvent> history, IReadOnlyDictionary<string, CatalogItem> catalog)
+    {
+        output.WriteLine($"  {settings.Shopper}'s history, oldest first:");
+        foreach (var e in history)
+        {
+            var item = catalog[e.ItemId];
+            output.WriteLine($"      {e.Type.ToString().ToLowerInvariant(),-8} {e.ItemId,-8} {item.Title} [{item.Category}]");
+        }
+    }
+
+    private void PrintAnswer(string title, JsonNode answer, IReadOnlyDictionary<string, CatalogItem> catalog)
+    {
+        output.WriteLine($"  > {title}  ({(double)answer["elapsedMs"]!:F1} ms)");
+        var rank = 0;
+        foreach (var item in answer["items"]!.AsArray())
+        {
+            rank++;
+            var because = item!["because"] is { } b ? $", because of {b}" : "";
+            var product = catalog.GetValueOrDefault((string)item["itemId"]!);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"      {rank}. {item["itemId"],-8} {item["title"]} [{product?.Category}] {product?.Price:F2}  score {(double)item["score"]!:F3}, interest {item["interest"]}{because}"));
+        }
+        if (answer["unknownItems"] is JsonArray { Count: > 0 } unknown) output.WriteLine($"      unknown history items: {unknown.ToJsonString(Indented)}");
+    }
+
+    private static async Task<JsonNode> PostAsync(HttpClient http, object body, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("/api/recommend", body, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/recommend answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    private static async Task<JsonNode> GetJsonAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>Waits for the watcher's report of an encoding run that finished after <paramref name="after"/>.</summary>
+    private async Task<JsonNode> WaitForReportAsync(string catalogPath, DateTime after, CancellationToken cancellationToken)
+    {
+        var report = CatalogFileEncoder.ReportPath(catalogPath);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < settings.EncodeTimeout)
+        {
+            if (File.Exists(report) && File.GetLastWriteTimeUtc(report) > after)
+            {
+                try
+                {
+                    // The report may still be being written: read it whole, or wait for the next look.
+                    return JsonNode.Parse(await File.ReadAllTextAsync(report, cancellationToken).ConfigureAwait(false))!;
+                }
+                catch (JsonException)
+                {
+                }
+                catch (IOException)
+                {
+                }
+            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+        throw new TimeoutException($"The catalog was not encoded within {settings.EncodeTimeout.TotalSeconds:F0} s; see the server's log lines above.");
+    }
+}
