@@ -10,6 +10,7 @@ public static class BenchCommand
         var command = new Command("bench", "Measure speed: print throughput and latency figures.");
         command.Subcommands.Add(BenchEncodeCommand.Create());
         command.Subcommands.Add(BenchRecommendCommand.Create());
+        command.Subcommands.Add(BenchLoadCommand.Create());
         return command;
     }
 }
