@@ -17,6 +17,9 @@ public sealed class StandInTransport : DelegatingHandler
     private int _requests;
     private volatile bool _down;
     private int _downAfter = -1;
+    private string? _heldPartition;
+    private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public StandInTransport()
         : base(new SocketsHttpHandler
@@ -46,6 +49,23 @@ public sealed class StandInTransport : DelegatingHandler
         Volatile.Write(ref _downAfter, requests);
     }
 
+    /// <summary>Upserts into <paramref name="partition"/> wait until <see cref="ReleaseHeld"/>: a writer that is slow, not gone.</summary>
+    public void HoldUpsertsTo(string partition)
+    {
+        _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _heldPartition = partition;
+    }
+
+    /// <summary>Completes when an upsert is being held.</summary>
+    public Task Held => _held.Task;
+
+    public void ReleaseHeld()
+    {
+        _heldPartition = null;
+        _release.TrySetResult();
+    }
+
     public void Restore()
     {
         Volatile.Write(ref _downAfter, -1);
@@ -60,6 +80,12 @@ public sealed class StandInTransport : DelegatingHandler
         {
             var downAfter = Volatile.Read(ref _downAfter);
             if (downAfter >= 0 && Interlocked.Increment(ref _requests) > downAfter) _down = true;
+        }
+        if (upsert && _heldPartition is { } partition
+            && request.Headers.TryGetValues("x-ms-documentdb-partitionkey", out var keys) && keys.Any(k => k.Contains($"\"{partition}\"", StringComparison.Ordinal)))
+        {
+            _held.TrySetResult();
+            await _release.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         if (_down)
             throw new HttpRequestException(HttpRequestError.ConnectionError, $"Connection refused ({request.RequestUri!.Authority})",
