@@ -47,6 +47,10 @@ public sealed class CosmosStandIn : IAsyncDisposable
         return options;
     }
 
+    /// <summary>Another container in this test's database.</summary>
+    public async Task CreateContainerAsync(ContainerProperties properties)
+        => await _clients[0].GetDatabase(Database).CreateContainerIfNotExistsAsync(properties);
+
     /// <summary>A store with its own client (another process, as far as the server can tell).</summary>
     public CosmosCardStore Store(CosmosCardStoreOptions? options = null, StandInTransport? transport = null, ILogger<CosmosCardStore>? logger = null, TimeProvider? time = null)
     {

@@ -19,7 +19,7 @@ public static class TestServers
     /// <exception cref="InvalidOperationException">Nothing answers on the stand-in's port.</exception>
     public static Uri RequireCosmos()
     {
-        Require("the Cosmos DB stand-in (@vercel/cosmosdb-server)", CosmosPort, CosmosPortVariable);
+        Require("The Cosmos DB stand-in (@vercel/cosmosdb-server)", CosmosPort, CosmosPortVariable);
         return new Uri($"https://127.0.0.1:{CosmosPort}/");
     }
 
