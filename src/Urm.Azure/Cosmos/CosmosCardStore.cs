@@ -141,6 +141,8 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         // Last of each id wins, as it would in one SQLite transaction; two concurrent upserts of one
         // document would race.
         var latest = cards.GroupBy(c => c.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        // An id Cosmos cannot hold is refused before a version is reserved, not half-way through the write.
+        foreach (var card in latest) CardDocumentIds.For(card.Id);
 
         var run = NewRun();
         var clock = Stopwatch.StartNew();
