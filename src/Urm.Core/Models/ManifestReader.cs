@@ -67,8 +67,12 @@ internal static class ManifestReader
         foreach (var (task, key) in m.Tasks)
             if (!keys.Contains(key))
                 throw new ModelPackageException(path, $"tasks maps '{task}' to prompt '{key}', which prompts does not list", Remedy);
-        foreach (var graph in new[] { m.Onnx.Fusion, m.Onnx.User })
+        foreach (var (section, graph) in new[] { ("fusion", m.Onnx.Fusion), ("user", m.Onnx.User) })
+        {
             if (graph.File.Length == 0 || Path.GetFileName(graph.File) != graph.File)
                 throw new ModelPackageException(path, $"onnx graph file '{graph.File}' is not a plain file name in the package directory", Remedy);
+            if (graph.Sha256 is { } sha && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
+                throw new ModelPackageException(path, $"onnx.{section}.sha256 is '{sha}', not 64 hexadecimal digits", Remedy);
+        }
     }
 }

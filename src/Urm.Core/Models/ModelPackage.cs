@@ -43,7 +43,7 @@ public sealed class ModelPackage : IDisposable
         if (!System.IO.Directory.Exists(full))
             throw new ModelPackageException(full, "the model directory does not exist", "Point at the directory the trainer wrote (it holds manifest.json, fusion.onnx and user.onnx)");
         var manifestPath = Path.Combine(full, ManifestFile);
-        var manifest = ManifestReader.Read(manifestPath);
+        var manifest = VerifyFiles(full);
 
         InferenceSession? fusion = null, user = null;
         try
@@ -60,6 +60,34 @@ public sealed class ModelPackage : IDisposable
             user?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads the manifest of <paramref name="directory"/> and checks that both graph files are there and,
+    /// where the manifest lists their SHA-256, that their bytes are the ones exported. Cheap next to
+    /// <see cref="Load"/> (no ONNX Runtime session), so a downloader can refuse a package before activating it.
+    /// </summary>
+    /// <exception cref="ModelPackageException">The manifest is invalid, or a graph file is missing or differs, named in the message.</exception>
+    public static ModelManifest VerifyFiles(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var full = Path.GetFullPath(directory);
+        var manifestPath = Path.Combine(full, ManifestFile);
+        var manifest = ManifestReader.Read(manifestPath);
+        const string remedy = "Upload the complete model directory the trainer wrote (manifest.json, fusion.onnx, user.onnx) again";
+        foreach (var (section, graph) in new[] { ("fusion", manifest.Onnx.Fusion), ("user", manifest.Onnx.User) })
+        {
+            var path = Path.Combine(full, graph.File);
+            if (!File.Exists(path)) throw new ModelPackageException(path, "the file is missing", remedy);
+            if (graph.Sha256 is not { } expected) continue;
+            string actual;
+            using (var stream = File.OpenRead(path)) actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+                throw new ModelPackageException(path,
+                    $"its SHA-256 is {actual}, but manifest.json (onnx.{section}.sha256) says {expected.ToLowerInvariant()}: the file is truncated, corrupt or from another package",
+                    remedy);
+        }
+        return manifest;
     }
 
     public void Dispose()

@@ -89,6 +89,8 @@ public sealed class ModelPackageRefusalTests(TinyModel model) : IDisposable
     [Fact]
     public void User_and_fusion_graphs_swapped()
     {
+        // A manifest from before checksums, so the graphs' own signatures are what is checked.
+        EditManifest(RemoveChecksums);
         File.Move(Path.Combine(_copy, "fusion.onnx"), Path.Combine(_copy, "swap.onnx"));
         File.Move(Path.Combine(_copy, "user.onnx"), Path.Combine(_copy, "fusion.onnx"));
         File.Move(Path.Combine(_copy, "swap.onnx"), Path.Combine(_copy, "user.onnx"));
@@ -98,8 +100,46 @@ public sealed class ModelPackageRefusalTests(TinyModel model) : IDisposable
     [Fact]
     public void Graph_that_is_not_onnx()
     {
+        EditManifest(RemoveChecksums);
         File.WriteAllText(Path.Combine(_copy, "user.onnx"), "not a model");
         Refused("user.onnx", "ONNX Runtime cannot load the graph");
+    }
+
+    [Fact]
+    public void The_trainer_lists_each_graphs_sha256_and_the_intact_package_passes_it()
+    {
+        var manifest = ModelPackage.VerifyFiles(_copy);
+        Assert.Matches("^[0-9a-f]{64}$", manifest.Onnx.Fusion.Sha256);
+        Assert.Matches("^[0-9a-f]{64}$", manifest.Onnx.User.Sha256);
+    }
+
+    [Fact]
+    public void Graph_whose_bytes_differ_from_the_manifest_checksum()
+    {
+        File.AppendAllText(Path.Combine(_copy, "user.onnx"), "\0");
+        Refused("user.onnx", "onnx.user.sha256");
+        Assert.Contains("SHA-256", Assert.Throws<ModelPackageException>(() => ModelPackage.VerifyFiles(_copy)).Message);
+    }
+
+    [Fact]
+    public void Manifest_checksum_that_is_not_hex()
+    {
+        EditManifest(m => m["onnx"]!["fusion"]!["sha256"] = "abc");
+        Refused("manifest.json", "onnx.fusion.sha256 is 'abc', not 64 hexadecimal digits");
+    }
+
+    [Fact]
+    public void Manifest_without_checksums_still_loads()
+    {
+        EditManifest(RemoveChecksums);
+        using var package = ModelPackage.Load(_copy, TinyModel.Session);
+        Assert.Null(package.Manifest.Onnx.Fusion.Sha256);
+    }
+
+    private static void RemoveChecksums(JsonNode manifest)
+    {
+        manifest["onnx"]!["fusion"]!.AsObject().Remove("sha256");
+        manifest["onnx"]!["user"]!.AsObject().Remove("sha256");
     }
 
     private void Refused(string file, string problem)

@@ -1,0 +1,29 @@
+using Azure.Storage.Blobs;
+using Urm.Core.Cards;
+
+namespace Urm.Azure.Blobs;
+
+/// <summary>Encoding reports as blobs: the run of <c>catalog/x.jsonl</c> is reported in <c>catalog-reports/x.json</c>.</summary>
+public sealed class BlobCatalogReports(BlobServiceClient blobs, string container = BlobCatalogReports.DefaultContainer)
+{
+    public const string DefaultContainer = "catalog-reports";
+
+    /// <summary>The report's blob name for a catalog blob name (same folders, extension .json).</summary>
+    public static string ReportName(string catalogBlobName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(catalogBlobName);
+        return Path.ChangeExtension(catalogBlobName, null) + ".json";
+    }
+
+    /// <returns>The report's blob name.</returns>
+    public async Task<string> WriteAsync(string catalogBlobName, CatalogEncodingReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var name = ReportName(catalogBlobName);
+        using var json = new MemoryStream();
+        await report.WriteAsync(json, cancellationToken).ConfigureAwait(false);
+        json.Position = 0;
+        await blobs.GetBlobContainerClient(container).GetBlobClient(name).UploadAsync(json, overwrite: true, cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+}

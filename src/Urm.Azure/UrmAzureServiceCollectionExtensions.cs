@@ -1,0 +1,35 @@
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Urm.Azure.Cosmos;
+using Urm.Core.Cards;
+
+namespace Urm.Azure;
+
+/// <summary>Registration of the Azure adapters in a host's services.</summary>
+public static class UrmAzureServiceCollectionExtensions
+{
+    /// <summary>
+    /// The Cosmos DB card store as <see cref="ICardStore"/> (and as <see cref="CosmosCardStore"/>), with
+    /// <see cref="CosmosCardStoreOptions"/> bound from the <c>CardStore</c> section and checked at start.
+    /// The client signs in with a registered <see cref="TokenCredential"/> if there is one, else with
+    /// <c>DefaultAzureCredential</c>; <c>CardStore__ConnectionString</c> (emulators) overrides both.
+    /// </summary>
+    public static IServiceCollection AddUrmCosmosCardStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<CosmosCardStoreOptions>().Bind(configuration.GetSection(CosmosCardStoreOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CosmosCardStoreOptions>, CosmosCardStoreOptionsValidator>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CosmosCardStoreOptions>>().Value;
+            var client = CosmosCardStore.CreateClient(options, sp.GetService<TokenCredential>());
+            return new CosmosCardStore(client, options, sp.GetService<ILogger<CosmosCardStore>>(), sp.GetService<TimeProvider>(), ownsClient: true);
+        });
+        services.AddSingleton<ICardStore>(sp => sp.GetRequiredService<CosmosCardStore>());
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+using Azure.Storage.Blobs;
+
+namespace Urm.Azure.Tests.Servers;
+
+/// <summary>Azurite's blob service with its published development account; each test takes containers of its own.</summary>
+public static class AzuriteBlobs
+{
+    // Azurite's well-known development account key (public, documented, accepted by nothing but emulators).
+    private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    public static BlobServiceClient Client() => new(
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};BlobEndpoint={TestServers.RequireAzuriteBlob()};");
+
+    /// <summary>A new, empty container with a unique name starting with <paramref name="prefix"/>.</summary>
+    public static async Task<BlobContainerClient> NewContainerAsync(BlobServiceClient client, string prefix)
+    {
+        var container = client.GetBlobContainerClient($"{prefix}-{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)]);
+        await container.CreateAsync();
+        return container;
+    }
+}
