@@ -6,7 +6,10 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Urm.Azure;
+using Urm.Azure.Blobs;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
@@ -31,7 +34,7 @@ public static class UrmFunctionsExtensions
     /// <summary>Everything but the start-up activation (tests build this over their own configuration).</summary>
     public static IServiceCollection AddUrmFunctions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<UrmOptionsValidator>();
+        services.AddSingleton(new UrmOptionsValidator(configuration));
         Bind<CardStoreOptions>(services, configuration, CardStoreOptions.Section);
         Bind<ModelsOptions>(services, configuration, ModelsOptions.Section);
         Bind<OnnxOptions>(services, configuration, OnnxOptions.Section);
@@ -39,7 +42,11 @@ public static class UrmFunctionsExtensions
 
         services.AddSingleton(sp => new EncoderSessionOptions(UseCuda: sp.GetRequiredService<IOptions<OnnxOptions>>().Value.ExecutionProvider.Trim().Equals(OnnxOptions.Cuda, StringComparison.OrdinalIgnoreCase)));
         services.AddSingleton(sp => new ModelHost(new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
-        services.AddSingleton<ICardStore>(sp => OpenCardStore(sp.GetRequiredService<IOptions<CardStoreOptions>>().Value));
+        // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
+        if (CardStoreOptions.IsCosmos(configuration))
+            services.AddUrmCosmosCardStore(configuration);
+        else
+            services.AddSingleton<ICardStore>(_ => OpenSqliteCardStore());
         services.AddSingleton<ICardSnapshotSource>(sp => new CardIndex(sp.GetRequiredService<ICardStore>(), () => sp.GetRequiredService<ModelHost>().CardSpace));
         services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
         services.AddSingleton<IFeatureCache>(_ => new FileFeatureCache(Path.Combine(LocalRoot, "features")));
@@ -51,8 +58,21 @@ public static class UrmFunctionsExtensions
             sp.GetRequiredService<ITextEncoder>(),
             images: null,
             sp.GetRequiredService<IFeatureCache>()));
-        services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value));
-        services.AddSingleton<BlobCatalogEncoder>();
+        services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
+        services.AddSingleton(sp => new BlobModelPackageSource(
+            sp.GetRequiredService<BlobServiceClient>(),
+            new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(LocalRoot, "models")),
+            sp.GetRequiredService<ILogger<BlobModelPackageSource>>()));
+        services.AddHttpClient(nameof(BlobCatalogEncoder), client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton(sp => new BlobCatalogEncoder(
+            sp.GetRequiredService<BlobServiceClient>(),
+            sp.GetRequiredService<ICardStore>(),
+            sp.GetRequiredService<ModelHost>(),
+            sp.GetRequiredService<ITextEncoder>(),
+            sp.GetRequiredService<IFeatureCache>(),
+            sp.GetRequiredService<EncoderSessionOptions>(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(BlobCatalogEncoder)),
+            sp.GetRequiredService<ILogger<BlobCatalogEncoder>>()));
         services.AddSingleton<BlobModelActivator>();
         services.AddUrmHttp();
         return services;
@@ -67,15 +87,18 @@ public static class UrmFunctionsExtensions
         services.AddSingleton<IValidateOptions<T>>(sp => (IValidateOptions<T>)(object)sp.GetRequiredService<UrmOptionsValidator>());
     }
 
-    private static ICardStore OpenCardStore(CardStoreOptions options)
+    private static ICardStore OpenSqliteCardStore()
     {
-        // Validation has refused anything but sqlite (the Cosmos adapter is not built yet).
         Directory.CreateDirectory(LocalRoot);
         return SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.Combine(LocalRoot, "cards.db")), CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    private static BlobServiceClient CreateBlobClient(CatalogStorageOptions options)
+    private static BlobServiceClient CreateBlobClient(CatalogStorageOptions options, IConfiguration configuration)
     {
+        // A connection string in `CatalogStorage` itself is for the emulator (Azurite) only: the Azure
+        // account has shared keys off, and the app reaches it with its identity.
+        if (CatalogStorageOptions.ConnectionString(configuration) is { } emulator)
+            return new BlobServiceClient(emulator);
         TokenCredential credential = string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ClientId!))
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId });

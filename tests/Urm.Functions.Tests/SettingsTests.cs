@@ -10,9 +10,10 @@ namespace Urm.Functions.Tests;
 /// <summary>The names the app binds are exactly the documented app settings (docs/SETTINGS.md), and wrong values stop it at start.</summary>
 public sealed partial class SettingsTests
 {
-    /// <summary>Section__Property for every options class the app binds.</summary>
+    /// <summary>Section__Property for every options class the app binds (its own, and the Cosmos DB adapter's).</summary>
     private static HashSet<string> Bound() => typeof(CardStoreOptions).Assembly.GetTypes()
         .Where(t => t.Namespace == typeof(CardStoreOptions).Namespace && t.GetField("Section", BindingFlags.Public | BindingFlags.Static) is not null)
+        .Append(typeof(Urm.Azure.Cosmos.CosmosCardStoreOptions))
         .SelectMany(t => t.GetProperties().Select(p => $"{t.GetField("Section")!.GetValue(null)}__{p.Name}"))
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -65,11 +66,23 @@ public sealed partial class SettingsTests
     }
 
     [Fact]
-    public void Cosmos_stops_the_app_with_a_clear_message_until_its_adapter_exists()
+    public void Cosmos_kind_registers_the_cosmos_card_store_and_sqlite_the_embedded_one()
     {
-        var error = Assert.Throws<OptionsValidationException>(() => Provider(Valid("CardStore:Kind", "cosmos")).GetRequiredService<IOptions<CardStoreOptions>>().Value);
-        Assert.Contains("not built yet", error.Message);
-        Assert.Contains("CardStore__Kind", error.Message);
+        // Creating the Cosmos client reaches no server: the store talks to Cosmos DB on first use.
+        var settings = Valid("CardStore:Kind", "Cosmos");
+        settings["CardStore:CosmosEndpoint"] = "https://acct.documents.azure.com:443/";
+        using var cosmos = Provider(settings);
+        Assert.IsType<Urm.Azure.Cosmos.CosmosCardStore>(cosmos.GetRequiredService<Urm.Core.Cards.ICardStore>());
+        using var sqlite = Provider(Valid("CardStore:Kind", "sqlite"));
+        Assert.IsType<Urm.Core.Cards.SqliteCardStore>(sqlite.GetRequiredService<Urm.Core.Cards.ICardStore>());
+    }
+
+    [Fact]
+    public void Cosmos_without_an_endpoint_names_the_setting()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Provider(Valid("CardStore:Kind", "cosmos"))
+            .GetRequiredService<IOptions<Urm.Azure.Cosmos.CosmosCardStoreOptions>>().Value);
+        Assert.Contains("CardStore__CosmosEndpoint", error.Message);
     }
 
     [Theory]

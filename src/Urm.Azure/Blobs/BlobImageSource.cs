@@ -5,12 +5,21 @@ using Urm.Core.Features;
 namespace Urm.Azure.Blobs;
 
 /// <summary>
-/// Item images by relative path from a blob container of the same account (a catalog row's
-/// <c>image: "images/sku-1.jpg"</c> -> <c>catalog/images/sku-1.jpg</c>). Read whole into memory, bounded,
-/// so the decoder works on bytes rather than on a network stream held open.
+/// Item images by relative path from a blob container of the same account, relative to the catalog's
+/// own folder in it (catalog <c>shop/catalog.jsonl</c>, row <c>image: "images/sku-1.jpg"</c> ->
+/// <c>catalog/shop/images/sku-1.jpg</c>). Read whole into memory, bounded, so the decoder works on bytes
+/// rather than on a network stream held open.
 /// </summary>
-public sealed class BlobImageSource(BlobContainerClient container, long maxBytes = 20 * 1024 * 1024) : IImageSource
+/// <param name="folder">The catalog blob's folder inside the container ("" for its root).</param>
+public sealed class BlobImageSource(BlobContainerClient container, string folder = "", long maxBytes = 20 * 1024 * 1024) : IImageSource
 {
+    /// <summary>The folder of a blob name: <c>shop/catalog.jsonl</c> -> <c>shop</c>.</summary>
+    public static string FolderOf(string blobName)
+    {
+        var slash = blobName.LastIndexOf('/');
+        return slash < 0 ? "" : blobName[..slash];
+    }
+
     public async Task<Stream> OpenAsync(string reference, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
@@ -19,6 +28,8 @@ public sealed class BlobImageSource(BlobContainerClient container, long maxBytes
             throw new ImageSourceException($"'{reference}' is not a relative blob path; blob images are named relative to the {container.Name} container.");
         if (name.Split('/').Any(segment => segment is ".." or "."))
             throw new ImageSourceException($"Image path '{reference}' leaves the {container.Name} container; use a path inside it such as images/<file>.");
+        var root = folder.Trim('/');
+        if (root.Length > 0) name = root + "/" + name;
         var blob = container.GetBlobClient(name);
         try
         {

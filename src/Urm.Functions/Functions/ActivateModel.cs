@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
+using Urm.Azure.Blobs;
 using Urm.Functions.Storage;
 
 namespace Urm.Functions.Functions;
@@ -7,7 +8,7 @@ namespace Urm.Functions.Functions;
 /// <summary>A new model pointer <c>models/active.json</c> -> download the package it names, activate it, re-fuse the cards.</summary>
 public sealed class ActivateModel(BlobModelActivator activator)
 {
-    public const string Path = "models/" + BlobModelActivator.PointerBlob;
+    public const string Path = "models/" + ModelPointer.BlobName;
 
     [Function(nameof(ActivateModel))]
     public Task RunAsync(

@@ -1,6 +1,11 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Urm.Functions.Options;
 
-/// <summary>Settings <c>CardStore__*</c> (docs/SETTINGS.md): which card store the app reads and writes.</summary>
+/// <summary>
+/// Setting <c>CardStore__Kind</c> (docs/SETTINGS.md): which card store the app reads and writes. The
+/// Cosmos DB settings of the same section are bound by the adapter (<see cref="Urm.Azure.Cosmos.CosmosCardStoreOptions"/>).
+/// </summary>
 public sealed class CardStoreOptions
 {
     public const string Section = "CardStore";
@@ -10,9 +15,6 @@ public sealed class CardStoreOptions
     /// <summary><c>cosmos</c> in Azure, <c>sqlite</c> for local runs (a file under the app's local storage).</summary>
     public string Kind { get; set; } = Sqlite;
 
-    public string? CosmosEndpoint { get; set; }
-
-    public string Database { get; set; } = "urm";
-
-    public string Container { get; set; } = "cards";
+    public static bool IsCosmos(IConfiguration configuration)
+        => string.Equals(configuration[$"{Section}:{nameof(Kind)}"]?.Trim(), Cosmos, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Urm.Functions.Options;
 
 /// <summary>
@@ -17,4 +19,11 @@ public sealed class CatalogStorageOptions
 
     /// <summary>The user-assigned identity's client id.</summary>
     public string? ClientId { get; set; }
+
+    /// <summary>
+    /// The setting <c>CatalogStorage</c> itself, when it is a connection string: for the emulator (Azurite,
+    /// e.g. <c>UseDevelopmentStorage=true</c>) only. The triggers read it too, as the connection's value.
+    /// </summary>
+    public static string? ConnectionString(IConfiguration configuration)
+        => configuration[Section] is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
 }

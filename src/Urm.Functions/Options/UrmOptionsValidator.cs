@@ -1,9 +1,10 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Urm.Functions.Options;
 
 /// <summary>Start-up checks of the app's settings: a wrong value stops the app with the setting's name and what to put there.</summary>
-public sealed class UrmOptionsValidator :
+public sealed class UrmOptionsValidator(IConfiguration configuration) :
     IValidateOptions<CardStoreOptions>, IValidateOptions<ModelsOptions>, IValidateOptions<OnnxOptions>, IValidateOptions<CatalogStorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, CardStoreOptions options)
@@ -11,9 +12,7 @@ public sealed class UrmOptionsValidator :
         var kind = options.Kind?.Trim().ToLowerInvariant();
         return kind switch
         {
-            CardStoreOptions.Sqlite => ValidateOptionsResult.Success,
-            CardStoreOptions.Cosmos => ValidateOptionsResult.Fail(
-                "CardStore__Kind is 'cosmos', but the Cosmos DB card store adapter (src/Urm.Azure) is not built yet. Set CardStore__Kind to 'sqlite' until it is."),
+            CardStoreOptions.Sqlite or CardStoreOptions.Cosmos => ValidateOptionsResult.Success,
             _ => ValidateOptionsResult.Fail($"CardStore__Kind is '{options.Kind}'; use 'sqlite' (local runs) or 'cosmos' (Azure)."),
         };
     }
@@ -30,8 +29,9 @@ public sealed class UrmOptionsValidator :
 
     public ValidateOptionsResult Validate(string? name, CatalogStorageOptions options)
     {
+        if (CatalogStorageOptions.ConnectionString(configuration) is not null) return ValidateOptionsResult.Success;
         if (options.BlobServiceUri is not { IsAbsoluteUri: true } uri || uri.Scheme is not ("https" or "http"))
-            return ValidateOptionsResult.Fail("CatalogStorage__blobServiceUri must be the data account's blob endpoint, e.g. https://<account>.blob.core.windows.net.");
+            return ValidateOptionsResult.Fail("CatalogStorage__blobServiceUri must be the data account's blob endpoint, e.g. https://<account>.blob.core.windows.net (or, for the Azurite emulator only, set CatalogStorage to its connection string).");
         return ValidateOptionsResult.Success;
     }
 }

@@ -72,4 +72,16 @@ public sealed class BlobCatalogTests : IAsyncLifetime
         var small = new BlobImageSource(_catalog, maxBytes: 2);
         Assert.Contains("over the 2-byte limit", (await Assert.ThrowsAsync<ImageSourceException>(() => small.OpenAsync("images/sku-1.jpg", default))).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Images_of_a_catalog_in_a_folder_are_read_from_beside_it()
+    {
+        await _catalog.GetBlobClient("shop/images/sku-1.jpg").UploadAsync(new BinaryData(new byte[] { 0xFF, 0xD8, 0xFF, 0xD9 }));
+        var images = new BlobImageSource(_catalog, BlobImageSource.FolderOf("shop/catalog.jsonl"));
+
+        await using (var image = await images.OpenAsync("images/sku-1.jpg", default))
+            Assert.Equal(4, image.Length);
+        Assert.Equal("", BlobImageSource.FolderOf("catalog.jsonl"));
+        await Assert.ThrowsAsync<ImageSourceException>(() => images.OpenAsync("../images/sku-1.jpg", default));
+    }
 }

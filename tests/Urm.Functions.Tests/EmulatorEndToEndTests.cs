@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Urm.Azure.Cosmos;
+using Urm.Azure.Tests.Servers;
+using Urm.Cli.Tests.Serve;
+using Urm.Core.Cards;
+using Urm.Functions.Functions;
+using Urm.Functions.Storage;
+using Urm.Http.Serving;
+
+namespace Urm.Functions.Tests;
+
+/// <summary>
+/// The Functions app as configured for Azure (Cosmos DB card store, blob catalog and model packages), on
+/// the emulators: Azurite for blobs, the Cosmos DB stand-in for cards. The functions are called directly,
+/// as the host would call them; the blob trigger's Event Grid source is the host's business.
+/// </summary>
+public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLifetime
+{
+    private readonly ServeModel _model;
+    private readonly string _run = Guid.NewGuid().ToString("N")[..12];
+    private CosmosStandIn _cosmos = null!;
+    private BlobServiceClient _blobs = null!;
+    private BlobContainerClient _catalog = null!;
+    private BlobContainerClient _models = null!;
+    private ServiceProvider _services = null!;
+
+    public EmulatorEndToEndTests(ServeModel model) => _model = model;
+
+    private string CatalogName => $"{_run}/catalog.jsonl";
+
+    public async Task InitializeAsync()
+    {
+        await _model.InitializeAsync();
+        _cosmos = await CosmosStandIn.CreateAsync();
+        _blobs = AzuriteBlobs.Client();
+        _catalog = _blobs.GetBlobContainerClient("catalog");
+        await _catalog.CreateIfNotExistsAsync();
+        await _blobs.GetBlobContainerClient("catalog-reports").CreateIfNotExistsAsync();
+        _models = await AzuriteBlobs.NewContainerAsync(_blobs, "models");
+
+        var options = _cosmos.Options();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CardStore:Kind"] = "cosmos",
+            ["CardStore:ConnectionString"] = options.ConnectionString,
+            ["CardStore:Database"] = options.Database,
+            ["CardStore:BulkExecution"] = "false",
+            ["CatalogStorage"] = "UseDevelopmentStorage=true",
+            ["Models:Container"] = _models.Name,
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddUrmFunctions(configuration);
+        // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
+        services.AddSingleton(_ => _cosmos.Store(options));
+        services.AddSingleton(_blobs);
+        _services = services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task Upload_encode_serve_reupload_and_retire_on_the_emulators()
+    {
+        // A model package and its pointer -> the model function activates it (checksums verified).
+        var version = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_model.Directory, "manifest.json"))).RootElement.GetProperty("version").GetString()!;
+        foreach (var file in new[] { "manifest.json", "fusion.onnx", "user.onnx" })
+            await _models.GetBlobClient($"{version}/{file}").UploadAsync(Path.Combine(_model.Directory, file));
+        var pointer = _models.GetBlobClient("active.json");
+        await pointer.UploadAsync(BinaryData.FromString($$"""{"version": "{{version}}"}"""));
+        await new ActivateModel(_services.GetRequiredService<BlobModelActivator>()).RunAsync(pointer, default);
+        Assert.Equal(version, (await Health()).GetProperty("modelVersion").GetString());
+
+        // A catalog with 3 bad rows -> every good row stored in Cosmos, the report names the bad ones.
+        var good = _model.Items;
+        var lines = await CatalogLinesAsync(good);
+        lines.Insert(3, """{"id": "", "title": "no id"}""");
+        lines.Insert(7, "not json at all");
+        lines.Insert(11, """{"id": "sku-bad", "title": "price", "price": "cheap"}""");
+        var first = await UploadAndEncodeAsync(lines);
+        Assert.Equal((good.Count, 3), ((int)first.GetProperty("fused").GetInt32(), (int)first.GetProperty("rejected").GetInt64()));
+        Assert.Equal([4, 8, 12], first.GetProperty("rowErrors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()).Order());
+        var stored = await ReadCardsAsync();
+        Assert.Equal(good.Select(i => i.Id).Order(), stored.Where(c => !c.Retired).Select(c => c.Id).Order());
+
+        // The HTTP function answers from those cards.
+        var (status, body) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), """{"history": ["sku-1", "sku-2"], "k": 5}""");
+        Assert.Equal(200, status);
+        Assert.Equal(5, JsonDocument.Parse(body).RootElement.GetProperty("items").GetArrayLength());
+
+        // The same snapshot again -> nothing fused.
+        var again = await UploadAndEncodeAsync(lines);
+        Assert.Equal((0, good.Count), (again.GetProperty("fused").GetInt32(), again.GetProperty("skippedUnchanged").GetInt32()));
+
+        // An item dropped from the snapshot -> retired, never recommended, not served by id.
+        var dropped = good[^1].Id;
+        var third = await UploadAndEncodeAsync(await CatalogLinesAsync(good.Take(good.Count - 1)));
+        Assert.Equal(1, third.GetProperty("retired").GetInt32());
+        Assert.True((await ReadCardsAsync()).Single(c => c.Id == dropped).Retired);
+        var (_, all) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), """{"history": ["sku-1"], "k": 200, "rules": {"availableOnly": false, "excludeSeen": false}}""");
+        var ids = JsonDocument.Parse(all).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()).ToList();
+        Assert.Equal(good.Count - 1, ids.Count);
+        Assert.DoesNotContain(dropped, ids);
+        var (notFound, _) = await CallAsync(c => new GetItem(Serving).RunAsync(c.Request, dropped, default));
+        Assert.Equal(404, notFound);
+    }
+
+    private UrmServing Serving => _services.GetRequiredService<UrmServing>();
+
+    private async Task<JsonElement> UploadAndEncodeAsync(IEnumerable<string> lines)
+    {
+        var blob = _catalog.GetBlobClient(CatalogName);
+        await blob.UploadAsync(BinaryData.FromString(string.Join('\n', lines) + "\n"), overwrite: true);
+        await new EncodeCatalog(_services.GetRequiredService<BlobCatalogEncoder>()).RunAsync(blob, CatalogName, default);
+        var report = await _blobs.GetBlobContainerClient("catalog-reports").GetBlobClient($"{_run}/catalog.json").DownloadContentAsync();
+        return JsonDocument.Parse(report.Value.Content.ToString()).RootElement.Clone();
+    }
+
+    private static async Task<List<string>> CatalogLinesAsync(IEnumerable<Urm.Core.Catalog.CatalogItem> items)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await ServeModel.WriteCatalogAsync(file, items);
+            return (await File.ReadAllLinesAsync(file)).Where(l => l.Length > 0).ToList();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private async Task<List<CardDocument>> ReadCardsAsync()
+    {
+        var cards = new List<CardDocument>();
+        await foreach (var card in _services.GetRequiredService<CosmosCardStore>().ReadChangedAsync(0, default)) cards.Add(card);
+        return cards;
+    }
+
+    private async Task<JsonElement> Health()
+    {
+        var (status, body) = await CallAsync(c => new Health(Serving).RunAsync(c.Request, default));
+        Assert.Equal(200, status);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private async Task<(int Status, string Body)> CallAsync(Func<HttpContext, Task<IActionResult>> function, string? body = null)
+    {
+        var context = new DefaultHttpContext { RequestServices = _services };
+        context.Request.Method = body is null ? "GET" : "POST";
+        if (body is not null)
+        {
+            context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
+            context.Request.ContentType = "application/json";
+        }
+        context.Response.Body = new MemoryStream();
+        var result = await function(context);
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        context.Response.Body.Position = 0;
+        return (context.Response.StatusCode, await new StreamReader(context.Response.Body).ReadToEndAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null) await _services.DisposeAsync();
+        if (_models is not null) await _models.DeleteIfExistsAsync();
+        if (_cosmos is not null) await _cosmos.DisposeAsync();
+    }
+}
