@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Urm.Core.Retrieval;
 
@@ -15,6 +16,7 @@ public static class SetRetriever
     /// <param name="k">How many to return (fewer when fewer cards are eligible).</param>
     /// <param name="excluded">Rows never returned (already seen, unavailable, ...); null for none. Asked
     /// only about rows that would enter the top k, not about every card.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as CardBlocks.ScoreBlock, and for the same reason
     public static RetrievedItem[] TopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null)
     {
         var m = UserCount(cards, userVectors);
@@ -61,6 +63,7 @@ public static class SetRetriever
     /// How many cards score strictly above <paramref name="threshold"/>, by the same blocked scan and so
     /// the same bits as <see cref="TopK"/> and <see cref="Score"/>: offline evaluation's exact rank.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CountAbove(CardMatrix cards, ReadOnlySpan<float> userVectors, float threshold)
     {
         var m = UserCount(cards, userVectors);
