@@ -143,11 +143,10 @@ public static class OfflineEvaluator
     {
         var d = cards.Dimension;
         var m = userVectors.Length / d;
+        // Score and CountAbove sum in the serving scan's order (SetRetriever.Score says why), so this
+        // rank is the one the served top k would give the target.
         var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score;
-        var rank = 0;
-        for (var row = 0; row < cards.Count; row++)
-            if (SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank++;
-        return rank;
+        return SetRetriever.CountAbove(cards, userVectors, threshold);
     }
 
     private static ParallelOptions Parallelism(EvaluationOptions options, CancellationToken cancellationToken)

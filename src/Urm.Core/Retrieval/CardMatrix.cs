@@ -2,7 +2,8 @@ namespace Urm.Core.Retrieval;
 
 /// <summary>
 /// All item cards as one row-major matrix [Count, Dimension], with the item id of each row: the shape
-/// an exact scan wants (contiguous memory, no per-item objects).
+/// an exact scan wants (contiguous memory, no per-item objects). Not to be changed once built: the scan
+/// reads a blocked copy (<see cref="Blocks"/>) made here.
 /// </summary>
 public sealed class CardMatrix
 {
@@ -19,12 +20,17 @@ public sealed class CardMatrix
         _rowOf = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
         for (var i = 0; i < ids.Count; i++)
             if (!_rowOf.TryAdd(ids[i], i)) throw new ArgumentException($"Card id '{ids[i]}' appears twice.", nameof(ids));
+        // Built here, once per matrix (so once per snapshot), off every request's path.
+        Blocks = new CardBlocks(vectors, ids.Count, dimension);
     }
 
     public IReadOnlyList<string> Ids { get; }
     public float[] Vectors { get; }
     public int Dimension { get; }
     public int Count => Ids.Count;
+
+    /// <summary>The same cards blocked and transposed for <see cref="SetRetriever"/>'s scan.</summary>
+    internal CardBlocks Blocks { get; }
 
     public ReadOnlySpan<float> Row(int row) => Vectors.AsSpan(row * Dimension, Dimension);
 
