@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace Urm.Functions.Options;
 
 /// <summary>
-/// Settings <c>CatalogStorage__*</c>: the data account, identity-based. The queue triggers read the same
+/// Settings <c>CatalogStorage__*</c>: the data account, identity-based. The blob triggers read the same
 /// settings as their connection (<c>Connection = "CatalogStorage"</c>); the blob client is built from them.
 /// </summary>
 public sealed class CatalogStorageOptions
