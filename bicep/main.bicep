@@ -141,6 +141,8 @@ var appSettings = {
   CardStore__Container: cosmos.outputs.containerName
   Models__Container: 'models'
   Onnx__ExecutionProvider: isGpu ? 'cuda' : 'cpu'
+  // One thread per ONNX Runtime session: requests in parallel use the cores (see docs/SETTINGS.md).
+  Onnx__IntraOpThreads: '1'
 }
 
 // ---- Modules ----------------------------------------------------------------------------------

@@ -40,7 +40,13 @@ public static class UrmFunctionsExtensions
         Bind<OnnxOptions>(services, configuration, OnnxOptions.Section);
         Bind<CatalogStorageOptions>(services, configuration, CatalogStorageOptions.Section);
 
-        services.AddSingleton(sp => new EncoderSessionOptions(UseCuda: sp.GetRequiredService<IOptions<OnnxOptions>>().Value.ExecutionProvider.Trim().Equals(OnnxOptions.Cuda, StringComparison.OrdinalIgnoreCase)));
+        services.AddSingleton(sp =>
+        {
+            var onnx = sp.GetRequiredService<IOptions<OnnxOptions>>().Value;
+            return new EncoderSessionOptions(
+                IntraOpThreads: onnx.IntraOpThreads,
+                UseCuda: onnx.ExecutionProvider.Trim().Equals(OnnxOptions.Cuda, StringComparison.OrdinalIgnoreCase));
+        });
         services.AddSingleton(sp => new ModelHost(new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
         // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
         if (CardStoreOptions.IsCosmos(configuration))

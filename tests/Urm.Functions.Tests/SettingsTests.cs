@@ -56,11 +56,13 @@ public sealed partial class SettingsTests
             ["CardStore:Kind"] = "sqlite",
             ["Models:Container"] = "my-models",
             ["Onnx:ExecutionProvider"] = "cuda",
+            ["Onnx:IntraOpThreads"] = "2",
             ["CatalogStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
             ["CatalogStorage:clientId"] = "abc",
         });
         Assert.Equal("my-models", options.GetRequiredService<IOptions<ModelsOptions>>().Value.Container);
         Assert.Equal("cuda", options.GetRequiredService<IOptions<OnnxOptions>>().Value.ExecutionProvider);
+        Assert.Equal(new Urm.Core.Features.EncoderSessionOptions(IntraOpThreads: 2, UseCuda: true), options.GetRequiredService<Urm.Core.Features.EncoderSessionOptions>());
         Assert.Equal(new Uri("https://acct.blob.core.windows.net"), options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.BlobServiceUri);
         Assert.Equal("abc", options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.ClientId);
     }
@@ -88,6 +90,7 @@ public sealed partial class SettingsTests
     [Theory]
     [InlineData("CardStore:Kind", "mongo", "CardStore__Kind")]
     [InlineData("Onnx:ExecutionProvider", "tpu", "Onnx__ExecutionProvider")]
+    [InlineData("Onnx:IntraOpThreads", "-2", "Onnx__IntraOpThreads")]
     [InlineData("Models:Container", " ", "Models__Container")]
     [InlineData("CatalogStorage:blobServiceUri", "not a uri", "CatalogStorage__blobServiceUri")]
     public void A_wrong_value_names_its_setting(string key, string value, string setting)

@@ -9,4 +9,7 @@ public sealed class OnnxOptions
 
     /// <summary><c>cuda</c> on the gpu plan, <c>cpu</c> on premium.</summary>
     public string ExecutionProvider { get; set; } = Cpu;
+
+    /// <summary>Threads per session on the CPU (0: all cores); 1 suits many concurrent requests.</summary>
+    public int IntraOpThreads { get; set; } = 1;
 }

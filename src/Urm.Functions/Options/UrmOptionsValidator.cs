@@ -23,9 +23,13 @@ public sealed class UrmOptionsValidator(IConfiguration configuration) :
             : ValidateOptionsResult.Success;
 
     public ValidateOptionsResult Validate(string? name, OnnxOptions options)
-        => options.ExecutionProvider?.Trim().ToLowerInvariant() is OnnxOptions.Cpu or OnnxOptions.Cuda
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Onnx__ExecutionProvider is '{options.ExecutionProvider}'; use 'cpu' or 'cuda'.");
+    {
+        if (options.ExecutionProvider?.Trim().ToLowerInvariant() is not (OnnxOptions.Cpu or OnnxOptions.Cuda))
+            return ValidateOptionsResult.Fail($"Onnx__ExecutionProvider is '{options.ExecutionProvider}'; use 'cpu' or 'cuda'.");
+        return options.IntraOpThreads is < 0 or > 256
+            ? ValidateOptionsResult.Fail($"Onnx__IntraOpThreads is {options.IntraOpThreads}; use 0 (all cores) or a thread count such as 1.")
+            : ValidateOptionsResult.Success;
+    }
 
     public ValidateOptionsResult Validate(string? name, CatalogStorageOptions options)
     {
