@@ -59,3 +59,39 @@ def test_losses_and_scoring_shapes():
     assert torch.allclose(full, ref, atol=1e-5)
     s = score_items(u, c)
     assert torch.allclose(s[0], (u[0] @ c.T).max(0).values)
+
+
+def test_training_and_export_paths_give_the_same_cards():
+    """Training sums attributes with EmbeddingBag; the traced (exported) graph uses a masked mean."""
+    torch.manual_seed(0)
+    m = URM(sizes()).eval()
+    x = items()
+    args = tuple(x[k] for k in ("text", "image", "image_mask", "attr_tokens", "price_bucket", "id_index"))
+    with torch.no_grad():
+        traced = torch.jit.trace(m.fusion, args)
+        assert torch.allclose(traced(*args), m.fusion(*args), atol=1e-6)
+
+
+def test_compact_attribute_table_expands_to_the_same_cards():
+    import dataclasses
+    from urm_train.train import compact_attributes, expand_attributes
+    torch.manual_seed(0)
+    x = items()
+    tokens, used = compact_attributes(x["attr_tokens"].numpy())
+    assert used.tolist() == [3, 4, 7, 9] and tokens.tolist() == [[1, 2], [0, 0], [3, 0], [4, 4]]
+    small = URM(dataclasses.replace(sizes(), attribute_buckets=len(used) + 1)).eval()
+    full = URM(sizes()).eval()
+    full.load_state_dict(expand_attributes(small.state_dict(), used, 50))
+    with torch.no_grad():
+        assert torch.allclose(small.cards(dict(x, attr_tokens=torch.from_numpy(tokens))), full.cards(x), atol=1e-6)
+        assert full.fusion.attr.weight[[0, 1, 2, 49]].abs().sum() == 0  # padding and unseen buckets: zero
+
+
+def test_dropout_masks_are_bernoulli_and_off_in_eval():
+    from urm_train.model import Dropout
+    torch.manual_seed(0)
+    drop = Dropout(0.3)
+    y = drop(torch.ones(200, 100))
+    assert abs((y == 0).float().mean().item() - 0.3) < 0.02 and torch.allclose(y[y > 0], torch.tensor(1 / 0.7))
+    assert not torch.equal(y, drop(torch.ones(200, 100)))  # a new mask each call
+    assert torch.equal(drop.eval()(torch.ones(3, 4)), torch.ones(3, 4))

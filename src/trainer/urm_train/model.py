@@ -27,12 +27,40 @@ class RMSNorm(nn.Module):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
 
 
+class Dropout(nn.Module):
+    """nn.Dropout with cheap masks. Debian's CPU torch draws a dropout mask one element at a time
+    (30 ms for 12,101 x 64 under load), which made dropout about a fifth of a training step. Here a
+    mask is a window, at a random offset, of a bank of independent draws made once per process:
+    within a mask the elements are independent Bernoulli(1 - p) draws, as with nn.Dropout, and each
+    call starts at a new random place. Identity in eval mode, so exported graphs hold no trace of it."""
+
+    BANK = 1 << 23
+    _banks: dict = {}  # p -> (BANK,) float tensor of 0 and 1 / (1 - p)
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x):
+        n = x.numel()
+        if not self.training or self.p == 0.0:
+            return x
+        if n > self.BANK // 2:
+            return F.dropout(x, self.p, True)
+        bank = Dropout._banks.get(self.p)
+        if bank is None:
+            bank = (torch.rand(self.BANK) >= self.p).float() / (1.0 - self.p)
+            Dropout._banks[self.p] = bank
+        start = int(torch.randint(0, self.BANK - n + 1, (1,)))
+        return x * bank[start:start + n].view(x.shape)
+
+
 class MLP(nn.Module):
     def __init__(self, d_in: int, d_hidden: int, d_out: int, dropout: float):
         super().__init__()
         self.fc = nn.Linear(d_in, d_hidden)
         self.proj = nn.Linear(d_hidden, d_out)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
 
     def forward(self, x):
         return self.drop(self.proj(F.gelu(self.fc(x))))
@@ -47,8 +75,8 @@ class SelfAttention(nn.Module):
         self.inv_sqrt_hd = 1.0 / math.sqrt(d // heads)
         self.qkv = nn.Linear(d, 3 * d)
         self.proj = nn.Linear(d, d)
-        self.attn_drop = nn.Dropout(dropout)
-        self.resid_drop = nn.Dropout(dropout)
+        self.attn_drop = Dropout(dropout)
+        self.resid_drop = Dropout(dropout)
 
     def forward(self, x, mask):  # x (b, T, d), mask (b, T) float 1 = real token
         b, T, d = x.size()
@@ -113,7 +141,7 @@ class Fusion(nn.Module):
         self.attr = nn.Embedding(s.attribute_buckets, d, padding_idx=0)  # mean bag, see forward
         self.price = nn.Embedding(s.price_buckets, d)
         self.id = nn.Embedding(s.id_count + 1, d)                       # row 0 reserved: no ID
-        self.drop = nn.Dropout(s.dropout)
+        self.drop = Dropout(s.dropout)
         self.norm = RMSNorm(d)
         self.out = MLP(d, 2 * d, s.d_card, 0.0)
         self.used = [m in s.modalities for m in MODALITIES]
@@ -139,10 +167,14 @@ class Fusion(nn.Module):
         return self.image(image), image_mask.float()
 
     def _attributes(self, attr_tokens):
-        # EmbeddingBag(mean) written as a masked mean of an Embedding: same result, plain ONNX ops
         tok = (attr_tokens > 0).float()                                    # (n, T)
         count = tok.sum(1, keepdim=True)                                   # (n, 1)
-        mean = (self.attr(attr_tokens) * tok.unsqueeze(-1)).sum(1) / count.clamp(min=1.0)
+        if torch.jit.is_tracing():
+            # ONNX export: the mean over real tokens as a masked mean of an Embedding, plain ONNX ops
+            mean = (self.attr(attr_tokens) * tok.unsqueeze(-1)).sum(1) / count.clamp(min=1.0)
+        else:
+            # training: the same mean with EmbeddingBag, 5x cheaper than the (n, T, d) masked product
+            mean = F.embedding_bag(attr_tokens, self.attr.weight, mode="mean", padding_idx=0)
         return mean, (count.squeeze(1) > 0).float()
 
     def _price(self, price_bucket):
@@ -166,7 +198,7 @@ class UserEncoder(nn.Module):
         self.event = nn.Embedding(N_EVENT_TYPES, d, padding_idx=0)
         self.pos = nn.Embedding(s.L, d)
         self.um = nn.Parameter(torch.randn(s.M, d) * 0.02)
-        self.drop = nn.Dropout(s.dropout)
+        self.drop = Dropout(s.dropout)
         self.blocks = nn.ModuleList([Block(d, s.heads, s.dropout) for _ in range(s.layers)])
         self.ln_f = nn.LayerNorm(d)
         self.head = nn.Linear(d, s.d_card)
