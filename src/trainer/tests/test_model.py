@@ -95,3 +95,18 @@ def test_dropout_masks_are_bernoulli_and_off_in_eval():
     assert abs((y == 0).float().mean().item() - 0.3) < 0.02 and torch.allclose(y[y > 0], torch.tensor(1 / 0.7))
     assert not torch.equal(y, drop(torch.ones(200, 100)))  # a new mask each call
     assert torch.equal(drop.eval()(torch.ones(3, 4)), torch.ones(3, 4))
+
+
+def test_attribute_bag_is_the_masked_mean_with_its_gradient():
+    from urm_train.model import AttributeBag
+    torch.manual_seed(0)
+    tokens = torch.tensor([[3, 4, 4], [0, 0, 0], [7, 0, 0], [9, 1, 0]])
+    w1 = torch.randn(10, 5, requires_grad=True)
+    w2 = w1.detach().clone().requires_grad_(True)
+    a = AttributeBag(tokens, 10)(w1)
+    b = torch.nn.functional.embedding_bag(tokens, w2, mode="mean", padding_idx=0)
+    assert torch.allclose(a, b, atol=1e-6)
+    g = torch.randn(4, 5)
+    (a * g).sum().backward()
+    (b * g).sum().backward()
+    assert torch.allclose(w1.grad, w2.grad, atol=1e-6)

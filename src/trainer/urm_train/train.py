@@ -16,7 +16,7 @@ from .config import Config
 from .data import (EVENT_IDS, TASK_KEYS, Events, Features, Prompts, SequenceData, category_key,
                    load_features, load_prompts, read_events, required_prompt_keys)
 from .evaluate import evaluate
-from .model import MODALITIES, URM, Sizes, full_softmax_loss, sampled_softmax_loss
+from .model import MODALITIES, URM, AttributeBag, Sizes, full_softmax_loss, sampled_softmax_loss
 
 
 @dataclass
@@ -85,7 +85,8 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     attr_tokens, attr_used = compact_attributes(feats.attr_tokens)
     items = {"text": torch.from_numpy(feats.text), "image": torch.from_numpy(feats.image),
              "image_mask": torch.from_numpy(feats.image_mask), "attr_tokens": torch.from_numpy(attr_tokens),
-             "price_bucket": torch.from_numpy(feats.price_bucket), "id_index": torch.from_numpy(id_index)}
+             "price_bucket": torch.from_numpy(feats.price_bucket), "id_index": torch.from_numpy(id_index),
+             "attr_bag": AttributeBag(torch.from_numpy(attr_tokens), len(attr_used) + 1)}
     log(f"data: {feats.n} items ({int(has_id.sum())} with an ID embedding), {len(data.samples)} training "
         f"samples, {len(data.val)} validation users; modalities {modalities}; tasks {tasks}")
     return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompts.emb),
