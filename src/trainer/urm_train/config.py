@@ -19,7 +19,8 @@ class Config:
     heads: int = 2              # attention heads (d % heads == 0)
     M: int = 4                  # [UM] query tokens = user vectors (interests) per request
     L: int = 50                 # history length (most recent items kept)
-    dropout: float = 0.3        # on modality embeddings, history tokens, attention and MLPs
+    dropout: float = 0.2        # on modality embeddings, history tokens, attention and MLPs (0.3 fits slower:
+                                # Beauty validation NDCG@10 after 2 epochs 0.0248 at 0.3, 0.0276 at 0.2)
     logit_scale_init: float = 20.0  # learned temperature on cosine scores
     # --- modalities fused into the card (those absent from the features dir are dropped) ---
     modalities: list = field(default_factory=lambda: ["text", "image", "attributes", "price", "id"])
