@@ -11,9 +11,10 @@ import os
 import tempfile
 import time
 
+import urm_train  # noqa: F401  first: it sets OMP_WAIT_POLICY before torch loads OpenMP
+
 import numpy as np
 import torch
-
 from urm_train.config import Config
 from urm_train.data import TASK_KEYS, category_key
 from urm_train.train import train

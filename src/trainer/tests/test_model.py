@@ -71,3 +71,54 @@ def test_a_folded_attribute_table_maps_buckets_onto_its_rows_and_keeps_padding()
     assert torch.allclose(m.cards(y), m.cards(x), atol=1e-6)
     z = dict(x, attr_tokens=torch.tensor([[999, 0], [0, 0], [7, 0], [9, 9]]))
     assert not torch.allclose(m.cards(z)[0], m.cards(x)[0])
+
+
+def test_training_and_export_paths_give_the_same_cards():
+    """Training sums attributes with EmbeddingBag; the traced (exported) graph uses a masked mean."""
+    torch.manual_seed(0)
+    m = URM(sizes()).eval()
+    x = items()
+    args = tuple(x[k] for k in ("text", "image", "image_mask", "attr_tokens", "price_bucket", "id_index"))
+    with torch.no_grad():
+        traced = torch.jit.trace(m.fusion, args)
+        assert torch.allclose(traced(*args), m.fusion(*args), atol=1e-6)
+
+
+def test_compact_attribute_table_expands_to_the_same_cards():
+    import dataclasses
+    from urm_train.train import compact_attributes, expand_attributes
+    torch.manual_seed(0)
+    x = items()
+    tokens, used = compact_attributes(x["attr_tokens"].numpy())
+    assert used.tolist() == [3, 4, 7, 9] and tokens.tolist() == [[1, 2], [0, 0], [3, 0], [4, 4]]
+    small = URM(dataclasses.replace(sizes(), attribute_buckets=len(used) + 1)).eval()
+    full = URM(sizes()).eval()
+    full.load_state_dict(expand_attributes(small.state_dict(), used, 50))
+    with torch.no_grad():
+        assert torch.allclose(small.cards(dict(x, attr_tokens=torch.from_numpy(tokens))), full.cards(x), atol=1e-6)
+        assert full.fusion.attr.weight[[0, 1, 2, 49]].abs().sum() == 0  # padding and unseen buckets: zero
+
+
+def test_dropout_masks_are_bernoulli_and_off_in_eval():
+    from urm_train.model import Dropout
+    torch.manual_seed(0)
+    drop = Dropout(0.3)
+    y = drop(torch.ones(200, 100))
+    assert abs((y == 0).float().mean().item() - 0.3) < 0.02 and torch.allclose(y[y > 0], torch.tensor(1 / 0.7))
+    assert not torch.equal(y, drop(torch.ones(200, 100)))  # a new mask each call
+    assert torch.equal(drop.eval()(torch.ones(3, 4)), torch.ones(3, 4))
+
+
+def test_attribute_bag_is_the_masked_mean_with_its_gradient():
+    from urm_train.model import AttributeBag
+    torch.manual_seed(0)
+    tokens = torch.tensor([[3, 4, 4], [0, 0, 0], [7, 0, 0], [9, 1, 0]])
+    w1 = torch.randn(10, 5, requires_grad=True)
+    w2 = w1.detach().clone().requires_grad_(True)
+    a = AttributeBag(tokens, 10)(w1)
+    b = torch.nn.functional.embedding_bag(tokens, w2, mode="mean", padding_idx=0)
+    assert torch.allclose(a, b, atol=1e-6)
+    g = torch.randn(4, 5)
+    (a * g).sum().backward()
+    (b * g).sum().backward()
+    assert torch.allclose(w1.grad, w2.grad, atol=1e-6)

@@ -3,6 +3,8 @@
 rank = number of items scoring strictly higher than the target (0 = top). With one target per user:
   HR@K   = mean over users of 1[rank < K]
   NDCG@K = mean over users of 1 / log2(rank + 2) if rank < K else 0   (ideal DCG is 1)
+The same metrics with the user's earlier items left out of the ranking are reported apart, under
+"seen_excluded": data/README.md allows it, and the published Beauty baselines' code ranks that way.
 """
 from __future__ import annotations
 
@@ -49,13 +51,20 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
     model.eval()
     cards = model.cards(items)
     rows = sorted(rows, key=lambda r: len(r[0]))  # similar lengths per batch: less padding; metrics are means
-    ranks = []
+    ranks, unseen_ranks = [], []
     for i in range(0, len(rows), batch_size):
-        b = {k: torch.from_numpy(v) for k, v in data.eval_batch(rows[i:i + batch_size]).items()}
-        u = model.users(b, cards, prompt_table)
-        ranks.append(target_ranks(score_items(u, cards), b["targets"][:, 0]).numpy())
+        part = rows[i:i + batch_size]
+        b = {k: torch.from_numpy(v) for k, v in data.eval_batch(part).items()}
+        scores = score_items(model.users(b, cards, prompt_table), cards)            # (b, n)
+        ranks.append(target_ranks(scores, b["targets"][:, 0]).numpy())
+        seen = torch.zeros_like(scores, dtype=torch.bool)                          # whole history, not only L
+        for r, (hist, _, _) in enumerate(part):
+            seen[r, torch.from_numpy(np.asarray(hist, np.int64))] = True
+        seen[torch.arange(len(part)), b["targets"][:, 0]] = False
+        unseen_ranks.append(target_ranks(scores.masked_fill(seen, float("-inf")), b["targets"][:, 0]).numpy())
     ranks = np.concatenate(ranks) if ranks else np.zeros(0)
     out = metrics(ranks)
+    out["seen_excluded"] = metrics(np.concatenate(unseen_ranks) if unseen_ranks else np.zeros(0))
     if cold is not None:
         targets = np.array([t for _, _, t in rows], np.int64)
         out["cold"] = metrics(ranks[np.asarray(cold)[targets]]) if len(rows) else metrics(ranks)

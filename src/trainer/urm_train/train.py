@@ -3,6 +3,7 @@ keep the best state, score the test split, save a checkpoint that carries its co
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import time
@@ -15,7 +16,7 @@ from .config import Config
 from .data import (EVENT_IDS, TASK_KEYS, Events, Features, Prompts, SequenceData, category_key,
                    load_features, load_prompts, read_events, required_prompt_keys)
 from .evaluate import evaluate
-from .model import MODALITIES, URM, Sizes, full_softmax_loss, sampled_softmax_loss
+from .model import MODALITIES, URM, AttributeBag, Sizes, full_softmax_loss, sampled_softmax_loss
 
 
 @dataclass
@@ -27,8 +28,37 @@ class Prepared:
     sizes: Sizes
     tasks: list
     id_index: np.ndarray        # (n,) per item: 1.. for items with an ID embedding, 0 = content only
-    items: dict                 # item feature tensors for Fusion
+    items: dict                 # item feature tensors for Fusion (attribute tokens compacted)
     prompt_table: torch.Tensor  # (keys, text_dim)
+    attr_used: np.ndarray       # (U,) attribute buckets that occur; compact token u+1 = bucket attr_used[u]
+
+
+def fold_attributes(tokens: np.ndarray, rows: int) -> np.ndarray:
+    """Hashed tokens 1.. onto rows 1..rows-1 as the exported graph folds them (Fusion._attributes);
+    rows = 0 keeps every bucket. Padding (0) stays 0."""
+    if rows <= 0:
+        return tokens
+    return np.where(tokens > 0, (tokens - 1) % (rows - 1) + 1, 0).astype(np.int64)
+
+
+def compact_attributes(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed attribute tokens (n, T) in [0, buckets) -> the same tokens renumbered 1..U over the U
+    buckets that occur (0 stays padding), and those buckets. Training then keeps a (U + 1, d) table
+    instead of (buckets, d): on Beauty 890 rows instead of 65,536, whose dense gradient and Adam
+    update every step cost more than the rows in use."""
+    used = np.unique(tokens[tokens > 0])
+    return np.where(tokens > 0, np.searchsorted(used, tokens) + 1, 0).astype(np.int64), used
+
+
+def expand_attributes(state: dict, used: np.ndarray, buckets: int) -> dict:
+    """The inverse for export: the compact table's rows go back to their buckets; buckets never seen
+    in training get zero vectors (padding row 0 stays zero)."""
+    state = dict(state)
+    compact = state["fusion.attr.weight"]
+    full = torch.zeros(buckets, compact.shape[1], dtype=compact.dtype)
+    full[torch.from_numpy(used)] = compact[1:]
+    state["fusion.attr.weight"] = full
+    return state
 
 
 def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prepared:
@@ -60,12 +90,16 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     sizes = Sizes(cfg.d, cfg.d_card, cfg.layers, cfg.heads, cfg.M, cfg.L, cfg.dropout, cfg.logit_scale_init,
                   feats.text_dim, feats.image_dim, feats.attribute_buckets, feats.price_buckets,
                   int(has_id.sum()), modalities, cfg.attribute_table)
+    # Fold first (a smaller exported table, when attribute_table asks for one), then compact the rows in use.
+    attr_tokens, attr_used = compact_attributes(fold_attributes(feats.attr_tokens, sizes.attribute_table))
     items = {"text": torch.from_numpy(feats.text), "image": torch.from_numpy(feats.image),
-             "image_mask": torch.from_numpy(feats.image_mask), "attr_tokens": torch.from_numpy(feats.attr_tokens),
-             "price_bucket": torch.from_numpy(feats.price_bucket), "id_index": torch.from_numpy(id_index)}
+             "image_mask": torch.from_numpy(feats.image_mask), "attr_tokens": torch.from_numpy(attr_tokens),
+             "price_bucket": torch.from_numpy(feats.price_bucket), "id_index": torch.from_numpy(id_index),
+             "attr_bag": AttributeBag(torch.from_numpy(attr_tokens), len(attr_used) + 1)}
     log(f"data: {feats.n} items ({int(has_id.sum())} with an ID embedding), {len(data.samples)} training "
         f"samples, {len(data.val)} validation users; modalities {modalities}; tasks {tasks}")
-    return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompts.emb))
+    return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompts.emb),
+                    attr_used)
 
 
 def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=print) -> dict:
@@ -76,7 +110,8 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     rng = np.random.default_rng(cfg.seed)
     p = prepare(features_dir, events_path, cfg, log)
     data, items, ptab = p.data, p.items, p.prompt_table
-    model = URM(p.sizes)
+    # compact table, tokens already folded: the training model neither folds nor holds unused rows
+    model = URM(dataclasses.replace(p.sizes, attribute_buckets=len(p.attr_used) + 1, attribute_table=0))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     loss_kind = "sampled" if cfg.loss == "sampled" or p.feats.n > cfg.full_softmax_max_items else "full"
     freq = torch.from_numpy(np.bincount(data.flat_items[data.samples], minlength=p.feats.n).astype(np.float32))
@@ -138,7 +173,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     ckpt = {
         "config": cfg.to_dict(),
         "sizes": p.sizes.to_dict(),
-        "state_dict": best_state,
+        "state_dict": expand_attributes(best_state, p.attr_used, p.sizes.attribute_table or p.sizes.attribute_buckets),
         "meta": {
             "id_table": {p.feats.ids[i]: int(p.id_index[i]) for i in np.nonzero(p.id_index)[0]},
             "prompt_keys": p.prompts.keys, "prompt_texts": p.prompts.texts, "tasks": p.tasks,
