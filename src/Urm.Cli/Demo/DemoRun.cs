@@ -19,7 +19,7 @@ namespace Urm.Cli.Demo;
 /// </summary>
 public sealed class DemoRun(DemoSettings settings, TextWriter output)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
     public async Task<DemoOutcome> RunAsync(CancellationToken cancellationToken)
     {
@@ -144,7 +144,7 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"      {rank}. {item["itemId"],-8} {item["title"]} [{product?.Category}] {product?.Price:F2}  score {(double)item["score"]!:F3}, interest {item["interest"]}{because}"));
         }
-        if (answer["unknownItems"] is JsonArray { Count: > 0 } unknown) output.WriteLine($"      unknown history items: {unknown.ToJsonString(Indented)}");
+        if (answer["unknownItems"] is JsonArray { Count: > 0 } unknown) output.WriteLine($"      unknown history items: {unknown.ToJsonString(Compact)}");
     }
 
     private static async Task<JsonNode> PostAsync(HttpClient http, object body, CancellationToken cancellationToken)
