@@ -21,8 +21,9 @@ public static class EvaluateCommand
         var split = new Option<string>("--split") { Description = "Target: each user's last event (test) or second last (validation).", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "validation");
         var features = new Option<DirectoryInfo?>("--features") { Description = "A features directory whose cache/ is reused (default: MODEL/features, which `urm train` leaves), so nothing is encoded again." };
+        var excludeSeen = new Option<bool>("--exclude-seen") { Description = "Leave each user's earlier items out of the ranking (the published Beauty baselines' protocol; data/README.md allows it), for the model and the baselines alike." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity and co-occurrence baselines.") { model, catalog, events, output, split, features, threads };
+        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity and co-occurrence baselines.") { model, catalog, events, output, split, features, excludeSeen, threads };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var modelDir = parse.GetValue(model)!.FullName;
@@ -58,7 +59,7 @@ public static class EvaluateCommand
             var eventReport = new ReadReport();
             var userProgress = new ProgressLine("users");
             var result = await OfflineEvaluator.RunAsync(package, items, EventReader.ReadAsync(eventsFile.FullName, eventReport, cancellationToken),
-                new PromptEncoder(package.Manifest, text), new EvaluationOptions(which), userProgress, cancellationToken);
+                new PromptEncoder(package.Manifest, text), new EvaluationOptions(which, ExcludeSeen: parse.GetValue(excludeSeen)), userProgress, cancellationToken);
             userProgress.Finish();
             if (eventReport.Rejected > 0) Console.Error.WriteLine($"    {eventReport.Rejected:N0} event rows rejected (unreadable)");
 
@@ -67,7 +68,7 @@ public static class EvaluateCommand
             var charts = EvaluationCharts.Write(result, outDir);
             await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), EvaluationReportWriter.Markdown(result, charts), cancellationToken);
 
-            Console.WriteLine($"{result.Users:N0} users, {result.Items:N0} items, full ranking, nothing excluded ({EvaluationReportWriter.SplitName(which)} split)");
+            Console.WriteLine($"{result.Users:N0} users, {result.Items:N0} items, full ranking, {(result.ExcludeSeen ? "each user's earlier items excluded" : "nothing excluded")} ({EvaluationReportWriter.SplitName(which)} split)");
             Console.Write(EvaluationReportWriter.Table(result.Ks, result.Overall.Select(m => (m.Method, m.Metrics))));
             if (result.TrainerMetrics is { } t)
                 Console.WriteLine($"trainer (manifest): HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users");

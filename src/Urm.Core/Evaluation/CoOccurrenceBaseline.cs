@@ -60,11 +60,14 @@ public sealed class CoOccurrenceBaseline
         return scores;
     }
 
-    /// <summary>0-based rank of the target: items scoring strictly higher.</summary>
-    public int Rank(EvaluationCase evaluationCase)
+    /// <summary>0-based rank of the target: items scoring strictly higher (not counting <paramref name="excluded"/>).</summary>
+    public int Rank(EvaluationCase evaluationCase, IReadOnlyCollection<int>? excluded = null)
     {
         ArgumentNullException.ThrowIfNull(evaluationCase);
-        return RankingMetrics.RankOf(Scores(evaluationCase.History), evaluationCase.Target);
+        var scores = Scores(evaluationCase.History);
+        var rank = RankingMetrics.RankOf(scores, evaluationCase.Target);
+        if (excluded is not null) foreach (var row in excluded) if (scores[row] > scores[evaluationCase.Target]) rank--;
+        return rank;
     }
 
     private void Add(int a, int b)

@@ -6,4 +6,8 @@ namespace Urm.Core.Evaluation;
 /// One held-out target: the user's events before it (oldest -> newest, item rows of the card matrix)
 /// and the target's row.
 /// </summary>
-public sealed record EvaluationCase(string UserId, IReadOnlyList<int> History, IReadOnlyList<EventType> Events, int Target);
+public sealed record EvaluationCase(string UserId, IReadOnlyList<int> History, IReadOnlyList<EventType> Events, int Target)
+{
+    /// <summary>The history's distinct items other than the target: what "exclude seen" leaves out of the ranking.</summary>
+    public int[] Seen() => History.Where(h => h != Target).Distinct().ToArray();
+}

@@ -6,10 +6,13 @@ namespace Urm.Core.Evaluation;
 /// <param name="CoOccurrenceWindow">Positions apart that still count as co-occurring in a training sequence.</param>
 /// <param name="CoOccurrenceRecent">Newest history items the co-occurrence baseline scores from.</param>
 /// <param name="MaxDegreeOfParallelism">Threads for the score scans; -1 for all cores.</param>
+/// <param name="ExcludeSeen">Leave the user's earlier items (the history) out of the ranking, as the
+/// published Beauty baselines do and data/README.md allows; every method is ranked the same way.</param>
 public sealed record EvaluationOptions(
     EvaluationSplit Split = EvaluationSplit.Test,
     IReadOnlyList<int>? Ks = null,
     int UserBatch = 256,
     int CoOccurrenceWindow = 3,
     int CoOccurrenceRecent = 3,
-    int MaxDegreeOfParallelism = -1);
+    int MaxDegreeOfParallelism = -1,
+    bool ExcludeSeen = false);

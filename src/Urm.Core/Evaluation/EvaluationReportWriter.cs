@@ -28,6 +28,7 @@ public static class EvaluationReportWriter
             ["modelVersion"] = result.ModelVersion,
             ["split"] = SplitName(result.Split),
             ["protocol"] = result.Protocol,
+            ["excludeSeen"] = result.ExcludeSeen,
             ["items"] = result.Items,
             ["coldItems"] = result.ColdItems,
             ["users"] = result.Users,

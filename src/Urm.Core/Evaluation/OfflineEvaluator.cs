@@ -66,8 +66,9 @@ public static class OfflineEvaluator
         var coOccurrenceRanks = new int[cases.Count];
         Parallel.For(0, cases.Count, Parallelism(options, cancellationToken), i =>
         {
-            popularityRanks[i] = popularity.Rank(cases[i]);
-            coOccurrenceRanks[i] = coOccurrence.Rank(cases[i]);
+            var excluded = options.ExcludeSeen ? cases[i].Seen() : null;
+            popularityRanks[i] = popularity.Rank(cases[i], excluded);
+            coOccurrenceRanks[i] = coOccurrence.Rank(cases[i], excluded);
         });
 
         var methods = new (string Name, int[] Ranks)[]
@@ -93,11 +94,13 @@ public static class OfflineEvaluator
             if (members.Count > 0) segments.Add(new SegmentMetrics("history length", bucket, members.Count, Summaries(members)));
         }
 
-        var trainer = options.Split == EvaluationSplit.Test ? package.Manifest.Metrics.Test : package.Manifest.Metrics.Validation;
+        // The trainer's headline figures rank everything; beside an exclude-seen run they would not compare.
+        var trainer = options.ExcludeSeen ? null
+            : options.Split == EvaluationSplit.Test ? package.Manifest.Metrics.Test : package.Manifest.Metrics.Validation;
         return new EvaluationResult(
             package.Version, options.Split, cards.Count, cards.Ids.Count(id => !idTable.ContainsKey(id)),
             cases.Count, split.TooShortUsers, split.UnknownItemEvents, ks, Summaries(all), segments, trainer,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds) { ExcludeSeen = options.ExcludeSeen };
     }
 
     /// <summary>Each case's target rank under the model: user vectors in batches, then an exact scan of every card.</summary>
@@ -118,7 +121,7 @@ public static class OfflineEvaluator
             var users = chunk.Select(i => Sequence(cases[i], cards, prompt, l)).ToList();
             var vectors = encoder.EncodeBatch(users, cancellationToken);
             Parallel.For(0, chunk.Length, Parallelism(options, cancellationToken), j =>
-                ranks[chunk[j]] = TargetRank(cards, vectors[j], cases[chunk[j]].Target));
+                ranks[chunk[j]] = TargetRank(cards, vectors[j], cases[chunk[j]].Target, options.ExcludeSeen ? cases[chunk[j]].Seen() : null));
             done += chunk.Length;
             progress?.Report(done);
         }
@@ -139,14 +142,18 @@ public static class OfflineEvaluator
     /// Items whose score (max over the M user vectors of the inner product) is strictly above the
     /// target's: the exact 0-based rank, ties in the target's favour, as the trainer's target_ranks.
     /// </summary>
-    internal static int TargetRank(CardMatrix cards, ReadOnlySpan<float> userVectors, int target)
+    internal static int TargetRank(CardMatrix cards, ReadOnlySpan<float> userVectors, int target, IReadOnlyCollection<int>? excluded = null)
     {
         var d = cards.Dimension;
         var m = userVectors.Length / d;
         // Score and CountAbove sum in the serving scan's order (SetRetriever.Score says why), so this
         // rank is the one the served top k would give the target.
         var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score;
-        return SetRetriever.CountAbove(cards, userVectors, threshold);
+        var rank = SetRetriever.CountAbove(cards, userVectors, threshold);
+        if (excluded is not null)
+            foreach (var row in excluded)
+                if (SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank--;
+        return rank;
     }
 
     private static ParallelOptions Parallelism(EvaluationOptions options, CancellationToken cancellationToken)

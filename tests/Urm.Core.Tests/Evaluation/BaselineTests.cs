@@ -29,6 +29,24 @@ public sealed class BaselineTests
         => Assert.Equal(rank, new PopularityBaseline(Training, 6).Rank(Case(target, 4)));
 
     [Fact]
+    public void Excluding_seen_items_takes_only_those_above_the_target_out_of_its_rank()
+    {
+        var popularity = new PopularityBaseline(Training, 6);
+        // target item3 (count 1) under items 0, 1, 2: the history holds item0 (above) and item5 (below) and item3 itself
+        var seenCase = Case(3, 0, 5, 3, 0);
+        Assert.Equal([0, 5], seenCase.Seen());
+        Assert.Equal(3, popularity.Rank(seenCase));
+        Assert.Equal(2, popularity.Rank(seenCase, seenCase.Seen()));
+
+        var coOccurrence = new CoOccurrenceBaseline(Training, 6, window: 1, recent: 1);
+        // history ends with item0: item1 (2 pairs) and item2 (1) score above item4 (0), and item0 too on the
+        // popularity tie-break (count 3 against 1). Seen: item1 and item0, both above, so 3 -> 1.
+        var co = Case(4, 1, 0);
+        Assert.Equal(3, coOccurrence.Rank(co));
+        Assert.Equal(1, coOccurrence.Rank(co, co.Seen()));
+    }
+
+    [Fact]
     public void Co_occurrence_counts_pairs_within_the_window_both_ways()
     {
         var baseline = new CoOccurrenceBaseline(Training, 6, window: 1, recent: 1);

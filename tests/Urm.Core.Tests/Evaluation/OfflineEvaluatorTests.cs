@@ -20,12 +20,28 @@ public sealed class OfflineEvaluatorTests(TinyModel model)
 
     private string FeaturesDir => Path.Combine(model.Root, "features");
 
-    private async Task<EvaluationResult> EvaluateAsync(EvaluationSplit split)
+    private async Task<EvaluationResult> EvaluateAsync(EvaluationSplit split, bool excludeSeen = false)
     {
         var items = FeatureDirectoryReader.Read(FeaturesDir);
         var prompts = new PromptEncoder(model.Package.Manifest, new PromptTableEncoder(FeaturesDir));
         var events = EventReader.ReadAsync(Path.Combine(model.Root, "events.csv"), new ReadReport(), CancellationToken.None);
-        return await OfflineEvaluator.RunAsync(model.Package, items, events, prompts, new EvaluationOptions(split, MaxDegreeOfParallelism: 1), null, CancellationToken.None);
+        return await OfflineEvaluator.RunAsync(model.Package, items, events, prompts, new EvaluationOptions(split, MaxDegreeOfParallelism: 1, ExcludeSeen: excludeSeen), null, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Excluding_seen_items_never_lowers_a_method_and_says_so()
+    {
+        var all = await EvaluateAsync(EvaluationSplit.Test);
+        var unseen = await EvaluateAsync(EvaluationSplit.Test, excludeSeen: true);
+
+        Assert.True(unseen.ExcludeSeen);
+        Assert.Contains("except the user's earlier items", unseen.Protocol);
+        Assert.Null(unseen.TrainerMetrics); // the trainer's headline figures rank everything
+        foreach (var method in all.Overall.Select(m => m.Method))
+            foreach (var k in all.Ks)
+                Assert.True(unseen.Of(method).HitRate(k) >= all.Of(method).HitRate(k), $"{method} HR@{k}");
+        // Some history item outranked some target in this data, so the exclusion changed something.
+        Assert.Contains(all.Overall, m => unseen.Of(m.Method).HitRate(10) > all.Of(m.Method).HitRate(10) || unseen.Of(m.Method).Ndcg(10) > all.Of(m.Method).Ndcg(10));
     }
 
     [Theory]
