@@ -1,10 +1,7 @@
-using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Azure.Cosmos;
@@ -151,18 +148,8 @@ public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLif
 
     private async Task<(int Status, string Body)> CallAsync(Func<HttpContext, Task<IActionResult>> function, string? body = null)
     {
-        var context = new DefaultHttpContext { RequestServices = _services };
-        context.Request.Method = body is null ? "GET" : "POST";
-        if (body is not null)
-        {
-            context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
-            context.Request.ContentType = "application/json";
-        }
-        context.Response.Body = new MemoryStream();
-        var result = await function(context);
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
-        context.Response.Body.Position = 0;
-        return (context.Response.StatusCode, await new StreamReader(context.Response.Body).ReadToEndAsync());
+        var (status, _, text) = await FunctionCall.InvokeAsync(_services, function, body is null ? "GET" : "POST", body);
+        return (status, text);
     }
 
     public async Task DisposeAsync()

@@ -1,9 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Cli.Tests.Serve;
 using Urm.Core.Cards;
@@ -72,21 +69,8 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         Assert.Equal("application/problem+json", mediaType);
     }
 
-    private async Task<(int Status, string? MediaType, string Body)> CallAsync(Func<HttpContext, Task<IActionResult>> function, string method, string? body = null)
-    {
-        var context = new DefaultHttpContext { RequestServices = _services };
-        context.Request.Method = method;
-        if (body is not null)
-        {
-            context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
-            context.Request.ContentType = "application/json";
-        }
-        context.Response.Body = new MemoryStream();
-        var result = await function(context);
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
-        context.Response.Body.Position = 0;
-        return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], await new StreamReader(context.Response.Body).ReadToEndAsync());
-    }
+    private Task<(int Status, string? MediaType, string Body)> CallAsync(Func<HttpContext, Task<IActionResult>> function, string method, string? body = null)
+        => FunctionCall.InvokeAsync(_services, function, method, body);
 
     public async Task DisposeAsync()
     {

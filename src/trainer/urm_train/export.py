@@ -13,6 +13,7 @@ import onnx
 import torch
 import torch.nn as nn
 
+from .data import sha256_file
 from .train import load_model
 
 OPSET = 17
@@ -105,15 +106,6 @@ def _io_json(io: tuple) -> dict:
             "outputs": [{"name": n, "shape": s, "dtype": t} for n, s, t in outs]}
 
 
-def _sha256(path: str) -> str:
-    """Hex SHA-256 of a file: the serving side refuses a graph whose bytes differ (a partial upload)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def export(ckpt: dict, out_dir: str, log=print) -> dict:
     """Writes fusion.onnx, user.onnx, manifest.json and parity/ into out_dir; returns the manifest."""
     os.makedirs(out_dir, exist_ok=True)
@@ -158,8 +150,8 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
                     "bestEpoch": metrics["best_epoch"]},
         "trainingSeconds": round(meta["training_seconds"], 1),
         "onnx": {"opset": OPSET,
-                 "fusion": {"file": "fusion.onnx", "sha256": _sha256(os.path.join(out_dir, "fusion.onnx")), **_io_json(fio)},
-                 "user": {"file": "user.onnx", "sha256": _sha256(os.path.join(out_dir, "user.onnx")), **_io_json(uio)}},
+                 "fusion": {"file": "fusion.onnx", "sha256": sha256_file(os.path.join(out_dir, "fusion.onnx")), **_io_json(fio)},
+                 "user": {"file": "user.onnx", "sha256": sha256_file(os.path.join(out_dir, "user.onnx")), **_io_json(uio)}},
         "parity": {"fusion": "parity/fusion/<name>.npy", "user": "parity/user/<name>.npy", "tolerance": 1e-4},
         "config": ckpt["config"],
     }
