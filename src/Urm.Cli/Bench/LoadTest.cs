@@ -14,10 +14,12 @@ public sealed record LoadResult(int Requests, TimeSpan Elapsed, double[] Latenci
 
     public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
 
+    private readonly double[] _sorted = LatenciesMs.Order().ToArray();
+
     public double Percentile(double p)
     {
-        if (LatenciesMs.Length == 0) return double.NaN;
-        var sorted = LatenciesMs.Order().ToArray();
+        if (_sorted.Length == 0) return double.NaN;
+        var sorted = _sorted;
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
     }
 }

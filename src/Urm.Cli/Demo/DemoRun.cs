@@ -33,7 +33,7 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
         var shop = await SampleShop.WriteAsync(settings.WorkDirectory, settings.Items, settings.Shoppers, cancellationToken).ConfigureAwait(false);
         var store = Path.Combine(settings.WorkDirectory, "urm.db");
         foreach (var file in new[] { store, store + "-wal", store + "-shm", CatalogFileEncoder.ReportPath(shop.Catalog) }) File.Delete(file);
-        var catalog = SampleCatalog.Generate(settings.Items).ToDictionary(i => i.Id);
+        var catalog = shop.Items.ToDictionary(i => i.Id);
         Step(1, $"Sample shop: {shop.ItemCount} products with drawn pictures, {shop.EventCount:N0} shopper events -> {settings.WorkDirectory}");
 
         // 2. The server: urm serve's host on a free port, watching the catalog folder.

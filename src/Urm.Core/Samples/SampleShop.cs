@@ -4,7 +4,10 @@ using Urm.Core.Events;
 namespace Urm.Core.Samples;
 
 /// <summary>Where <see cref="SampleShop.WriteAsync"/> put the sample shop.</summary>
-public sealed record SampleShopFiles(string Catalog, string Events, string Images, int ItemCount, int EventCount);
+public sealed record SampleShopFiles(string Catalog, string Events, string Images, IReadOnlyList<CatalogItem> Items, int EventCount)
+{
+    public int ItemCount => Items.Count;
+}
 
 /// <summary>
 /// The whole sample shop on disk: <c>catalog/catalog.jsonl</c> (<see cref="SampleCatalog"/>), its drawn
@@ -44,6 +47,6 @@ public static class SampleShop
                 count++;
             }
         }
-        return new SampleShopFiles(catalogPath, eventsPath, Path.Combine(catalogFolder, "images"), catalog.Count, count);
+        return new SampleShopFiles(catalogPath, eventsPath, Path.Combine(catalogFolder, "images"), catalog, count);
     }
 }

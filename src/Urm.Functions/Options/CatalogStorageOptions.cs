@@ -25,5 +25,5 @@ public sealed class CatalogStorageOptions
     /// e.g. <c>UseDevelopmentStorage=true</c>) only. The triggers read it too, as the connection's value.
     /// </summary>
     public static string? ConnectionString(IConfiguration configuration)
-        => configuration[Section] is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+        => configuration[Section] is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
 }
