@@ -16,8 +16,9 @@ namespace Urm.Core.Catalog;
 /// </remarks>
 public static class ContentHash
 {
-    // Bump when the encoding below changes, so that every stored hash deliberately stops matching.
-    private const string Version = "urm-content-v1";
+    // Bump when the encoding below, or the text the encoders see of it (ItemText), changes, so that every
+    // stored hash and cached feature deliberately stops matching. v2: anonymous flag attributes left out of the text.
+    private const string Version = "urm-content-v2";
 
     public static string Compute(CatalogItem item)
     {

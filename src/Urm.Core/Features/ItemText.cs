@@ -30,11 +30,26 @@ public static class ItemText
             var attributes = item.Attributes
                 .Where(a => !string.IsNullOrWhiteSpace(a.Key) && !string.IsNullOrWhiteSpace(a.Value))
                 .OrderBy(a => a.Key, StringComparer.Ordinal)
-                .Select(a => $"{a.Key.Trim()}: {a.Value.Trim()}");
+                .Select(a => AttributeText(a.Key.Trim(), a.Value.Trim()))
+                .Where(a => a.Length > 0);
             Append(text, string.Join("; ", attributes));
         }
         if (!string.IsNullOrWhiteSpace(item.Description)) Append(text, item.Description);
         return text.Length <= MaxChars ? text.ToString() : text.ToString(0, MaxChars);
+    }
+
+    /// <summary>
+    /// "key: value", except for flags ("yes"/"true"), which read as the key's name alone
+    /// ("genre:Comedy" -> "Comedy"). A flag whose name has no letter ("attr:399") is an anonymous
+    /// id: words for nobody, tokens the encoder would spend on noise. It is left out of the text
+    /// and still reaches the card as a hashed attribute (AttributeTokens).
+    /// </summary>
+    internal static string AttributeText(string key, string value)
+    {
+        if (!value.Equals("yes", StringComparison.OrdinalIgnoreCase) && !value.Equals("true", StringComparison.OrdinalIgnoreCase))
+            return $"{key}: {value}";
+        var name = key[(key.LastIndexOf(':') + 1)..].Trim();
+        return name.Any(char.IsLetter) ? name : "";
     }
 
     private static void Append(StringBuilder text, string part)

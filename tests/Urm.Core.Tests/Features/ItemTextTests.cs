@@ -30,4 +30,23 @@ public class ItemTextTests
         Assert.Equal(ItemText.MaxChars, text.Length);
         Assert.StartsWith("Velvet matte lipstick. Brand: Acme", text);
     }
+
+    [Fact]
+    public void Flag_attributes_read_as_their_name_and_anonymous_ids_are_left_out()
+    {
+        var attributes = new Dictionary<string, string> { ["attr:399"] = "yes", ["genre:Comedy"] = "yes", ["attr:2"] = "true", ["size"] = "XL" };
+
+        var text = ItemText.Build(TestItems.Make(description: null, category: null, brand: null, attributes: attributes));
+
+        Assert.Equal("Velvet matte lipstick. Comedy; size: XL", text);
+    }
+
+    [Fact]
+    public void Only_anonymous_attributes_leave_no_empty_part()
+    {
+        var text = ItemText.Build(TestItems.Make(description: null, category: null, brand: null,
+            attributes: new Dictionary<string, string> { ["attr:5"] = "yes" }));
+
+        Assert.Equal("Velvet matte lipstick", text);
+    }
 }
