@@ -33,8 +33,12 @@ public class EvaluateCommandTests
         var (exitCode, stdout, errors) = await CliRun.InvokeAsync("evaluate", "--model", model, "--catalog", catalog, "--events", events, "--threads", "1");
 
         Assert.True(exitCode == 0, errors);
+        Assert.Contains("task next-item:", stdout);
         Assert.Contains("| model |", stdout);
         Assert.Contains("| co-occurrence |", stdout);
+        Assert.Contains("| content |", stdout);
+        Assert.Matches(@"cold targets \(\d+ users\): model HR@10 [\d.]+, popularity HR@10 [\d.]+, co-occurrence HR@10 [\d.]+, content HR@10 [\d.]+", stdout);
+        Assert.DoesNotContain("new-item targets", stdout); // the manifest lists no new items
         Assert.Contains("24 from cache", errors); // the model's features/cache is reused: nothing encoded again
         var outDir = Path.Combine(model, "evaluation");
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))).RootElement;
@@ -44,6 +48,8 @@ public class EvaluateCommandTests
         Assert.Equal(trainer.GetProperty("HR@10").GetDouble(), ours.GetProperty("HR@10").GetDouble(), 1e-9);
         Assert.Equal(trainer.GetProperty("NDCG@10").GetDouble(), ours.GetProperty("NDCG@10").GetDouble(), 1e-9);
         Assert.Contains("HR@20", ours.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("next-item", metrics.GetProperty("task").GetString());
+        Assert.True(metrics.GetProperty("methods").TryGetProperty("content", out _));
 
         var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Contains("## Protocol", report);
@@ -56,6 +62,27 @@ public class EvaluateCommandTests
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
             Assert.Contains($"]({png})", report);
         }
+
+        // Another trained task, posed as served: the category prompt, ranked within the target's category.
+        var categoryDir = Path.Combine(folder, "by-category");
+        var category = await CliRun.InvokeAsync("evaluate", "--model", model, "--catalog", catalog, "--events", events, "--threads", "1", "--task", "category", "--out", categoryDir);
+        Assert.True(category.ExitCode == 0, category.Errors);
+        Assert.Contains("task category:", category.Output);
+        Assert.Contains("ranked within the target's category", category.Output);
+        Assert.DoesNotContain("trainer (manifest)", category.Output); // its figures are next-item
+        var categoryMetrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(categoryDir, "metrics.json"))).RootElement;
+        Assert.Equal("category", categoryMetrics.GetProperty("task").GetString());
+        Assert.Equal(JsonValueKind.Null, categoryMetrics.GetProperty("trainer").ValueKind);
+        Assert.Contains("task category", File.ReadAllText(Path.Combine(categoryDir, "report.md")));
+    }
+
+    [Fact]
+    public async Task An_unknown_task_is_refused()
+    {
+        var (exitCode, _, errors) = await CliRun.InvokeAsync("evaluate", "--model", "m", "--catalog", "c.jsonl", "--events", "e.csv", "--task", "search");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("search", errors);
     }
 
     [Fact]

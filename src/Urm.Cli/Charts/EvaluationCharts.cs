@@ -20,7 +20,7 @@ public static class EvaluationCharts
 
         var metricGroups = result.Ks.Select(k => $"HR@{k}").Concat(result.Ks.Select(k => $"NDCG@{k}")).ToList();
         double Metric(RankSummary s, int group) => group < result.Ks.Count ? s.HitRate(result.Ks[group]) : s.Ndcg(result.Ks[group - result.Ks.Count]);
-        charts.Add(Save(directory, "metrics.png", $"HR@K and NDCG@K, model vs baselines ({EvaluationReportWriter.SplitName(result.Split)}, {result.Users:N0} users)",
+        charts.Add(Save(directory, "metrics.png", $"HR@K and NDCG@K, model vs baselines ({result.Task}, {EvaluationReportWriter.SplitName(result.Split)}, {result.Users:N0} users)",
             metricGroups, methods, (g, m) => Metric(result.Of(methods[m]), g)));
 
         foreach (var dimension in result.Segments.Select(s => s.Dimension).Distinct())

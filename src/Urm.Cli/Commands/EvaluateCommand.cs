@@ -6,6 +6,7 @@ using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
+using Urm.Core.Serving;
 
 namespace Urm.Cli.Commands;
 
@@ -22,8 +23,10 @@ public static class EvaluateCommand
         split.AcceptOnlyFromAmong("test", "validation");
         var features = new Option<DirectoryInfo?>("--features") { Description = "A features directory whose cache/ is reused (default: MODEL/features, which `urm train` leaves), so nothing is encoded again." };
         var excludeSeen = new Option<bool>("--exclude-seen") { Description = "Leave each user's earlier items out of the ranking (the published Beauty baselines' protocol; data/README.md allows it), for the model and the baselines alike." };
+        var task = new Option<string>("--task") { Description = "The trained task to measure, posed as served: next-item, next-purchase (purchase targets), similar (the newest history item as the anchor), category (ranked within the target's category).", DefaultValueFactory = _ => RecommendTasks.NextItem };
+        task.AcceptOnlyFromAmong([.. EvaluationTasks.Names]);
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity and co-occurrence baselines.") { model, catalog, events, output, split, features, excludeSeen, threads };
+        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity, co-occurrence and content-only baselines.") { model, catalog, events, output, split, features, excludeSeen, task, threads };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var modelDir = parse.GetValue(model)!.FullName;
@@ -54,12 +57,14 @@ public static class EvaluateCommand
                 Console.Error.WriteLine($"    {report.Accepted:N0} items ({report.Counts.CacheHits:N0} from cache), {report.Rejected:N0} rows rejected");
             }
             var items = FeatureDirectoryReader.Read(featuresDir);
+            var categories = FeatureDirectoryReader.ReadCategories(featuresDir);
+            var measured = parse.GetValue(task)!;
 
-            Console.Error.WriteLine($"2/2 {EvaluationReportWriter.SplitName(which)} split of {eventsFile.Name}, model {package.Version}");
+            Console.Error.WriteLine($"2/2 {EvaluationReportWriter.SplitName(which)} split of {eventsFile.Name}, model {package.Version}, task {measured}");
             var eventReport = new ReadReport();
             var userProgress = new ProgressLine("users");
-            var result = await OfflineEvaluator.RunAsync(package, items, EventReader.ReadAsync(eventsFile.FullName, eventReport, cancellationToken),
-                new PromptEncoder(package.Manifest, text), new EvaluationOptions(which, ExcludeSeen: parse.GetValue(excludeSeen)), userProgress, cancellationToken);
+            var result = await OfflineEvaluator.RunAsync(package, items, categories, EventReader.ReadAsync(eventsFile.FullName, eventReport, cancellationToken),
+                new PromptEncoder(package.Manifest, text), new EvaluationOptions(which, ExcludeSeen: parse.GetValue(excludeSeen), Task: measured), userProgress, cancellationToken);
             userProgress.Finish();
             if (eventReport.Rejected > 0) Console.Error.WriteLine($"    {eventReport.Rejected:N0} event rows rejected (unreadable)");
 
@@ -68,14 +73,26 @@ public static class EvaluateCommand
             var charts = EvaluationCharts.Write(result, outDir);
             await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), EvaluationReportWriter.Markdown(result, charts), cancellationToken);
 
-            Console.WriteLine($"{result.Users:N0} users, {result.Items:N0} items, full ranking, {(result.ExcludeSeen ? "each user's earlier items excluded" : "nothing excluded")} ({EvaluationReportWriter.SplitName(which)} split)");
+            Console.WriteLine($"task {result.Task}: {result.Users:N0} users, {result.Items:N0} items, {Ranking(result)} ({EvaluationReportWriter.SplitName(which)} split)");
             Console.Write(EvaluationReportWriter.Table(result.Ks, result.Overall.Select(m => (m.Method, m.Metrics))));
             if (result.TrainerMetrics is { } t)
                 Console.WriteLine($"trainer (manifest): HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users");
-            var cold = result.Segments.First(s => s is { Dimension: "target", Segment: "cold" });
-            Console.WriteLine($"cold targets ({cold.Users:N0} users): model HR@10 {cold.Of(EvaluationResult.ModelMethod).HitRate(10):F4}, popularity HR@10 {cold.Of(PopularityBaseline.Name).HitRate(10):F4}");
+            Console.WriteLine(TargetLine("cold targets", result.Segments.First(s => s is { Dimension: "target", Segment: "cold" })));
+            if (result.Segments.FirstOrDefault(s => s is { Dimension: "target", Segment: OfflineEvaluator.NewSegment }) is { } fresh)
+                Console.WriteLine(TargetLine("new-item targets (kept out of training)", fresh));
             Console.WriteLine($"Written to {outDir} (metrics.json, report.md, {string.Join(", ", charts.Select(c => c.File))})");
         }));
         return command;
     }
+
+    private static string Ranking(EvaluationResult result)
+    {
+        var among = result.Task == RecommendTasks.Category ? "ranked within the target's category" : "full ranking";
+        var left = result.Task == RecommendTasks.Similar ? "the anchor excluded"
+            : result.ExcludeSeen ? "each user's earlier items excluded" : "nothing excluded";
+        return $"{among}, {left}";
+    }
+
+    private static string TargetLine(string label, SegmentMetrics segment)
+        => $"{label} ({segment.Users:N0} users): " + string.Join(", ", segment.Methods.Select(m => $"{m.Method} HR@10 {m.Metrics.HitRate(10):F4}"));
 }

@@ -60,14 +60,14 @@ public sealed class CoOccurrenceBaseline
         return scores;
     }
 
-    /// <summary>0-based rank of the target: items scoring strictly higher (not counting <paramref name="excluded"/>).</summary>
-    public int Rank(EvaluationCase evaluationCase, IReadOnlyCollection<int>? excluded = null)
+    /// <summary>
+    /// 0-based rank of the target: items scoring strictly higher, among <paramref name="candidates"/> (all
+    /// when null), not counting <paramref name="excluded"/>.
+    /// </summary>
+    public int Rank(EvaluationCase evaluationCase, IReadOnlyCollection<int>? excluded = null, bool[]? candidates = null)
     {
         ArgumentNullException.ThrowIfNull(evaluationCase);
-        var scores = Scores(evaluationCase.History);
-        var rank = RankingMetrics.RankOf(scores, evaluationCase.Target);
-        if (excluded is not null) foreach (var row in excluded) if (scores[row] > scores[evaluationCase.Target]) rank--;
-        return rank;
+        return RankingMetrics.RankAmong<double>(Scores(evaluationCase.History), evaluationCase.Target, excluded, candidates);
     }
 
     private void Add(int a, int b)

@@ -8,6 +8,7 @@ namespace Urm.Core.Evaluation;
 /// <param name="MaxDegreeOfParallelism">Threads for the score scans; -1 for all cores.</param>
 /// <param name="ExcludeSeen">Leave the user's earlier items (the history) out of the ranking, as the
 /// published Beauty baselines do and data/README.md allows; every method is ranked the same way.</param>
+/// <param name="Task">The task measured, one of <see cref="EvaluationTasks.Names"/> (see there for each protocol).</param>
 public sealed record EvaluationOptions(
     EvaluationSplit Split = EvaluationSplit.Test,
     IReadOnlyList<int>? Ks = null,
@@ -15,4 +16,5 @@ public sealed record EvaluationOptions(
     int CoOccurrenceWindow = 3,
     int CoOccurrenceRecent = 3,
     int MaxDegreeOfParallelism = -1,
-    bool ExcludeSeen = false);
+    bool ExcludeSeen = false,
+    string Task = Serving.RecommendTasks.NextItem);

@@ -26,11 +26,13 @@ public static class EvaluationReportWriter
         var root = new JsonObject
         {
             ["modelVersion"] = result.ModelVersion,
+            ["task"] = result.Task,
             ["split"] = SplitName(result.Split),
             ["protocol"] = result.Protocol,
             ["excludeSeen"] = result.ExcludeSeen,
             ["items"] = result.Items,
             ["coldItems"] = result.ColdItems,
+            ["newItems"] = result.NewItems,
             ["users"] = result.Users,
             ["tooShortUsers"] = result.TooShortUsers,
             ["unknownItemEvents"] = result.UnknownItemEvents,
@@ -50,15 +52,15 @@ public static class EvaluationReportWriter
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(charts);
         var md = new StringBuilder();
-        md.AppendLine(Inv($"# Evaluation of model {result.ModelVersion} ({SplitName(result.Split)} split)"));
+        md.AppendLine(Inv($"# Evaluation of model {result.ModelVersion}: task {result.Task} ({SplitName(result.Split)} split)"));
         md.AppendLine();
-        md.AppendLine(Inv($"{result.Users:N0} users, {result.Items:N0} items ({result.ColdItems:N0} without an ID embedding); {result.TooShortUsers:N0} users with fewer than {LeaveOneOut.MinEvents} events only train; {result.UnknownItemEvents:N0} events name items outside the catalog and are dropped. {result.Seconds:F1} s."));
+        md.AppendLine(Inv($"{result.Users:N0} users, {result.Items:N0} items ({result.ColdItems:N0} without an ID embedding{(result.NewItems > 0 ? $", {result.NewItems:N0} of them new: kept out of training" : "")}); {result.TooShortUsers:N0} users with fewer than {LeaveOneOut.MinEvents} events only train; {result.UnknownItemEvents:N0} events name items outside the catalog and are dropped. {result.Seconds:F1} s."));
         md.AppendLine();
         md.AppendLine("## Protocol");
         md.AppendLine();
         md.AppendLine(result.Protocol);
         md.AppendLine();
-        md.AppendLine(Inv($"Popularity: items ranked by interaction count in the training part. Co-occurrence: items ranked by how often they occur near the user's newest history items in training sequences (newer items weigh more), ties by popularity."));
+        md.AppendLine(Inv($"Popularity: items ranked by interaction count in the training part. Co-occurrence: items ranked by how often they occur near the user's newest history items in training sequences (newer items weigh more), ties by popularity. Content: the frozen text encoder alone, nothing learnt: score = sum over the {ContentBaseline.Recent} newest history items h_r (r = 0 newest) of cos(MiniLM text of the item, of h_r) / (r + 1)."));
         md.AppendLine();
         md.AppendLine("## Model and baselines");
         md.AppendLine();
@@ -66,13 +68,19 @@ public static class EvaluationReportWriter
         if (result.TrainerMetrics is { } t)
         {
             md.AppendLine();
-            md.AppendLine(Inv($"The trainer's own figures for this split (manifest): HR@5 {t.Hr5:F4}, NDCG@5 {t.Ndcg5:F4}, HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users."));
+            md.AppendLine(Inv($"The trainer's own next-item figures for this split (manifest): HR@5 {t.Hr5:F4}, NDCG@5 {t.Ndcg5:F4}, HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users."));
         }
         foreach (var dimension in result.Segments.Select(s => s.Dimension).Distinct())
         {
             md.AppendLine();
             md.AppendLine(Inv($"## Segments by {dimension}"));
             md.AppendLine();
+            if (dimension == "target")
+            {
+                md.AppendLine("cold: the target has no ID embedding; warm: it has one" +
+                    (result.NewItems > 0 ? "; new: the target is one of the items kept out of training altogether (the manifest's newItems, a part of cold)." : "."));
+                md.AppendLine();
+            }
             var methods = result.Overall.Select(m => m.Method).ToList();
             md.AppendLine($"| {dimension} | users | " + string.Join(" | ", methods.SelectMany(m => new[] { $"{m} HR@10", $"{m} NDCG@10" })) + " |");
             md.AppendLine("| --- | --- | " + string.Join(" | ", methods.SelectMany(_ => new[] { "---", "---" })) + " |");

@@ -1,4 +1,5 @@
 using Urm.Core.Models;
+using Urm.Core.Serving;
 
 namespace Urm.Core.Evaluation;
 
@@ -7,7 +8,7 @@ namespace Urm.Core.Evaluation;
 /// <param name="ColdItems">Items without an ID embedding (not in the manifest's idTable).</param>
 /// <param name="Users">Users evaluated (one target each).</param>
 /// <param name="Overall">Model first, then the baselines.</param>
-/// <param name="TrainerMetrics">The trainer's own figures for this split, from the manifest.</param>
+/// <param name="TrainerMetrics">The trainer's own figures for this split, from the manifest (next-item only).</param>
 public sealed record EvaluationResult(
     string ModelVersion,
     EvaluationSplit Split,
@@ -27,16 +28,53 @@ public sealed record EvaluationResult(
     /// <summary>Whether the user's earlier items were left out of the ranking (<see cref="EvaluationOptions.ExcludeSeen"/>).</summary>
     public bool ExcludeSeen { get; init; }
 
+    /// <summary>The task measured (<see cref="EvaluationTasks"/>).</summary>
+    public string Task { get; init; } = RecommendTasks.NextItem;
+
+    /// <summary>Catalog items the manifest lists as new (kept out of training); the "new" segment is there when above 0.</summary>
+    public int NewItems { get; init; }
+
     public RankSummary Of(string method) => Overall.First(m => m.Method == method).Metrics;
 
     /// <summary>The protocol in words, for reports.</summary>
     public string Protocol =>
         $"Leave-one-out as the trainer splits: each user's events ordered by time (ties keep file order); users with at least {LeaveOneOut.MinEvents} events are evaluated, " +
-        $"the target is the {(Split == EvaluationSplit.Test ? "last event (test)" : "second-last event (validation)")}, the history is every event before it " +
-        "(the model reads the most recent sizes.L), prompt [task:next-item]. Baselines learn from the training part only (all but the last two events of each evaluated user, all events of the others). " +
-        (ExcludeSeen
-            ? $"Full ranking over all {Items:N0} catalog items except the user's earlier items (the history, which data/README.md allows leaving out and the published Beauty baselines leave out), for every method alike; "
-            : $"Full ranking over all {Items:N0} catalog items, nothing excluded (not even items already in the history; the trainer's headline evaluation excludes none either); ") +
+        $"the target is the {(Split == EvaluationSplit.Test ? "last event (test)" : "second-last event (validation)")}. " +
+        TaskProtocol + " " +
+        "The popularity and co-occurrence baselines learn from the training part only (all but the last two events of each evaluated user, all events of the others; the content baseline learns nothing)" +
+        (NewItems > 0
+            ? $"; the events of the {NewItems:N0} items the manifest lists as new (newItems) are dropped from every training part, as the trainer dropped them, so neither the model nor a baseline learnt from them. "
+            : ". ") +
+        RankingProtocol +
         "rank = number of items scoring strictly higher than the target (ties count in its favour). HR@K = 1 if rank < K; NDCG@K = 1/log2(rank+2) if rank < K; means over users. " +
         "Model scores go through the serving path: cards from fusion.onnx (CardFuser), user vectors from user.onnx (UserEncoder), score = max over the M user vectors of the inner product.";
+
+    private string TaskProtocol => Task switch
+    {
+        RecommendTasks.NextPurchase =>
+            "Task next-purchase: only users whose target event is a purchase; the history is every event before the target (the model reads the most recent sizes.L); prompt [task:next-purchase].",
+        RecommendTasks.Similar =>
+            "Task similar: only users whose target differs from their newest history item, the anchor; every method reads the anchor alone, with its event type, as the served similar task does without anchorItemId " +
+            "(co-occurrence and content score from it; popularity reads no history); prompt [task:similar].",
+        RecommendTasks.Category =>
+            "Task category: only users whose target item has a category; the history is every event before the target (the model reads the most recent sizes.L); " +
+            "prompt [task:category, category:<the target's category path as the catalog spells it>].",
+        _ => "Task next-item: the history is every event before the target (the model reads the most recent sizes.L); prompt [task:next-item].",
+    };
+
+    private string RankingProtocol
+    {
+        get
+        {
+            var among = Task == RecommendTasks.Category
+                ? $"Ranking over the items whose category path is the target's or lies under it (the served category rule: path levels, any case), out of the {Items:N0} catalog items, "
+                : $"Full ranking over all {Items:N0} catalog items ";
+            var left = Task == RecommendTasks.Similar
+                ? "except the anchor, which a similar answer never contains (with exclude-seen as without: the anchor is the seen item), "
+                : ExcludeSeen
+                    ? "except the user's earlier items (the history, which data/README.md allows leaving out and the published Beauty baselines leave out), "
+                    : "nothing excluded (not even items already in the history; the trainer's headline evaluation excludes none either), ";
+            return among + left + "for every method alike; ";
+        }
+    }
 }

@@ -8,7 +8,9 @@ namespace Urm.Core.Evaluation;
 /// order; a user with at least <see cref="MinEvents"/> events gives a test case (target = last event,
 /// history = everything before it) and a validation case (target = second last, history = everything
 /// before that), and trains on all but the last two; a user with fewer events only trains.
-/// Repeated items are kept: a repeated view is a signal.
+/// Repeated items are kept: a repeated view is a signal. Events of held-out items (the trainer's
+/// new_item_share, the manifest's newItems) are dropped from the training parts only: validation and
+/// test histories and targets keep them, as the trainer's SequenceData does.
 /// </summary>
 public static class LeaveOneOut
 {
@@ -16,7 +18,8 @@ public static class LeaveOneOut
 
     /// <param name="events">Events in file order.</param>
     /// <param name="rowOf">Item id -> row of the card matrix (the catalog's items).</param>
-    public static LeaveOneOutData Split(IEnumerable<UserEvent> events, IReadOnlyDictionary<string, int> rowOf)
+    /// <param name="heldOut">Rows whose events no training part keeps; null or empty for none.</param>
+    public static LeaveOneOutData Split(IEnumerable<UserEvent> events, IReadOnlyDictionary<string, int> rowOf, IReadOnlySet<int>? heldOut = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(rowOf);
@@ -51,14 +54,17 @@ public static class LeaveOneOut
             if (rows.Length < MinEvents)
             {
                 tooShort++;
-                training.Add(rows);
+                training.Add(Trained(rows, heldOut));
                 continue;
             }
             var n = rows.Length;
-            training.Add(rows[..(n - 2)]);
-            validation.Add(new EvaluationCase(user, rows[..(n - 2)], types[..(n - 2)], rows[n - 2]));
-            test.Add(new EvaluationCase(user, rows[..(n - 1)], types[..(n - 1)], rows[n - 1]));
+            training.Add(Trained(rows[..(n - 2)], heldOut));
+            validation.Add(new EvaluationCase(user, rows[..(n - 2)], types[..(n - 2)], rows[n - 2], types[n - 2]));
+            test.Add(new EvaluationCase(user, rows[..(n - 1)], types[..(n - 1)], rows[n - 1], types[n - 1]));
         }
         return new LeaveOneOutData(training, validation, test, tooShort, unknown);
     }
+
+    private static int[] Trained(int[] part, IReadOnlySet<int>? heldOut)
+        => heldOut is null || heldOut.Count == 0 ? part : part.Where(row => !heldOut.Contains(row)).ToArray();
 }

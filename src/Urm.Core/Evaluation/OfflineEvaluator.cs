@@ -4,24 +4,40 @@ using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
 using Urm.Core.Retrieval;
+using Urm.Core.Serving;
 
 namespace Urm.Core.Evaluation;
 
 /// <summary>
 /// Offline evaluation of a model package through the serving code path (CardFuser, UserEncoder, the
-/// max-inner-product score), on the trainer's leave-one-out split, next to a popularity and an
-/// item-to-item co-occurrence baseline under the same protocol (see <see cref="EvaluationResult.Protocol"/>).
+/// max-inner-product score), on the trainer's leave-one-out split, next to a popularity, an
+/// item-to-item co-occurrence and a content-only (frozen text encoder) baseline under the same protocol
+/// (see <see cref="EvaluationResult.Protocol"/>), for one of the trained tasks (<see cref="EvaluationTasks"/>).
 /// </summary>
 public static class OfflineEvaluator
 {
-    public const string Task = "next-item";
+    public const string NewSegment = "new";
 
     /// <param name="items">The catalog's features, the rows every target is ranked among.</param>
     /// <param name="events">The event file, in file order.</param>
     /// <param name="progress">Told the number of users evaluated so far.</param>
+    public static Task<EvaluationResult> RunAsync(
+        ModelPackage package,
+        IReadOnlyList<ItemFeatures> items,
+        IAsyncEnumerable<UserEvent> events,
+        PromptEncoder prompts,
+        EvaluationOptions? options,
+        IProgress<int>? progress,
+        CancellationToken cancellationToken)
+        => RunAsync(package, items, null, events, prompts, options, progress, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(ModelPackage, IReadOnlyList{ItemFeatures}, IAsyncEnumerable{UserEvent}, PromptEncoder, EvaluationOptions?, IProgress{int}?, CancellationToken)"/>
+    /// <param name="categories">Each item's category path as the catalog spells it (null: none), row for
+    /// row with <paramref name="items"/> (<see cref="FeatureDirectoryReader.ReadCategories"/>); the category task needs it.</param>
     public static async Task<EvaluationResult> RunAsync(
         ModelPackage package,
         IReadOnlyList<ItemFeatures> items,
+        IReadOnlyList<string?>? categories,
         IAsyncEnumerable<UserEvent> events,
         PromptEncoder prompts,
         EvaluationOptions? options,
@@ -31,13 +47,25 @@ public static class OfflineEvaluator
         ArgumentNullException.ThrowIfNull(events);
         var list = new List<UserEvent>();
         await foreach (var e in events.WithCancellation(cancellationToken)) list.Add(e);
-        return Evaluate(package, items, list, prompts, options, progress, cancellationToken);
+        return Evaluate(package, items, categories, list, prompts, options, progress, cancellationToken);
     }
 
-    /// <inheritdoc cref="RunAsync"/>
+    /// <inheritdoc cref="RunAsync(ModelPackage, IReadOnlyList{ItemFeatures}, IAsyncEnumerable{UserEvent}, PromptEncoder, EvaluationOptions?, IProgress{int}?, CancellationToken)"/>
     public static EvaluationResult Evaluate(
         ModelPackage package,
         IReadOnlyList<ItemFeatures> items,
+        IReadOnlyList<UserEvent> events,
+        PromptEncoder prompts,
+        EvaluationOptions? options,
+        IProgress<int>? progress,
+        CancellationToken cancellationToken)
+        => Evaluate(package, items, null, events, prompts, options, progress, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(ModelPackage, IReadOnlyList{ItemFeatures}, IReadOnlyList{string?}?, IAsyncEnumerable{UserEvent}, PromptEncoder, EvaluationOptions?, IProgress{int}?, CancellationToken)"/>
+    public static EvaluationResult Evaluate(
+        ModelPackage package,
+        IReadOnlyList<ItemFeatures> items,
+        IReadOnlyList<string?>? categories,
         IReadOnlyList<UserEvent> events,
         PromptEncoder prompts,
         EvaluationOptions? options,
@@ -49,33 +77,46 @@ public static class OfflineEvaluator
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(prompts);
         options ??= new EvaluationOptions();
+        var task = EvaluationTasks.Check(options.Task);
+        if (!prompts.IsTrained(task))
+            throw new ArgumentException($"Model {package.Version} was not trained on the '{task}' task (its manifest's tasks: {string.Join(", ", package.Manifest.Tasks.Keys)}); there is nothing trained to measure.", nameof(options));
+        if (categories is not null && categories.Count != items.Count)
+            throw new ArgumentException($"{categories.Count} categories for {items.Count} items: they must be row for row.", nameof(categories));
         var ks = options.Ks ?? RankingMetrics.DefaultKs;
         var clock = Stopwatch.StartNew();
 
         var cards = new CardFuser(package).FuseMatrix(items, cancellationToken);
         var rowOf = Enumerable.Range(0, cards.Count).ToDictionary(i => cards.Ids[i], StringComparer.Ordinal);
-        var split = LeaveOneOut.Split(events, rowOf);
-        var cases = split.Cases(options.Split);
-        if (cases.Count == 0)
+        // New items' events never reached the model's training; the baselines must not learn from them either.
+        var newRows = package.Manifest.NewItems.Where(rowOf.ContainsKey).Select(id => rowOf[id]).ToHashSet();
+        var split = LeaveOneOut.Split(events, rowOf, newRows);
+        var splitCases = split.Cases(options.Split);
+        if (splitCases.Count == 0)
             throw new InvalidDataException($"No user has {LeaveOneOut.MinEvents} or more events on catalog items: there is nothing to evaluate ({split.UnknownItemEvents:N0} events name items outside the catalog).");
+        var cases = EvaluationTasks.Cases(task, splitCases, categories, options.ExcludeSeen);
+        if (cases.Count == 0)
+            throw new InvalidDataException($"None of the {splitCases.Count:N0} {EvaluationReportWriter.SplitName(options.Split)} targets fits the '{task}' task: there is nothing to evaluate.");
 
+        var parallel = Parallelism(options, cancellationToken);
         var popularity = new PopularityBaseline(split.Training, cards.Count);
         var coOccurrence = new CoOccurrenceBaseline(split.Training, cards.Count, options.CoOccurrenceWindow, options.CoOccurrenceRecent);
-        var modelRanks = ModelRanks(package, cards, cases, prompts, options, progress, cancellationToken);
+        var modelRanks = ModelRanks(package, cards, cases, Prompt(prompts, task), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
         var coOccurrenceRanks = new int[cases.Count];
-        Parallel.For(0, cases.Count, Parallelism(options, cancellationToken), i =>
+        Parallel.For(0, cases.Count, parallel, i =>
         {
-            var excluded = options.ExcludeSeen ? cases[i].Seen() : null;
-            popularityRanks[i] = popularity.Rank(cases[i], excluded);
-            coOccurrenceRanks[i] = coOccurrence.Rank(cases[i], excluded);
+            var c = cases[i];
+            popularityRanks[i] = popularity.Rank(c.Case, c.Excluded, c.Candidates);
+            coOccurrenceRanks[i] = coOccurrence.Rank(c.Case, c.Excluded, c.Candidates);
         });
+        var contentRanks = new ContentBaseline(items).Ranks(cases, parallel);
 
         var methods = new (string Name, int[] Ranks)[]
         {
             (EvaluationResult.ModelMethod, modelRanks),
             (PopularityBaseline.Name, popularityRanks),
             (CoOccurrenceBaseline.Name, coOccurrenceRanks),
+            (ContentBaseline.Name, contentRanks),
         };
         IReadOnlyList<MethodMetrics> Summaries(IReadOnlyList<int> subset)
             => methods.Select(m => new MethodMetrics(m.Name, RankingMetrics.Summarize(subset.Select(i => m.Ranks[i]).ToList(), ks))).ToList();
@@ -88,40 +129,67 @@ public static class OfflineEvaluator
         var warm = all.Except(cold).ToList();
         segments.Add(new SegmentMetrics("target", "cold", cold.Count, Summaries(cold)));
         segments.Add(new SegmentMetrics("target", "warm", warm.Count, Summaries(warm)));
+        // New = no training event at all (a subset of cold): the honest cold start, where no method has
+        // seen the item, not even as a neighbour in a training sequence.
+        if (newRows.Count > 0)
+        {
+            var fresh = all.Where(i => newRows.Contains(cases[i].Target)).ToList();
+            segments.Add(new SegmentMetrics("target", NewSegment, fresh.Count, Summaries(fresh)));
+        }
         foreach (var bucket in HistoryLengthBuckets.Labels)
         {
-            var members = all.Where(i => HistoryLengthBuckets.Of(cases[i].History.Count) == bucket).ToList();
+            var members = all.Where(i => HistoryLengthBuckets.Of(cases[i].HistoryLength) == bucket).ToList();
             if (members.Count > 0) segments.Add(new SegmentMetrics("history length", bucket, members.Count, Summaries(members)));
         }
 
-        // The trainer's headline figures rank everything; beside an exclude-seen run they would not compare.
-        var trainer = options.ExcludeSeen ? null
+        // The trainer's headline figures are next-item over everything; beside another task or an
+        // exclude-seen run they would not compare.
+        var trainer = options.ExcludeSeen || task != RecommendTasks.NextItem ? null
             : options.Split == EvaluationSplit.Test ? package.Manifest.Metrics.Test : package.Manifest.Metrics.Validation;
         return new EvaluationResult(
             package.Version, options.Split, cards.Count, cards.Ids.Count(id => !idTable.ContainsKey(id)),
             cases.Count, split.TooShortUsers, split.UnknownItemEvents, ks, Summaries(all), segments, trainer,
-            clock.Elapsed.TotalSeconds) { ExcludeSeen = options.ExcludeSeen };
+            clock.Elapsed.TotalSeconds) { ExcludeSeen = options.ExcludeSeen, Task = task, NewItems = newRows.Count };
+    }
+
+    /// <summary>A case's prompt rows, as RecommendationService encodes the task's (one encoding per category).</summary>
+    private static Func<TaskCase, float[]> Prompt(PromptEncoder prompts, string task)
+    {
+        if (task != RecommendTasks.Category)
+        {
+            var prompt = prompts.Encode(task);
+            return _ => prompt;
+        }
+        var byCategory = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        return c =>
+        {
+            var category = c.Category ?? throw new InvalidOperationException("A category case without a category.");
+            if (!byCategory.TryGetValue(category, out var prompt)) byCategory[category] = prompt = prompts.Encode(task, category);
+            return prompt;
+        };
     }
 
     /// <summary>Each case's target rank under the model: user vectors in batches, then an exact scan of every card.</summary>
     private static int[] ModelRanks(
-        ModelPackage package, CardMatrix cards, IReadOnlyList<EvaluationCase> cases, PromptEncoder prompts,
+        ModelPackage package, CardMatrix cards, IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> prompt,
         EvaluationOptions options, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var encoder = new UserEncoder(package, options.UserBatch);
-        var prompt = prompts.Encode(Task);
         var l = package.Sizes.L;
         var ranks = new int[cases.Count];
         // Similar lengths per batch mean less padding (as the trainer batches); ranks go back by index.
-        var order = Enumerable.Range(0, cases.Count).OrderBy(i => Math.Min(cases[i].History.Count, l)).ToArray();
+        var order = Enumerable.Range(0, cases.Count).OrderBy(i => Math.Min(cases[i].Case.History.Count, l)).ToArray();
         var done = 0;
         foreach (var chunk in order.Chunk(options.UserBatch))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var users = chunk.Select(i => Sequence(cases[i], cards, prompt, l)).ToList();
+            var users = chunk.Select(i => Sequence(cases[i].Case, cards, prompt(cases[i]), l)).ToList();
             var vectors = encoder.EncodeBatch(users, cancellationToken);
             Parallel.For(0, chunk.Length, Parallelism(options, cancellationToken), j =>
-                ranks[chunk[j]] = TargetRank(cards, vectors[j], cases[chunk[j]].Target, options.ExcludeSeen ? cases[chunk[j]].Seen() : null));
+            {
+                var c = cases[chunk[j]];
+                ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates);
+            });
             done += chunk.Length;
             progress?.Report(done);
         }
@@ -140,20 +208,39 @@ public static class OfflineEvaluator
 
     /// <summary>
     /// Items whose score (max over the M user vectors of the inner product) is strictly above the
-    /// target's: the exact 0-based rank, ties in the target's favour, as the trainer's target_ranks.
+    /// target's: the exact 0-based rank, ties in the target's favour, as the trainer's target_ranks;
+    /// among <paramref name="candidates"/> only when given (the category task), <paramref name="excluded"/>
+    /// (distinct rows) not counted.
     /// </summary>
-    internal static int TargetRank(CardMatrix cards, ReadOnlySpan<float> userVectors, int target, IReadOnlyCollection<int>? excluded = null)
+    internal static int TargetRank(CardMatrix cards, ReadOnlySpan<float> userVectors, int target, IReadOnlyCollection<int>? excluded = null, bool[]? candidates = null)
     {
         var d = cards.Dimension;
         var m = userVectors.Length / d;
         // Score and CountAbove sum in the serving scan's order (SetRetriever.Score says why), so this
         // rank is the one the served top k would give the target.
         var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score;
-        var rank = SetRetriever.CountAbove(cards, userVectors, threshold);
+        var rank = candidates is null ? SetRetriever.CountAbove(cards, userVectors, threshold) : CountAbove(cards, userVectors, m, threshold, candidates);
         if (excluded is not null)
             foreach (var row in excluded)
-                if (SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank--;
+                if ((candidates is null || candidates[row]) && SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank--;
         return rank;
+    }
+
+    /// <summary>SetRetriever.CountAbove over the candidate rows only: the same blocked scan, so the same bits.</summary>
+    private static int CountAbove(CardMatrix cards, ReadOnlySpan<float> userVectors, int m, float threshold, bool[] candidates)
+    {
+        var blocks = cards.Blocks;
+        var lanes = CardBlocks.Lanes;
+        var count = 0;
+        for (var block = 0; block < blocks.BlockCount; block++)
+        {
+            var first = block * lanes;
+            var end = Math.Min(lanes, cards.Count - first);
+            blocks.ScoreBlock(block, userVectors, m, out var best, out _);
+            for (var lane = 0; lane < end; lane++)
+                if (candidates[first + lane] && best[lane] > threshold) count++;
+        }
+        return count;
     }
 
     private static ParallelOptions Parallelism(EvaluationOptions options, CancellationToken cancellationToken)

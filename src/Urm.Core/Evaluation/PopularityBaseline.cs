@@ -19,14 +19,13 @@ public sealed class PopularityBaseline
 
     public IReadOnlyList<int> Counts => _counts;
 
-    /// <summary>0-based rank of the target: items with strictly more training interactions (not counting <paramref name="excluded"/>).</summary>
-    public int Rank(EvaluationCase evaluationCase, IReadOnlyCollection<int>? excluded = null)
+    /// <summary>
+    /// 0-based rank of the target: items with strictly more training interactions, among
+    /// <paramref name="candidates"/> (all when null), not counting <paramref name="excluded"/>.
+    /// </summary>
+    public int Rank(EvaluationCase evaluationCase, IReadOnlyCollection<int>? excluded = null, bool[]? candidates = null)
     {
         ArgumentNullException.ThrowIfNull(evaluationCase);
-        var t = _counts[evaluationCase.Target];
-        var rank = 0;
-        foreach (var c in _counts) if (c > t) rank++;
-        if (excluded is not null) foreach (var row in excluded) if (_counts[row] > t) rank--;
-        return rank;
+        return RankingMetrics.RankAmong<int>(_counts, evaluationCase.Target, excluded, candidates);
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Urm.Core.Evaluation;
 
 /// <summary>
@@ -55,6 +57,33 @@ public static class RankingMetrics
         var t = scores[target];
         var rank = 0;
         foreach (var s in scores) if (s > t) rank++;
+        return rank;
+    }
+
+    /// <summary>
+    /// The target's 0-based rank among <paramref name="candidates"/> (every item when null; else the rows
+    /// marked true, as the category task ranks only its category): candidates scoring strictly higher than
+    /// the target, not counting <paramref name="excluded"/> (distinct rows; those outside the candidates
+    /// or not above the target change nothing). The target itself never counts.
+    /// </summary>
+    public static int RankAmong<T>(ReadOnlySpan<T> scores, int target, IReadOnlyCollection<int>? excluded = null, bool[]? candidates = null)
+        where T : IComparisonOperators<T, T, bool>
+    {
+        if (candidates is not null && candidates.Length != scores.Length)
+            throw new ArgumentException($"{candidates.Length} candidate flags for {scores.Length} scores.", nameof(candidates));
+        var t = scores[target];
+        var rank = 0;
+        if (candidates is null)
+        {
+            foreach (var s in scores) if (s > t) rank++;
+        }
+        else
+        {
+            for (var row = 0; row < scores.Length; row++) if (candidates[row] && scores[row] > t) rank++;
+        }
+        if (excluded is not null)
+            foreach (var row in excluded)
+                if ((candidates is null || candidates[row]) && scores[row] > t) rank--;
         return rank;
     }
 }

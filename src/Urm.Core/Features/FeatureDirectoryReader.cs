@@ -48,6 +48,20 @@ public static class FeatureDirectoryReader
         return result;
     }
 
+    /// <summary>
+    /// Each item's category path from items.jsonl, row for row with <see cref="Read"/>, as the catalog
+    /// spells it (so as the trainer keyed its category prompts); null where the item has none.
+    /// </summary>
+    /// <exception cref="InvalidDataException">items.jsonl is missing or a category is not a string.</exception>
+    public static IReadOnlyList<string?> ReadCategories(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return ReadJsonLines(Path.Combine(directory, "items.jsonl")).Select(row =>
+            !row.TryGetProperty("category", out var c) || c.ValueKind == JsonValueKind.Null ? null
+            : c.ValueKind == JsonValueKind.String ? (string.IsNullOrWhiteSpace(c.GetString()) ? null : c.GetString())
+            : throw new InvalidDataException($"{directory}: item '{Text(row, "id")}' has a category that is not a string ({c.ValueKind}).")).ToList();
+    }
+
     private static string Need(string directory, string file)
     {
         var path = Path.Combine(directory, file);

@@ -63,6 +63,17 @@ internal static class ManifestReader
                 throw new ModelPackageException(path, $"eventTypes maps '{name}' to {id}, outside 0..sizes.eventTypes-1 ({s.EventTypes - 1})", Remedy);
         if (!m.EventTypes.Any(e => e.Value > 0))
             throw new ModelPackageException(path, "eventTypes lists no event type besides padding", Remedy);
+        var newItems = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in m.NewItems)
+        {
+            if (string.IsNullOrWhiteSpace(id))
+                throw new ModelPackageException(path, "newItems lists a blank item id", Remedy);
+            if (!newItems.Add(id))
+                throw new ModelPackageException(path, $"newItems lists '{id}' twice", Remedy);
+            // A new item's events never reached training, so it cannot have an ID embedding.
+            if (m.IdTable.ContainsKey(id))
+                throw new ModelPackageException(path, $"newItems lists '{id}', which idTable also lists: an item kept out of training has no ID embedding", Remedy);
+        }
         var keys = m.Prompts.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (task, key) in m.Tasks)
             if (!keys.Contains(key))

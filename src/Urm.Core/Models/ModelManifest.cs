@@ -17,4 +17,12 @@ public sealed record ModelManifest(
     IReadOnlyDictionary<string, string> Tasks,
     IReadOnlyDictionary<string, int> EventTypes,
     ModelMetrics Metrics,
-    OnnxSection Onnx);
+    OnnxSection Onnx)
+{
+    /// <summary>
+    /// Items whose events the trainer kept out of training altogether (its <c>new_item_share</c>), so that
+    /// evaluation can measure items the model has never seen as an honest cold start. Empty when the
+    /// share was 0, and in manifests written before the field existed.
+    /// </summary>
+    public IReadOnlyList<string> NewItems { get; init; } = [];
+}

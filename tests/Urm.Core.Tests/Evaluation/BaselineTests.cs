@@ -10,7 +10,7 @@ public sealed class BaselineTests
     private static readonly int[][] Training = [[0, 1, 2], [0, 1, 3], [0, 2, 4]];
 
     private static EvaluationCase Case(int target, params int[] history)
-        => new("u", history, history.Select(_ => EventType.View).ToArray(), target);
+        => new("u", history, history.Select(_ => EventType.View).ToArray(), target, EventType.View);
 
     [Fact]
     public void Popularity_counts_training_interactions()
@@ -110,5 +110,35 @@ public sealed class BaselineTests
         Assert.Equal([0, 1], split.Validation[0].History);
         Assert.Equal(0, split.Test[1].Target);
         Assert.Equal([0, 1], split.Test[1].History);
+        Assert.Equal(EventType.View, split.Test[0].TargetEvent);
+    }
+
+    [Fact]
+    public void Held_out_items_leave_the_training_parts_only_and_so_the_baselines()
+    {
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(1_000);
+        var rows = new Dictionary<string, int> { ["a"] = 0, ["b"] = 1, ["c"] = 2, ["d"] = 3, ["e"] = 4 };
+        UserEvent E(string user, string item, int seconds, EventType type = EventType.View) => new(user, item, type, t0.AddSeconds(seconds));
+        var events = new[]
+        {
+            E("u1", "a", 1), E("u1", "b", 2), E("u1", "c", 3), E("u1", "d", 4), E("u1", "e", 5), // trains on a, b, c
+            E("u2", "b", 1), E("u2", "d", 2),                                                   // too short: trains on both
+            E("u3", "c", 1), E("u3", "d", 2), E("u3", "b", 3, EventType.Purchase),              // b is u3's test target
+        };
+
+        var split = LeaveOneOut.Split(events, rows, new HashSet<int> { 1 });
+
+        // b (row 1) is gone from every training part, so a and c become neighbours, as in the trainer's flat arrays.
+        Assert.Equal([[0, 2], [3], [2]], split.Training);
+        Assert.Equal([0, 1, 2, 3], split.Test[0].History); // evaluation keeps it
+        Assert.Equal([0, 1, 2], split.Validation[0].History);
+        Assert.Equal(1, split.Test[1].Target);
+        Assert.Equal(EventType.Purchase, split.Test[1].TargetEvent);
+        Assert.Equal(0, new PopularityBaseline(split.Training, 5).Counts[1]);
+        var coOccurrence = new CoOccurrenceBaseline(split.Training, 5, window: 1, recent: 1);
+        Assert.Equal(0, coOccurrence.Count(0, 1));
+        Assert.Equal(1, coOccurrence.Count(0, 2));
+        // Without held-out rows the split is the trainer's plain one.
+        Assert.Equal([[0, 1, 2], [1, 3], [2]], LeaveOneOut.Split(events, rows).Training);
     }
 }

@@ -136,6 +136,45 @@ public sealed class ModelPackageRefusalTests(TinyModel model) : IDisposable
         Assert.Null(package.Manifest.Onnx.Fusion.Sha256);
     }
 
+    [Fact]
+    public void Manifest_without_new_items_loads_with_none()
+    {
+        EditManifest(m => m.AsObject().Remove("newItems"));
+        using var package = ModelPackage.Load(_copy, TinyModel.Session);
+        Assert.Empty(package.Manifest.NewItems);
+    }
+
+    [Fact]
+    public void Manifest_new_items_are_read()
+    {
+        // The manifest does not know the catalog: any id without an ID embedding may be new.
+        EditManifest(m => m["newItems"] = new JsonArray(JsonValue.Create("sku-new")));
+        using var package = ModelPackage.Load(_copy, TinyModel.Session);
+        Assert.Equal(["sku-new"], package.Manifest.NewItems);
+    }
+
+    [Fact]
+    public void Manifest_new_item_with_an_id_embedding()
+    {
+        var warm = model.Package.Manifest.IdTable.Keys.First();
+        EditManifest(m => m["newItems"] = new JsonArray(JsonValue.Create(warm)));
+        Refused("manifest.json", $"newItems lists '{warm}', which idTable also lists");
+    }
+
+    [Fact]
+    public void Manifest_new_item_listed_twice()
+    {
+        EditManifest(m => m["newItems"] = new JsonArray(JsonValue.Create("sku-new"), JsonValue.Create("sku-new")));
+        Refused("manifest.json", "newItems lists 'sku-new' twice");
+    }
+
+    [Fact]
+    public void Manifest_new_item_that_is_blank()
+    {
+        EditManifest(m => m["newItems"] = new JsonArray(JsonValue.Create(" ")));
+        Refused("manifest.json", "newItems lists a blank item id");
+    }
+
     private static void RemoveChecksums(JsonNode manifest)
     {
         manifest["onnx"]!["fusion"]!.AsObject().Remove("sha256");
