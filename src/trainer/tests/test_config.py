@@ -18,3 +18,15 @@ def test_unknown_or_bad_values_are_rejected(tmp_path):
         Config.from_dict({"dd": 3})
     with pytest.raises(ValueError, match="divisible"):
         Config.from_dict({"d": 30, "heads": 4})
+
+
+def test_learning_rate_warms_up_holds_then_decays():
+    from urm_train.train import decay_progress, learning_rate
+    cfg = Config(lr=1e-3, warmup_steps=10, decay_share=0.25, lr_final=0.05)
+    assert learning_rate(cfg, 0, 0.0) == pytest.approx(1e-4) and learning_rate(cfg, 9, 0.0) == pytest.approx(1e-3)
+    # stable until the last quarter of the budget, then a cosine to lr_final * lr
+    assert decay_progress(cfg, 0.5, None, 3.0) == 0.0 and decay_progress(cfg, 0.875, None, 7.0) == pytest.approx(0.5)
+    assert learning_rate(cfg, 100, 0.5) == pytest.approx(1e-3 * (0.05 + 0.95 * 0.5))
+    assert learning_rate(cfg, 100, 1.0) == pytest.approx(5e-5)
+    # a plateau at epoch 6, decayed over 2 epochs: half way one epoch later, whatever the budget says
+    assert decay_progress(cfg, 0.3, (6.0, 2.0), 7.0) == pytest.approx(0.5)

@@ -35,7 +35,7 @@ def test_events_sorted_stably_and_unknown_items_dropped(tmp_path):
 def test_leave_one_out_and_prefix_samples(tmp_path):
     synth.write_features(str(tmp_path / "f"))
     synth.write_events(str(tmp_path / "e.csv"), n_users=5)
-    cfg = Config(L=4, targets=2)
+    cfg = Config(L=4, targets=2, aux_share=0.0)
     p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), cfg, log=lambda m: None)
     d = p.data
     hist, hev, target = d.val[0]
@@ -43,10 +43,11 @@ def test_leave_one_out_and_prefix_samples(tmp_path):
     assert len(test_hist) == len(hist) + 1 and test_target == (target + 1) % 60  # planted walk
     n_train = sum(len(i) - 2 for i in p.events.items)
     assert len(d.samples) == n_train - 5  # every prefix with a non-empty history
-    b = d.train_batch(d.samples[:3], np.zeros(3, np.int64), np.random.default_rng(0))
+    b = d.train_batch(d.samples[:3], np.random.default_rng(0))
     # histories of 1, 2, 3 items: right-aligned, left padding, all-padding columns trimmed (L=4 -> 3)
     assert b["hist_items"].shape == (3, 3) and b["targets"].shape == (3, 2)
     assert b["hist_items"][0].tolist()[:2] == [-1, -1] and b["hist_mask"].sum(1).tolist() == [1, 2, 3]
+    assert b["weights"].tolist() == [1.0, 1.0, 1.0] and (b["prompt_idx"][:, 0] == d.task_rows["next-item"]).all()
     batches = d.epoch_batches(np.random.default_rng(0))
     assert sorted(np.concatenate(batches).tolist()) == sorted(d.samples.tolist())
     assert b["targets"][0, 0] == (b["hist_items"][0, -1] + 1) % 60
@@ -68,27 +69,37 @@ def test_events_without_required_columns_are_rejected(tmp_path):
         read_events(str(ev), {"sku-1": 0})
 
 
-def test_task_batches(tmp_path):
+def test_auxiliary_tasks_come_on_top_of_next_item(tmp_path):
     synth.write_features(str(tmp_path / "f"))
     synth.write_events(str(tmp_path / "e.csv"), n_users=6)
-    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(L=5, targets=3), log=lambda m: None)
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(L=5, targets=3, aux_share=0.5, aux_weight=0.25),
+                log=lambda m: None)
     d, rng = p.data, np.random.default_rng(0)
-    g = d.samples[d.next_purchase[d.samples] >= 0][2:8]  # tasks are forced here; draw_tasks checks them
+    g = d.samples[d.next_purchase[d.samples] >= 0][2:8]
+    b = d.train_batch(g, rng)
+    n, first = len(g), b["targets"][:, 0]
+    # every sample trains next-item first, weight 1; then the auxiliary copies, weight aux_weight
+    assert (b["prompt_idx"][:n, 0] == d.task_rows["next-item"]).all() and (b["weights"][:n] == 1.0).all()
+    assert len(b["weights"]) > n and (b["weights"][n:] == 0.25).all()
+    assert (first[:n] == d.flat_items[g]).all()
     cat_rows = set(d.category_rows.values())
-    for task in (1, 2, 3):  # next purchase, similar, category
-        b = d.train_batch(g, np.full(len(g), task), rng)
-        first = b["targets"][:, 0]
+    # each task's rows, forced through aux_tasks
+    for code in (1, 2, 3):
+        d.aux_tasks = lambda gg, r, c=code: np.full(len(gg), c, np.int64)
+        b = d.train_batch(g, rng)
+        aux, first = slice(n, None), b["targets"][n:, 0]
         assert (first >= 0).all()
-        if task == 1:
+        if code == 1:   # the next purchase
             assert (d.flat_events[d.next_purchase[g]] == 4).all() and (first == d.flat_items[d.next_purchase[g]]).all()
-        if task == 2:
-            assert (b["hist_mask"].sum(1) == 1).all() and (b["targets"][:, 1:] == -1).all()
-            gap = (first - b["hist_items"][:, -1]) % 60  # planted walk: position gap = item gap
+        if code == 2:   # the anchor alone; a target near it
+            assert (b["hist_mask"][aux].sum(1) == 1).all() and (b["targets"][aux, 1:] == -1).all()
+            gap = (first - b["hist_items"][aux, -1]) % 60  # planted walk: position gap = item gap
             assert ((gap >= 1) & (gap <= 3) | (gap >= 57)).all()
-        if task == 3:
-            assert (b["prompt_idx"][:, 0] == d.task_rows["category"]).all()
-            assert set(b["prompt_idx"][:, 1].tolist()) <= cat_rows
-            cats = p.feats.category[np.where(b["targets"] >= 0, b["targets"], first[:, None])]
+        if code == 3:   # the prompt names the next item's category; targets stay in it
+            assert (b["prompt_idx"][aux, 0] == d.task_rows["category"]).all()
+            assert set(b["prompt_idx"][aux, 1].tolist()) <= cat_rows
+            cats = p.feats.category[np.where(b["targets"][aux] >= 0, b["targets"][aux], first[:, None])]
             assert (cats == cats[:, :1]).all()
-    drawn = d.draw_tasks(d.samples, rng)
-    assert set(drawn.tolist()) == {0, 1, 2, 3}
+    del d.aux_tasks
+    drawn = d.aux_tasks(d.samples, rng)
+    assert set(drawn.tolist()) == {-1, 1, 2, 3} and 0.4 < (drawn >= 0).mean() < 0.6

@@ -1,6 +1,8 @@
+import math
+
 import torch
 
-from urm_train.model import URM, Sizes, _set_out_ce, full_softmax_loss, sampled_softmax_loss, score_items
+from urm_train.model import URM, Sizes, full_softmax_loss, score_items
 
 
 def sizes(**kw):
@@ -45,20 +47,61 @@ def test_padding_side_does_not_matter():
     assert left.shape == (1, 3, 8) and torch.allclose(left, right, atol=1e-5)
 
 
-def test_losses_and_scoring_shapes():
+def test_logsumexp_of_scores_matches_autograd():
+    from urm_train.model import _LogSumExpScores
+    torch.manual_seed(0)
+    q = torch.randn(7, 5, dtype=torch.double, requires_grad=True)
+    c = torch.randn(11, 5, dtype=torch.double, requires_grad=True)
+    g = torch.randn(7, dtype=torch.double)
+    (_LogSumExpScores.apply(q, c) * g).sum().backward()
+    mine = q.grad.clone(), c.grad.clone()
+    q.grad = c.grad = None
+    ref = torch.logsumexp(q @ c.T, dim=1)
+    (ref * g).sum().backward()
+    assert torch.allclose(_LogSumExpScores.apply(q, c), ref)
+    assert torch.allclose(mine[0], q.grad) and torch.allclose(mine[1], c.grad)
+
+
+def test_full_softmax_loss_and_scoring():
     torch.manual_seed(0)
     u = torch.nn.functional.normalize(torch.randn(2, 3, 8), dim=-1)
     c = torch.nn.functional.normalize(torch.randn(10, 8), dim=-1)
     t = torch.tensor([[1, 2], [4, -1]])
     full = full_softmax_loss(u, c, t, torch.tensor(20.0))
-    freq = torch.full((10,), 0.1)
-    sampled = sampled_softmax_loss(u, c, t, torch.tensor(20.0), 5, freq, torch.Generator().manual_seed(0))
-    assert full.item() > 0 and sampled.item() > 0
-    # the same as scoring all M vectors and letting each target pick its best one
-    ref = _set_out_ce(20.0 * torch.einsum("bmc,nc->bmn", u, c), t.clamp(min=0), t >= 0)
-    assert torch.allclose(full, ref, atol=1e-5)
+    # by hand: each target picks its best [UM] vector, then cross-entropy over all cards
+    logits = 20.0 * torch.einsum("bmc,nc->bmn", u, c)
+    terms = []
+    for b, k in ((0, 0), (0, 1), (1, 0)):
+        m = logits[b, :, t[b, k]].argmax()
+        terms.append(torch.logsumexp(logits[b, m], 0) - logits[b, m, t[b, k]])
+    assert torch.allclose(full, torch.stack(terms).mean(), atol=1e-5)
+    # row weights: a weighted mean over the rows' targets
+    w = torch.tensor([1.0, 3.0])
+    rows = [full_softmax_loss(u[i:i + 1], c, t[i:i + 1], torch.tensor(20.0)) for i in range(2)]
+    assert torch.allclose(full_softmax_loss(u, c, t, torch.tensor(20.0), w), (2 * rows[0] + 3 * rows[1]) / 5, atol=1e-5)
+    # log weights count a card exp(a) times in the normaliser: a card given twice with log 1 = 0 is the same as once with log 2
+    twice = full_softmax_loss(u, torch.cat([c, c[7:]]), t, torch.tensor(20.0))
+    weighted = full_softmax_loss(u, c, t, torch.tensor(20.0), log_weights=torch.tensor([0.0] * 7 + [math.log(2.0)] * 3))
+    assert torch.allclose(twice, weighted, atol=1e-5)
     s = score_items(u, c)
     assert torch.allclose(s[0], (u[0] @ c.T).max(0).values)
+
+
+def test_sampled_candidates_estimate_the_full_normaliser():
+    import numpy as np
+    from urm_train.train import sample_candidates
+    rng = np.random.default_rng(0)
+    in_batch = np.array([3, 7, 11])
+    cand, log_w = sample_candidates(in_batch, 100, 20, rng)
+    assert cand[:3].tolist() == [3, 7, 11] and len(cand) == 23 and len(set(cand.tolist())) == 23
+    assert (log_w[:3] == 0).all() and np.allclose(log_w[3:], np.log(97 / 20))
+    # the importance-weighted sum of exp(score) is an unbiased estimate of the full sum
+    scores = rng.standard_normal(100)
+    est = [np.sum(np.exp(scores[c] + w)) for c, w in (sample_candidates(in_batch, 100, 20, rng) for _ in range(4000))]
+    assert abs(np.mean(est) / np.exp(scores).sum() - 1) < 0.01
+    # few items left: every item is a candidate, weight 1 (the full softmax)
+    cand, log_w = sample_candidates(np.array([3, 7]), 10, 20, rng)
+    assert sorted(cand.tolist()) == list(range(10)) and (log_w == 0).all()
 
 
 def test_a_folded_attribute_table_maps_buckets_onto_its_rows_and_keeps_padding():
@@ -122,3 +165,18 @@ def test_attribute_bag_is_the_masked_mean_with_its_gradient():
     (a * g).sum().backward()
     (b * g).sum().backward()
     assert torch.allclose(w1.grad, w2.grad, atol=1e-6)
+
+
+def test_content_distillation_moves_only_the_content_path():
+    """1 - cos(content-only card, full card) over the targets; the full card is held fixed, so the
+    ID table gets no gradient from it and the content modalities do."""
+    from urm_train.train import content_distillation
+    torch.manual_seed(0)
+    m = URM(sizes()).train()
+    x = items()
+    cards = m.cards(x)
+    loss = content_distillation(m, x, cards, torch.tensor([[0, 3], [3, -1]]))
+    assert 0.0 < loss.item() < 2.0
+    loss.backward()
+    assert m.fusion.id.weight.grad is None or m.fusion.id.weight.grad.abs().sum() == 0
+    assert m.fusion.text.fc.weight.grad.abs().sum() > 0

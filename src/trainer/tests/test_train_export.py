@@ -13,8 +13,8 @@ from urm_train.config import Config
 from urm_train.export import _FusionGraph, _export, fusion_inputs, fusion_io, user_inputs, user_io
 from urm_train.train import load_model, train
 
-TINY = {"d": 32, "d_card": 32, "layers": 1, "heads": 2, "M": 2, "L": 10, "dropout": 0.0, "batch": 32,
-        "lr": 0.005, "epochs": 40, "patience": 40, "threads": 1}
+TINY = {"d": 32, "d_card": 32, "layers": 1, "heads": 2, "M": 2, "L": 10, "dropout": 0.0, "batch": 4,
+        "lr": 0.002, "epochs": 30, "patience": 30, "threads": 1, "new_item_share": 0.1}
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +44,14 @@ def test_manifest_sizes_and_ids(run):
     assert (s["d"], s["dCard"], s["M"], s["L"], s["layers"], s["heads"]) == (32, 32, 2, 10, 1, 2)
     assert (s["textDim"], s["imageDim"], s["attributeBuckets"], s["priceBuckets"], s["attributeTokens"]) == (384, 512, 100, 8, 3)
     assert s["idCount"] == len(m["idTable"]) and sorted(m["idTable"].values()) == list(range(1, s["idCount"] + 1))
-    assert s["idCount"] <= 54  # 10% of 60 items held out of the ID table
+    assert len(m["newItems"]) == 6 and not set(m["newItems"]) & set(m["idTable"])  # 10% held out as new
+    assert s["idCount"] == 54  # every item seen in training has an ID embedding
     assert m["modalities"] == ["text", "image", "attributes", "price", "id"]
     assert {"task:next-item", "task:next-purchase", "task:similar", "task:category"} <= {p["key"] for p in m["prompts"]}
     assert m["eventTypes"] == {"padding": 0, "view": 1, "click": 2, "cart": 3, "purchase": 4}
     assert len(m["dataHashes"]["events"]) == 64 and len(m["dataHashes"]["items"]) == 64
     assert "HR@10" in m["metrics"]["test"] and m["trainingSeconds"] > 0
-    assert m["metrics"]["validation"]["cold"]["users"] > 0  # targets without an ID embedding, apart
+    assert m["metrics"]["validation"]["new"]["users"] > 0  # targets never seen in training, apart
     assert [i["name"] for i in m["onnx"]["user"]["inputs"]] == [
         "prompt", "prompt_mask", "history_cards", "history_events", "history_mask"]
 

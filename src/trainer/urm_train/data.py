@@ -17,6 +17,7 @@ import numpy as np
 
 EVENT_IDS = {"view": 1, "click": 2, "cart": 3, "purchase": 4}
 TASKS = ["next-item", "next-purchase", "similar", "category"]  # task code = position here
+AUX_TASKS = TASKS[1:]  # trained on a share of the samples, on top of next-item (Config.aux_share)
 TASK_KEYS = {t: f"task:{t}" for t in TASKS}
 
 
@@ -211,16 +212,17 @@ def read_events(path: str, item_index: dict[str, int]) -> Events:
 # ----------------------------------------------------------------------------- samples
 
 class SequenceData:
-    """Leave-one-out split and batch building.
+    """Leave-one-out split, training samples and batches.
 
     Per user with >= 3 events: last = test target, second last = validation target, the rest is
-    training; users with fewer events only train. Every training prefix (history non-empty) is a
-    sample; its targets are the next `targets` training items. Training sequences are concatenated
-    into flat arrays and a sample is the flat position `g` of its first target.
+    training; users with fewer events only train. Events of held-out items (the new-item measurement)
+    are dropped from the training parts. Training parts are concatenated into flat arrays; every
+    training prefix with a non-empty history is a sample, identified by the flat position g of its
+    first target (its history is the user's items before g, at most L).
     """
 
     def __init__(self, ev: Events, feats: Features, cfg, task_rows: dict[str, int],
-                 category_rows: dict[int, int]):
+                 category_rows: dict[int, int], held_out: np.ndarray | None = None):
         self.cfg = cfg
         self.item_category = feats.category
         self.task_rows = task_rows          # task name -> prompt row
@@ -230,13 +232,14 @@ class SequenceData:
         pos = 0
         for u, (it, evt) in enumerate(zip(ev.items, ev.events)):
             n_train = len(it) - 2 if len(it) >= 3 else len(it)
-            flat_i.append(it[:n_train]); flat_e.append(evt[:n_train])
-            start.append(pos); end.append(pos + n_train)
+            keep = np.ones(n_train, bool) if held_out is None else ~held_out[it[:n_train]]
+            flat_i.append(it[:n_train][keep]); flat_e.append(evt[:n_train][keep])
+            start.append(pos); end.append(pos + int(keep.sum()))
             if len(it) >= 3:
                 self.eval_users.append(u)
                 self.val.append((it[:-2], evt[:-2], it[-2]))
                 self.test.append((it[:-1], evt[:-1], it[-1]))
-            pos += n_train
+            pos += int(keep.sum())
         self.flat_items = np.concatenate(flat_i) if flat_i else np.zeros(0, np.int64)
         self.flat_events = np.concatenate(flat_e) if flat_e else np.zeros(0, np.int64)
         start, end = np.array(start, np.int64), np.array(end, np.int64)
@@ -257,48 +260,58 @@ class SequenceData:
         self.train_items = np.unique(self.flat_items)
 
     # ---- tasks
-    def draw_tasks(self, g: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One task code per sample, drawn by task_weights; inapplicable ones fall back to next-item."""
-        names = [t for t in TASKS if t in self.task_rows and self.cfg.task_weights.get(t, 0) > 0]
-        if not names:
-            return np.zeros(len(g), np.int64)
+    def aux_tasks(self, g: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Per sample, the other task it also trains (code into TASKS), or -1: a share aux_share of the
+        samples draw one by task_weights; a draw that does not apply (no later purchase, no category) is
+        dropped, never turned into next-item, which every sample trains anyway."""
+        task = np.full(len(g), -1, np.int64)
+        names = [t for t in AUX_TASKS if t in self.task_rows and self.cfg.task_weights.get(t, 0) > 0]
+        if not names or self.cfg.aux_share <= 0:
+            return task
+        chosen = np.nonzero(rng.random(len(g)) < self.cfg.aux_share)[0]
         w = np.array([self.cfg.task_weights[t] for t in names], np.float64)
-        task = np.array([TASKS.index(t) for t in names])[rng.choice(len(names), size=len(g), p=w / w.sum())]
-        ok = np.ones(len(g), bool)
-        ok[task == 1] = self.next_purchase[g[task == 1]] >= 0
-        ok[task == 3] = self.item_category[self.flat_items[g[task == 3]]] >= 0
-        task[~ok] = 0
+        task[chosen] = np.array([TASKS.index(t) for t in names])[rng.choice(len(names), size=len(chosen), p=w / w.sum())]
+        purchase = task == TASKS.index("next-purchase")
+        task[purchase & (self.next_purchase[g] < 0)] = -1
+        category = task == TASKS.index("category")
+        task[category & (self.item_category[self.flat_items[g]] < 0)] = -1
         return task
 
     # ---- batches
-    def train_batch(self, g: np.ndarray, task: np.ndarray, rng: np.random.Generator) -> dict:
-        L, K, B = self.cfg.L, self.cfg.targets, len(g)
-        st, en = self.start_of[g], self.end_of[g]
-        hidx = g[:, None] - L + np.arange(L)[None, :]            # (B, L) right-aligned history
+    def train_batch(self, g: np.ndarray, rng: np.random.Generator) -> dict:
+        """Samples g -> one batch: every sample as next-item (weight 1), then each sample that draws an
+        auxiliary task (aux_tasks) once more as that task (weight aux_weight). Keys: hist_items,
+        hist_events, hist_mask (B, L'), prompt_idx (B, 2), targets (B, targets) (-1 = none), weights (B,)."""
+        aux = self.aux_tasks(g, rng)
+        rows = np.concatenate([g, g[aux >= 0]])
+        task = np.concatenate([np.zeros(len(g), np.int64), aux[aux >= 0]])
+        L, K, B = self.cfg.L, self.cfg.targets, len(rows)
+        st, en = self.start_of[rows], self.end_of[rows]
+        hidx = rows[:, None] - L + np.arange(L)[None, :]         # (B, L) right-aligned history
         hmask = hidx >= st[:, None]
-        tidx = g[:, None] + np.arange(K)[None, :]                # (B, K) next items
+        tidx = rows[:, None] + np.arange(K)[None, :]             # (B, K) next items
         tmask = tidx < en[:, None]
         prompt = np.full((B, 2), -1, np.int64)
         prompt[:, 0] = [self.task_rows[TASKS[t]] for t in task]
 
-        sim = task == 2
+        sim = task == TASKS.index("similar")
         if sim.any():   # history = the anchor item alone; target = an item near it, same user
             hmask[sim, :-1] = False
-            anchor = g[sim] - 1
+            anchor = rows[sim] - 1
             off = rng.integers(1, self.cfg.similar_window + 1, sim.sum()) * rng.choice([-1, 1], sim.sum())
             p = np.clip(anchor + off, st[sim], en[sim] - 1)
-            p = np.where(p == anchor, g[sim], p)
+            p = np.where(p == anchor, rows[sim], p)
             tidx[sim, 0] = p
             tmask[sim, 1:] = False
-        pur = task == 1
+        pur = task == TASKS.index("next-purchase")
         if pur.any():   # target = the next purchase
-            tidx[pur, 0] = self.next_purchase[g[pur]]
+            tidx[pur, 0] = self.next_purchase[rows[pur]]
             tmask[pur, 1:] = False
 
         targets = np.where(tmask, self.flat_items[np.clip(tidx, 0, len(self.flat_items) - 1)], -1)
-        cat = task == 3
+        cat = task == TASKS.index("category")
         if cat.any():   # prompt names the next item's category; targets = next items in it
-            c = self.item_category[self.flat_items[g[cat]]]
+            c = self.item_category[self.flat_items[rows[cat]]]
             prompt[cat, 1] = [self.category_rows[int(x)] for x in c]
             tc = self.item_category[np.clip(targets[cat], 0, None)]
             targets[cat] = np.where((targets[cat] >= 0) & (tc == c[:, None]), targets[cat], -1)
@@ -310,6 +323,7 @@ class SequenceData:
             "hist_mask": hmask.astype(np.float32),
             "prompt_idx": prompt,
             "targets": targets,
+            "weights": np.where(task == 0, 1.0, self.cfg.aux_weight).astype(np.float32),
         })
 
     def epoch_batches(self, rng: np.random.Generator) -> list[np.ndarray]:
@@ -324,8 +338,8 @@ class SequenceData:
             batches += [part[j:j + size] for j in range(0, len(part), size)]
         return [batches[k] for k in rng.permutation(len(batches))]
 
-    def eval_batch(self, rows: list) -> dict:
-        """rows: (history items, history events, target) tuples; task = next item."""
+    def eval_batch(self, rows: list, task: str = "next-item") -> dict:
+        """rows: (history items, history events, target) tuples, read with the task's prompt."""
         L, B = self.cfg.L, len(rows)
         items = np.full((B, L), -1, np.int64)
         events = np.zeros((B, L), np.int64)
@@ -334,7 +348,7 @@ class SequenceData:
             if len(it):
                 items[b, L - len(it):] = it
                 events[b, L - len(ev):] = ev
-        prompt = np.full((B, 1), self.task_rows["next-item"], np.int64)
+        prompt = np.full((B, 1), self.task_rows[task], np.int64)
         return _trim({"hist_items": items, "hist_events": events, "hist_mask": (items >= 0).astype(np.float32),
                       "prompt_idx": prompt, "targets": np.array([[t] for _, _, t in rows], np.int64)})
 
@@ -352,7 +366,7 @@ def required_prompt_keys(cfg, ev: Events, feats: Features) -> tuple[list[str], l
     has_purchase = any((e == EVENT_IDS["purchase"]).any() for e in ev.events)
     tasks = []
     for t in TASKS:
-        if t != "next-item" and cfg.task_weights.get(t, 0) <= 0:
+        if t != "next-item" and (cfg.task_weights.get(t, 0) <= 0 or cfg.aux_share <= 0):
             continue
         if t == "next-purchase" and not has_purchase:
             continue

@@ -45,9 +45,10 @@ def metrics(ranks: np.ndarray, ks=(5, 10)) -> dict:
 
 @torch.no_grad()
 def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, batch_size: int,
-             cold=None) -> dict:
+             cold=None, new=None) -> dict:
     """rows: (history items, history events, target) per user, as SequenceData.val / .test.
-    cold: optional (n,) bool, items without an ID embedding; adds metrics["cold"] over those targets."""
+    cold: optional (n,) bool, items without an ID embedding; adds metrics["cold"] over those targets.
+    new: optional (n,) bool, items held out of training; adds metrics["new"] over those targets."""
     model.eval()
     cards = model.cards(items)
     rows = sorted(rows, key=lambda r: len(r[0]))  # similar lengths per batch: less padding; metrics are means
@@ -65,7 +66,8 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
     ranks = np.concatenate(ranks) if ranks else np.zeros(0)
     out = metrics(ranks)
     out["seen_excluded"] = metrics(np.concatenate(unseen_ranks) if unseen_ranks else np.zeros(0))
-    if cold is not None:
-        targets = np.array([t for _, _, t in rows], np.int64)
-        out["cold"] = metrics(ranks[np.asarray(cold)[targets]]) if len(rows) else metrics(ranks)
+    targets = np.array([t for _, _, t in rows], np.int64)
+    for name, items_in in (("cold", cold), ("new", new)):
+        if items_in is not None:
+            out[name] = metrics(ranks[np.asarray(items_in)[targets]]) if len(rows) else metrics(ranks)
     return out

@@ -142,6 +142,7 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         "modalities": s["modalities"],
         "scoring": "score(item) = max over the M user_vectors of <user_vector, card>; both are L2-normalised",
         "idTable": meta["id_table"],
+        "newItems": meta.get("new_items", []),
         "prompts": [{"key": k, "text": t} for k, t in zip(meta["prompt_keys"], meta["prompt_texts"])],
         "tasks": {t: f"task:{t}" for t in meta["tasks"]},
         "eventTypes": {"padding": 0, **meta["event_ids"]},

@@ -299,44 +299,47 @@ def score_items(user_vectors: torch.Tensor, cards: torch.Tensor) -> torch.Tensor
 
 # ----------------------------------------------------------------------------- training losses
 
-def _set_out_ce(logits: torch.Tensor, target_pos: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-    """logits (b, M, C) over candidates; target_pos (b, K) candidate index of each target.
-    Each target picks its best [UM] vector (max over M), then softmax over the candidates."""
-    b, M, C = logits.shape
-    K = target_pos.shape[1]
-    t_logit = logits.gather(2, target_pos.unsqueeze(1).expand(b, M, K))          # (b, M, K)
-    best = t_logit.argmax(dim=1).detach()                                        # (b, K)
-    sel = logits.gather(1, best.unsqueeze(-1).expand(b, K, C))                   # (b, K, C)
-    ce = F.cross_entropy(sel.reshape(b * K, C), target_pos.reshape(-1), reduction="none")
-    v = valid.reshape(-1).float()
-    return (ce * v).sum() / v.sum().clamp(min=1.0)
+class _LogSumExpScores(torch.autograd.Function):
+    """lse_r = logsumexp_j <q_r, c_j> over all n cards, q (R, c), cards (n, c) -> (R,). The (R, n) score
+    matrix is made once and turned into exp(score - max) in place, and the backward scales it in place
+    into the softmax times the incoming gradient: autograd's logsumexp keeps several (R, n) tensors and
+    passes over them many more times (measured on Beauty, 1,500 rows x 12,101 cards: 680 -> 190 ms a step)."""
+
+    @staticmethod
+    def forward(ctx, q, cards, bias=None):
+        e = torch.mm(q, cards.t())                                  # (R, n) scores
+        if bias is not None:                                        # a constant (n,) added to every row
+            e.add_(bias)
+        m = e.max(dim=1, keepdim=True).values
+        e.sub_(m).exp_()
+        z = e.sum(dim=1, keepdim=True)
+        ctx.save_for_backward(q, cards, e, z)
+        return (m + z.log()).squeeze(1)
+
+    @staticmethod
+    def backward(ctx, g):                                           # d lse_r / d score_rj = softmax_rj
+        q, cards, e, z = ctx.saved_tensors
+        p = e.mul_(g.unsqueeze(1) / z)                              # e is not needed again
+        return p @ cards, p.t() @ q, None
 
 
-def full_softmax_loss(user_vectors, cards, targets, scale):
-    """Softmax over all item cards. targets (b, K) item indices, -1 = none.
+def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_weights=None):
+    """Softmax over the item cards given. targets (b, K) rows of cards, -1 = none; weights (b,) per row.
     Each target picks its best [UM] vector; the softmax normaliser (logsumexp over all n cards) is
     computed once per distinct (user, [UM] vector) pair in use, not once per target:
-    loss(target t of user b) = logsumexp_j(s * <u_bm, c_j>) - s * <u_bm, c_t>, m = argmax_m <u_bm, c_t>."""
+    loss(target t of user b) = logsumexp_j(s * <u_bm, c_j> + a_j) - s * <u_bm, c_t>, m = argmax_m <u_bm, c_t>,
+    a = log_weights (n,) (0 when None: every card counts once); the weighted mean over targets."""
     b, M, c = user_vectors.shape
     valid = targets >= 0
     t = targets.clamp(min=0)
     t_score = torch.einsum("bmc,bkc->bmk", user_vectors, cards[t])               # (b, M, K)
     best = t_score.argmax(dim=1).detach()                                         # (b, K)
     rows, slot = torch.unique((torch.arange(b).unsqueeze(1) * M + best)[valid], return_inverse=True)
-    lse = torch.logsumexp(scale * user_vectors.reshape(b * M, c)[rows] @ cards.T, dim=1)  # (R,)
+    lse = _LogSumExpScores.apply(scale * user_vectors.reshape(b * M, c)[rows], cards, log_weights)  # (R,)
     pos = scale * t_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid]            # (V,)
-    return (lse[slot] - pos).mean() if pos.numel() else t_score.sum() * 0.0
-
-
-def sampled_softmax_loss(user_vectors, cards, targets, scale, negatives: int, item_freq, generator=None):
-    """Softmax over the batch's targets plus `negatives` uniform random items, with log-Q correction:
-    q_j = expected draws of item j = negatives / n + (in-batch targets) * item_freq[j]."""
-    n = cards.shape[0]
-    valid = targets >= 0
-    rand = torch.randint(0, n, (negatives,), generator=generator)
-    cand = torch.unique(torch.cat([targets[valid], rand]))                      # (C,) sorted
-    q = negatives / n + valid.sum() * item_freq[cand]
-    logits = scale * torch.einsum("bmc,nc->bmn", user_vectors, cards[cand]) - q.log()  # (b, M, C)
-    pos = torch.searchsorted(cand, targets.clamp(min=0))
-    pos = torch.where(valid, pos, torch.zeros_like(pos)).clamp(max=cand.numel() - 1)
-    return _set_out_ce(logits, pos, valid)
+    if not pos.numel():
+        return t_score.sum() * 0.0
+    if weights is None:
+        return (lse[slot] - pos).mean()
+    w = weights.unsqueeze(1).expand_as(targets)[valid]
+    return ((lse[slot] - pos) * w).sum() / w.sum().clamp(min=1e-12)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from .config import Config
 from .data import (EVENT_IDS, TASK_KEYS, Events, Features, Prompts, SequenceData, category_key,
                    load_features, load_prompts, read_events, required_prompt_keys)
 from .evaluate import evaluate
-from .model import MODALITIES, URM, AttributeBag, Sizes, full_softmax_loss, sampled_softmax_loss
+from .model import MODALITIES, URM, AttributeBag, Sizes, full_softmax_loss
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Prepared:
     items: dict                 # item feature tensors for Fusion (attribute tokens compacted)
     prompt_table: torch.Tensor  # (keys, text_dim)
     attr_used: np.ndarray       # (U,) attribute buckets that occur; compact token u+1 = bucket attr_used[u]
+    held_out: np.ndarray        # (n,) bool, items whose events were kept out of training (new_item_share)
 
 
 def fold_attributes(tokens: np.ndarray, rows: int) -> np.ndarray:
@@ -72,15 +74,16 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     rows = {k: i for i, k in enumerate(prompts.keys)}
     task_rows = {t: rows[TASK_KEYS[t]] for t in tasks}
     cat_rows = {i: rows[category_key(c)] for i, c in enumerate(feats.categories)} if "category" in tasks else {}
-    data = SequenceData(ev, feats, cfg, task_rows, cat_rows)
-
-    # ID table: items seen in training, minus a random cold share kept content-only
+    # new items (the cold-start measurement): their events never reach training
     rng = np.random.default_rng(cfg.seed)
-    cold = np.zeros(feats.n, bool)
-    cold[rng.permutation(feats.n)[:int(round(cfg.cold_share * feats.n))]] = True
-    seen = np.zeros(feats.n, bool)
-    seen[data.train_items] = True
-    has_id = seen & ~cold if "id" in cfg.modalities else np.zeros(feats.n, bool)
+    held_out = np.zeros(feats.n, bool)
+    held_out[rng.permutation(feats.n)[:int(round(cfg.new_item_share * feats.n))]] = True
+    data = SequenceData(ev, feats, cfg, task_rows, cat_rows, held_out if held_out.any() else None)
+
+    # ID table: every item seen in training; the others are carded from content alone
+    has_id = np.zeros(feats.n, bool)
+    if "id" in cfg.modalities:
+        has_id[data.train_items] = True
     id_index = np.zeros(feats.n, np.int64)
     id_index[has_id] = np.arange(1, has_id.sum() + 1)
 
@@ -96,10 +99,98 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
              "image_mask": torch.from_numpy(feats.image_mask), "attr_tokens": torch.from_numpy(attr_tokens),
              "price_bucket": torch.from_numpy(feats.price_bucket), "id_index": torch.from_numpy(id_index),
              "attr_bag": AttributeBag(torch.from_numpy(attr_tokens), len(attr_used) + 1)}
-    log(f"data: {feats.n} items ({int(has_id.sum())} with an ID embedding), {len(data.samples)} training "
-        f"samples, {len(data.val)} validation users; modalities {modalities}; tasks {tasks}")
+    log(f"data: {feats.n} items ({int(has_id.sum())} with an ID embedding, {int(held_out.sum())} held out as new), "
+        f"{len(data.samples)} training samples, {len(data.val)} validation users; "
+        f"modalities {modalities}; tasks {tasks}")
     return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompts.emb),
-                    attr_used)
+                    attr_used, held_out)
+
+
+def learning_rate(cfg: Config, step: int, decay: float) -> float:
+    """Linear warm-up over the first cfg.warmup_steps, then cfg.lr while decay is 0, then a cosine
+    from cfg.lr down to cfg.lr_final * cfg.lr as decay goes from 0 to 1 (see decay_progress)."""
+    warm = min(1.0, (step + 1) / cfg.warmup_steps) if cfg.warmup_steps else 1.0
+    d = min(max(decay, 0.0), 1.0)
+    return cfg.lr * warm * (cfg.lr_final + (1.0 - cfg.lr_final) * 0.5 * (1.0 + math.cos(math.pi * d)))
+
+
+def decay_progress(cfg: Config, budget: float, plateau: tuple[float, float] | None, epochs_done: float) -> float:
+    """How far the final decay of the learning rate has gone, 0 (not begun) to 1 (done: training ends).
+    budget: the share of the budget spent, training time or epochs, whichever is further along. The
+    decay takes the last cfg.decay_share of the budget, or, once validation stops improving before
+    that (plateau = (epochs done then, epochs to decay over)), the next few epochs from there. A high
+    rate learns fastest and generalises best while the model is far from done (a budget-long cosine
+    was worse on Beauty at every point before its end); the decay at the end settles it."""
+    if cfg.decay_share > 0:
+        d = (budget - (1.0 - cfg.decay_share)) / cfg.decay_share
+    else:
+        d = 1.0 if budget >= 1.0 else 0.0
+    if plateau is not None:
+        d = max(d, (epochs_done - plateau[0]) / plateau[1])
+    return max(0.0, d)
+
+
+def sample_candidates(in_batch: np.ndarray, n: int, negatives: int, rng: np.random.Generator):
+    """The items a sampled softmax scores: every item the batch names (histories and targets, B) plus up
+    to `negatives` items drawn uniformly from the rest (R) -> (candidate items, log weights). Z =
+    sum_B exp(s_j) + (n - |B|) / |R| * sum_R exp(s_j) is an unbiased estimate of the full softmax's
+    normaliser, so each drawn item's logit gets log((n - |B|) / |R|), the batch's items 0; when B and
+    the draws cover every item, this is the full softmax."""
+    taken = np.zeros(n, bool)
+    taken[in_batch] = True
+    rest = n - len(in_batch)
+    if rest <= negatives:
+        drawn = np.nonzero(~taken)[0]
+    else:
+        drawn = np.unique(rng.integers(0, n, negatives + negatives // 2 + len(in_batch)))
+        drawn = drawn[~taken[drawn]]
+        drawn = rng.permutation(drawn)[:negatives]
+    cand = np.concatenate([in_batch, drawn])
+    log_w = np.zeros(len(cand), np.float32)
+    if len(drawn):
+        log_w[len(in_batch):] = np.log(rest / len(drawn))
+    return cand, log_w
+
+
+def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.Tensor, g: np.ndarray,
+               rng: np.random.Generator, cfg: Config, loss_kind: str) -> torch.Tensor:
+    """The training loss of one batch of samples: cards (with id_dropout, a share built without
+    their ID), user vectors, one softmax over all cards ("full") or over the batch's items plus
+    uniform draws ("sampled", see sample_candidates; only the candidates' cards are built), plus the
+    content distillation term when content_distill > 0."""
+    batch = data.train_batch(g, rng)
+    log_w = None
+    if loss_kind == "sampled":
+        named = np.concatenate([batch["hist_items"].ravel(), batch["targets"].ravel()])
+        cand, log_w = sample_candidates(np.unique(named[named >= 0]), len(items["id_index"]), cfg.negatives, rng)
+        row = np.full(len(items["id_index"]), -1, np.int64)
+        row[cand] = np.arange(len(cand))
+        for k in ("hist_items", "targets"):   # item indices -> candidate rows
+            batch[k] = np.where(batch[k] >= 0, row[np.clip(batch[k], 0, None)], -1)
+        idx = torch.from_numpy(cand)
+        items = {k: v[idx] for k, v in items.items() if k != "attr_bag"}  # the bag covers all items
+        log_w = torch.from_numpy(log_w)
+    if cfg.id_dropout > 0:
+        keep = torch.from_numpy(rng.random(len(items["id_index"])) >= cfg.id_dropout)
+        items = dict(items, id_index=items["id_index"] * keep)
+    b = {k: torch.from_numpy(v) for k, v in batch.items()}
+    cards = model.cards(items)                                           # (n or candidates, c), with dropout
+    u = model.users(b, cards, prompt_table)                              # (B, M, c)
+    loss = full_softmax_loss(u, cards, b["targets"], model.scale(), b["weights"], log_w)
+    if cfg.content_distill > 0:
+        loss = loss + cfg.content_distill * content_distillation(model, items, cards, b["targets"])
+    return loss
+
+
+def content_distillation(model: URM, items: dict, cards: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """1 - cos(content-only card, card) over the batch's target items, the full card held fixed: it
+    teaches the content path where an item's card lies, so that an item never seen in training (no
+    ID embedding) gets a card near the one its events would have given it, without the noise that
+    dropping IDs from the cards in the softmax adds."""
+    rows = targets[targets >= 0].unique()
+    sub = {k: v[rows] for k, v in items.items() if k != "attr_bag"}   # the bag covers all items
+    content = model.cards(dict(sub, id_index=torch.zeros_like(sub["id_index"])))
+    return (1.0 - (content * cards[rows].detach()).sum(-1)).mean()
 
 
 def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=print) -> dict:
@@ -114,60 +205,64 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     model = URM(dataclasses.replace(p.sizes, attribute_buckets=len(p.attr_used) + 1, attribute_table=0))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     loss_kind = "sampled" if cfg.loss == "sampled" or p.feats.n > cfg.full_softmax_max_items else "full"
-    freq = torch.from_numpy(np.bincount(data.flat_items[data.samples], minlength=p.feats.n).astype(np.float32))
-    freq = freq / freq.sum().clamp(min=1.0)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    cold = p.id_index == 0  # items without an ID embedding: their metrics are reported apart too
+    cold = p.id_index == 0  # items without an ID embedding (never in training): reported apart too
+    new = p.held_out if p.held_out.any() else None
     log(f"loss: {loss_kind} softmax; parameters: {sum(x.numel() for x in model.parameters())}")
 
     best, best_state, best_epoch, stale, history = -1.0, None, 0, 0, []
-    t_start = time.time()
+    t_start, step, plateau, decay = time.time(), 0, None, 0.0
     for epoch in range(1, cfg.epochs + 1):
         t0 = time.time()
         model.train()
         total, steps = 0.0, 0
         batches = data.epoch_batches(rng)
         next_note = time.time() + 60
-        for g in batches:
-            nb = data.train_batch(g, data.draw_tasks(g, rng), rng)
-            b = {k: torch.from_numpy(v) for k, v in nb.items()}
-            cards = model.cards(items)                                   # (n, c), with dropout
-            u = model.users(b, cards, ptab)                              # (B, M, c)
-            if loss_kind == "full":
-                loss = full_softmax_loss(u, cards, b["targets"], model.scale())
-            else:
-                loss = sampled_softmax_loss(u, cards, b["targets"], model.scale(), cfg.negatives, freq, gen)
+        for i, g in enumerate(batches):
+            done = epoch - 1 + i / len(batches)
+            budget = max(done / cfg.epochs, (time.time() - t_start) / cfg.max_train_seconds if cfg.max_train_seconds else 0.0)
+            decay = decay_progress(cfg, budget, plateau, done)
+            if budget >= 1.0 or decay >= 1.0:
+                break  # the budget holds inside an epoch too; this partial epoch is still validated
+            for group in opt.param_groups:
+                group["lr"] = learning_rate(cfg, step, decay)
+            loss = batch_loss(model, data, items, ptab, g, rng, cfg, loss_kind)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             total += loss.item()
             steps += 1
-            if cfg.max_train_seconds and time.time() - t_start > cfg.max_train_seconds:
-                break  # the budget holds inside an epoch too; this partial epoch is still validated
+            step += 1
             if time.time() > next_note:  # long epochs show progress once a minute
                 log(f"  epoch {epoch} step {steps}/{len(batches)} loss {total / steps:.4f} {time.time() - t0:.0f}s")
                 next_note = time.time() + 60
+        if steps == 0:
+            break  # the budget or the decay ended with the last epoch
         train_s = time.time() - t0
-        val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold) if data.val else {}
+        val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold, new) if data.val else {}
         score = val.get("NDCG@10", 0.0)
         history.append({"epoch": epoch, "loss": total / max(steps, 1), **val, "seconds": time.time() - t0})
         log(f"epoch {epoch} loss {total / max(steps, 1):.4f} val HR@10 {val.get('HR@10', 0):.4f} "
             f"NDCG@10 {score:.4f} (cold targets HR@10 {val.get('cold', {}).get('HR@10', 0):.4f}) "
-            f"train {train_s:.1f}s total {time.time() - t0:.1f}s")
+            f"lr {opt.param_groups[0]['lr']:.2e} train {train_s:.1f}s total {time.time() - t0:.1f}s")
         if score > best or best_state is None:
             best, best_state, best_epoch, stale = score, copy.deepcopy(model.state_dict()), epoch, 0
         else:
             stale += 1
-            if stale >= cfg.patience:
+        if steps < len(batches):
+            log("budget reached" if decay < 1.0 else "learning-rate decay done")
+            break
+        if stale >= cfg.patience:
+            if decay > 0:
                 log(f"early stop: no better validation NDCG@10 for {cfg.patience} epochs")
                 break
-        if cfg.max_train_seconds and time.time() - t_start > cfg.max_train_seconds:
-            log(f"time budget of {cfg.max_train_seconds:.0f}s reached")
-            break
+            # a plateau before the final decay: decay now, over a decay_share of the epochs so far
+            plateau, stale = (float(epoch), max(2.0, math.ceil(epoch * cfg.decay_share / (1.0 - cfg.decay_share)))), 0
+            log(f"no better validation NDCG@10 for {cfg.patience} epochs: decaying the learning rate over "
+                f"the next {plateau[1]:.0f} epochs")
     train_seconds = time.time() - t_start
     model.load_state_dict(best_state)
-    val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold) if data.val else {}
-    test = evaluate(model, data, items, ptab, data.test, cfg.eval_batch, cold) if data.test else {}
+    val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold, new) if data.val else {}
+    test = evaluate(model, data, items, ptab, data.test, cfg.eval_batch, cold, new) if data.test else {}
     log(f"best epoch {best_epoch}: val {json.dumps(val)} test {json.dumps(test)}")
 
     ckpt = {
@@ -176,6 +271,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
         "state_dict": expand_attributes(best_state, p.attr_used, p.sizes.attribute_table or p.sizes.attribute_buckets),
         "meta": {
             "id_table": {p.feats.ids[i]: int(p.id_index[i]) for i in np.nonzero(p.id_index)[0]},
+            "new_items": [p.feats.ids[i] for i in np.nonzero(p.held_out)[0]],
             "prompt_keys": p.prompts.keys, "prompt_texts": p.prompts.texts, "tasks": p.tasks,
             "event_ids": dict(EVENT_IDS), "attribute_tokens": int(p.feats.attr_tokens.shape[1]),
             "data_hashes": {"events": p.events.file_hash, "items": p.feats.items_hash},
