@@ -87,6 +87,27 @@ def test_full_softmax_loss_and_scoring():
     assert torch.allclose(s[0], (u[0] @ c.T).max(0).values)
 
 
+def test_items_absent_from_training_are_left_out_of_the_softmax():
+    """A new item is never a target, so it must not be every sample's negative either: with the
+    absent bias the loss and its gradient are those of a softmax over the present items alone, and
+    the absent items' cards get no gradient at all."""
+    import numpy as np
+    from urm_train.train import absent_bias
+    torch.manual_seed(0)
+    u = torch.nn.functional.normalize(torch.randn(2, 3, 8), dim=-1)
+    c = torch.nn.functional.normalize(torch.randn(10, 8), dim=-1).requires_grad_()
+    t = torch.tensor([[1, 2], [4, -1]])
+    bias = absent_bias(10, np.array([0, 1, 2, 4, 5, 6]))
+    assert torch.isinf(bias[[3, 7, 8, 9]]).all() and (bias[[0, 1, 2, 4, 5, 6]] == 0).all()
+    masked = full_softmax_loss(u, c, t, torch.tensor(20.0), log_weights=bias)
+    masked.backward()
+    keep = torch.tensor([0, 1, 2, 4, 5, 6])
+    alone = full_softmax_loss(u, c.detach()[keep], torch.tensor([[1, 2], [3, -1]]), torch.tensor(20.0))
+    assert torch.allclose(masked, alone, atol=1e-5)
+    assert (c.grad[[3, 7, 8, 9]] == 0).all() and (c.grad[keep].abs().sum(-1) > 0).all()
+    assert absent_bias(4, np.array([0, 1, 2, 3, 3])) is None  # every item present: nothing to add
+
+
 def test_sampled_candidates_estimate_the_full_normaliser():
     import numpy as np
     from urm_train.train import sample_candidates

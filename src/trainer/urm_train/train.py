@@ -152,12 +152,28 @@ def sample_candidates(in_batch: np.ndarray, n: int, negatives: int, rng: np.rand
     return cand, log_w
 
 
+def absent_bias(n: int, train_items: np.ndarray) -> torch.Tensor | None:
+    """(n,) 0 for items the training parts hold, -inf for the rest, added to the softmax's logits (None
+    when every item is in training). An item with no training event is never a target, so as a
+    negative in every softmax its content-only card would only ever be pushed away from every user:
+    measured on Beauty with 10 % of items held out as new, the model then ranked none of them in a
+    top 10 (HR@10 0.0000 over 2,207 validation users). Left out, it is carded from content the way
+    the items with events taught the content path, which is what a new item gets after training."""
+    present = np.zeros(n, bool)
+    present[train_items] = True
+    if present.all():
+        return None
+    return torch.from_numpy(np.where(present, 0.0, -np.inf).astype(np.float32))
+
+
 def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.Tensor, g: np.ndarray,
-               rng: np.random.Generator, cfg: Config, loss_kind: str) -> torch.Tensor:
+               rng: np.random.Generator, cfg: Config, loss_kind: str,
+               absent: torch.Tensor | None = None) -> torch.Tensor:
     """The training loss of one batch of samples: cards (with id_dropout, a share built without
     their ID), user vectors, one softmax over all cards ("full") or over the batch's items plus
     uniform draws ("sampled", see sample_candidates; only the candidates' cards are built), plus the
-    content distillation term when content_distill > 0."""
+    content distillation term when content_distill > 0. absent: absent_bias(...), items left out of
+    the softmax."""
     batch = data.train_batch(g, rng)
     log_w = None
     if loss_kind == "sampled":
@@ -170,6 +186,10 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
         idx = torch.from_numpy(cand)
         items = {k: v[idx] for k, v in items.items() if k != "attr_bag"}  # the bag covers all items
         log_w = torch.from_numpy(log_w)
+        if absent is not None:
+            log_w = log_w + absent[idx]
+    elif absent is not None:
+        log_w = absent
     if cfg.id_dropout > 0:
         keep = torch.from_numpy(rng.random(len(items["id_index"])) >= cfg.id_dropout)
         items = dict(items, id_index=items["id_index"] * keep)
@@ -207,6 +227,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     loss_kind = "sampled" if cfg.loss == "sampled" or p.feats.n > cfg.full_softmax_max_items else "full"
     cold = p.id_index == 0  # items without an ID embedding (never in training): reported apart too
     new = p.held_out if p.held_out.any() else None
+    absent = absent_bias(p.feats.n, data.train_items)
     log(f"loss: {loss_kind} softmax; parameters: {sum(x.numel() for x in model.parameters())}")
 
     best, best_state, best_epoch, stale, history = -1.0, None, 0, 0, []
@@ -225,7 +246,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
                 break  # the budget holds inside an epoch too; this partial epoch is still validated
             for group in opt.param_groups:
                 group["lr"] = learning_rate(cfg, step, decay)
-            loss = batch_loss(model, data, items, ptab, g, rng, cfg, loss_kind)
+            loss = batch_loss(model, data, items, ptab, g, rng, cfg, loss_kind, absent)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
