@@ -125,6 +125,28 @@ def test_sampled_candidates_estimate_the_full_normaliser():
     assert sorted(cand.tolist()) == list(range(10)) and (log_w == 0).all()
 
 
+def test_an_item_without_an_id_borrows_the_ids_of_its_closest_texts():
+    torch.manual_seed(0)
+    m = URM(sizes()).eval()
+    x = items()
+    before = m.cards(x)
+    lender_text = torch.stack([x["text"][0], x["text"][3], -x["text"][1]])
+    m.fusion.set_neighbours(lender_text, torch.tensor([1, 5, 2]), k=2, temperature=0.01)
+    after = m.cards(x)
+    assert torch.equal(after[[0, 3]], before[[0, 3]])        # items with an ID are untouched
+    assert not torch.allclose(after[[1, 2]], before[[1, 2]])  # items without one borrow
+    # an item (ID -1) with lender 0's text borrows ID row 1: cosine 1 against far less, temperature 0.01
+    twin = dict(x, text=x["text"].clone())
+    twin["text"][2] = x["text"][0]
+    by_hand = m.cards(dict(twin, id_index=torch.tensor([1, 0, 1, 5])))[2]
+    assert torch.allclose(m.cards(twin)[2], by_hand, atol=1e-5)
+    # an item without text has nothing to compare: it keeps its content-only card
+    blank = dict(x, text=torch.zeros_like(x["text"]))
+    with_lenders = m.cards(blank)
+    m.fusion.neighbour_text = None
+    assert torch.equal(with_lenders, m.cards(blank))
+
+
 def test_a_folded_attribute_table_maps_buckets_onto_its_rows_and_keeps_padding():
     torch.manual_seed(0)
     m = URM(sizes(attribute_buckets=1000, attribute_table=11)).eval()

@@ -30,6 +30,11 @@ class Config:
                                 # (Beauty, 400 steps: validation HR@10 0.0383 at 0, 0.0287 at 0.1)
     content_distill: float = 0.5  # weight of pulling each target's content-only card toward its full card,
                                   # which trains the content path that items unseen in training rely on
+    neighbour_k: int = 1        # an item without an ID borrows the ID embeddings of the k items whose text
+    neighbour_temperature: float = 0.05  # is closest, softmax(cosine / temperature)-weighted; k 0 = off
+                                # (on Beauty the nearest one alone lent best: docs/RESULTS.md)
+    neighbour_pool: int = 20_000  # at most this many items lend (the most frequent in training): the pool's
+                                  # text vectors go into fusion.onnx (384 floats each)
     new_item_share: float = 0.0  # share of items whose events are dropped from training entirely, to
                                  # measure cold start honestly (urm evaluate's "new items" segment); 0 in use
     # --- samples and tasks ---
@@ -91,6 +96,8 @@ class Config:
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1)")
 
+        if self.neighbour_k < 0 or self.neighbour_temperature <= 0 or self.neighbour_pool < 1:
+            raise ValueError("neighbour_k must be >= 0 (0 = off), neighbour_temperature > 0, neighbour_pool >= 1")
         bad = sorted(set(self.modalities) - {"text", "image", "attributes", "price", "id"})
         if bad:
             raise ValueError(f"unknown modalities: {', '.join(bad)}")

@@ -179,11 +179,24 @@ class Fusion(nn.Module):
         self.norm = RMSNorm(d)
         self.out = MLP(d, 2 * d, s.d_card, 0.0)
         self.used = [m in s.modalities for m in MODALITIES]
+        self.neighbour_text: torch.Tensor | None = None  # (P, text_dim) unit text vectors of items with an ID
+        self.neighbour_id: torch.Tensor | None = None    # (P,) their ID rows
+        self.neighbour_k, self.neighbour_temperature = 1, 0.05
+
+    def set_neighbours(self, text: torch.Tensor, id_index: torch.Tensor, k: int, temperature: float) -> None:
+        """An item without an ID embedding (new since training) borrows one: the softmax(cosine /
+        temperature)-weighted mean of the ID embeddings of the k items with an ID whose text is closest
+        to its own. A new shade or size of a product line thus lands where its siblings' events put
+        them, which content alone does not reach (see docs/RESULTS.md). Set after training, so the
+        exported graph carries the pool as constants; items with an ID are untouched."""
+        self.neighbour_text = F.normalize(text.float(), dim=-1)
+        self.neighbour_id = id_index.long()
+        self.neighbour_k, self.neighbour_temperature = min(k, len(id_index)), temperature
 
     def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index, attr_bag=None):
         """attr_bag: optional AttributeBag of attr_tokens (training passes one; export does not)."""
         parts = [self._text, self._image, self._attributes, self._price, self._id]
-        args = [(text,), (image, image_mask), (attr_tokens, attr_bag), (price_bucket,), (id_index,)]
+        args = [(text,), (image, image_mask), (attr_tokens, attr_bag), (price_bucket,), (id_index, text)]
         h = 0.0
         for used, part, a in zip(self.used, parts, args):
             if used:
@@ -219,8 +232,22 @@ class Fusion(nn.Module):
     def _price(self, price_bucket):
         return self.price(price_bucket.clamp(min=0)), (price_bucket >= 0).float()
 
-    def _id(self, id_index):
-        return self.id(id_index.clamp(min=0)), (id_index > 0).float()
+    def _id(self, id_index, text):
+        emb, present = self.id(id_index.clamp(min=0)), (id_index > 0).float()
+        if self.neighbour_text is None or self.neighbour_k < 1:
+            return emb, present
+        borrow = (id_index <= 0) & (text.abs().sum(-1) > 0)                  # (n,) new items with text
+        if torch.jit.is_tracing():  # the graph computes every row and selects
+            return torch.where(borrow.unsqueeze(-1), self._borrowed(text), emb), torch.maximum(present, borrow.float())
+        rows = torch.nonzero(borrow).squeeze(1)
+        emb = emb.index_copy(0, rows, self._borrowed(text[rows]))
+        return emb, torch.maximum(present, borrow.float())
+
+    def _borrowed(self, text):
+        sim = F.normalize(text, dim=-1) @ self.neighbour_text.t()            # (n, P) cosine
+        top, pos = sim.topk(self.neighbour_k, dim=1)                          # (n, k)
+        w = torch.softmax(top / self.neighbour_temperature, dim=1)
+        return (w.unsqueeze(-1) * self.id(self.neighbour_id[pos])).sum(1)     # (n, d)
 
 
 class UserEncoder(nn.Module):

@@ -20,16 +20,18 @@ public sealed class CardFuserTests(TinyModel model)
     }
 
     [Fact]
-    public void An_item_outside_the_id_table_gets_a_content_only_unit_card()
+    public void A_new_item_borrows_the_id_embedding_of_the_item_whose_text_is_closest()
     {
         var known = model.Items.First(i => model.Package.Manifest.IdTable.ContainsKey(i.Id));
         var fuser = new CardFuser(model.Package);
 
-        var cards = fuser.Fuse([known, known with { Id = "brand-new-sku" }]);
+        // a new SKU that reads like a known one lands on its card; one without text has content alone
+        var cards = fuser.Fuse([known, known with { Id = "brand-new-sku" }, known with { Id = "no-text-sku", Text = new float[known.Text.Length] }]);
 
         var d = fuser.Dimension;
-        Assert.Equal(1f, Norm(cards.AsSpan(d, d)), 4);
-        Assert.NotEqual(cards[..d], cards[d..]); // the ID embedding is part of the known item's card
+        Assert.Equal(cards[..d], cards[d..(2 * d)], (a, b) => Math.Abs(a - b) < 1e-5f);
+        Assert.Equal(1f, Norm(cards.AsSpan(2 * d, d)), 4);
+        Assert.NotEqual(cards[..d], cards[(2 * d)..]);
     }
 
     [Fact]
