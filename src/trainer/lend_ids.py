@@ -33,12 +33,10 @@ def main() -> None:
     p = prepare(features, events, cfg)
     if {k: int(v) for k, v in ckpt["meta"]["id_table"].items()} != {p.feats.ids[i]: int(p.id_index[i]) for i in p.id_index.nonzero()[0]}:
         raise ValueError("the features and events are not those the model was trained on (its ID table differs)")
-    lenders = id_lenders(p, cfg)
-    if lenders is None:
+    ckpt["neighbours"] = id_lenders(p, cfg)
+    if ckpt["neighbours"] is None:
         raise ValueError("nothing to lend: the model has no text or no ID modality, or neighbour_k is 0")
     ckpt["config"] = cfg.to_dict()
-    ckpt["neighbours"] = {"text": lenders[0], "id_index": lenders[1], "k": cfg.neighbour_k,
-                          "temperature": cfg.neighbour_temperature}
     model = load_model(ckpt)
     # the exported model's attribute table: raw hashed tokens, no training bag
     items = {k: v for k, v in p.items.items() if k != "attr_bag"}

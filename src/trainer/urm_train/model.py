@@ -238,9 +238,10 @@ class Fusion(nn.Module):
             return emb, present
         borrow = (id_index <= 0) & (text.abs().sum(-1) > 0)                  # (n,) new items with text
         if torch.jit.is_tracing():  # the graph computes every row and selects
-            return torch.where(borrow.unsqueeze(-1), self._borrowed(text), emb), torch.maximum(present, borrow.float())
-        rows = torch.nonzero(borrow).squeeze(1)
-        emb = emb.index_copy(0, rows, self._borrowed(text[rows]))
+            emb = torch.where(borrow.unsqueeze(-1), self._borrowed(text), emb)
+        else:                       # eager: only the rows that borrow (evaluation fuses whole catalogs)
+            rows = torch.nonzero(borrow).squeeze(1)
+            emb = emb.index_copy(0, rows, self._borrowed(text[rows]))
         return emb, torch.maximum(present, borrow.float())
 
     def _borrowed(self, text):

@@ -284,7 +284,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     model.load_state_dict(best_state)
     neighbours = id_lenders(p, cfg)
     if neighbours is not None:
-        model.fusion.set_neighbours(*neighbours, cfg.neighbour_k, cfg.neighbour_temperature)
+        model.fusion.set_neighbours(**neighbours)
     val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold, new) if data.val else {}
     test = evaluate(model, data, items, ptab, data.test, cfg.eval_batch, cold, new) if data.test else {}
     log(f"best epoch {best_epoch}: val {json.dumps(val)} test {json.dumps(test)}")
@@ -293,9 +293,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
         "config": cfg.to_dict(),
         "sizes": p.sizes.to_dict(),
         "state_dict": expand_attributes(best_state, p.attr_used, p.sizes.attribute_table or p.sizes.attribute_buckets),
-        "neighbours": None if neighbours is None else {
-            "text": neighbours[0], "id_index": neighbours[1],
-            "k": cfg.neighbour_k, "temperature": cfg.neighbour_temperature},
+        "neighbours": neighbours,
         "meta": {
             "id_table": {p.feats.ids[i]: int(p.id_index[i]) for i in np.nonzero(p.id_index)[0]},
             "new_items": [p.feats.ids[i] for i in np.nonzero(p.held_out)[0]],
@@ -313,9 +311,10 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     return ckpt
 
 
-def id_lenders(p: Prepared, cfg: Config) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """The items whose ID embeddings a new item may borrow (Fusion.set_neighbours): those with an ID,
-    the cfg.neighbour_pool most frequent in training -> (their text vectors, their ID rows)."""
+def id_lenders(p: Prepared, cfg: Config) -> dict | None:
+    """The items whose ID embeddings a new item may borrow: those with an ID, the cfg.neighbour_pool
+    most frequent in training -> the arguments of Fusion.set_neighbours (their text vectors, their ID
+    rows, k, temperature), which the checkpoint keeps as they are."""
     if cfg.neighbour_k < 1 or "text" not in p.sizes.modalities or "id" not in p.sizes.modalities:
         return None
     lenders = np.nonzero((p.id_index > 0) & (np.abs(p.feats.text).sum(1) > 0))[0]
@@ -323,13 +322,13 @@ def id_lenders(p: Prepared, cfg: Config) -> tuple[torch.Tensor, torch.Tensor] | 
         return None
     count = np.bincount(p.data.flat_items, minlength=p.feats.n)[lenders]
     lenders = lenders[np.argsort(-count, kind="stable")[:cfg.neighbour_pool]]
-    return torch.from_numpy(p.feats.text[lenders].copy()), torch.from_numpy(p.id_index[lenders].copy())
+    return {"text": torch.from_numpy(p.feats.text[lenders].copy()), "id_index": torch.from_numpy(p.id_index[lenders].copy()),
+            "k": cfg.neighbour_k, "temperature": cfg.neighbour_temperature}
 
 
 def load_model(ckpt: dict) -> URM:
     model = URM(Sizes(**ckpt["sizes"]))
     model.load_state_dict(ckpt["state_dict"])
     if ckpt.get("neighbours"):
-        nb = ckpt["neighbours"]
-        model.fusion.set_neighbours(nb["text"], nb["id_index"], nb["k"], nb["temperature"])
+        model.fusion.set_neighbours(**ckpt["neighbours"])
     return model.eval()
