@@ -66,8 +66,10 @@ public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLif
     {
         // A model package and its pointer -> the model function activates it (checksums verified).
         var version = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_model.Directory, "manifest.json"))).RootElement.GetProperty("version").GetString()!;
-        foreach (var file in new[] { "manifest.json", "fusion.onnx", "user.onnx" })
-            await _models.GetBlobClient($"{version}/{file}").UploadAsync(Path.Combine(_model.Directory, file));
+        // The whole folder, as infra/deploy.sh uploads it: the package may hold more than the two graphs
+        // (cooccurrence.bin), and the activator refuses a package that lacks a file its manifest names.
+        foreach (var path in Directory.EnumerateFiles(_model.Directory))
+            await _models.GetBlobClient($"{version}/{Path.GetFileName(path)}").UploadAsync(path);
         var pointer = _models.GetBlobClient("active.json");
         await pointer.UploadAsync(BinaryData.FromString($$"""{"version": "{{version}}"}"""));
         await new ActivateModel(_services.GetRequiredService<BlobModelActivator>()).RunAsync(pointer, default);
