@@ -37,6 +37,10 @@ public static class EvaluationReportWriter
             ["tooShortUsers"] = result.TooShortUsers,
             ["unknownItemEvents"] = result.UnknownItemEvents,
             ["methods"] = methods,
+            // What "model" adds to the model's score (the manifest's section); null when it adds nothing.
+            ["cooccurrence"] = result.CoOccurrence is { } co
+                ? new JsonObject { ["weight"] = co.Weight, ["recent"] = co.Recent, ["window"] = co.Window, ["perItem"] = co.PerItem, ["pairs"] = co.Pairs }
+                : null,
             ["segments"] = segments,
             ["trainer"] = result.TrainerMetrics is { } t
                 ? new JsonObject { ["HR@5"] = t.Hr5, ["NDCG@5"] = t.Ndcg5, ["HR@10"] = t.Hr10, ["NDCG@10"] = t.Ndcg10, ["users"] = t.Users }
@@ -60,6 +64,12 @@ public static class EvaluationReportWriter
         md.AppendLine();
         md.AppendLine(result.Protocol);
         md.AppendLine();
+        if (result.CoOccurrence is not null)
+        {
+            md.AppendLine($"{EvaluationResult.ModelMethod}: the served score, the model's score plus the co-occurrence term of the package's {result.CoOccurrence.File} (the trainer's counts); " +
+                $"{EvaluationResult.ModelAloneMethod}: the model's score alone, without the co-occurrence term. The co-occurrence baseline below is counted here, from the training part, and ranks by co-occurrence alone.");
+            md.AppendLine();
+        }
         md.AppendLine(Inv($"Popularity: items ranked by interaction count in the training part. Co-occurrence: items ranked by how often they occur near the user's newest history items in training sequences (newer items weigh more), ties by popularity. Content: the frozen text encoder alone, nothing learnt: score = sum over the {ContentBaseline.Recent} newest history items h_r (r = 0 newest) of cos(MiniLM text of the item, of h_r) / (r + 1)."));
         md.AppendLine();
         md.AppendLine("## Model and baselines");
@@ -68,7 +78,8 @@ public static class EvaluationReportWriter
         if (result.TrainerMetrics is { } t)
         {
             md.AppendLine();
-            md.AppendLine(Inv($"The trainer's own next-item figures for this split (manifest): HR@5 {t.Hr5:F4}, NDCG@5 {t.Ndcg5:F4}, HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users."));
+            var compare = result.CoOccurrence is null ? "" : $" (the served score, with the co-occurrence term: compare with the {EvaluationResult.ModelMethod} row)";
+            md.AppendLine(Inv($"The trainer's own next-item figures for this split (manifest){compare}: HR@5 {t.Hr5:F4}, NDCG@5 {t.Ndcg5:F4}, HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users."));
         }
         foreach (var dimension in result.Segments.Select(s => s.Dimension).Distinct())
         {

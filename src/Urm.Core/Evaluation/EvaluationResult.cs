@@ -7,7 +7,8 @@ namespace Urm.Core.Evaluation;
 /// <param name="Items">Items ranked (the whole catalog).</param>
 /// <param name="ColdItems">Items without an ID embedding (not in the manifest's idTable).</param>
 /// <param name="Users">Users evaluated (one target each).</param>
-/// <param name="Overall">Model first, then the baselines.</param>
+/// <param name="Overall">Model first (the served score; then <see cref="ModelAloneMethod"/> when the served
+/// score adds a co-occurrence term), then the baselines.</param>
 /// <param name="TrainerMetrics">The trainer's own figures for this split, from the manifest (next-item only).</param>
 public sealed record EvaluationResult(
     string ModelVersion,
@@ -23,7 +24,11 @@ public sealed record EvaluationResult(
     SplitMetrics? TrainerMetrics,
     double Seconds)
 {
+    /// <summary>The served score: the model's, plus the package's co-occurrence boost where its manifest lists the task.</summary>
     public const string ModelMethod = "model";
+
+    /// <summary>The model's score without the co-occurrence boost; reported only when <see cref="CoOccurrence"/> is set.</summary>
+    public const string ModelAloneMethod = "model-alone";
 
     /// <summary>Whether the user's earlier items were left out of the ranking (<see cref="EvaluationOptions.ExcludeSeen"/>).</summary>
     public bool ExcludeSeen { get; init; }
@@ -33,6 +38,12 @@ public sealed record EvaluationResult(
 
     /// <summary>Catalog items the manifest lists as new (kept out of training); the "new" segment is there when above 0.</summary>
     public int NewItems { get; init; }
+
+    /// <summary>
+    /// The package's co-occurrence section when the served score of <see cref="Task"/> adds its boost
+    /// (then <see cref="ModelMethod"/> includes it and <see cref="ModelAloneMethod"/> is reported too); else null.
+    /// </summary>
+    public CoOccurrenceSection? CoOccurrence { get; init; }
 
     public RankSummary Of(string method) => Overall.First(m => m.Method == method).Metrics;
 
@@ -47,7 +58,16 @@ public sealed record EvaluationResult(
             : ". ") +
         RankingProtocol +
         "rank = number of items scoring strictly higher than the target (ties count in its favour). HR@K = 1 if rank < K; NDCG@K = 1/log2(rank+2) if rank < K; means over users. " +
-        "Model scores go through the serving path: cards from fusion.onnx (CardFuser), user vectors from user.onnx (UserEncoder), score = max over the M user vectors of the inner product.";
+        "Model scores go through the serving path: cards from fusion.onnx (CardFuser), user vectors from user.onnx (UserEncoder), score = max over the M user vectors of the inner product" +
+        CoOccurrenceProtocol;
+
+    private string CoOccurrenceProtocol => CoOccurrence is not { } co
+        ? "."
+        : Inv($"; for this task the served score adds the model package's co-occurrence term (manifest cooccurrence, counted by the trainer in its training sequences, window {co.Window}, at most {co.PerItem} neighbours per item): ") +
+          Inv($"served(i) = score(i) + {co.Weight:G6} · ln(1 + sum over the {co.Recent} newest history items h_r (r = 0 newest) of C[h_r][i] / (r + 1)). ") +
+          $"Method {ModelMethod} ranks by that served score, as RecommendationService answers; {ModelAloneMethod} ranks by the model's score alone, without the co-occurrence term.";
+
+    private static string Inv(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private string TaskProtocol => Task switch
     {

@@ -10,13 +10,16 @@ namespace Urm.Core.Evaluation;
 
 /// <summary>
 /// Offline evaluation of a model package through the serving code path (CardFuser, UserEncoder, the
-/// max-inner-product score), on the trainer's leave-one-out split, next to a popularity, an
+/// max-inner-product score, plus the package's co-occurrence boost where its manifest lists the task),
+/// on the trainer's leave-one-out split, next to a popularity, an
 /// item-to-item co-occurrence and a content-only (frozen text encoder) baseline under the same protocol
 /// (see <see cref="EvaluationResult.Protocol"/>), for one of the trained tasks (<see cref="EvaluationTasks"/>).
 /// </summary>
 public static class OfflineEvaluator
 {
     public const string NewSegment = "new";
+
+    private static readonly IReadOnlyDictionary<int, float> NoBoosts = new Dictionary<int, float>();
 
     /// <param name="items">The catalog's features, the rows every target is ranked among.</param>
     /// <param name="events">The event file, in file order.</param>
@@ -100,7 +103,10 @@ public static class OfflineEvaluator
         var parallel = Parallelism(options, cancellationToken);
         var popularity = new PopularityBaseline(split.Training, cards.Count);
         var coOccurrence = new CoOccurrenceBaseline(split.Training, cards.Count, options.CoOccurrenceWindow, options.CoOccurrenceRecent);
-        var modelRanks = ModelRanks(package, cards, cases, Prompt(prompts, task), options, progress, cancellationToken);
+        // With a co-occurrence term for this task, "model" is the served score and "model-alone" the
+        // model's score without the term, so the report shows what each part brings.
+        var coOccurrenceTerm = package.CoOccurrence is { } table && table.AppliesTo(task) ? table : null;
+        var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, cards, cases, Prompt(prompts, task), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
         var coOccurrenceRanks = new int[cases.Count];
         Parallel.For(0, cases.Count, parallel, i =>
@@ -111,13 +117,11 @@ public static class OfflineEvaluator
         });
         var contentRanks = new ContentBaseline(items).Ranks(cases, parallel);
 
-        var methods = new (string Name, int[] Ranks)[]
-        {
-            (EvaluationResult.ModelMethod, modelRanks),
-            (PopularityBaseline.Name, popularityRanks),
-            (CoOccurrenceBaseline.Name, coOccurrenceRanks),
-            (ContentBaseline.Name, contentRanks),
-        };
+        var methods = new List<(string Name, int[] Ranks)> { (EvaluationResult.ModelMethod, modelRanks) };
+        if (aloneRanks is not null) methods.Add((EvaluationResult.ModelAloneMethod, aloneRanks));
+        methods.Add((PopularityBaseline.Name, popularityRanks));
+        methods.Add((CoOccurrenceBaseline.Name, coOccurrenceRanks));
+        methods.Add((ContentBaseline.Name, contentRanks));
         IReadOnlyList<MethodMetrics> Summaries(IReadOnlyList<int> subset)
             => methods.Select(m => new MethodMetrics(m.Name, RankingMetrics.Summarize(subset.Select(i => m.Ranks[i]).ToList(), ks))).ToList();
 
@@ -149,7 +153,10 @@ public static class OfflineEvaluator
         return new EvaluationResult(
             package.Version, options.Split, cards.Count, cards.Ids.Count(id => !idTable.ContainsKey(id)),
             cases.Count, split.TooShortUsers, split.UnknownItemEvents, ks, Summaries(all), segments, trainer,
-            clock.Elapsed.TotalSeconds) { ExcludeSeen = options.ExcludeSeen, Task = task, NewItems = newRows.Count };
+            clock.Elapsed.TotalSeconds)
+        {
+            ExcludeSeen = options.ExcludeSeen, Task = task, NewItems = newRows.Count, CoOccurrence = coOccurrenceTerm?.Section,
+        };
     }
 
     /// <summary>A case's prompt rows, as RecommendationService encodes the task's (one encoding per category).</summary>
@@ -169,14 +176,19 @@ public static class OfflineEvaluator
         };
     }
 
-    /// <summary>Each case's target rank under the model: user vectors in batches, then an exact scan of every card.</summary>
-    private static int[] ModelRanks(
-        ModelPackage package, CardMatrix cards, IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> prompt,
+    /// <summary>
+    /// Each case's target rank under the served score (user vectors in batches, then an exact scan of
+    /// every card, plus <paramref name="coOccurrence"/>'s boost when given) and, when it is given, under
+    /// the model's score alone (null otherwise: the two are the same).
+    /// </summary>
+    private static (int[] Served, int[]? Alone) ModelRanks(
+        ModelPackage package, CoOccurrenceTable? coOccurrence, CardMatrix cards, IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> prompt,
         EvaluationOptions options, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var encoder = new UserEncoder(package, options.UserBatch);
         var l = package.Sizes.L;
         var ranks = new int[cases.Count];
+        var alone = coOccurrence is null ? null : new int[cases.Count];
         // Similar lengths per batch mean less padding (as the trainer batches); ranks go back by index.
         var order = Enumerable.Range(0, cases.Count).OrderBy(i => Math.Min(cases[i].Case.History.Count, l)).ToArray();
         var done = 0;
@@ -189,11 +201,14 @@ public static class OfflineEvaluator
             {
                 var c = cases[chunk[j]];
                 ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates);
+                if (coOccurrence is null) return;
+                alone![chunk[j]] = ranks[chunk[j]];
+                ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates, coOccurrence.BoostRows(cards, c.Case.History));
             });
             done += chunk.Length;
             progress?.Report(done);
         }
-        return ranks;
+        return (ranks, alone);
     }
 
     /// <summary>Only the newest L items are handed over: the encoder would drop the rest anyway.</summary>
@@ -207,22 +222,34 @@ public static class OfflineEvaluator
     }
 
     /// <summary>
-    /// Items whose score (max over the M user vectors of the inner product) is strictly above the
-    /// target's: the exact 0-based rank, ties in the target's favour, as the trainer's target_ranks;
-    /// among <paramref name="candidates"/> only when given (the category task), <paramref name="excluded"/>
-    /// (distinct rows) not counted.
+    /// Items whose score (max over the M user vectors of the inner product, plus the item's boost where
+    /// <paramref name="boosts"/> lists one) is strictly above the target's: the exact 0-based rank, ties
+    /// in the target's favour, as the trainer's target_ranks; among <paramref name="candidates"/> only
+    /// when given (the category task), <paramref name="excluded"/> (distinct rows) not counted.
     /// </summary>
-    internal static int TargetRank(CardMatrix cards, ReadOnlySpan<float> userVectors, int target, IReadOnlyCollection<int>? excluded = null, bool[]? candidates = null)
+    /// <param name="boosts">Row -> co-occurrence boost (above 0), as serving adds it; null or empty for the model's score alone.</param>
+    internal static int TargetRank(
+        CardMatrix cards, ReadOnlySpan<float> userVectors, int target, IReadOnlyCollection<int>? excluded = null, bool[]? candidates = null,
+        IReadOnlyDictionary<int, float>? boosts = null)
     {
         var d = cards.Dimension;
         var m = userVectors.Length / d;
-        // Score and CountAbove sum in the serving scan's order (SetRetriever.Score says why), so this
-        // rank is the one the served top k would give the target.
-        var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score;
+        boosts ??= NoBoosts;
+        // Score and CountAbove sum in the serving scan's order (SetRetriever.Score says why), and the
+        // boost is added as serving adds it (float), so this rank is the one the served top k would give the target.
+        var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score + boosts.GetValueOrDefault(target);
+        // The scan counts model scores above the threshold; boosted rows are then put right one by one.
         var rank = candidates is null ? SetRetriever.CountAbove(cards, userVectors, threshold) : CountAbove(cards, userVectors, m, threshold, candidates);
         if (excluded is not null)
             foreach (var row in excluded)
-                if ((candidates is null || candidates[row]) && SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank--;
+                if ((candidates is null || candidates[row]) && !boosts.ContainsKey(row) && SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank--;
+        foreach (var (row, boost) in boosts)
+        {
+            if (candidates is not null && !candidates[row]) continue;
+            var score = SetRetriever.Score(cards.Row(row), userVectors, m).Score;
+            if (score > threshold) rank--; // counted by the scan on its model score
+            if (score + boost > threshold && (excluded is null || !excluded.Contains(row))) rank++;
+        }
         return rank;
     }
 

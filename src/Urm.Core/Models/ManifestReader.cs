@@ -85,5 +85,23 @@ internal static class ManifestReader
             if (graph.Sha256 is { } sha && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
                 throw new ModelPackageException(path, $"onnx.{section}.sha256 is '{sha}', not 64 hexadecimal digits", Remedy);
         }
+        if (m.CoOccurrence is { } co) CheckCoOccurrence(path, m, co);
+    }
+
+    private static void CheckCoOccurrence(string path, ModelManifest m, CoOccurrenceSection co)
+    {
+        if (co.File.Length == 0 || Path.GetFileName(co.File) != co.File)
+            throw new ModelPackageException(path, $"cooccurrence.file '{co.File}' is not a plain file name in the package directory", Remedy);
+        if (co.Sha256 is { } sha && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
+            throw new ModelPackageException(path, $"cooccurrence.sha256 is '{sha}', not 64 hexadecimal digits", Remedy);
+        if (!double.IsFinite(co.Weight) || co.Weight < 0)
+            throw new ModelPackageException(path, $"cooccurrence.weight is {co.Weight}; it must be a finite number of at least 0", Remedy);
+        if (co.Recent < 1 || co.Recent > CoOccurrenceSection.MaxRecent)
+            throw new ModelPackageException(path, $"cooccurrence.recent is {co.Recent}; it must be within 1..{CoOccurrenceSection.MaxRecent}", Remedy);
+        foreach (var (name, value, least) in new[] { ("window", co.Window, 1), ("perItem", co.PerItem, 1), ("pairs", co.Pairs, 0) })
+            if (value < least) throw new ModelPackageException(path, $"cooccurrence.{name} is {value}; it must be at least {least}", Remedy);
+        foreach (var task in co.Tasks)
+            if (!m.Tasks.ContainsKey(task))
+                throw new ModelPackageException(path, $"cooccurrence.tasks lists '{task}', which tasks does not list", Remedy);
     }
 }

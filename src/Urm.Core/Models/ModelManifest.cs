@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Urm.Core.Models;
 
 /// <summary>
@@ -25,4 +27,11 @@ public sealed record ModelManifest(
     /// share was 0, and in manifests written before the field existed.
     /// </summary>
     public IReadOnlyList<string> NewItems { get; init; } = [];
+
+    /// <summary>
+    /// The trainer's item-to-item co-occurrence table and how the served score adds it
+    /// (<see cref="CoOccurrenceSection"/>); null in manifests without one, which serve the model's score alone.
+    /// </summary>
+    [JsonPropertyName("cooccurrence")]
+    public CoOccurrenceSection? CoOccurrence { get; init; }
 }

@@ -10,8 +10,8 @@ namespace Urm.Core.Serving;
 /// <summary>
 /// POST /api/recommend, GET /api/items/{id} and GET /api/health over one model and the current card
 /// snapshot (DESIGN.md, "Data flow"): history ids -> cards, task -> prompt, user.onnx -> M user vectors,
-/// exact scan, business rules with over-fetch, and for each item the interest slot and nearest history
-/// item that explain it. Holds no per-request state: one instance serves concurrent requests, and a new
+/// exact scan, plus the package's co-occurrence boost for the tasks its manifest lists, business rules
+/// with over-fetch, and for each item the interest slot and nearest history item that explain it. Holds no per-request state: one instance serves concurrent requests, and a new
 /// one is made (cheaply) for each activated model.
 /// </summary>
 public sealed class RecommendationService
@@ -63,7 +63,11 @@ public sealed class RecommendationService
         var vectors = _model.Users.Encode(sequence, cancellationToken);
 
         var candidates = Rules(snapshot, task, category, rules, history, modelHistory);
-        var retrieved = Retrieve(matrix, vectors, k, candidates, cancellationToken);
+        // The boost reads the whole known history (its newest `recent`), not only the model's newest L.
+        var boosts = _model.Package.CoOccurrence is { } table && table.AppliesTo(task)
+            ? table.BoostRows(matrix, history.Select(h => h.Row).ToList())
+            : null;
+        var retrieved = Retrieve(matrix, vectors, k, candidates, boosts, cancellationToken);
 
         var items = retrieved.Select(r => new RecommendedItem(
             matrix.Ids[r.Row], r.Score, snapshot.Documents[r.Row].Title, r.Interest, Because(matrix, r.Row, modelHistory))).ToArray();
@@ -169,11 +173,13 @@ public sealed class RecommendationService
     }
 
     /// <summary>
-    /// The top k rows that pass every rule. Post-filters can drop what the scan kept, so the scan keeps
-    /// k × OverFetchFactor and, while that leaves fewer than k, scans again keeping OverFetchGrowth times
-    /// more, up to the whole catalog: k items come back whenever k eligible items exist.
+    /// The top k rows by served score that pass every rule. Post-filters can drop what the scan kept, so
+    /// the scan keeps k × OverFetchFactor and, while that leaves fewer than k, scans again keeping
+    /// OverFetchGrowth times more, up to the whole catalog: k items come back whenever k eligible items exist.
     /// </summary>
-    private List<RetrievedItem> Retrieve(CardMatrix matrix, float[] vectors, int k, CandidateRules rules, CancellationToken cancellationToken)
+    /// <param name="boosts">Row -> co-occurrence boost (above 0) to add to the model's score; null when the task adds none.</param>
+    private List<RetrievedItem> Retrieve(
+        CardMatrix matrix, float[] vectors, int k, CandidateRules rules, Dictionary<int, float>? boosts, CancellationToken cancellationToken)
     {
         var count = matrix.Count;
         var fetch = (int)Math.Min(count, rules.HasPostFilters ? (long)k * _options.OverFetchFactor : k);
@@ -183,9 +189,40 @@ public sealed class RecommendationService
             var top = SetRetriever.TopK(matrix, vectors, fetch, rules.Excluded);
             var kept = top.Where(r => rules.Passes(r.Row)).Take(k).ToList();
             // Fewer than asked from the scan means every eligible row was seen: nothing more to find.
-            if (kept.Count >= k || top.Length < fetch || fetch >= count) return kept;
+            if (kept.Count >= k || top.Length < fetch || fetch >= count)
+                return boosts is null || boosts.Count == 0 ? kept : Served(matrix, vectors, k, rules, top, boosts);
             fetch = (int)Math.Min(count, (long)fetch * _options.OverFetchGrowth);
         }
+    }
+
+    /// <summary>
+    /// The top k by served score (model score + boost) among the scan's <paramref name="top"/> and the
+    /// boosted rows. Why that is exact: boosts are never negative, so an item with boost 0 that belongs in
+    /// the served top k also belongs in the model-score top k. The loop stops only once the scan holds k
+    /// eligible rows or every eligible row; in the first case each of those k has served ≥ model score ≥
+    /// the model (= served) score of any unboosted row the scan left out (on a tie, a lower row), so no
+    /// such row can enter. Every boosted row is scored here exactly as the scan scores it
+    /// (<see cref="SetRetriever.Score"/>, the same bits), then boosted. Ties keep the scan's order: the lower row first.
+    /// </summary>
+    private static List<RetrievedItem> Served(
+        CardMatrix matrix, float[] vectors, int k, CandidateRules rules, RetrievedItem[] top, Dictionary<int, float> boosts)
+    {
+        var m = vectors.Length / matrix.Dimension;
+        var served = new List<RetrievedItem>(top.Length + boosts.Count);
+        var scanned = new HashSet<int>(top.Length);
+        foreach (var r in top)
+        {
+            scanned.Add(r.Row);
+            if (rules.Passes(r.Row)) served.Add(boosts.TryGetValue(r.Row, out var boost) ? r with { Score = r.Score + boost } : r);
+        }
+        foreach (var (row, boost) in boosts)
+        {
+            if (scanned.Contains(row) || rules.Excluded(row) || !rules.Passes(row)) continue;
+            var (score, interest) = SetRetriever.Score(matrix.Row(row), vectors, m);
+            served.Add(new RetrievedItem(row, score + boost, interest));
+        }
+        served.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+        return served.Count > k ? served.GetRange(0, k) : served;
     }
 
     /// <summary>The history item whose card is nearest (inner product) the result's card; ties go to the more recent.</summary>

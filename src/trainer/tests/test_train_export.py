@@ -124,3 +124,16 @@ def test_unused_modalities_stay_graph_inputs(tmp_path):
     assert torch.equal(a, b)  # unused modalities do not change the card
     names = [i.name for i in onnx.load(str(tmp_path / "f.onnx")).graph.input]
     assert names == ["text", "image", "image_mask", "attr_tokens", "price_bucket", "id_index"]
+
+
+def test_served_cooccurrence_term_is_in_the_package_with_its_figures(run):
+    """Item i is always followed by i+1 in the synthetic events, so co-occurrence helps there and gets a
+    weight; the package holds the table and the figures with and without it."""
+    m = json.loads((run / "model" / "manifest.json").read_text())
+    c = m["cooccurrence"]
+    assert c["weight"] > 0 and c["tasks"] == ["next-item", "next-purchase"] and c["recent"] == 3
+    raw = (run / "model" / c["file"]).read_bytes()
+    rows, pairs = np.frombuffer(raw[8:16], "<i4")
+    assert raw[:4] == b"URMC" and rows == m["sizes"]["idCount"] + 1 and pairs == c["pairs"] > 0
+    assert m["metrics"]["modelAlone"]["validation"]["users"] == m["metrics"]["validation"]["users"]
+    assert m["metrics"]["validation"]["NDCG@10"] >= m["metrics"]["modelAlone"]["validation"]["NDCG@10"]

@@ -37,6 +37,10 @@ class Config:
                                   # text vectors go into fusion.onnx (384 floats each)
     new_item_share: float = 0.0  # share of items whose events are dropped from training entirely, to
                                  # measure cold start honestly (urm evaluate's "new items" segment); 0 in use
+    # --- the served co-occurrence term (cooccurrence.py): its weight is chosen on validation, 0 = left out ---
+    cooccurrence_window: int = 3      # items within this many positions of each other co-occur
+    cooccurrence_recent: int = 3      # the newest history items whose neighbours are boosted
+    cooccurrence_per_item: int = 100  # neighbours kept per item (the package's size); 0 = no co-occurrence term
     # --- samples and tasks ---
     targets: int = 1            # target set = the next `targets` items after a prefix
     aux_share: float = 0.3      # share of samples that also train one other task (next-item is always trained)
@@ -96,6 +100,8 @@ class Config:
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1)")
 
+        if self.cooccurrence_window < 1 or not 1 <= self.cooccurrence_recent <= 50 or self.cooccurrence_per_item < 0:
+            raise ValueError("cooccurrence_window must be >= 1, cooccurrence_recent in 1..50, cooccurrence_per_item >= 0 (0 = off)")
         if self.neighbour_k < 0 or self.neighbour_temperature <= 0 or self.neighbour_pool < 1:
             raise ValueError("neighbour_k must be >= 0 (0 = off), neighbour_temperature > 0, neighbour_pool >= 1")
         bad = sorted(set(self.modalities) - {"text", "image", "attributes", "price", "id"})

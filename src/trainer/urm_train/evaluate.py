@@ -45,10 +45,11 @@ def metrics(ranks: np.ndarray, ks=(5, 10)) -> dict:
 
 @torch.no_grad()
 def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, batch_size: int,
-             cold=None, new=None) -> dict:
+             cold=None, new=None, cooccurrence=None) -> dict:
     """rows: (history items, history events, target) per user, as SequenceData.val / .test.
     cold: optional (n,) bool, items without an ID embedding; adds metrics["cold"] over those targets.
-    new: optional (n,) bool, items held out of training; adds metrics["new"] over those targets."""
+    new: optional (n,) bool, items held out of training; adds metrics["new"] over those targets.
+    cooccurrence: optional CoOccurrence whose boost the served score adds (cooccurrence.py)."""
     model.eval()
     cards = model.cards(items)
     rows = sorted(rows, key=lambda r: len(r[0]))  # similar lengths per batch: less padding; metrics are means
@@ -57,6 +58,8 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
         part = rows[i:i + batch_size]
         b = {k: torch.from_numpy(v) for k, v in data.eval_batch(part).items()}
         scores = score_items(model.users(b, cards, prompt_table), cards)            # (b, n)
+        if cooccurrence is not None and cooccurrence.weight > 0:
+            scores = scores + cooccurrence.boosts([h for h, _, _ in part], scores.shape[1])
         ranks.append(target_ranks(scores, b["targets"][:, 0]).numpy())
         seen = torch.zeros_like(scores, dtype=torch.bool)                          # whole history, not only L
         for r, (hist, _, _) in enumerate(part):
@@ -71,3 +74,22 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
         if items_in is not None:
             out[name] = metrics(ranks[np.asarray(items_in)[targets]]) if len(rows) else metrics(ranks)
     return out
+
+
+@torch.no_grad()
+def ndcg_by_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: list, batch_size: int,
+                   cooccurrence, weights) -> dict:
+    """NDCG@10 over rows for each weight of the co-occurrence boost (one pass of the model)."""
+    model.eval()
+    cards = model.cards(items)
+    rows = sorted(rows, key=lambda r: len(r[0]))
+    ranks = {w: [] for w in weights}
+    for i in range(0, len(rows), batch_size):
+        part = rows[i:i + batch_size]
+        b = {k: torch.from_numpy(v) for k, v in data.eval_batch(part).items()}
+        scores = score_items(model.users(b, cards, prompt_table), cards)
+        log_sums = np.log(1.0 + cooccurrence.sums([h for h, _, _ in part], scores.shape[1]))
+        for w in weights:
+            boosted = scores + torch.from_numpy((w * log_sums).astype(np.float32))
+            ranks[w].append(target_ranks(boosted, b["targets"][:, 0]).numpy())
+    return {w: ndcg(np.concatenate(r) if r else np.zeros(0), 10) for w, r in ranks.items()}

@@ -125,8 +125,9 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         for name, a in arrays.items():
             np.save(os.path.join(out_dir, "parity", graph, f"{name}.npy"), np.ascontiguousarray(a))
 
+    cooc = write_cooccurrence(ckpt, out_dir)
     h = hashlib.sha256()
-    for f in ("fusion.onnx", "user.onnx"):
+    for f in ("fusion.onnx", "user.onnx") + ((COOCCURRENCE_FILE,) if cooc else ()):   # what serving reads
         with open(os.path.join(out_dir, f), "rb") as fh:
             h.update(fh.read())
     created = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -148,15 +149,48 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         "eventTypes": {"padding": 0, **meta["event_ids"]},
         "dataHashes": meta["data_hashes"],
         "metrics": {"validation": metrics["validation"], "test": metrics["test"],
-                    "bestEpoch": metrics["best_epoch"]},
+                    "bestEpoch": metrics["best_epoch"],
+                    **({"modelAlone": metrics["model_alone"]} if "model_alone" in metrics else {})},
         "trainingSeconds": round(meta["training_seconds"], 1),
         "onnx": {"opset": OPSET,
                  "fusion": {"file": "fusion.onnx", "sha256": sha256_file(os.path.join(out_dir, "fusion.onnx")), **_io_json(fio)},
                  "user": {"file": "user.onnx", "sha256": sha256_file(os.path.join(out_dir, "user.onnx")), **_io_json(uio)}},
+        **({"cooccurrence": cooc} if cooc else {}),
         "parity": {"fusion": "parity/fusion/<name>.npy", "user": "parity/user/<name>.npy", "tolerance": 1e-4},
         "config": ckpt["config"],
     }
+    if cooc:
+        manifest["scoring"] += ("; for the tasks in cooccurrence.tasks, plus cooccurrence.weight * ln(1 + sum over the "
+                                "cooccurrence.recent newest history items h_r of C[h_r][item] / (r + 1))")
     with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
     log(f"exported {manifest['version']} to {out_dir}")
     return manifest
+
+
+COOCCURRENCE_FILE = "cooccurrence.bin"
+
+
+def write_cooccurrence(ckpt: dict, out_dir: str) -> dict | None:
+    """cooccurrence.bin (docs/FORMATS.md) from the checkpoint's table, whose rows and neighbours are
+    ID-table rows (CoOccurrence.served), little-endian: b"URMC", int32 version 1, int32 rows = idCount + 1,
+    int32 pairs, int32[rows + 1] offsets, int32[pairs] neighbours, float32[pairs] counts. -> the
+    manifest's "cooccurrence" section, or None when the model has no such term (an older file of that
+    name is removed, so a re-export never leaves a stale table beside the graphs)."""
+    path = os.path.join(out_dir, COOCCURRENCE_FILE)
+    c = ckpt.get("cooccurrence")
+    if not c:
+        if os.path.exists(path):
+            os.remove(path)
+        return None
+    offsets, neighbours, counts = np.asarray(c["offsets"]), np.asarray(c["neighbours"]), np.asarray(c["counts"])
+    if len(offsets) != ckpt["sizes"]["id_count"] + 2:
+        raise ValueError(f"the co-occurrence table has {len(offsets) - 1} rows; the ID table needs {ckpt['sizes']['id_count'] + 1}")
+    with open(path, "wb") as f:
+        f.write(b"URMC")
+        f.write(np.array([1, len(offsets) - 1, len(neighbours)], "<i4").tobytes())
+        for a, dtype in ((offsets, "<i4"), (neighbours, "<i4"), (counts, "<f4")):
+            f.write(a.astype(dtype).tobytes())
+    return {"file": COOCCURRENCE_FILE, "sha256": sha256_file(path), "weight": float(c["weight"]),
+            "recent": int(c["recent"]), "window": int(c["window"]), "perItem": int(c["per_item"]),
+            "pairs": int(len(neighbours)), "tasks": list(c["tasks"])}

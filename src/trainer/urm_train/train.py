@@ -16,7 +16,8 @@ import torch
 from .config import Config
 from .data import (EVENT_IDS, TASK_KEYS, Events, Features, Prompts, SequenceData, category_key,
                    load_features, load_prompts, read_events, required_prompt_keys)
-from .evaluate import evaluate
+from . import cooccurrence
+from .evaluate import evaluate, ndcg_by_weight
 from .model import MODALITIES, URM, AttributeBag, Sizes, full_softmax_loss
 
 
@@ -282,25 +283,22 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
                 f"the next {plateau[1]:.0f} epochs")
     train_seconds = time.time() - t_start
     model.load_state_dict(best_state)
-    neighbours = id_lenders(p, cfg)
-    if neighbours is not None:
-        model.fusion.set_neighbours(**neighbours)
-    val = evaluate(model, data, items, ptab, data.val, cfg.eval_batch, cold, new) if data.val else {}
-    test = evaluate(model, data, items, ptab, data.test, cfg.eval_batch, cold, new) if data.test else {}
-    log(f"best epoch {best_epoch}: val {json.dumps(val)} test {json.dumps(test)}")
+    log(f"best epoch {best_epoch}")
+    finished = finish(model, p, cfg, items, log)
 
     ckpt = {
         "config": cfg.to_dict(),
         "sizes": p.sizes.to_dict(),
         "state_dict": expand_attributes(best_state, p.attr_used, p.sizes.attribute_table or p.sizes.attribute_buckets),
-        "neighbours": neighbours,
+        "neighbours": finished["neighbours"],
+        "cooccurrence": finished["cooccurrence"],
         "meta": {
             "id_table": {p.feats.ids[i]: int(p.id_index[i]) for i in np.nonzero(p.id_index)[0]},
             "new_items": [p.feats.ids[i] for i in np.nonzero(p.held_out)[0]],
             "prompt_keys": p.prompts.keys, "prompt_texts": p.prompts.texts, "tasks": p.tasks,
             "event_ids": dict(EVENT_IDS), "attribute_tokens": int(p.feats.attr_tokens.shape[1]),
             "data_hashes": {"events": p.events.file_hash, "items": p.feats.items_hash},
-            "metrics": {"validation": val, "test": test, "best_epoch": best_epoch, "history": history},
+            "metrics": {**finished["metrics"], "best_epoch": best_epoch, "history": history},
             "training_seconds": train_seconds, "loss": loss_kind, "item_count": p.feats.n,
             "dropped_events": {"unknown_item": p.events.dropped_unknown_item,
                                "bad_event": p.events.dropped_bad_event},
@@ -309,6 +307,40 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     os.makedirs(out_dir, exist_ok=True)
     torch.save(ckpt, os.path.join(out_dir, "checkpoint.pt"))
     return ckpt
+
+
+def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict:
+    """The steps after training, on the kept state: ID lending for items without an ID, then the
+    co-occurrence term, its weight chosen on validation NDCG@10 (left out when 0 wins), then the served
+    figures. -> {"neighbours", "cooccurrence" (checkpoint forms, None when off), "metrics" ("validation",
+    "test": as served; "model_alone": the same without the co-occurrence term, when there is one)}."""
+    data, ptab = p.data, p.prompt_table
+    cold, new = p.id_index == 0, (p.held_out if p.held_out.any() else None)
+    neighbours = id_lenders(p, cfg)
+    if neighbours is not None:
+        model.fusion.set_neighbours(**neighbours)
+
+    def figures(rows, cooc=None):
+        return evaluate(model, data, items, ptab, rows, cfg.eval_batch, cold, new, cooc) if rows else {}
+
+    metrics = {"validation": figures(data.val), "test": figures(data.test)}
+    cooc = None
+    if cfg.cooccurrence_per_item > 0 and data.val and set(cooccurrence.TASKS) & set(p.tasks):
+        cooc = cooccurrence.build(data.flat_items, data.start_of, data.end_of, p.feats.n, cfg.cooccurrence_window,
+                                  cfg.cooccurrence_recent, cfg.cooccurrence_per_item)
+        by_weight = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, cooccurrence.WEIGHTS)
+        cooc.weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
+        log("co-occurrence: validation NDCG@10 by weight " + ", ".join(f"{w}: {v:.4f}" for w, v in by_weight.items())
+            + f"; {cooc.pairs} pairs; weight {cooc.weight}")
+        if cooc.weight > 0:
+            metrics = {"validation": figures(data.val, cooc), "test": figures(data.test, cooc), "model_alone": metrics}
+        else:
+            cooc = None
+    log(f"val {json.dumps(metrics['validation'])} test {json.dumps(metrics['test'])}")
+    if cooc is not None:
+        log(f"model alone: val {json.dumps(metrics['model_alone']['validation'])} test {json.dumps(metrics['model_alone']['test'])}")
+    served = None if cooc is None else cooc.served(p.id_index, p.sizes.id_count, [t for t in cooccurrence.TASKS if t in p.tasks])
+    return {"neighbours": neighbours, "cooccurrence": served, "metrics": metrics}
 
 
 def id_lenders(p: Prepared, cfg: Config) -> dict | None:

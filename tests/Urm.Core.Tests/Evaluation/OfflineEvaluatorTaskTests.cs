@@ -147,10 +147,8 @@ public sealed class OfflineEvaluatorTaskTests(TinyModel model) : IDisposable
 
     private ModelPackage Copy(Action<JsonNode> edit)
     {
-        var copy = Directory.CreateTempSubdirectory("urm-task-model-").FullName;
+        var copy = CoOccurrenceFile.CopyPackage(model.Directory, "urm-task-model-");
         _copies.Add(copy);
-        foreach (var name in new[] { "manifest.json", "fusion.onnx", "user.onnx" })
-            File.Copy(Path.Combine(model.Directory, name), Path.Combine(copy, name));
         var path = Path.Combine(copy, "manifest.json");
         var manifest = JsonNode.Parse(File.ReadAllText(path))!;
         edit(manifest);

@@ -32,8 +32,8 @@ public sealed class ModelHostTests(EncodingModel model)
         using var host = new ModelHost(new ModelHostOptions(TinyModel.Session));
         await host.ActivateAsync(model.Directory, default);
         var broken = Directory.CreateTempSubdirectory("urm-broken-model-").FullName;
-        File.Copy(Path.Combine(model.Directory, "manifest.json"), Path.Combine(broken, "manifest.json"));
-        File.Copy(Path.Combine(model.Directory, "user.onnx"), Path.Combine(broken, "user.onnx"));
+        foreach (var file in Directory.GetFiles(model.Directory).Where(f => Path.GetFileName(f) != "fusion.onnx"))
+            File.Copy(file, Path.Combine(broken, Path.GetFileName(file)));
         await File.WriteAllTextAsync(Path.Combine(broken, "fusion.onnx"), "not a graph");
 
         var e = await Assert.ThrowsAsync<ModelPackageException>(() => host.ActivateAsync(broken, default));

@@ -199,9 +199,7 @@ public sealed class ModelPackageRefusalTests(TinyModel model) : IDisposable
 
     private static string Copy(string directory)
     {
-        var copy = Directory.CreateTempSubdirectory("urm-broken-model-").FullName;
-        foreach (var name in new[] { "manifest.json", "fusion.onnx", "user.onnx" })
-            File.Copy(Path.Combine(directory, name), Path.Combine(copy, name));
-        return copy;
+        // Every file: a package may hold more than the graphs (cooccurrence.bin).
+        return CoOccurrenceFile.CopyPackage(directory, "urm-broken-model-");
     }
 }
