@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -93,9 +94,19 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
         File.Move(changed, shop.Catalog, overwrite: true);
         var second = await WaitForReportAsync(shop.Catalog, before, cancellationToken).ConfigureAwait(false);
         Step(4, $"Catalog changed ({settings.EditedItem}'s title edited, {dropped} dropped) and re-encoded: {Summary(second)}");
-        var item = await GetJsonAsync(http, $"/api/items/{settings.EditedItem}", cancellationToken).ConfigureAwait(false);
+        // The server reads the store's catalog version at most once a second (CardIndexOptions), so the
+        // change shows within that interval of the report, not at once: ask until it does (10 s at most).
+        JsonNode item;
+        HttpResponseMessage gone;
+        for (var tries = 0; ; tries++)
+        {
+            item = await GetJsonAsync(http, $"/api/items/{settings.EditedItem}", cancellationToken).ConfigureAwait(false);
+            gone = await http.GetAsync($"/api/items/{dropped}", cancellationToken).ConfigureAwait(false);
+            if (((string?)item["title"] == edited.Title && gone.StatusCode == HttpStatusCode.NotFound) || tries == 40) break;
+            gone.Dispose();
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
         output.WriteLine($"  GET /api/items/{settings.EditedItem} -> \"{item["title"]}\"");
-        var gone = await http.GetAsync($"/api/items/{dropped}", cancellationToken).ConfigureAwait(false);
         output.WriteLine($"  GET /api/items/{dropped} -> {(int)gone.StatusCode} (retired: never recommended again)");
 
         await app.StopAsync(cancellationToken).ConfigureAwait(false);
