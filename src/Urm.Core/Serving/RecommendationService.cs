@@ -63,9 +63,10 @@ public sealed class RecommendationService
         var vectors = _model.Users.Encode(sequence, cancellationToken);
 
         var candidates = Rules(snapshot, task, category, rules, history, modelHistory);
-        // The boost reads the whole known history (its newest `recent`), not only the model's newest L.
+        // The boost reads the whole known history (its newest `recent`), not only the model's newest L;
+        // for similar, the anchor alone, as the model does (and as the trainer chose the weight for it).
         var boosts = _model.Package.CoOccurrence is { } table && table.AppliesTo(task)
-            ? table.BoostRows(matrix, history.Select(h => h.Row).ToList())
+            ? table.BoostRows(matrix, (task == RecommendTasks.Similar ? modelHistory : history).Select(h => h.Row).ToList())
             : null;
         var retrieved = Retrieve(matrix, vectors, k, candidates, boosts, cancellationToken);
 

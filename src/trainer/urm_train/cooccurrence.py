@@ -2,7 +2,8 @@
 
 A shop's strongest short-range signal is which items are bought next to which: on Beauty a plain
 co-occurrence count ranks the next item about as well as the model, and the two are right about
-different users. The served score therefore adds, for next-item style tasks,
+different users. The served score therefore adds, for next-item and next-purchase (and similar, with
+the anchor as the only history item, where validation shows it helps),
 
     boost(i) = weight * ln(1 + S(i)),   S(i) = sum_{r < recent} C[h_r][i] / (r + 1)
 
@@ -21,7 +22,7 @@ import torch
 
 # weights tried on validation, in the units of the served score (cosine, in [-1, 1])
 WEIGHTS = (0.0, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
-TASKS = ("next-item", "next-purchase")  # the tasks whose next item the history's neighbours predict
+TASKS = ("next-item", "next-purchase")  # served with the term; "similar" too where validation says it helps
 
 
 @dataclass

@@ -311,8 +311,9 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
 
 def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict:
     """The steps after training, on the kept state: ID lending for items without an ID, then the
-    co-occurrence term, its weight chosen on validation NDCG@10 (left out when 0 wins), then the served
-    figures. -> {"neighbours", "cooccurrence" (checkpoint forms, None when off), "metrics" ("validation",
+    co-occurrence term, its weight chosen on next-item validation NDCG@10 (left out when 0 wins) and
+    served for next-item, next-purchase, and similar when it helps there too (the anchor's neighbours),
+    then the served figures. -> {"neighbours", "cooccurrence" (checkpoint forms, None when off), "metrics" ("validation",
     "test": as served; "model_alone": the same without the co-occurrence term, when there is one)}."""
     data, ptab = p.data, p.prompt_table
     cold, new = p.id_index == 0, (p.held_out if p.held_out.any() else None)
@@ -332,14 +333,21 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
         cooc.weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
         log("co-occurrence: validation NDCG@10 by weight " + ", ".join(f"{w}: {v:.4f}" for w, v in by_weight.items())
             + f"; {cooc.pairs} pairs; weight {cooc.weight}")
+        tasks = [t for t in cooccurrence.TASKS if t in p.tasks]
         if cooc.weight > 0:
             metrics = {"validation": figures(data.val, cooc), "test": figures(data.test, cooc), "model_alone": metrics}
+            if "similar" in p.tasks:  # the anchor's neighbours: served only where the same weight helps
+                similar = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, (0.0, cooc.weight), "similar")
+                log(f"co-occurrence for similar: validation NDCG@10 {similar[0.0]:.4f} alone, {similar[cooc.weight]:.4f} with it")
+                metrics["similar_validation_ndcg10"] = {"alone": similar[0.0], "served": similar[cooc.weight]}
+                if similar[cooc.weight] > similar[0.0]:
+                    tasks.append("similar")
         else:
             cooc = None
     log(f"val {json.dumps(metrics['validation'])} test {json.dumps(metrics['test'])}")
     if cooc is not None:
         log(f"model alone: val {json.dumps(metrics['model_alone']['validation'])} test {json.dumps(metrics['model_alone']['test'])}")
-    served = None if cooc is None else cooc.served(p.id_index, p.sizes.id_count, [t for t in cooccurrence.TASKS if t in p.tasks])
+    served = None if cooc is None else cooc.served(p.id_index, p.sizes.id_count, tasks)
     return {"neighbours": neighbours, "cooccurrence": served, "metrics": metrics}
 
 

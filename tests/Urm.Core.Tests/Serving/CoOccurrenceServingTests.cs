@@ -26,6 +26,7 @@ public sealed class CoOccurrenceServingTests(TinyModel model) : IAsyncLifetime
     private RecommendationService _plain = null!;
     private RecommendationService _boosted = null!;
     private RecommendationService _stingy = null!;
+    private RecommendationService _similar = null!;
     private CoOccurrenceFile.Table _table = null!;
     private IReadOnlyDictionary<string, int> _idTable = null!;
     private string _sleeper = null!;
@@ -42,13 +43,17 @@ public sealed class CoOccurrenceServingTests(TinyModel model) : IAsyncLifetime
         _sleeper = plain.Items.Last(i => Available(Row(i.ItemId)) && !SleeperHistory.Contains(Row(i.ItemId)) && i.ItemId != "sku-7").ItemId;
 
         var boostedDirectory = Copy();
-        CoOccurrenceFile.EditManifest(boostedDirectory, m =>
+        var similarDirectory = Copy();
+        foreach (var directory in new[] { boostedDirectory, similarDirectory })
         {
-            var idTable = m["idTable"]!.AsObject();
-            var index = idTable["sku-7"]!.GetValue<int>();
-            idTable.Remove("sku-7");
-            idTable["not-in-the-catalog-sku-7"] = index;
-        });
+            CoOccurrenceFile.EditManifest(directory, m =>
+            {
+                var idTable = m["idTable"]!.AsObject();
+                var index = idTable["sku-7"]!.GetValue<int>();
+                idTable.Remove("sku-7");
+                idTable["not-in-the-catalog-sku-7"] = index;
+            });
+        }
         var idCount = model.Package.Sizes.IdCount;
         var random = CoOccurrenceFile.Random(idCount, seed: 21, perItem: 6);
         _idTable = model.Package.Manifest.IdTable.ToDictionary(e => e.Key == "sku-7" ? "not-in-the-catalog-sku-7" : e.Key, e => e.Value);
@@ -58,6 +63,8 @@ public sealed class CoOccurrenceServingTests(TinyModel model) : IAsyncLifetime
         _table = new CoOccurrenceFile.Table(idCount + 1, entries);
         CoOccurrenceFile.AddTo(boostedDirectory, _table.Bytes(), _table.Pairs, Weight, Recent, ServedTasks);
         _boosted = Service(boostedDirectory, snapshot);
+        CoOccurrenceFile.AddTo(similarDirectory, _table.Bytes(), _table.Pairs, Weight, Recent, [.. ServedTasks, RecommendTasks.Similar]);
+        _similar = Service(similarDirectory, snapshot);
         _stingy = Service(boostedDirectory, snapshot, new RecommendationOptions { OverFetchFactor = 1, OverFetchGrowth = 2 });
     }
 
@@ -153,14 +160,28 @@ public sealed class CoOccurrenceServingTests(TinyModel model) : IAsyncLifetime
         Assert.Equal(plain.Items, boosted.Items);
     }
 
+    [Fact]
+    public async Task Similar_is_boosted_from_the_anchor_alone_when_the_section_lists_it()
+    {
+        // The anchor (the newest history item) lists the sleeper; the older history items' rows do not count.
+        var request = Request(RecommendTasks.Similar, SleeperHistory, 10, null);
+
+        var answer = await _similar.RecommendAsync(request, CancellationToken.None);
+
+        Assert.Contains(answer.Items, i => i.ItemId == _sleeper);
+        Assert.Equal(await BruteForce(request, [Id(SleeperHistory[^1])]), answer.Items);
+        Assert.NotEqual(await BruteForce(request), answer.Items);
+    }
+
     /// <summary>Score every item, add its boost, keep what the rules let through, sort, cut at k.</summary>
-    private async Task<List<RecommendedItem>> BruteForce(RecommendRequest request)
+    /// <param name="boostedFrom">The history the boost reads; the request's history when null.</param>
+    private async Task<List<RecommendedItem>> BruteForce(RecommendRequest request, IReadOnlyList<string>? boostedFrom = null)
     {
         // Every item with its model score, interest and reason: the same request to the model alone, no rule.
         var all = await _plain.RecommendAsync(request with { K = TinyModel.ItemCount, Rules = NoRules }, CancellationToken.None);
         Assert.Equal(TinyModel.ItemCount, all.Items.Count);
         var history = request.History!.Select(h => h.ItemId).Where(id => id.StartsWith("sku-", StringComparison.Ordinal)).ToList();
-        var boosts = CoOccurrenceBoosts.Of(_table, _idTable, Weight, Recent, history);
+        var boosts = CoOccurrenceBoosts.Of(_table, _idTable, Weight, Recent, boostedFrom ?? history);
         var rules = request.Rules;
         bool Eligible(int row)
         {
