@@ -223,3 +223,13 @@ def test_content_distillation_moves_only_the_content_path():
     loss.backward()
     assert m.fusion.id.weight.grad is None or m.fusion.id.weight.grad.abs().sum() == 0
     assert m.fusion.text.fc.weight.grad.abs().sum() > 0
+
+
+def test_dropout_contrast_rewards_rows_that_agree_with_their_own_other_pass():
+    from urm_train.train import dropout_contrast
+    torch.manual_seed(0)
+    u = torch.nn.functional.normalize(torch.randn(8, 4, 16), dim=-1)
+    noisy = torch.nn.functional.normalize(u + 0.1 * torch.randn_like(u), dim=-1)
+    agree = dropout_contrast(u, noisy, 0.1)
+    swapped = dropout_contrast(u, noisy[torch.randperm(8)], 0.1)
+    assert agree < 0.05 < swapped

@@ -30,6 +30,8 @@ class Config:
                                 # (Beauty, 400 steps: validation HR@10 0.0383 at 0, 0.0287 at 0.1)
     content_distill: float = 0.5  # weight of pulling each target's content-only card toward its full card,
                                   # which trains the content path that items unseen in training rely on
+    contrast: float = 0.0       # weight of agreement between two dropout passes over the same histories
+    contrast_temperature: float = 0.1  # (InfoNCE over the batch's users, DuoRec's unsupervised term)
     neighbour_k: int = 1        # an item without an ID borrows the ID embeddings of the k items whose text
     neighbour_temperature: float = 0.05  # is closest, softmax(cosine / temperature)-weighted; k 0 = off
                                 # (on Beauty the nearest one alone lent best: docs/RESULTS.md)
@@ -102,6 +104,8 @@ class Config:
 
         if self.cooccurrence_window < 1 or not 1 <= self.cooccurrence_recent <= 50 or self.cooccurrence_per_item < 0:
             raise ValueError("cooccurrence_window must be >= 1, cooccurrence_recent in 1..50, cooccurrence_per_item >= 0 (0 = off)")
+        if self.contrast < 0 or self.contrast_temperature <= 0:
+            raise ValueError("contrast must be >= 0 (0 = off) and contrast_temperature > 0")
         if self.neighbour_k < 0 or self.neighbour_temperature <= 0 or self.neighbour_pool < 1:
             raise ValueError("neighbour_k must be >= 0 (0 = off), neighbour_temperature > 0, neighbour_pool >= 1")
         bad = sorted(set(self.modalities) - {"text", "image", "attributes", "price", "id"})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .config import Config
 from .data import (EVENT_IDS, TASK_KEYS, Events, Features, Prompts, SequenceData, category_key,
@@ -200,7 +201,22 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
     loss = full_softmax_loss(u, cards, b["targets"], model.scale(), b["weights"], log_w)
     if cfg.content_distill > 0:
         loss = loss + cfg.content_distill * content_distillation(model, items, cards, b["targets"])
+    if cfg.contrast > 0:
+        u2 = model.users(b, cards, prompt_table)                          # the same rows, other dropout masks
+        loss = loss + cfg.contrast * dropout_contrast(u, u2, cfg.contrast_temperature)
     return loss
+
+
+def dropout_contrast(u1: torch.Tensor, u2: torch.Tensor, temperature: float) -> torch.Tensor:
+    """InfoNCE between two passes over the same batch that differ only in their dropout masks: each
+    row's M user vectors (concatenated, unit length) must be closer to its own other pass than to any
+    other row's, both ways. DuoRec (Qiu et al., 2022) adds this to the next-item loss as a
+    regulariser of sparse data such as Beauty. (B, M, c) twice -> scalar."""
+    B, M, c = u1.shape
+    z1, z2 = u1.reshape(B, M * c) / math.sqrt(M), u2.reshape(B, M * c) / math.sqrt(M)
+    logits = z1 @ z2.t() / temperature                                    # (B, B)
+    labels = torch.arange(B)
+    return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels))
 
 
 def content_distillation(model: URM, items: dict, cards: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
