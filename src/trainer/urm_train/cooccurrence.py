@@ -65,10 +65,18 @@ class CoOccurrence:
                 np.add.at(s[b], self.neighbours[lo:hi], self.counts[lo:hi].astype(np.float64) / (r + 1))
         return s
 
-    def boosts(self, histories: list, n: int, weight: float | None = None) -> torch.Tensor:
-        """The served boost, weight * ln(1 + S) in float64 cast to float32, (b, n): as the C# side computes it."""
-        w = self.weight if weight is None else weight
-        return torch.from_numpy((w * np.log(1.0 + self.sums(histories, n))).astype(np.float32))
+    def log_sums(self, histories: list, n: int) -> np.ndarray:
+        """ln(1 + S) for each history -> (b, n) float64: the boost before its weight."""
+        return np.log(1.0 + self.sums(histories, n))
+
+    @staticmethod
+    def weighted(log_sums: np.ndarray, weight: float) -> torch.Tensor:
+        """The served boost, weight * ln(1 + S) in float64 cast to float32: as the C# side computes it."""
+        return torch.from_numpy((weight * log_sums).astype(np.float32))
+
+    def boosts(self, histories: list, n: int) -> torch.Tensor:
+        """The served boost at this table's weight, (b, n) float32."""
+        return self.weighted(self.log_sums(histories, n), self.weight)
 
 
 def build(flat_items: np.ndarray, start_of: np.ndarray, end_of: np.ndarray, n: int,

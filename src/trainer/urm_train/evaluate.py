@@ -95,8 +95,8 @@ def ndcg_by_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: l
         scores = score_items(model.users(b, cards, prompt_table), cards)
         if task == "similar":
             scores[torch.arange(len(part)), torch.tensor([int(h[-1]) for h, _, _ in part])] = float("-inf")
-        log_sums = np.log(1.0 + cooccurrence.sums([h for h, _, _ in part], scores.shape[1]))
+        log_sums = cooccurrence.log_sums([h for h, _, _ in part], scores.shape[1])
         for w in weights:
-            boosted = scores + torch.from_numpy((w * log_sums).astype(np.float32))
+            boosted = scores + cooccurrence.weighted(log_sums, w)
             ranks[w].append(target_ranks(boosted, b["targets"][:, 0]).numpy())
     return {w: ndcg(np.concatenate(r) if r else np.zeros(0), 10) for w, r in ranks.items()}

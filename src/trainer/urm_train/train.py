@@ -329,8 +329,9 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
     """The steps after training, on the kept state: ID lending for items without an ID, then the
     co-occurrence term, its weight chosen on next-item validation NDCG@10 (left out when 0 wins) and
     served for next-item, next-purchase, and similar when it helps there too (the anchor's neighbours),
-    then the served figures. -> {"neighbours", "cooccurrence" (checkpoint forms, None when off), "metrics" ("validation",
-    "test": as served; "model_alone": the same without the co-occurrence term, when there is one)}."""
+    then the served figures. -> {"neighbours", "cooccurrence" (checkpoint forms, None when off),
+    "metrics" ("validation", "test": as served; "model_alone": the same without the co-occurrence term,
+    when there is one)}."""
     data, ptab = p.data, p.prompt_table
     cold, new = p.id_index == 0, (p.held_out if p.held_out.any() else None)
     neighbours = id_lenders(p, cfg)
@@ -342,7 +343,7 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
 
     metrics = {"validation": figures(data.val), "test": figures(data.test)}
     cooc = None
-    if cfg.cooccurrence_per_item > 0 and data.val and set(cooccurrence.TASKS) & set(p.tasks):
+    if cfg.cooccurrence_per_item > 0 and data.val:  # next-item, always trained, is one of cooccurrence.TASKS
         cooc = cooccurrence.build(data.flat_items, data.start_of, data.end_of, p.feats.n, cfg.cooccurrence_window,
                                   cfg.cooccurrence_recent, cfg.cooccurrence_per_item)
         by_weight = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, cooccurrence.WEIGHTS)
