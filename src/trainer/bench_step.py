@@ -32,7 +32,8 @@ def main() -> None:
     model = URM(dataclasses.replace(p.sizes, attribute_buckets=len(p.attr_used) + 1, attribute_table=0))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     loss_kind = "sampled" if cfg.loss == "sampled" or p.feats.n > cfg.full_softmax_max_items else "full"
-    batches = p.data.epoch_batches(rng)
+    batches = (p.data.causal_epoch_batches(p.data.causal_windows(), rng) if model.sizes.causal
+               else p.data.epoch_batches(rng))
     parts = dict.fromkeys(["forward", "backward", "adam"], 0.0)
     for i, w in enumerate(batches[:steps + 3]):
         if i == 3:

@@ -85,7 +85,7 @@ def test_auxiliary_tasks_come_on_top_of_next_item(tmp_path):
     cat_rows = set(d.category_rows.values())
     # each task's rows, forced through aux_tasks
     for code in (1, 2, 3):
-        d.aux_tasks = lambda gg, r, c=code: np.full(len(gg), c, np.int64)
+        d.aux_tasks = lambda gg, r, share=None, c=code: np.full(len(gg), c, np.int64)
         b = d.train_batch(g, rng)
         aux, first = slice(n, None), b["targets"][n:, 0]
         assert (first >= 0).all()
@@ -103,3 +103,28 @@ def test_auxiliary_tasks_come_on_top_of_next_item(tmp_path):
     del d.aux_tasks
     drawn = d.aux_tasks(d.samples, rng)
     assert set(drawn.tolist()) == {-1, 1, 2, 3} and 0.4 < (drawn >= 0).mean() < 0.6
+
+
+def test_causal_windows_train_every_target_once_with_enough_history(tmp_path):
+    synth.write_features(str(tmp_path / "f"))
+    synth.write_events(str(tmp_path / "e.csv"), n_users=12)
+    cfg = Config(L=4, encoder="causal", aux_share=0.0)
+    d = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), cfg, log=lambda m: None).data
+    windows = d.causal_windows()
+    trained = np.zeros(len(d.flat_items), int)
+    for first, lo, end in windows:
+        assert end - 1 - first <= cfg.L and first <= lo < end
+        b = d.causal_batch(np.array([[first, lo, end]]))
+        hist = b["hist_items"][0]
+        assert hist[b["hist_mask"][0] > 0].tolist() == d.flat_items[first:end - 1].tolist()
+        t = b["targets"][0]
+        # column 0 is read at the prompt (the part's first item), column 1 + j after slot j
+        want = [d.flat_items[first] if lo == first else -1] + [-1] * (len(hist) - (end - 1 - first)) \
+            + [d.flat_items[p + 1] if p + 1 >= lo else -1 for p in range(first, end - 1)]
+        assert t.tolist() == want
+        for p in range(lo, end):
+            trained[p] += 1
+            assert p - first >= cfg.L // 2 or first == d.start_of[p]   # enough history, or all there is
+    assert (trained == 1).all()   # every training item is a target exactly once per epoch
+    batches = d.causal_epoch_batches(windows, np.random.default_rng(0))
+    assert sorted(map(tuple, np.concatenate(batches).tolist())) == sorted(map(tuple, windows.tolist()))

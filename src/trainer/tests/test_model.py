@@ -233,3 +233,28 @@ def test_dropout_contrast_rewards_rows_that_agree_with_their_own_other_pass():
     agree = dropout_contrast(u, noisy, 0.1)
     swapped = dropout_contrast(u, noisy[torch.randperm(8)], 0.1)
     assert agree < 0.05 < swapped
+
+
+def test_causal_encoder_reads_out_every_prefix_in_one_pass():
+    torch.manual_seed(0)
+    m = URM(sizes(causal=True)).eval()
+    b, T = 2, 5
+    prompt, pmask = torch.randn(b, 1, 384), torch.ones(b, 1)
+    cards = torch.nn.functional.normalize(torch.randn(b, T, 8), dim=-1)
+    hmask = torch.tensor([[0.0, 0, 1, 1, 1], [1.0, 1, 1, 1, 1]])      # row 0 left-padded
+    events = (torch.randint(1, 5, (b, T)) * hmask).long()
+    every = m.user.vectors(m.user.hidden(prompt, pmask, cards, events, hmask))  # (b, 1 + T, M, c)
+    assert every.shape == (b, 1 + T, 3, 8)
+    for r in range(b):
+        real = [j for j in range(T) if hmask[r, j] > 0]
+        for j in real:   # the read-out after slot j is what serving the history up to j answers
+            alone = m.user(prompt[r:r + 1], pmask[r:r + 1], cards[r:r + 1, :j + 1], events[r:r + 1, :j + 1],
+                           hmask[r:r + 1, :j + 1])
+            assert torch.allclose(every[r, 1 + j], alone[0], atol=1e-5)
+        empty = m.user(prompt[r:r + 1], pmask[r:r + 1], cards[r:r + 1, :1], events[r:r + 1, :1] * 0,
+                       torch.zeros(1, 1))   # no history: read out at the prompt token
+        assert torch.allclose(every[r, 0], empty[0], atol=1e-5)
+    # where the padding sits changes nothing (distances count real items)
+    right = m.user(prompt[:1], pmask[:1], torch.cat([cards[:1, 2:], cards[:1, :2] * 0], 1),
+                   torch.cat([events[:1, 2:], events[:1, :2] * 0], 1), torch.tensor([[1.0, 1, 1, 0, 0]]))
+    assert torch.allclose(right, m.user(prompt[:1], pmask[:1], cards[:1], events[:1], hmask[:1]), atol=1e-5)

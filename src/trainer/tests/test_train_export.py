@@ -140,3 +140,18 @@ def test_served_cooccurrence_term_is_in_the_package_with_its_figures(run):
     assert raw[:4] == b"URMC" and rows == m["sizes"]["idCount"] + 1 and pairs == c["pairs"] > 0
     assert m["metrics"]["modelAlone"]["validation"]["users"] == m["metrics"]["validation"]["users"]
     assert m["metrics"]["validation"]["NDCG@10"] >= m["metrics"]["modelAlone"]["validation"]["NDCG@10"]
+
+
+def test_causal_encoder_learns_the_planted_pattern_and_exports(tmp_path):
+    synth.write_features(str(tmp_path / "f"))
+    synth.write_events(str(tmp_path / "e.csv"))
+    (tmp_path / "c.json").write_text(json.dumps({**TINY, "encoder": "causal", "batch": 16}))
+    assert main(["train", "--features", str(tmp_path / "f"), "--events", str(tmp_path / "e.csv"),
+                 "--out", str(tmp_path / "m"), "--config", str(tmp_path / "c.json")]) == 0
+    ckpt = torch.load(tmp_path / "m" / "checkpoint.pt")
+    figures = ckpt["meta"]["metrics"]
+    assert ckpt["sizes"]["causal"] and figures.get("model_alone", figures)["validation"]["HR@10"] >= 0.5
+    onnx.checker.check_model(onnx.load(str(tmp_path / "m" / "user.onnx")))
+    u = load_model(ckpt).user(*(torch.from_numpy(np.load(tmp_path / "m" / "parity" / "user" / f"{n}.npy"))
+                                for n in ("prompt", "prompt_mask", "history_cards", "history_events", "history_mask")))
+    assert np.allclose(u.detach().numpy(), np.load(tmp_path / "m" / "parity" / "user" / "user_vectors.npy"), atol=1e-5)

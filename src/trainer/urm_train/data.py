@@ -260,15 +260,16 @@ class SequenceData:
         self.train_items = np.unique(self.flat_items)
 
     # ---- tasks
-    def aux_tasks(self, g: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Per sample, the other task it also trains (code into TASKS), or -1: a share aux_share of the
-        samples draw one by task_weights; a draw that does not apply (no later purchase, no category) is
-        dropped, never turned into next-item, which every sample trains anyway."""
+    def aux_tasks(self, g: np.ndarray, rng: np.random.Generator, share: float | None = None) -> np.ndarray:
+        """Per sample, the other task it also trains (code into TASKS), or -1: a share (aux_share unless
+        given) of the samples draw one by task_weights; a draw that does not apply (no later purchase, no
+        category) is dropped, never turned into next-item, which every sample trains anyway."""
+        share = self.cfg.aux_share if share is None else share
         task = np.full(len(g), -1, np.int64)
         names = [t for t in AUX_TASKS if t in self.task_rows and self.cfg.task_weights.get(t, 0) > 0]
-        if not names or self.cfg.aux_share <= 0:
+        if not names or share <= 0:
             return task
-        chosen = np.nonzero(rng.random(len(g)) < self.cfg.aux_share)[0]
+        chosen = np.nonzero(rng.random(len(g)) < share)[0]
         w = np.array([self.cfg.task_weights[t] for t in names], np.float64)
         task[chosen] = np.array([TASKS.index(t) for t in names])[rng.choice(len(names), size=len(chosen), p=w / w.sum())]
         purchase = task == TASKS.index("next-purchase")
@@ -278,13 +279,17 @@ class SequenceData:
         return task
 
     # ---- batches
-    def train_batch(self, g: np.ndarray, rng: np.random.Generator) -> dict:
+    def train_batch(self, g: np.ndarray, rng: np.random.Generator, next_item: bool = True) -> dict:
         """Samples g -> one batch: every sample as next-item (weight 1), then each sample that draws an
-        auxiliary task (aux_tasks) once more as that task (weight aux_weight). Keys: hist_items,
-        hist_events, hist_mask (B, L'), prompt_idx (B, 2), targets (B, targets) (-1 = none), weights (B,)."""
-        aux = self.aux_tasks(g, rng)
-        rows = np.concatenate([g, g[aux >= 0]])
-        task = np.concatenate([np.zeros(len(g), np.int64), aux[aux >= 0]])
+        auxiliary task (aux_tasks) once more as that task (weight aux_weight); next_item=False: every
+        sample draws an auxiliary task and only those rows are made. Keys: hist_items, hist_events,
+        hist_mask (B, L'), prompt_idx (B, 2), targets (B, targets) (-1 = none), weights (B,)."""
+        aux = self.aux_tasks(g, rng, None if next_item else 1.0)
+        if next_item:
+            rows = np.concatenate([g, g[aux >= 0]])
+            task = np.concatenate([np.zeros(len(g), np.int64), aux[aux >= 0]])
+        else:
+            rows, task = g[aux >= 0], aux[aux >= 0]
         L, K, B = self.cfg.L, self.cfg.targets, len(rows)
         st, en = self.start_of[rows], self.end_of[rows]
         hidx = rows[:, None] - L + np.arange(L)[None, :]         # (B, L) right-aligned history
@@ -337,6 +342,72 @@ class SequenceData:
             part = order[i:i + chunk][np.argsort(hist_len[i:i + chunk], kind="stable")]
             batches += [part[j:j + size] for j in range(0, len(part), size)]
         return [batches[k] for k in rng.permutation(len(batches))]
+
+    # ---- the causal encoder's batches: whole sequences, a target at every item
+    def causal_windows(self) -> np.ndarray:
+        """(W, 3) windows (first, lo, end) of flat positions covering every user's training part: the
+        window reads items first..end-2 as history and trains the targets at positions lo..end-1, each
+        read out after the items before it (the one at `first`, when lo == first, at the prompt, with no
+        history). A part longer than L + 1 is cut into windows from its end, each taking L // 2 new
+        targets and the L items before its end as history, so every target but those near a part's
+        start is read with at least L // 2 items before it."""
+        L, step = self.cfg.L, max(1, self.cfg.L // 2)
+        windows = []
+        for st, en in zip(*np.unique(np.stack([self.start_of, self.end_of]), axis=1)):
+            e = int(en)
+            while e > st:
+                first = max(int(st), e - 1 - L)
+                lo = first if first == st else e - step
+                windows.append((first, lo, e))
+                e = lo
+        return np.array(windows, np.int64).reshape(-1, 3)
+
+    def causal_epoch_batches(self, windows: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+        """Shuffled windows cut into batches of about `batch` targets (whole windows, so a batch holds
+        at least one), windows of similar length together (as epoch_batches): each step then learns
+        from as many targets as a bidirectional step of the same `batch`, however long its sequences."""
+        order = rng.permutation(len(windows))
+        chunk = self.cfg.batch * 50
+        batches, part, count = [], [], 0
+        for i in range(0, len(order), chunk):
+            block = order[i:i + chunk]
+            block = block[np.argsort(windows[block, 2] - windows[block, 0], kind="stable")]
+            for w in block:
+                part.append(w)
+                count += int(windows[w, 2] - windows[w, 1])
+                if count >= self.cfg.batch:
+                    batches.append(windows[part])
+                    part, count = [], 0
+        if part:
+            batches.append(windows[part])
+        return [batches[k] for k in rng.permutation(len(batches))]
+
+    def causal_batch(self, windows: np.ndarray) -> dict:
+        """Windows (B, 3) -> next-item rows for CausalUserEncoder: hist_items, hist_events, hist_mask
+        (B, T) right-aligned, prompt_idx (B, 1), targets (B, 1 + T): column 0 is read out at the prompt
+        token, column 1 + j after history slot j; -1 = not trained there."""
+        first, lo, end = windows[:, 0], windows[:, 1], windows[:, 2]
+        T = max(1, int((end - 1 - first).max(initial=1)))
+        pos = (end - 1)[:, None] - T + np.arange(T)[None, :]          # (B, T) flat position of each slot
+        hmask = pos >= first[:, None]
+        p = np.clip(pos, 0, None)
+        nxt = pos + 1                                                   # the target read out after a slot
+        trained = hmask & (nxt >= lo[:, None]) & (nxt < end[:, None])
+        targets = np.full((len(windows), 1 + T), -1, np.int64)
+        targets[:, 1:] = np.where(trained, self.flat_items[np.clip(nxt, 0, len(self.flat_items) - 1)], -1)
+        targets[:, 0] = np.where(lo == first, self.flat_items[first], -1)
+        return {"hist_items": np.where(hmask, self.flat_items[p], -1),
+                "hist_events": np.where(hmask, self.flat_events[p], 0),
+                "hist_mask": hmask.astype(np.float32),
+                "prompt_idx": np.full((len(windows), 1), self.task_rows["next-item"], np.int64),
+                "targets": targets}
+
+    def window_samples(self, windows: np.ndarray) -> np.ndarray:
+        """The samples (flat positions with a non-empty history before them) among the windows' trained
+        targets: where a causal batch draws its auxiliary samples, so their histories are as long as the
+        batch's own and pad little."""
+        pos = np.concatenate([np.arange(lo, end) for _, lo, end in windows])
+        return pos[pos > self.start_of[pos]]
 
     def eval_batch(self, rows: list, task: str = "next-item") -> dict:
         """rows: (history items, history events, target) tuples, read with the task's prompt."""

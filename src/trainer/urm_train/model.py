@@ -34,7 +34,7 @@ class Dropout(nn.Module):
     within a mask the elements are independent Bernoulli(1 - p) draws, as with nn.Dropout, and each
     call starts at a new random place. Identity in eval mode, so exported graphs hold no trace of it."""
 
-    BANK = 1 << 23
+    BANK = 1 << 24
     _banks: dict = {}  # p -> (BANK,) float tensor of 0 and 1 / (1 - p)
 
     def __init__(self, p: float):
@@ -78,12 +78,17 @@ class SelfAttention(nn.Module):
         self.attn_drop = Dropout(dropout)
         self.resid_drop = Dropout(dropout)
 
-    def forward(self, x, mask):  # x (b, T, d), mask (b, T) float 1 = real token
+    def forward(self, x, mask):
+        """x (b, T, d); mask (b, T) float, 1 = real key, or an additive (b, h or 1, T, T) bias that
+        already holds the masking (the causal encoder's)."""
         b, T, d = x.size()
         q, k, v = self.qkv(x).split(self.d, dim=2)
         q, k, v = (t.view(b, T, self.heads, self.d // self.heads).transpose(1, 2) for t in (q, k, v))  # (b, h, T, hd)
         att = (q @ k.transpose(-2, -1)) * self.inv_sqrt_hd                                   # (b, h, T, T)
-        att = att + (1.0 - mask)[:, None, None, :] * -1e9  # additive: no -inf, no NaN rows
+        if mask.dim() == 2:
+            att = att + (1.0 - mask)[:, None, None, :] * -1e9  # additive: no -inf, no NaN rows
+        else:
+            att = att + mask
         att = self.attn_drop(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).reshape(b, T, self.d)
         return self.resid_drop(self.proj(y))
@@ -153,6 +158,7 @@ class Sizes:
     id_count: int           # rows of the ID table, not counting the reserved row 0 ("no ID")
     modalities: list        # modalities used, a subset of MODALITIES
     attribute_table: int = 0  # rows of the attribute embedding; 0 = attribute_buckets (no folding)
+    causal: bool = False    # CausalUserEncoder (read out at every position) instead of UserEncoder
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -285,12 +291,68 @@ class UserEncoder(nn.Module):
         return F.normalize(out, dim=-1)
 
 
+class CausalUserEncoder(nn.Module):
+    """[prompt pieces | history] -> causal transformer -> M user vectors read out at the last real token.
+    Every token sees only itself and what comes before it, so one pass over a training sequence reads
+    out the user vectors after each of its items at once, each exactly as serving that prefix would
+    (SASRec's training, Kang & McAuley 2018): a sequence of n items trains n targets in one pass, where
+    UserEncoder needs n passes. Order is carried by a learned per-head attention bias on the distance
+    between two history items (counted in real items, so padding anywhere changes nothing) and one
+    more bias for prompt keys; the M user vectors come from M heads on the read-out token.
+    Same inputs and output as UserEncoder: the exported user.onnx is interchangeable."""
+
+    def __init__(self, s: Sizes):
+        super().__init__()
+        d = s.d
+        self.L, self.M, self.heads, self.d_card = s.L, s.M, s.heads, s.d_card
+        self.prompt_proj = nn.Linear(s.text_dim, d)
+        self.card_proj = nn.Linear(s.d_card, d)
+        self.event = nn.Embedding(N_EVENT_TYPES, d, padding_idx=0)
+        self.distance = nn.Embedding(s.L + 1, s.heads)  # rows 0..L-1: history distance; row L: a prompt key
+        self.drop = Dropout(s.dropout)
+        self.blocks = nn.ModuleList([Block(d, s.heads, s.dropout) for _ in range(s.layers)])
+        self.ln_f = nn.LayerNorm(d)
+        self.head = nn.Linear(d, s.M * s.d_card)
+
+    def hidden(self, prompt, prompt_mask, history_cards, history_events, history_mask):
+        """-> (b, P+T, d) final hidden state of every token (read out by vectors())."""
+        P, T = prompt.size(1), history_cards.size(1)
+        m = torch.cat([prompt_mask.float(), history_mask.float()], dim=1)           # (b, N)
+        x = torch.cat([self.prompt_proj(prompt),
+                       self.card_proj(history_cards) + self.event(history_events)], dim=1)
+        x = self.drop(x)                                                            # (b, N, d)
+        # distance between query t and key s in real history items; prompt keys get row L
+        seen = torch.cat([torch.zeros_like(prompt_mask), history_mask.float().cumsum(1)], dim=1)  # (b, N)
+        dist = (seen.unsqueeze(2) - seen.unsqueeze(1)).clamp(0, self.L - 1).long()            # (b, N, N)
+        is_prompt = torch.cat([torch.ones_like(prompt_mask), torch.zeros_like(history_mask)], dim=1)
+        dist = torch.where(is_prompt.unsqueeze(1) > 0, torch.full_like(dist, self.L), dist)
+        bias = self.distance(dist).permute(0, 3, 1, 2)                              # (b, h, N, N)
+        pos = torch.arange(P + T, device=m.device)
+        allowed = (pos.view(1, -1, 1) >= pos.view(1, 1, -1)).float() * m.unsqueeze(1)  # (b, N, N) causal, real keys
+        bias = bias + (1.0 - allowed).unsqueeze(1) * -1e9
+        for block in self.blocks:
+            x = block(x, bias)
+        return self.ln_f(x)
+
+    def vectors(self, h):
+        """(..., d) hidden states -> (..., M, c) unit user vectors."""
+        out = self.head(h)
+        return F.normalize(out.view(*out.shape[:-1], self.M, self.d_card), dim=-1)
+
+    def forward(self, prompt, prompt_mask, history_cards, history_events, history_mask):
+        h = self.hidden(prompt, prompt_mask, history_cards, history_events, history_mask)
+        m = torch.cat([prompt_mask.float(), history_mask.float()], dim=1)
+        last = (m * torch.arange(1, m.size(1) + 1, device=m.device)).argmax(1)       # (b,) last real token
+        read = h.gather(1, last.view(-1, 1, 1).expand(-1, 1, h.size(2))).squeeze(1)  # (b, d)
+        return self.vectors(read)                                                   # (b, M, c)
+
+
 class URM(nn.Module):
     def __init__(self, s: Sizes):
         super().__init__()
         self.sizes = s
         self.fusion = Fusion(s)
-        self.user = UserEncoder(s)
+        self.user = CausalUserEncoder(s) if s.causal else UserEncoder(s)
         self.log_scale = nn.Parameter(torch.tensor(math.log(s.logit_scale_init)))
         # Embeddings start at N(0, 0.02) as in nanoGPT: with PyTorch's N(0, 1), Adam's steps of ~lr are
         # tiny next to the weights and training sits on a long plateau (measured on Beauty: loss 8.9
@@ -318,6 +380,14 @@ class URM(nn.Module):
         pidx, hidx = batch["prompt_idx"], batch["hist_items"]
         return self.user(prompt_table[pidx.clamp(min=0)], (pidx >= 0).float(),
                          cards[hidx.clamp(min=0)], batch["hist_events"], batch["hist_mask"])
+
+    def users_at_every_item(self, batch: dict, cards: torch.Tensor, prompt_table: torch.Tensor) -> torch.Tensor:
+        """Causal training path: (b, P+T, M, c), the user vectors read out at every token (at a prompt
+        token: with no history yet), each what forward() gives for the sequence ending there."""
+        pidx, hidx = batch["prompt_idx"], batch["hist_items"]
+        h = self.user.hidden(prompt_table[pidx.clamp(min=0)], (pidx >= 0).float(),
+                             cards[hidx.clamp(min=0)], batch["hist_events"], batch["hist_mask"])
+        return self.user.vectors(h)
 
 
 def score_items(user_vectors: torch.Tensor, cards: torch.Tensor) -> torch.Tensor:

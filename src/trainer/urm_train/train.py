@@ -94,7 +94,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     modalities = [m for m in MODALITIES if m in cfg.modalities and available[m]]
     sizes = Sizes(cfg.d, cfg.d_card, cfg.layers, cfg.heads, cfg.M, cfg.L, cfg.dropout, cfg.logit_scale_init,
                   feats.text_dim, feats.image_dim, feats.attribute_buckets, feats.price_buckets,
-                  int(has_id.sum()), modalities, cfg.attribute_table)
+                  int(has_id.sum()), modalities, cfg.attribute_table, cfg.encoder == "causal")
     # Fold first (a smaller exported table, when attribute_table asks for one), then compact the rows in use.
     attr_tokens, attr_used = compact_attributes(fold_attributes(feats.attr_tokens, sizes.attribute_table))
     items = {"text": torch.from_numpy(feats.text), "image": torch.from_numpy(feats.image),
@@ -176,15 +176,21 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
     uniform draws ("sampled", see sample_candidates; only the candidates' cards are built), plus the
     content distillation term when content_distill > 0. absent: absent_bias(...), items left out of
     the softmax."""
-    batch = data.train_batch(g, rng)
+    causal = model.sizes.causal   # g: windows (causal_epoch_batches) or samples (epoch_batches)
+    batches = [data.causal_batch(g)] if causal else [data.train_batch(g, rng)]
+    if causal and cfg.aux_share > 0:  # a share aux_share of the batch's samples also trains another task
+        samples = data.window_samples(g)
+        batches.append(data.train_batch(samples[rng.random(len(samples)) < cfg.aux_share], rng, next_item=False))
+    batches = [b for b in batches if len(b["targets"])]
     log_w = None
     if loss_kind == "sampled":
-        named = np.concatenate([batch["hist_items"].ravel(), batch["targets"].ravel()])
+        named = np.concatenate([b[k].ravel() for b in batches for k in ("hist_items", "targets")])
         cand, log_w = sample_candidates(np.unique(named[named >= 0]), len(items["id_index"]), cfg.negatives, rng)
         row = np.full(len(items["id_index"]), -1, np.int64)
         row[cand] = np.arange(len(cand))
-        for k in ("hist_items", "targets"):   # item indices -> candidate rows
-            batch[k] = np.where(batch[k] >= 0, row[np.clip(batch[k], 0, None)], -1)
+        for b in batches:
+            for k in ("hist_items", "targets"):   # item indices -> candidate rows
+                b[k] = np.where(b[k] >= 0, row[np.clip(b[k], 0, None)], -1)
         idx = torch.from_numpy(cand)
         items = {k: v[idx] for k, v in items.items() if k != "attr_bag"}  # the bag covers all items
         log_w = torch.from_numpy(log_w)
@@ -195,12 +201,21 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
     if cfg.id_dropout > 0:
         keep = torch.from_numpy(rng.random(len(items["id_index"])) >= cfg.id_dropout)
         items = dict(items, id_index=items["id_index"] * keep)
-    b = {k: torch.from_numpy(v) for k, v in batch.items()}
+    bs = [{k: torch.from_numpy(v) for k, v in batch.items()} for batch in batches]
     cards = model.cards(items)                                           # (n or candidates, c), with dropout
-    u = model.users(b, cards, prompt_table)                              # (B, M, c)
-    loss = full_softmax_loss(u, cards, b["targets"], model.scale(), b["weights"], log_w)
+    if causal:   # every trained read-out of the windows, then the auxiliary rows: (R, M, c), (R, 1), (R,)
+        at_every = model.users_at_every_item(bs[0], cards, prompt_table)  # (B, 1 + T, M, c)
+        trained = bs[0]["targets"] >= 0
+        us, ts, ws = [at_every[trained]], [bs[0]["targets"][trained].unsqueeze(1)], [torch.ones(int(trained.sum()))]
+        for b in bs[1:]:
+            us.append(model.users(b, cards, prompt_table)), ts.append(b["targets"]), ws.append(b["weights"])
+        u, targets, weights = torch.cat(us), torch.cat(ts), torch.cat(ws)
+    else:
+        b = bs[0]
+        u, targets, weights = model.users(b, cards, prompt_table), b["targets"], b["weights"]   # (B, M, c)
+    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w)
     if cfg.content_distill > 0:
-        loss = loss + cfg.content_distill * content_distillation(model, items, cards, b["targets"])
+        loss = loss + cfg.content_distill * content_distillation(model, items, cards, targets)
     if cfg.contrast > 0:
         u2 = model.users(b, cards, prompt_table)                          # the same rows, other dropout masks
         loss = loss + cfg.contrast * dropout_contrast(u, u2, cfg.contrast_temperature)
@@ -245,7 +260,10 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     cold = p.id_index == 0  # items without an ID embedding (never in training): reported apart too
     new = p.held_out if p.held_out.any() else None
     absent = absent_bias(p.feats.n, data.train_items)
-    log(f"loss: {loss_kind} softmax; parameters: {sum(x.numel() for x in model.parameters())}")
+    windows = data.causal_windows() if model.sizes.causal else None
+    log(f"loss: {loss_kind} softmax; encoder {cfg.encoder}"
+        + (f" ({len(windows)} sequence windows)" if windows is not None else "")
+        + f"; parameters: {sum(x.numel() for x in model.parameters())}")
 
     best, best_state, best_epoch, stale, history = -1.0, None, 0, 0, []
     t_start, step, plateau, decay = time.time(), 0, None, 0.0
@@ -253,7 +271,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
         t0 = time.time()
         model.train()
         total, steps = 0.0, 0
-        batches = data.epoch_batches(rng)
+        batches = data.causal_epoch_batches(windows, rng) if model.sizes.causal else data.epoch_batches(rng)
         next_note = time.time() + 60
         for i, g in enumerate(batches):
             done = epoch - 1 + i / len(batches)
