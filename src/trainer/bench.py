@@ -16,7 +16,7 @@ import urm_train  # noqa: F401  first: it sets OMP_WAIT_POLICY before torch load
 import numpy as np
 import torch
 from urm_train.config import Config
-from urm_train.data import TASK_KEYS, category_key
+from urm_train.names import TASK_KEYS, category_key
 from urm_train.train import train
 
 

@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 
 from urm_train.config import Config
-from urm_train.data import TASK_KEYS, category_key
+from urm_train.names import TASK_KEYS, category_key
 from urm_train.train import train
 
 

@@ -20,7 +20,8 @@ import sys
 import torch
 from urm_train.config import Config
 from urm_train.export import export
-from urm_train.train import finish, load_model, prepare
+from urm_train.model import load_model
+from urm_train.train import finish, prepare
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from urm_train.data import TASK_KEYS, category_key
+from urm_train.names import TASK_KEYS, category_key
 
 CATEGORIES = ["Beauty>Skin", "Beauty>Hair", "Beauty>Nails"]
 

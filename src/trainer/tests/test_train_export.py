@@ -11,7 +11,8 @@ import synth
 from urm_train.__main__ import main
 from urm_train.config import Config
 from urm_train.export import _FusionGraph, _export, fusion_inputs, fusion_io, user_inputs, user_io
-from urm_train.train import load_model, train
+from urm_train.model import load_model
+from urm_train.train import train
 
 TINY = {"d": 32, "d_card": 32, "layers": 1, "heads": 2, "M": 2, "L": 10, "dropout": 0.0, "batch": 4,
         "lr": 0.002, "epochs": 30, "patience": 30, "threads": 1, "new_item_share": 0.1}

@@ -9,6 +9,8 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
+from .names import AUX_TASKS, MODALITIES
+
 
 @dataclass
 class Config:
@@ -26,7 +28,7 @@ class Config:
                                 # Beauty validation NDCG@10 after 2 epochs 0.0248 at 0.3, 0.0276 at 0.2)
     logit_scale_init: float = 20.0  # learned temperature on cosine scores
     # --- modalities fused into the card (those absent from the features dir are dropped) ---
-    modalities: list = field(default_factory=lambda: ["text", "image", "attributes", "price", "id"])
+    modalities: list = field(default_factory=lambda: list(MODALITIES))
     attribute_table: int = 0    # rows of the attribute embedding; 0 = one per hashed bucket (65,536),
                                 # fewer fold buckets together (the demo model: a smaller package)
     id_dropout: float = 0.0     # per step, each item's card is built without its ID with this probability
@@ -51,7 +53,7 @@ class Config:
     aux_share: float = 0.3      # share of samples that also train one other task (next-item is always trained)
     aux_weight: float = 1.0     # weight of an auxiliary sample in the loss (a next-item sample weighs 1)
     # relative draw of the auxiliary task; inapplicable draws (no later purchase, no category) are skipped
-    task_weights: dict = field(default_factory=lambda: {"next-purchase": 1.0, "similar": 1.0, "category": 1.0})
+    task_weights: dict = field(default_factory=lambda: {t: 1.0 for t in AUX_TASKS})
     similar_window: int = 3     # "similar": target is an item within this many steps of the anchor
     # --- loss ---
     loss: str = "full"          # "full": softmax over all cards; "sampled": the batch's items + uniform draws
@@ -103,7 +105,7 @@ class Config:
                              "contrast 0 (both are for encoder 'bidirectional')")
         if self.loss not in ("full", "sampled"):
             raise ValueError(f"loss must be 'full' or 'sampled', not {self.loss!r}")
-        bad = sorted(set(self.task_weights) - {"next-purchase", "similar", "category"})
+        bad = sorted(set(self.task_weights) - set(AUX_TASKS))
         if bad:
             raise ValueError(f"unknown tasks in task_weights: {', '.join(bad)} (next-item is trained at every "
                              f"read; the weights draw among next-purchase, similar and category)")
@@ -117,7 +119,7 @@ class Config:
             raise ValueError("contrast must be >= 0 (0 = off) and contrast_temperature > 0")
         if self.neighbour_k < 0 or self.neighbour_temperature <= 0 or self.neighbour_pool < 1:
             raise ValueError("neighbour_k must be >= 0 (0 = off), neighbour_temperature > 0, neighbour_pool >= 1")
-        bad = sorted(set(self.modalities) - {"text", "image", "attributes", "price", "id"})
+        bad = sorted(set(self.modalities) - set(MODALITIES))
         if bad:
             raise ValueError(f"unknown modalities: {', '.join(bad)}")
         if self.attribute_table < 0 or self.attribute_table == 1:

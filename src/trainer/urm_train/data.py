@@ -15,14 +15,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-EVENT_IDS = {"view": 1, "click": 2, "cart": 3, "purchase": 4}
-TASKS = ["next-item", "next-purchase", "similar", "category"]  # task code = position here
-AUX_TASKS = TASKS[1:]  # trained on a share of the samples, on top of next-item (Config.aux_share)
-TASK_KEYS = {t: f"task:{t}" for t in TASKS}
-
-
-def category_key(path: str) -> str:
-    return f"category:{path}"
+from .names import AUX_TASKS, EVENT_IDS, TASK_CODE, TASK_KEYS, TASKS, category_key
 
 
 def sha256_file(path: str) -> str:
@@ -271,10 +264,10 @@ class SequenceData:
             return task
         chosen = np.nonzero(rng.random(len(g)) < share)[0]
         w = np.array([self.cfg.task_weights[t] for t in names], np.float64)
-        task[chosen] = np.array([TASKS.index(t) for t in names])[rng.choice(len(names), size=len(chosen), p=w / w.sum())]
-        purchase = task == TASKS.index("next-purchase")
+        task[chosen] = np.array([TASK_CODE[t] for t in names])[rng.choice(len(names), size=len(chosen), p=w / w.sum())]
+        purchase = task == TASK_CODE["next-purchase"]
         task[purchase & (self.next_purchase[g] < 0)] = -1
-        category = task == TASKS.index("category")
+        category = task == TASK_CODE["category"]
         task[category & (self.item_category[self.flat_items[g]] < 0)] = -1
         return task
 
@@ -287,7 +280,7 @@ class SequenceData:
         aux = self.aux_tasks(g, rng, None if next_item else 1.0)
         if next_item:
             rows = np.concatenate([g, g[aux >= 0]])
-            task = np.concatenate([np.zeros(len(g), np.int64), aux[aux >= 0]])
+            task = np.concatenate([np.full(len(g), TASK_CODE["next-item"], np.int64), aux[aux >= 0]])
         else:
             rows, task = g[aux >= 0], aux[aux >= 0]
         L, K, B = self.cfg.L, self.cfg.targets, len(rows)
@@ -299,7 +292,7 @@ class SequenceData:
         prompt = np.full((B, 2), -1, np.int64)
         prompt[:, 0] = [self.task_rows[TASKS[t]] for t in task]
 
-        sim = task == TASKS.index("similar")
+        sim = task == TASK_CODE["similar"]
         if sim.any():   # history = the anchor item alone; target = an item near it, same user
             hmask[sim, :-1] = False
             anchor = rows[sim] - 1
@@ -308,13 +301,13 @@ class SequenceData:
             p = np.where(p == anchor, rows[sim], p)
             tidx[sim, 0] = p
             tmask[sim, 1:] = False
-        pur = task == TASKS.index("next-purchase")
+        pur = task == TASK_CODE["next-purchase"]
         if pur.any():   # target = the next purchase
             tidx[pur, 0] = self.next_purchase[rows[pur]]
             tmask[pur, 1:] = False
 
         targets = np.where(tmask, self.flat_items[np.clip(tidx, 0, len(self.flat_items) - 1)], -1)
-        cat = task == TASKS.index("category")
+        cat = task == TASK_CODE["category"]
         if cat.any():   # prompt names the next item's category; targets = next items in it
             c = self.item_category[self.flat_items[rows[cat]]]
             prompt[cat, 1] = [self.category_rows[int(x)] for x in c]
@@ -328,7 +321,7 @@ class SequenceData:
             "hist_mask": hmask.astype(np.float32),
             "prompt_idx": prompt,
             "targets": targets,
-            "weights": np.where(task == 0, 1.0, self.cfg.aux_weight).astype(np.float32),
+            "weights": np.where(task == TASK_CODE["next-item"], 1.0, self.cfg.aux_weight).astype(np.float32),
         })
 
     def epoch_batches(self, rng: np.random.Generator) -> list[np.ndarray]:

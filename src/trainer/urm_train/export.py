@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 
 from .data import sha256_file
-from .train import load_model
+from .model import load_model
 
 OPSET = 17
 

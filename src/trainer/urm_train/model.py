@@ -13,8 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-N_EVENT_TYPES = 5  # 0 padding, view, click, cart, purchase
-MODALITIES = ["text", "image", "attributes", "price", "id"]
+from .names import MODALITIES, N_EVENT_TYPES
 
 
 class RMSNorm(nn.Module):
@@ -388,6 +387,15 @@ class URM(nn.Module):
         h = self.user.hidden(prompt_table[pidx.clamp(min=0)], (pidx >= 0).float(),
                              cards[hidx.clamp(min=0)], batch["hist_events"], batch["hist_mask"])
         return self.user.vectors(h)
+
+
+def load_model(ckpt: dict) -> URM:
+    """A checkpoint (train.train's) -> the trained model in eval mode, ID lending set when it has one."""
+    model = URM(Sizes(**ckpt["sizes"]))
+    model.load_state_dict(ckpt["state_dict"])
+    if ckpt.get("neighbours"):
+        model.fusion.set_neighbours(**ckpt["neighbours"])
+    return model.eval()
 
 
 def score_items(user_vectors: torch.Tensor, cards: torch.Tensor) -> torch.Tensor:

@@ -15,11 +15,12 @@ import torch
 import torch.nn.functional as F
 
 from .config import Config
-from .data import (EVENT_IDS, TASK_KEYS, Events, Features, Prompts, SequenceData, category_key,
-                   load_features, load_prompts, read_events, required_prompt_keys)
+from .data import (Events, Features, Prompts, SequenceData, load_features, load_prompts, read_events,
+                   required_prompt_keys)
 from . import cooccurrence
 from .evaluate import evaluate, ndcg_by_weight
-from .model import MODALITIES, URM, AttributeBag, Sizes, full_softmax_loss
+from .model import URM, AttributeBag, Sizes, full_softmax_loss
+from .names import EVENT_IDS, MODALITIES, TASK_KEYS, category_key
 
 
 @dataclass
@@ -92,9 +93,11 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     available = {"text": True, "image": feats.has_image, "attributes": bool((feats.attr_tokens > 0).any()),
                  "price": bool((feats.price_bucket >= 0).any()), "id": bool(has_id.any())}
     modalities = [m for m in MODALITIES if m in cfg.modalities and available[m]]
-    sizes = Sizes(cfg.d, cfg.d_card, cfg.layers, cfg.heads, cfg.M, cfg.L, cfg.dropout, cfg.logit_scale_init,
-                  feats.text_dim, feats.image_dim, feats.attribute_buckets, feats.price_buckets,
-                  int(has_id.sum()), modalities, cfg.attribute_table, cfg.encoder == "causal")
+    sizes = Sizes(d=cfg.d, d_card=cfg.d_card, layers=cfg.layers, heads=cfg.heads, M=cfg.M, L=cfg.L,
+                  dropout=cfg.dropout, logit_scale_init=cfg.logit_scale_init, text_dim=feats.text_dim,
+                  image_dim=feats.image_dim, attribute_buckets=feats.attribute_buckets,
+                  price_buckets=feats.price_buckets, id_count=int(has_id.sum()), modalities=modalities,
+                  attribute_table=cfg.attribute_table, causal=cfg.encoder == "causal")
     # Fold first (a smaller exported table, when attribute_table asks for one), then compact the rows in use.
     attr_tokens, attr_used = compact_attributes(fold_attributes(feats.attr_tokens, sizes.attribute_table))
     items = {"text": torch.from_numpy(feats.text), "image": torch.from_numpy(feats.image),
@@ -399,11 +402,3 @@ def id_lenders(p: Prepared, cfg: Config) -> dict | None:
     lenders = lenders[np.argsort(-count, kind="stable")[:cfg.neighbour_pool]]
     return {"text": torch.from_numpy(p.feats.text[lenders].copy()), "id_index": torch.from_numpy(p.id_index[lenders].copy()),
             "k": cfg.neighbour_k, "temperature": cfg.neighbour_temperature}
-
-
-def load_model(ckpt: dict) -> URM:
-    model = URM(Sizes(**ckpt["sizes"]))
-    model.load_state_dict(ckpt["state_dict"])
-    if ckpt.get("neighbours"):
-        model.fusion.set_neighbours(**ckpt["neighbours"])
-    return model.eval()
