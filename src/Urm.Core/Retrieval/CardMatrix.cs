@@ -3,7 +3,7 @@ namespace Urm.Core.Retrieval;
 /// <summary>
 /// All item cards as one row-major matrix [Count, Dimension], with the item id of each row: the shape
 /// an exact scan wants (contiguous memory, no per-item objects). Not to be changed once built: the scan
-/// reads a blocked copy (<see cref="Blocks"/>) made here.
+/// reads a blocked copy (<see cref="Blocks"/>) and a compact int8 copy (<see cref="Quantized"/>) made here.
 /// </summary>
 public sealed class CardMatrix
 {
@@ -22,6 +22,7 @@ public sealed class CardMatrix
             if (!_rowOf.TryAdd(ids[i], i)) throw new ArgumentException($"Card id '{ids[i]}' appears twice.", nameof(ids));
         // Built here, once per matrix (so once per snapshot), off every request's path.
         Blocks = new CardBlocks(vectors, ids.Count, dimension);
+        Quantized = QuantizedCards.TryCreate(vectors, ids.Count, dimension);
     }
 
     public IReadOnlyList<string> Ids { get; }
@@ -31,6 +32,15 @@ public sealed class CardMatrix
 
     /// <summary>The same cards blocked and transposed for <see cref="SetRetriever"/>'s scan.</summary>
     internal CardBlocks Blocks { get; }
+
+    /// <summary>
+    /// The same cards as int8 with a per-card scale and error bound, the first pass of
+    /// <see cref="SetRetriever.TopK"/> (d + 8 bytes per card); null when a card value is not finite.
+    /// </summary>
+    internal QuantizedCards? Quantized { get; }
+
+    /// <summary>Bytes per card of the compact copy the scan reads first; 0 when there is none.</summary>
+    public int CompactBytesPerCard => Quantized?.BytesPerCard ?? 0;
 
     public ReadOnlySpan<float> Row(int row) => Vectors.AsSpan(row * Dimension, Dimension);
 

@@ -1,13 +1,17 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Urm.Core.Retrieval;
 
 /// <summary>
 /// Exact set retrieval: score(item) = max over the M user vectors of &lt;u_m, card&gt;; the answer is the
-/// top k of that score over every card. Ties go to the lower row, so answers are deterministic. The scan
-/// runs over <see cref="CardMatrix.Blocks"/>, lanes-many cards per vector operation (see
-/// <see cref="CardBlocks"/>); only a block with a lane above the current k-th score touches the heap.
+/// top k of that score over every card. Ties go to the lower row, so answers are deterministic.
+/// <see cref="TopK"/> scans the matrix's compact int8 copy (<see cref="QuantizedCards"/>) when it has
+/// one and re-scores the few rows that could be in the top k with the fp32 cards
+/// (<see cref="CompressedTopK"/>); <see cref="ExactTopK"/> scans the fp32 copy (<see cref="CardBlocks"/>).
+/// Both return the same rows, order, scores and interests: the compressed path only decides which rows
+/// are worth scoring exactly, with a proven error bound.
 /// </summary>
 public static class SetRetriever
 {
@@ -16,8 +20,16 @@ public static class SetRetriever
     /// <param name="k">How many to return (fewer when fewer cards are eligible).</param>
     /// <param name="excluded">Rows never returned (already seen, unavailable, ...); null for none. Asked
     /// only about rows that would enter the top k, not about every card.</param>
+    public static RetrievedItem[] TopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null) =>
+        cards.Quantized is not null ? CompressedTopK(cards, userVectors, k, excluded) : ExactTopK(cards, userVectors, k, excluded);
+
+    /// <summary>
+    /// <see cref="TopK"/> by the fp32 blocked scan alone: every card scored exactly. Parameters as there.
+    /// The scan runs over <see cref="CardMatrix.Blocks"/>, lanes-many cards per vector operation (see
+    /// <see cref="CardBlocks"/>); only a block with a lane above the current k-th score touches the heap.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as CardBlocks.ScoreBlock, and for the same reason
-    public static RetrievedItem[] TopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null)
+    public static RetrievedItem[] ExactTopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null)
     {
         var m = UserCount(cards, userVectors);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
@@ -57,6 +69,143 @@ public static class SetRetriever
         var result = heap[..size];
         Array.Sort(result, (a, b) => Beats(a, b) ? -1 : Beats(b, a) ? 1 : 0);
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="TopK"/> in two passes, the same answer as <see cref="ExactTopK"/> to the bit.
+    /// Pass one scans the int8 copy: each row gets an approximate score A and a bound b with the exact
+    /// score S in [A − b, A + b] (<see cref="QuantizedCards"/> proves the bound). A min-heap keeps the k
+    /// best lower bounds A − b among rows that are not excluded; its root L only grows, and the k-th best
+    /// exact score T is at least L (k eligible rows have S ≥ their lower bound ≥ L). A row with A + b &lt; L
+    /// has S &lt; L ≤ T and so cannot be in the top k, not even on a tie; every other row becomes a
+    /// candidate. Pass two scores the candidates with the fp32 cards (<see cref="Score"/>, the same bits
+    /// as the exact scan) and keeps the top k by the exact order (score, then lower row). The exact top k
+    /// are all candidates, so they are the candidates' top k. The exclusion predicate is asked only about
+    /// rows that enter the lower-bound heap or survive as candidates, never about every card. When the
+    /// candidates are many (near-ties everywhere, or k near the catalog size), the exact scan is cheaper
+    /// than re-scoring them one by one, and is run instead.
+    /// </summary>
+    public static RetrievedItem[] CompressedTopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null) =>
+        CompressedTopK(cards, userVectors, k, excluded, boundFactor: 1f, exactWhenMany: true);
+
+    /// <param name="boundFactor">Tests only: 1 is the proven bound; 0 trusts the int8 scores, which is wrong.</param>
+    /// <param name="exactWhenMany">Tests pass false so that pass two runs even on small catalogs.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static RetrievedItem[] CompressedTopK(
+        CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded, float boundFactor, bool exactWhenMany)
+    {
+        var m = UserCount(cards, userVectors);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        var quantized = cards.Quantized ?? throw new InvalidOperationException("The card matrix has no compact copy (a card value is not finite); use ExactTopK.");
+        if (k == 0 || cards.Count == 0) return [];
+        var d = cards.Dimension;
+        var paddedD = quantized.PaddedDimension;
+        // The bound scales with the largest ‖u_m‖₁, summed in double and rounded up. Non-finite, all-zero
+        // or huge user vectors leave nothing for the bound to say (inf·0, inf − inf): the exact scan
+        // answers those. Below 2^60 (and cards below 2^60, see QuantizedCards) no score or bound overflows.
+        var norm = 0.0;
+        var paddedUsers = new float[m * paddedD];
+        for (var slot = 0; slot < m; slot++)
+        {
+            var sum = 0.0;
+            for (var j = 0; j < d; j++)
+            {
+                var value = userVectors[slot * d + j];
+                paddedUsers[slot * paddedD + j] = value;
+                sum += Math.Abs(value);
+            }
+            norm = Math.Max(norm, sum);
+        }
+        var userNorm = (float)(norm * (1 + 1e-12));
+        if (!(norm > 0 && norm < Math.Pow(2, 60))) return ExactTopK(cards, userVectors, k, excluded);
+        userNorm = boundFactor == 1f ? userNorm : userNorm * boundFactor;
+        var slack = boundFactor == 1f ? QuantizedCards.AbsoluteSlack(d) : 0f;
+
+        // Pass one: the k best lower bounds (a min-heap of floats, root = L) and the candidates with their upper bounds.
+        var lowest = new float[Math.Min(k, cards.Count)];
+        var size = 0;
+        var candidates = new List<int>(4 * lowest.Length + QuantizedCards.Lanes);
+        var uppers = new List<float>(candidates.Capacity);
+        var pruneAt = candidates.Capacity;
+        var lanes = QuantizedCards.Lanes;
+        for (var block = 0; block < quantized.BlockCount; block++)
+        {
+            quantized.ScoreBlock(block, paddedUsers, m, userNorm, slack, out var approximate, out var bound);
+            var upper = approximate + bound;
+            // Once the heap is full, a block whose every upper bound is below L holds no candidate, and
+            // (lower ≤ upper) nothing for the heap either: most blocks stop here.
+            if (size == lowest.Length && !Vector256.GreaterThanOrEqualAny(upper, Vector256.Create(lowest[0]))) continue;
+            var lower = approximate - bound;
+            var first = block * lanes;
+            var end = Math.Min(lanes, cards.Count - first);
+            for (var lane = 0; lane < end; lane++)
+            {
+                var row = first + lane;
+                if (size == lowest.Length && upper[lane] < lowest[0]) continue;
+                candidates.Add(row);
+                uppers.Add(upper[lane]);
+                if (size < lowest.Length)
+                {
+                    if (excluded is not null && excluded(row)) continue;
+                    lowest[size++] = lower[lane];
+                    SiftUp(lowest, size - 1);
+                }
+                else if (lower[lane] > lowest[0])
+                {
+                    if (excluded is not null && excluded(row)) continue;
+                    lowest[0] = lower[lane];
+                    SiftDown(lowest, size);
+                }
+            }
+            if (candidates.Count >= pruneAt)
+            {
+                // L has grown since many of these were added: drop those now below it.
+                Prune(candidates, uppers, size == lowest.Length ? lowest[0] : float.NegativeInfinity);
+                pruneAt = Math.Max(pruneAt, 2 * candidates.Count);
+            }
+        }
+        var floor = size == lowest.Length ? lowest[0] : float.NegativeInfinity;
+        Prune(candidates, uppers, floor);
+        // Scoring one candidate alone costs about what scanning a few dozen cards in blocks does.
+        if (exactWhenMany && candidates.Count > cards.Count / 32 + 64) return ExactTopK(cards, userVectors, k, excluded);
+
+        // Pass two: exact scores of the candidates, the top k kept as the exact scan keeps them.
+        var heap = new RetrievedItem[Math.Min(k, candidates.Count)];
+        size = 0;
+        foreach (var row in candidates)
+        {
+            if (excluded is not null && excluded(row)) continue;
+            var (score, interest) = Score(cards.Row(row), userVectors, m);
+            var candidate = new RetrievedItem(row, score, interest);
+            if (size < heap.Length)
+            {
+                heap[size++] = candidate;
+                SiftUp(heap, size - 1);
+            }
+            else if (Beats(candidate, heap[0]))
+            {
+                heap[0] = candidate;
+                SiftDown(heap, size);
+            }
+        }
+        var result = heap[..size];
+        Array.Sort(result, (a, b) => Beats(a, b) ? -1 : Beats(b, a) ? 1 : 0);
+        return result;
+    }
+
+    /// <summary>Keeps the candidates whose upper bound reaches <paramref name="floor"/>, in row order.</summary>
+    private static void Prune(List<int> candidates, List<float> uppers, float floor)
+    {
+        var kept = 0;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (uppers[i] < floor) continue;
+            candidates[kept] = candidates[i];
+            uppers[kept] = uppers[i];
+            kept++;
+        }
+        candidates.RemoveRange(kept, candidates.Count - kept);
+        uppers.RemoveRange(kept, uppers.Count - kept);
     }
 
     /// <summary>
@@ -125,6 +274,32 @@ public static class SetRetriever
 
     /// <summary>Higher score wins; on a tie, the lower row.</summary>
     private static bool Beats(RetrievedItem a, RetrievedItem b) => a.Score > b.Score || (a.Score == b.Score && a.Row < b.Row);
+
+    private static void SiftUp(float[] heap, int i)
+    {
+        while (i > 0)
+        {
+            var parent = (i - 1) / 2;
+            if (heap[parent] <= heap[i]) break;
+            (heap[parent], heap[i]) = (heap[i], heap[parent]);
+            i = parent;
+        }
+    }
+
+    private static void SiftDown(float[] heap, int size)
+    {
+        var i = 0;
+        while (true)
+        {
+            var smallest = i;
+            int left = 2 * i + 1, right = left + 1;
+            if (left < size && heap[left] < heap[smallest]) smallest = left;
+            if (right < size && heap[right] < heap[smallest]) smallest = right;
+            if (smallest == i) return;
+            (heap[smallest], heap[i]) = (heap[i], heap[smallest]);
+            i = smallest;
+        }
+    }
 
     private static void SiftUp(RetrievedItem[] heap, int i)
     {
