@@ -1,8 +1,8 @@
 // Event Grid system topic on the storage account, and (once the app runs) two subscriptions for
 // BlobCreated that post to the blob extension's webhook, so the app's blob triggers
 // (Source = BlobTriggerSource.EventGrid) start within seconds of an upload, without polling:
-//   catalog/...          -> function EncodeCatalog
-//   models/active.json   -> function ActivateModel
+//   catalog/....jsonl|.ndjson|.json|.csv -> function EncodeCatalog (nothing else under catalog/)
+//   models/active.json                   -> function ActivateModel
 //
 // Two passes (infra/deploy.sh): the webhook URL carries the `blobs_extension` system key, read here
 // with listKeys on the app's host. That key exists only after the host has started with the
@@ -28,15 +28,40 @@ param functionAppName string
 @description('Create the webhook subscriptions (second pass of deploy.sh, once the app has started and has its blobs_extension key).')
 param subscribeFunctions bool
 
+// Only catalog files start a catalog run: an image or any other blob under catalog/ is not delivered.
+// These are the extensions the app reads as a catalog (Urm.Core CatalogFormats); Event Grid compares
+// them without regard to case, as the app does.
+var catalogSuffixes = [
+  '.jsonl'
+  '.ndjson'
+  '.json'
+  '.csv'
+]
+
 var subscriptions = [
   {
     name: 'catalog-uploads'
-    subjectBeginsWith: '/blobServices/default/containers/catalog/'
+    filter: {
+      includedEventTypes: [ 'Microsoft.Storage.BlobCreated' ]
+      subjectBeginsWith: '/blobServices/default/containers/catalog/'
+      advancedFilters: [
+        {
+          operatorType: 'StringEndsWith'
+          key: 'subject'
+          values: catalogSuffixes
+        }
+      ]
+    }
     functionName: 'EncodeCatalog'
   }
   {
     name: 'model-pointer'
-    subjectBeginsWith: '/blobServices/default/containers/models/blobs/active.json'
+    // Begins and ends with the pointer's name: models/active.json itself, not active.json.bak.
+    filter: {
+      includedEventTypes: [ 'Microsoft.Storage.BlobCreated' ]
+      subjectBeginsWith: '/blobServices/default/containers/models/blobs/active.json'
+      subjectEndsWith: '/blobs/active.json'
+    }
     functionName: 'ActivateModel'
   }
 ]
@@ -65,10 +90,7 @@ resource subscriptionsOnTopic 'Microsoft.EventGrid/systemTopics/eventSubscriptio
     name: sub.name
     properties: {
       eventDeliverySchema: 'EventGridSchema'
-      filter: {
-        includedEventTypes: [ 'Microsoft.Storage.BlobCreated' ]
-        subjectBeginsWith: sub.subjectBeginsWith
-      }
+      filter: sub.filter
       destination: {
         endpointType: 'WebHook'
         properties: {

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Urm.Infra.Tests;
 
 /// <summary>
@@ -57,5 +59,94 @@ public sealed class EventGridTests(CompiledTemplates compiled)
                 ("/blobServices/default/containers/models/blobs/active.json", "ActivateModel"),
             ],
             routes);
+    }
+
+    // Blob names as Event Grid's BlobCreated subject spells them, and the function each must start
+    // (null: no subscription delivers it). Catalog extensions are the ones the app reads (CatalogFormats).
+    public static TheoryData<string, string, string?> Uploads => new()
+    {
+        { "premium", "catalog/catalog.jsonl", "EncodeCatalog" },
+        { "premium", "catalog/shop-a/catalog.csv", "EncodeCatalog" },
+        { "premium", "catalog/shop-a/CATALOG.CSV", "EncodeCatalog" },
+        { "premium", "catalog/export.ndjson", "EncodeCatalog" },
+        { "premium", "catalog/export.json", "EncodeCatalog" },
+        { "premium", "catalog/images/sku-1.jpg", null },
+        { "premium", "catalog/shop-a/images/sku-1.png", null },
+        { "premium", "catalog/catalog.jsonl.tmp", null },
+        { "premium", "catalog/readme.txt", null },
+        { "premium", "catalog-reports/catalog.json", null },
+        { "premium", "features/ab/abcdef.json", null },
+        { "premium", "models/active.json", "ActivateModel" },
+        { "premium", "models/active.json.bak", null },
+        { "premium", "models/2026-11-01/manifest.json", null },
+        { "premium", "models/2026-11-01/active.json", null },
+        { "gpu", "catalog/catalog.jsonl", "EncodeCatalog" },
+        { "gpu", "catalog/images/sku-1.jpg", null },
+        { "gpu", "models/active.json", "ActivateModel" },
+        { "gpu", "models/active.json.bak", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Uploads))]
+    public void Only_catalog_files_and_the_model_pointer_start_a_function(string plan, string blob, string? function)
+    {
+        var separator = blob.IndexOf('/');
+        var subject = $"/blobServices/default/containers/{blob[..separator]}/blobs/{blob[(separator + 1)..]}";
+        var started = compiled.SecondPassSnapshots[plan].OfType("Microsoft.EventGrid/systemTopics/eventSubscriptions")
+            .Select(s => s["properties"]!)
+            .Where(p => Delivers(p["filter"]!.AsObject(), "Microsoft.Storage.BlobCreated", subject))
+            .Select(p => ((string)p["destination"]!["properties"]!["endpointUrl"]!).Split(", '")[2].Split('\'')[0])
+            .ToList();
+        Assert.Equal(function is null ? [] : [function], started);
+    }
+
+    /// <summary>
+    /// Event Grid's filter as documented for the filter properties the template may use: every condition
+    /// must hold; subject and string comparisons ignore case unless isSubjectCaseSensitive (subject
+    /// prefix and suffix only); a StringEndsWith advanced filter holds when the key's value ends with any
+    /// of its values. Any other filter property or operator fails the test rather than being ignored.
+    /// </summary>
+    private static bool Delivers(JsonObject filter, string eventType, string subject)
+    {
+        var known = new[] { "includedEventTypes", "subjectBeginsWith", "subjectEndsWith", "isSubjectCaseSensitive", "advancedFilters" };
+        Assert.All(filter.Select(p => p.Key), key => Assert.Contains(key, known));
+        var subjectComparison = (bool?)filter["isSubjectCaseSensitive"] == true ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+
+        if (filter["includedEventTypes"] is JsonArray types && !types.Any(t => string.Equals((string)t!, eventType, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+        if (filter["subjectBeginsWith"] is JsonNode begins && !subject.StartsWith((string)begins!, subjectComparison))
+        {
+            return false;
+        }
+        if (filter["subjectEndsWith"] is JsonNode ends && !subject.EndsWith((string)ends!, subjectComparison))
+        {
+            return false;
+        }
+        foreach (var advanced in filter["advancedFilters"]?.AsArray() ?? [])
+        {
+            Assert.Equal("StringEndsWith", (string?)advanced!["operatorType"]);
+            Assert.Equal("subject", (string?)advanced["key"]);
+            var values = advanced["values"]!.AsArray().Select(v => (string)v!).ToList();
+            Assert.NotEmpty(values);
+            if (!values.Any(v => subject.EndsWith(v, StringComparison.OrdinalIgnoreCase)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Catalog_uploads_are_filtered_on_the_catalog_extensions(string plan)
+    {
+        var catalog = compiled.SecondPassSnapshots[plan].OfType("Microsoft.EventGrid/systemTopics/eventSubscriptions")
+            .Single(s => ((string)s["name"]!).EndsWith("/catalog-uploads", StringComparison.Ordinal));
+        var advanced = Assert.Single(catalog["properties"]!["filter"]!["advancedFilters"]!.AsArray())!;
+        Assert.Equal("StringEndsWith", (string?)advanced["operatorType"]);
+        Assert.Equal("subject", (string?)advanced["key"]);
+        Assert.Equal([".csv", ".json", ".jsonl", ".ndjson"], advanced["values"]!.AsArray().Select(v => (string)v!).Order());
     }
 }
