@@ -99,27 +99,21 @@ public static class SetRetriever
         var quantized = cards.Quantized ?? throw new InvalidOperationException("The card matrix has no compact copy (a card value is not finite); use ExactTopK.");
         if (k == 0 || cards.Count == 0) return [];
         var d = cards.Dimension;
-        var paddedD = quantized.PaddedDimension;
         // The bound scales with the largest ‖u_m‖₁, summed in double and rounded up. Non-finite, all-zero
         // or huge user vectors leave nothing for the bound to say (inf·0, inf − inf): the exact scan
         // answers those. Below 2^60 (and cards below 2^60, see QuantizedCards) no score or bound overflows.
         var norm = 0.0;
-        var paddedUsers = new float[m * paddedD];
         for (var slot = 0; slot < m; slot++)
         {
             var sum = 0.0;
-            for (var j = 0; j < d; j++)
-            {
-                var value = userVectors[slot * d + j];
-                paddedUsers[slot * paddedD + j] = value;
-                sum += Math.Abs(value);
-            }
+            foreach (var value in userVectors.Slice(slot * d, d)) sum += Math.Abs(value);
             norm = Math.Max(norm, sum);
         }
         var userNorm = (float)(norm * (1 + 1e-12));
         if (!(norm > 0 && norm < Math.Pow(2, 60))) return ExactTopK(cards, userVectors, k, excluded);
         userNorm = boundFactor == 1f ? userNorm : userNorm * boundFactor;
         var slack = boundFactor == 1f ? QuantizedCards.AbsoluteSlack(d) : 0f;
+        var users = quantized.BroadcastUsers(userVectors, m);
 
         // Pass one: the k best lower bounds (a min-heap of floats, root = L) and the candidates with their upper bounds.
         var lowest = new float[Math.Min(k, cards.Count)];
@@ -130,7 +124,7 @@ public static class SetRetriever
         var lanes = QuantizedCards.Lanes;
         for (var block = 0; block < quantized.BlockCount; block++)
         {
-            quantized.ScoreBlock(block, paddedUsers, m, userNorm, slack, out var approximate, out var bound);
+            quantized.ScoreBlock(block, users, m, userNorm, slack, out var approximate, out var bound);
             var upper = approximate + bound;
             // Once the heap is full, a block whose every upper bound is below L holds no candidate, and
             // (lower ≤ upper) nothing for the heap either: most blocks stop here.

@@ -87,14 +87,10 @@ public class CompressedScanTests
         var random = new Random(5);
         var cards = Matrix(n, d, () => (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-3, 4))));
         var quantized = cards.Quantized!;
-        var padded = new float[m * quantized.PaddedDimension];
         var users = Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
+        var padded = quantized.BroadcastUsers(users, m);
         var norm = 0.0;
-        for (var s = 0; s < m; s++)
-        {
-            users.AsSpan(s * d, d).CopyTo(padded.AsSpan(s * quantized.PaddedDimension));
-            norm = Math.Max(norm, users.AsSpan(s * d, d).ToArray().Sum(v => Math.Abs((double)v)));
-        }
+        for (var s = 0; s < m; s++) norm = Math.Max(norm, users.AsSpan(s * d, d).ToArray().Sum(v => Math.Abs((double)v)));
         var worst = 0.0;
         for (var block = 0; block < quantized.BlockCount; block++)
         {
@@ -129,9 +125,7 @@ public class CompressedScanTests
         }
         var cards = new CardMatrix(["tight"], card, d);
         var quantized = cards.Quantized!;
-        var padded = new float[quantized.PaddedDimension];
-        user.CopyTo(padded, 0);
-        quantized.ScoreBlock(0, padded, 1, d - 1, QuantizedCards.AbsoluteSlack(d), out var approximate, out var bound);
+        quantized.ScoreBlock(0, quantized.BroadcastUsers(user, 1), 1, d - 1, QuantizedCards.AbsoluteSlack(d), out var approximate, out var bound);
         var exact = SetRetriever.Score(card, user, 1).Score;
         Assert.InRange(exact, approximate[0] - bound[0], approximate[0] + bound[0]);
         Assert.True(Math.Abs(exact - approximate[0]) > 0.99 * bound[0], $"error {Math.Abs(exact - approximate[0])}, bound {bound[0]}");
