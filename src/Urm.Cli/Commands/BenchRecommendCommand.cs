@@ -11,7 +11,9 @@ namespace Urm.Cli.Commands;
 
 /// <summary>
 /// `urm bench recommend`: in-process recommendation latency on one thread, split into the model
-/// (user.onnx) and the retrieval scan, over catalogs of generated cards of the model's card size.
+/// (user.onnx) and the retrieval scan, over catalogs of generated cards of the model's card size. The
+/// scan is timed twice on the same user vectors, exact (fp32 only) and compressed (int8 first pass,
+/// fp32 re-score), and every pair of answers is compared: a difference would be a bug, so it is counted.
 /// </summary>
 public static class BenchRecommendCommand
 {
@@ -21,13 +23,14 @@ public static class BenchRecommendCommand
         var items = new Option<string>("--items") { Description = "Catalog sizes, comma-separated.", DefaultValueFactory = _ => "10000,100000" };
         var history = new Option<int>("--history") { Description = "History length of each request.", DefaultValueFactory = _ => 50 };
         var requests = new Option<int>("--requests") { Description = "Measured requests per catalog size.", DefaultValueFactory = _ => 500 };
-        var command = new Command("recommend", "p50/p99 latency of one recommendation, model and retrieval apart, and throughput.") { model, items, history, requests };
+        var check = new Option<int>("--check") { Description = "Further random user vectors per catalog size, scanned both ways and compared (not timed).", DefaultValueFactory = _ => 0 };
+        var command = new Command("recommend", "p50/p99 latency of one recommendation, model and retrieval (exact and compressed scan) apart, and throughput.") { model, items, history, requests, check };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() =>
-            RunAsync(parse.GetValue(model)!.FullName, parse.GetValue(items)!, parse.GetValue(history), parse.GetValue(requests), cancellationToken)));
+            RunAsync(parse.GetValue(model)!.FullName, parse.GetValue(items)!, parse.GetValue(history), parse.GetValue(requests), parse.GetValue(check), cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(string modelDir, string sizes, int historyLength, int requestCount, CancellationToken cancellationToken)
+    private static async Task RunAsync(string modelDir, string sizes, int historyLength, int requestCount, int checkCount, CancellationToken cancellationToken)
     {
         var catalogSizes = sizes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => int.TryParse(s, out var n) && n > 0 ? n : throw new ArgumentException($"--items takes positive whole numbers separated by commas, not '{s}'."))
@@ -38,10 +41,11 @@ public static class BenchRecommendCommand
         using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
         var serving = ServingModel.Create(package, text);
         var dCard = package.Sizes.DCard;
-        Console.WriteLine($"urm bench recommend: model {package.Version} (dCard {dCard}, M {package.Sizes.M}, L {package.Sizes.L}), history {historyLength}, {requestCount} requests per size, 1 thread, {package.Provider}");
+        Console.WriteLine($"urm bench recommend: model {package.Version} (dCard {dCard}, M {package.Sizes.M}, L {package.Sizes.L}), history {historyLength}, {requestCount} requests per size, {checkCount} further checks, 1 thread, {package.Provider}");
         Console.WriteLine();
-        Console.WriteLine("| items | model p50 ms | model p99 ms | retrieval p50 ms | retrieval p99 ms | request p50 ms | request p99 ms | requests/s |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| items | model p50 ms | model p99 ms | exact scan p50 ms | exact scan p99 ms | compressed scan p50 ms | compressed scan p99 ms | top-k differing | request p50 ms | request p99 ms | requests/s |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var bytesPerCard = 0;
 
         foreach (var n in catalogSizes)
         {
@@ -55,8 +59,12 @@ public static class BenchRecommendCommand
 
             var prompt = serving.Prompts.Encode(RecommendTasks.Default);
             var model = new List<double>();
-            var retrieval = new List<double>();
+            var exact = new List<double>();
+            var compressed = new List<double>();
             var whole = new List<double>();
+            var differing = 0;
+            var compared = 0;
+            bytesPerCard = snapshot.Matrix.CompactBytesPerCard;
             var clock = new Stopwatch();
             for (var i = 0; i < requests.Count; i++)
             {
@@ -64,21 +72,46 @@ public static class BenchRecommendCommand
                 clock.Restart();
                 var vectors = serving.Users.Encode(new UserSequence(prompt, history), cancellationToken);
                 var modelMs = clock.Elapsed.TotalMilliseconds;
-                clock.Restart();
-                SetRetriever.TopK(snapshot.Matrix, vectors, 40);
-                var retrievalMs = clock.Elapsed.TotalMilliseconds;
+                // Exact and compressed in turn, which first alternating, so neither always finds the
+                // other's cards in the cache.
+                Func<RetrievedItem[]> exactScan = () => SetRetriever.ExactTopK(snapshot.Matrix, vectors, 40);
+                Func<RetrievedItem[]> compressedScan = () => SetRetriever.CompressedTopK(snapshot.Matrix, vectors, 40);
+                (RetrievedItem[] Top, double Ms) exactRun, compressedRun;
+                if (i % 2 == 0) { exactRun = Timed(exactScan, clock); compressedRun = Timed(compressedScan, clock); }
+                else { compressedRun = Timed(compressedScan, clock); exactRun = Timed(exactScan, clock); }
+                var (exactTop, exactMs) = exactRun;
+                var (compressedTop, compressedMs) = compressedRun;
+                compared++;
+                if (!exactTop.SequenceEqual(compressedTop)) differing++;
                 clock.Restart();
                 await service.RecommendAsync(requests[i], cancellationToken);
                 var wholeMs = clock.Elapsed.TotalMilliseconds;
                 if (i < 20) continue; // warm-up
                 model.Add(modelMs);
-                retrieval.Add(retrievalMs);
+                exact.Add(exactMs);
+                compressed.Add(compressedMs);
                 whole.Add(wholeMs);
             }
-            Console.WriteLine($"| {n:N0} | {P(model, 50):F2} | {P(model, 99):F2} | {P(retrieval, 50):F2} | {P(retrieval, 99):F2} | {P(whole, 50):F2} | {P(whole, 99):F2} | {1000 / whole.Average():F0} |");
+            // Further random user vectors (Gaussian, the model's width), only compared.
+            for (var i = 0; i < checkCount; i++)
+            {
+                var vectors = new float[package.Sizes.M * dCard];
+                for (var j = 0; j < vectors.Length; j++) vectors[j] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+                compared++;
+                if (!SetRetriever.ExactTopK(snapshot.Matrix, vectors, 40).SequenceEqual(SetRetriever.CompressedTopK(snapshot.Matrix, vectors, 40))) differing++;
+            }
+            Console.WriteLine($"| {n:N0} | {P(model, 50):F2} | {P(model, 99):F2} | {P(exact, 50):F2} | {P(exact, 99):F2} | {P(compressed, 50):F2} | {P(compressed, 99):F2} | {differing} of {compared} | {P(whole, 50):F2} | {P(whole, 99):F2} | {1000 / whole.Average():F0} |");
         }
         Console.WriteLine();
-        Console.WriteLine("model = user.onnx on the prompt and history; retrieval = the exact max-inner-product scan for the top 40 (k = 10 with over-fetch); request = RecommendationService end to end (validation, history lookup, prompt, model, scan, rules, reasons).");
+        Console.WriteLine("model = user.onnx on the prompt and history; exact scan = the fp32 max-inner-product scan for the top 40 (k = 10 with over-fetch); compressed scan = the int8 first pass and fp32 re-score of the candidates (what serving uses), on the same user vectors; top-k differing = answers (rows, order, scores, interests) where the two differ, over the timed requests, their warm-up and the further checks; request = RecommendationService end to end (validation, history lookup, prompt, model, compressed scan, rules, reasons).");
+        Console.WriteLine($"memory per card: fp32 row-major {dCard * 4} B + fp32 blocked copy {dCard * 4} B + int8 compact copy {bytesPerCard} B (int8 values, scale, bound).");
+    }
+
+    private static (RetrievedItem[] Top, double Ms) Timed(Func<RetrievedItem[]> scan, Stopwatch clock)
+    {
+        clock.Restart();
+        var top = scan();
+        return (top, clock.Elapsed.TotalMilliseconds);
     }
 
     private static double P(List<double> values, int percentile)
