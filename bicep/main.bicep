@@ -253,6 +253,7 @@ module events 'modules/events.bicep' = {
     location: location
     tags: tags
     storageAccountName: storage.outputs.name
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
     functionAppName: isGpu ? gpuApp!.outputs.name : premiumApp!.outputs.name
     subscribeFunctions: subscribeFunctions
   }

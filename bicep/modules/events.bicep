@@ -10,6 +10,14 @@
 // created. So the first deployment creates the topic alone (subscribeFunctions = false); deploy.sh
 // publishes the app, waits for the key, and deploys again with subscribeFunctions = true. The key
 // is read at deployment time and never stored in the template, a parameter or an output.
+//
+// Dead letters: an event Event Grid cannot deliver is written as a blob to the dead-letter container
+// (names carry the subscription name in upper case, then <y>/<m>/<d>/<h>/): at once when the webhook
+// answers 400, 401, 403 or 413 (a rotated blobs_extension key gives 401), or once the retry policy
+// runs out (the app unreachable or failing with 404/5xx for a day). The
+// storage account has shared keys off, so the topic writes with its own system-assigned identity,
+// which holds Storage Blob Data Contributor on that one container and nothing else. The topic and
+// that role exist from the first pass, before any subscription names them.
 
 @description('Name of the Event Grid system topic.')
 param topicName string
@@ -21,6 +29,9 @@ param tags object
 
 @description('Name of the storage account whose blob events are published.')
 param storageAccountName string
+
+@description('Blob container in that storage account that receives events which cannot be delivered.')
+param deadLetterContainerName string
 
 @description('Name of the function app whose blob triggers receive the events.')
 param functionAppName string
@@ -66,8 +77,19 @@ var subscriptions = [
   }
 ]
 
+// Built-in role (the same id in every tenant): Storage Blob Data Contributor.
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource deadLetterContainer 'containers' existing = {
+      name: deadLetterContainerName
+    }
+  }
 }
 
 resource app 'Microsoft.Web/sites@2024-11-01' existing = {
@@ -78,9 +100,23 @@ resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: topicName
   location: location
   tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+// The topic may write dead letters to their container, and to nothing else in the account.
+resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::deadLetterContainer.id, topic.id, storageBlobDataContributorRoleId)
+  scope: storage::blobService::deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
+    principalId: topic.identity.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
@@ -99,10 +135,26 @@ resource subscriptionsOnTopic 'Microsoft.EventGrid/systemTopics/eventSubscriptio
           preferredBatchSizeInKilobytes: 64
         }
       }
+      // Event Grid's defaults, kept explicit: retries with back-off for up to a day, then dead-letter.
       retryPolicy: {
         maxDeliveryAttempts: 30
         eventTimeToLiveInMinutes: 1440
       }
+      deadLetterWithResourceIdentity: {
+        identity: {
+          type: 'SystemAssigned'
+        }
+        deadLetterDestination: {
+          endpointType: 'StorageBlob'
+          properties: {
+            resourceId: storage.id
+            blobContainerName: deadLetterContainerName
+          }
+        }
+      }
     }
+    dependsOn: [
+      deadLetterWriter // the topic may write dead letters before the first event can need it
+    ]
   }
 ]

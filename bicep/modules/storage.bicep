@@ -18,12 +18,15 @@ param tags object
 @maxValue(365)
 param softDeleteDays int = 7
 
-// Blob containers the app uses (docs/SETTINGS.md and DESIGN.md name them).
+// Blob containers the app uses (docs/SETTINGS.md and DESIGN.md name them), and the one Event Grid
+// writes undeliverable blob events to (events.bicep; only the system topic's identity writes there).
+var deadLetterContainerName = 'event-deadletter'
 var containerNames = [
   'catalog'
   'catalog-reports'
   'models'
   'features'
+  deadLetterContainerName
 ]
 
 
@@ -73,3 +76,4 @@ output id string = account.id
 output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
+output deadLetterContainerName string = deadLetterContainerName

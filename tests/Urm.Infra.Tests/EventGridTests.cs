@@ -149,4 +149,49 @@ public sealed class EventGridTests(CompiledTemplates compiled)
         Assert.Equal("subject", (string?)advanced["key"]);
         Assert.Equal([".csv", ".json", ".jsonl", ".ndjson"], advanced["values"]!.AsArray().Select(v => (string)v!).Order());
     }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void The_topic_has_its_own_identity_for_dead_letters(string plan)
+    {
+        foreach (var snapshot in new[] { compiled.Snapshots[plan], compiled.SecondPassSnapshots[plan] })
+        {
+            Assert.Equal("SystemAssigned", (string?)snapshot.Single("Microsoft.EventGrid/systemTopics")["identity"]!["type"]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Undeliverable_events_are_dead_lettered_to_their_container_with_the_topic_identity(string plan)
+    {
+        var snapshot = compiled.SecondPassSnapshots[plan];
+        var storageId = (string)snapshot.Single("Microsoft.Storage/storageAccounts")["id"]!;
+        var container = DeadLetterContainer(snapshot);
+        var subscriptions = snapshot.OfType("Microsoft.EventGrid/systemTopics/eventSubscriptions").ToList();
+        Assert.Equal(2, subscriptions.Count);
+        foreach (var properties in subscriptions.Select(s => s["properties"]!))
+        {
+            // No key-based (Event Grid's own) dead-letter destination: the account has shared keys off.
+            Assert.Null(properties["deadLetterDestination"]);
+            var deadLetter = properties["deadLetterWithResourceIdentity"]!;
+            Assert.Equal("SystemAssigned", (string?)deadLetter["identity"]!["type"]);
+            Assert.Null(deadLetter["identity"]!["userAssignedIdentity"]);
+            var destination = deadLetter["deadLetterDestination"]!;
+            Assert.Equal("StorageBlob", (string?)destination["endpointType"]);
+            Assert.Equal(storageId, (string?)destination["properties"]!["resourceId"]);
+            Assert.Equal(container.Name, (string?)destination["properties"]!["blobContainerName"]);
+
+            // Retried with back-off for up to a day (Event Grid's most) before an event is dead-lettered.
+            Assert.Equal(30, (int)properties["retryPolicy"]!["maxDeliveryAttempts"]!);
+            Assert.Equal(1440, (int)properties["retryPolicy"]!["eventTimeToLiveInMinutes"]!);
+        }
+    }
+
+    /// <summary>The blob container Event Grid writes dead letters to: its resource id and name.</summary>
+    public static (string Id, string Name) DeadLetterContainer(PlanSnapshot snapshot)
+    {
+        var container = Assert.Single(snapshot.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"),
+            c => ((string)c["name"]!).EndsWith("/event-deadletter", StringComparison.Ordinal));
+        return ((string)container["id"]!, ((string)container["name"]!).Split('/')[^1]);
+    }
 }

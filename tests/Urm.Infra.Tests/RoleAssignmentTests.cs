@@ -3,13 +3,17 @@ using System.Text.RegularExpressions;
 
 namespace Urm.Infra.Tests;
 
-/// <summary>The app identity holds exactly the documented roles, each scoped to its resource.</summary>
+/// <summary>
+/// The app identity holds exactly the documented roles, each scoped to its resource; the Event Grid
+/// topic's own identity may write dead letters to their container and nothing else.
+/// </summary>
 [Collection(CompiledTemplatesCollection.Name)]
 public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
 {
     public static TheoryData<string> Plans => new(CompiledTemplates.Plans);
 
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
     private const string CosmosBuiltInDataContributor = "00000000-0000-0000-0000-000000000002";
@@ -24,6 +28,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
         {
             (StorageBlobDataOwner, storageId),
             (StorageQueueDataContributor, storageId),
+            (StorageBlobDataContributor, EventGridTests.DeadLetterContainer(snapshot).Id),
         };
         if (plan == "gpu")
         {
@@ -38,18 +43,43 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
 
     [Theory]
     [MemberData(nameof(Plans))]
-    public void Every_role_assignment_is_for_the_app_identity(string plan)
+    public void Every_role_assignment_but_the_dead_letter_writer_is_for_the_app_identity(string plan)
     {
         var snapshot = compiled.Snapshots[plan];
         var identityId = (string)snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
         var assignments = snapshot.OfType("Microsoft.Authorization/roleAssignments")
-            .Concat(snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"));
+            .Where(a => !IsForTheTopic(snapshot, a))
+            .Concat(snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"))
+            .ToList();
+        Assert.Equal(plan == "gpu" ? 4 : 3, assignments.Count);
         foreach (var assignment in assignments)
         {
             var principal = (string)assignment["properties"]!["principalId"]!;
             Assert.Contains($"'{identityId}'", principal, StringComparison.Ordinal);
             Assert.EndsWith(".principalId]", principal, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void The_event_grid_topic_may_only_write_dead_letters_to_their_container(string plan)
+    {
+        foreach (var snapshot in new[] { compiled.Snapshots[plan], compiled.SecondPassSnapshots[plan] })
+        {
+            var assignment = Assert.Single(snapshot.OfType("Microsoft.Authorization/roleAssignments"), a => IsForTheTopic(snapshot, a));
+            Assert.Equal(StorageBlobDataContributor, RoleGuid(assignment));
+            Assert.Equal(EventGridTests.DeadLetterContainer(snapshot).Id, Scope(assignment));
+            Assert.Equal("ServicePrincipal", (string?)assignment["properties"]!["principalType"]);
+        }
+    }
+
+    // The system topic's system-assigned identity: reference('<topic id>', '<api>', 'full').identity.principalId.
+    private static bool IsForTheTopic(PlanSnapshot snapshot, JsonObject assignment)
+    {
+        var topicId = (string)snapshot.Single("Microsoft.EventGrid/systemTopics")["id"]!;
+        var principal = (string)assignment["properties"]!["principalId"]!;
+        return principal.StartsWith($"[reference('{topicId}', ", StringComparison.Ordinal)
+            && principal.EndsWith(", 'full').identity.principalId]", StringComparison.Ordinal);
     }
 
     [Theory]
@@ -67,14 +97,23 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
     private static string RoleGuid(JsonObject assignment) =>
         ((string)assignment["properties"]!["roleDefinitionId"]!).Split('/')[^1];
 
-    // Role assignments are extension resources: their id is extensionResourceId('<scope>', ...).
+    // Role assignments are extension resources: their id is extensionResourceId('<scope>', ...), or
+    // '<scope>/providers/Microsoft.Authorization/roleAssignments/<name>' when the name is known before deployment.
     private static string Scope(JsonObject assignment)
     {
-        var match = ScopePattern().Match((string)assignment["id"]!);
-        Assert.True(match.Success, (string)assignment["id"]!);
+        var id = (string)assignment["id"]!;
+        var match = ScopePattern().Match(id);
+        if (!match.Success)
+        {
+            match = LiteralScopePattern().Match(id);
+        }
+        Assert.True(match.Success, id);
         return match.Groups[1].Value;
     }
 
     [GeneratedRegex(@"^\[extensionResourceId\('([^']+)', 'Microsoft\.Authorization/roleAssignments'")]
     private static partial Regex ScopePattern();
+
+    [GeneratedRegex(@"^(/subscriptions/[^\[\]']+)/providers/Microsoft\.Authorization/roleAssignments/[^/]+$")]
+    private static partial Regex LiteralScopePattern();
 }
