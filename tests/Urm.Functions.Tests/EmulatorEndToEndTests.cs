@@ -64,16 +64,7 @@ public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLif
     [Fact]
     public async Task Upload_encode_serve_reupload_and_retire_on_the_emulators()
     {
-        // A model package and its pointer -> the model function activates it (checksums verified).
-        var version = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_model.Directory, "manifest.json"))).RootElement.GetProperty("version").GetString()!;
-        // The whole folder, as infra/deploy.sh uploads it: the package may hold more than the two graphs
-        // (cooccurrence.bin), and the activator refuses a package that lacks a file its manifest names.
-        foreach (var path in Directory.EnumerateFiles(_model.Directory))
-            await _models.GetBlobClient($"{version}/{Path.GetFileName(path)}").UploadAsync(path);
-        var pointer = _models.GetBlobClient("active.json");
-        await pointer.UploadAsync(BinaryData.FromString($$"""{"version": "{{version}}"}"""));
-        await new ActivateModel(_services.GetRequiredService<BlobModelActivator>()).RunAsync(pointer, default);
-        Assert.Equal(version, (await Health()).GetProperty("modelVersion").GetString());
+        await ActivateModelAsync();
 
         // A catalog with 3 bad rows -> every good row stored in Cosmos, the report names the bad ones.
         var good = _model.Items;
@@ -111,10 +102,81 @@ public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLif
 
     private UrmServing Serving => _services.GetRequiredService<UrmServing>();
 
-    private async Task<JsonElement> UploadAndEncodeAsync(IEnumerable<string> lines)
+    // A model package and its pointer -> the model function activates it (checksums verified).
+    private async Task ActivateModelAsync()
+    {
+        var version = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_model.Directory, "manifest.json"))).RootElement.GetProperty("version").GetString()!;
+        // The whole folder, as infra/deploy.sh uploads it: the package may hold more than the two graphs
+        // (cooccurrence.bin), and the activator refuses a package that lacks a file its manifest names.
+        foreach (var path in Directory.EnumerateFiles(_model.Directory))
+            await _models.GetBlobClient($"{version}/{Path.GetFileName(path)}").UploadAsync(path);
+        var pointer = _models.GetBlobClient("active.json");
+        await pointer.UploadAsync(BinaryData.FromString($$"""{"version": "{{version}}"}"""));
+        await new ActivateModel(_services.GetRequiredService<BlobModelActivator>()).RunAsync(pointer, default);
+        Assert.Equal(version, (await Health()).GetProperty("modelVersion").GetString());
+    }
+
+    [Fact]
+    public async Task An_image_beside_the_catalog_starts_nothing_and_a_catalog_without_a_valid_row_is_reported_once()
+    {
+        await ActivateModelAsync();
+        var reports = _blobs.GetBlobContainerClient("catalog-reports");
+
+        // An image uploaded under catalog/ (the Event Grid filter keeps it away; a direct call must not fail either).
+        var image = $"{_run}/images/photo.png";
+        await _catalog.GetBlobClient(image).UploadAsync(BinaryData.FromBytes([0x89, 0x50, 0x4E, 0x47]));
+        await new EncodeCatalog(Encoder).RunAsync(_catalog.GetBlobClient(image), image, default);
+        Assert.False((await reports.GetBlobClient($"{_run}/images/photo.json").ExistsAsync()).Value);
+
+        // No valid row: the same bytes would fail every retry, so the run reports and returns.
+        var blob = _catalog.GetBlobClient(CatalogName);
+        await blob.UploadAsync(BinaryData.FromString("not json at all\n{\"id\": \"\", \"title\": \"no id\"}\n"), overwrite: true);
+        await new EncodeCatalog(Encoder).RunAsync(blob, CatalogName, default);
+        var report = JsonDocument.Parse((await reports.GetBlobClient($"{_run}/catalog.json").DownloadContentAsync()).Value.Content.ToString()).RootElement;
+        Assert.Contains("no valid rows", report.GetProperty("error").GetString());
+        Assert.Equal(CatalogName, report.GetProperty("catalog").GetString());
+        Assert.Empty(await ReadCardsAsync());
+    }
+
+    [Fact]
+    public async Task Both_read_passes_see_the_upload_the_run_started_with()
+    {
+        var blob = _catalog.GetBlobClient($"{_run}/pinned.jsonl");
+        await blob.UploadAsync(BinaryData.FromString("{\"id\": \"a\", \"title\": \"first\"}\n"));
+        var etag = (await blob.GetPropertiesAsync()).Value.ETag;
+        var open = BlobCatalogEncoder.OpenPinned(blob, etag);
+        await using (var first = await open(default)) Assert.True(first.Length > 0);
+
+        await blob.UploadAsync(BinaryData.FromString("{\"id\": \"b\", \"title\": \"newer\"}\n"), overwrite: true);
+
+        var e = await Assert.ThrowsAsync<global::Azure.RequestFailedException>(() => open(default));
+        Assert.Equal(412, e.Status);
+    }
+
+    [Fact]
+    public async Task A_snapshot_missing_most_items_retires_them_only_when_its_metadata_says_it_is_meant()
+    {
+        await ActivateModelAsync();
+        var good = _model.Items;
+        await UploadAndEncodeAsync(await CatalogLinesAsync(good));
+        var one = await CatalogLinesAsync(good.Take(1));
+
+        var held = await UploadAndEncodeAsync(one);
+        Assert.Equal((0, good.Count - 1), (held.GetProperty("retired").GetInt32(), held.GetProperty("retireWithheld").GetInt32()));
+        Assert.Contains(BlobCatalogEncoder.AllowMassRetireMetadata, held.GetProperty("warning").GetString());
+        Assert.Equal(good.Count, (await ReadCardsAsync()).Count(c => !c.Retired));
+
+        var meant = await UploadAndEncodeAsync(one, new Dictionary<string, string> { [BlobCatalogEncoder.AllowMassRetireMetadata] = "true" });
+        Assert.Equal(good.Count - 1, meant.GetProperty("retired").GetInt32());
+        Assert.Equal([good[0].Id], (await ReadCardsAsync()).Where(c => !c.Retired).Select(c => c.Id));
+    }
+
+    private BlobCatalogEncoder Encoder => _services.GetRequiredService<BlobCatalogEncoder>();
+
+    private async Task<JsonElement> UploadAndEncodeAsync(IEnumerable<string> lines, IDictionary<string, string>? metadata = null)
     {
         var blob = _catalog.GetBlobClient(CatalogName);
-        await blob.UploadAsync(BinaryData.FromString(string.Join('\n', lines) + "\n"), overwrite: true);
+        await blob.UploadAsync(BinaryData.FromString(string.Join('\n', lines) + "\n"), new global::Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = metadata });
         await new EncodeCatalog(_services.GetRequiredService<BlobCatalogEncoder>()).RunAsync(blob, CatalogName, default);
         var report = await _blobs.GetBlobContainerClient("catalog-reports").GetBlobClient($"{_run}/catalog.json").DownloadContentAsync();
         return JsonDocument.Parse(report.Value.Content.ToString()).RootElement.Clone();

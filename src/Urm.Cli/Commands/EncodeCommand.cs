@@ -15,7 +15,8 @@ public static class EncodeCommand
         var model = new Option<DirectoryInfo>("--model") { Description = "The model directory (manifest.json, fusion.onnx, user.onnx).", Required = true };
         var store = new Option<FileInfo>("--store") { Description = "The SQLite card store file.", DefaultValueFactory = _ => new FileInfo(ServeSettings.DefaultStore) };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("encode", "Encode a catalog into cards (unchanged items are skipped); the report goes beside the catalog as <name>.report.json.") { catalog, model, store, threads };
+        var massRetire = new Option<bool>("--allow-mass-retire") { Description = "The snapshot is meant to drop more than half of the live catalog: retire every absent item (without it such a run retires nothing and says so)." };
+        var command = new Command("encode", "Encode a catalog into cards (unchanged items are skipped); the report goes beside the catalog as <name>.report.json.") { catalog, model, store, threads, massRetire };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var settings = new ServeSettings(parse.GetValue(model)!.FullName, parse.GetValue(store)!.FullName, null, ServeSettings.DefaultUrls, parse.GetValue(threads));
@@ -28,7 +29,7 @@ public static class EncodeCommand
             using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
             using var cache = new FileFeatureCache(settings.FeatureCacheDirectory);
             using var encoder = new CatalogFileEncoder(cards, host, text, cache, session);
-            var report = await encoder.EncodeAsync(catalogFile.FullName, cancellationToken);
+            var report = await encoder.EncodeAsync(catalogFile.FullName, parse.GetValue(massRetire), cancellationToken);
             Console.WriteLine(CatalogFileEncoder.Summary(report));
             foreach (var error in report.RowErrors.Take(10)) Console.WriteLine($"  line {error.Line}: {error.Reason}");
             Console.WriteLine($"Report: {CatalogFileEncoder.ReportPath(catalogFile.FullName)}");

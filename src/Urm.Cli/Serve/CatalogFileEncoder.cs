@@ -29,7 +29,11 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
         return Path.GetExtension(name).ToLowerInvariant() is ".jsonl" or ".ndjson" or ".json" or ".csv";
     }
 
-    public async Task<CatalogEncodingReport> EncodeAsync(string catalogPath, CancellationToken cancellationToken)
+    public Task<CatalogEncodingReport> EncodeAsync(string catalogPath, CancellationToken cancellationToken)
+        => EncodeAsync(catalogPath, allowMassRetire: false, cancellationToken);
+
+    /// <param name="allowMassRetire">The snapshot is meant to drop more than the retire limit of the live catalog.</param>
+    public async Task<CatalogEncodingReport> EncodeAsync(string catalogPath, bool allowMassRetire, CancellationToken cancellationToken)
     {
         var path = Path.GetFullPath(catalogPath);
         var format = CatalogFormats.FromPath(path);
@@ -42,7 +46,7 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
                 ? LocalImageEncoder.Load(_http, Path.GetDirectoryName(path)!, session)
                 : null;
             var encoder = new CatalogEncoder(store, models, text, images, cache);
-            var report = await encoder.EncodeAsync(_ => Task.FromResult<Stream>(OpenShared(path)), format, cancellationToken).ConfigureAwait(false);
+            var report = await encoder.EncodeAsync(_ => Task.FromResult<Stream>(OpenShared(path)), format, allowMassRetire, cancellationToken).ConfigureAwait(false);
             // Make the run's features durable now: a later re-fuse or re-encode reads them instead of recomputing.
             (cache as FileFeatureCache)?.Flush();
             await report.WriteAsync(ReportPath(path), cancellationToken).ConfigureAwait(false);
@@ -55,7 +59,8 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
     }
 
     public static string Summary(CatalogEncodingReport r)
-        => $"{r.RowsRead:N0} rows: {r.Accepted:N0} accepted, {r.Rejected:N0} rejected; {r.Fused:N0} fused, {r.SkippedUnchanged:N0} unchanged, {r.Retired:N0} retired; model {r.ModelVersion}, catalog version {r.CatalogVersion}, {r.Seconds:F1} s";
+        => $"{r.RowsRead:N0} rows: {r.Accepted:N0} accepted, {r.Rejected:N0} rejected; {r.Fused:N0} fused, {r.SkippedUnchanged:N0} unchanged, {r.Retired:N0} retired; model {r.ModelVersion}, catalog version {r.CatalogVersion}, {r.Seconds:F1} s"
+           + (r.Warning is null ? "" : $". {r.Warning}");
 
     public void Dispose()
     {

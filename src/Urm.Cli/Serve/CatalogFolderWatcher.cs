@@ -48,7 +48,8 @@ public sealed class CatalogFolderWatcher(ServeSettings settings, CatalogFileEnco
         try
         {
             var report = await encoder.EncodeAsync(path, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Encoded {File}: {Summary}", Path.GetFileName(path), CatalogFileEncoder.Summary(report));
+            if (report.Warning is null) logger.LogInformation("Encoded {File}: {Summary}", Path.GetFileName(path), CatalogFileEncoder.Summary(report));
+            else logger.LogWarning("Encoded {File}: {Summary}", Path.GetFileName(path), CatalogFileEncoder.Summary(report));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -32,13 +32,21 @@ public sealed class CatalogEncoder
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _options = options ?? CatalogEncoderOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.UpsertBatchSize, 1);
+        if (_options.MaxRetireShare is < 0 or > 1 || double.IsNaN(_options.MaxRetireShare))
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxRetireShare, "MaxRetireShare is a share of the live catalog, from 0 to 1 (1 = no limit).");
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Encodes one full catalog snapshot.</summary>
+    /// <summary>Encodes one full catalog snapshot, retiring at most <see cref="CatalogEncoderOptions.MaxRetireShare"/> of the live catalog.</summary>
     /// <param name="open">Opens the snapshot; called twice (see <see cref="CatalogReader"/>).</param>
     /// <exception cref="InvalidCatalogException">The catalog has no valid row; nothing is written or retired.</exception>
-    public async Task<CatalogEncodingReport> EncodeAsync(Func<CancellationToken, Task<Stream>> open, CatalogFormat format, CancellationToken cancellationToken)
+    public Task<CatalogEncodingReport> EncodeAsync(Func<CancellationToken, Task<Stream>> open, CatalogFormat format, CancellationToken cancellationToken)
+        => EncodeAsync(open, format, retireBeyondLimit: false, cancellationToken);
+
+    /// <inheritdoc cref="EncodeAsync(Func{CancellationToken, Task{Stream}}, CatalogFormat, CancellationToken)"/>
+    /// <param name="retireBeyondLimit">The snapshot is meant to drop more than the retire limit: retire every absent item.</param>
+    public async Task<CatalogEncodingReport> EncodeAsync(
+        Func<CancellationToken, Task<Stream>> open, CatalogFormat format, bool retireBeyondLimit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(open);
         var clock = Stopwatch.StartNew();
@@ -83,12 +91,24 @@ public sealed class CatalogEncoder
 
         // Only after the whole snapshot was read: a run that fails half-way retires nothing.
         var absent = stamps.Keys.Where(id => !seen.Contains(id)).ToList();
+        string? warning = null;
+        if (absent.Count > _options.MaxRetireShare * stamps.Count && !retireBeyondLimit)
+        {
+            warning = $"{absent.Count:N0} of the {stamps.Count:N0} live items are absent from this snapshot, more than the retire limit " +
+                      $"({_options.MaxRetireShare * 100:0.#} % of the live catalog), so none was retired: a partial export would otherwise empty the shop. " +
+                      "If the snapshot is meant to drop them, encode it again marked so (blob metadata urm_allow_mass_retire=true, or urm encode --allow-mass-retire).";
+            absent = [];
+        }
         if (absent.Count > 0) await _store.RetireAsync(absent, cancellationToken).ConfigureAwait(false);
 
         return new CatalogEncodingReport(
             read.RowsRead, read.Accepted, read.Rejected, read.Errors.ToList(), skipped, fused, absent.Count, 0,
             problems.Problems.ToList(), extractor.Counts, model.Version,
-            await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds);
+            await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds)
+        {
+            RetireWithheld = warning is null ? 0 : stamps.Keys.Count(id => !seen.Contains(id)),
+            Warning = warning,
+        };
     }
 
     /// <summary>

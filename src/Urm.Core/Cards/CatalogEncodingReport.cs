@@ -32,6 +32,14 @@ public sealed record CatalogEncodingReport(
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>Stored items absent from the snapshot but not retired: more than the retire limit
+    /// (<see cref="CatalogEncoderOptions.MaxRetireShare"/>) of the live catalog, and the run was not told
+    /// the drop is meant. 0 when nothing was held back.</summary>
+    public int RetireWithheld { get; init; }
+
+    /// <summary>What the run left undone and how to finish it; null when nothing.</summary>
+    public string? Warning { get; init; }
+
     public async Task WriteAsync(Stream destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);

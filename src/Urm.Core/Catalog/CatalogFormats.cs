@@ -8,13 +8,23 @@ public static class CatalogFormats
     public static CatalogFormat FromPath(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return Path.GetExtension(path).ToLowerInvariant() switch
+        return TryFromPath(path, out var format)
+            ? format
+            : throw new ArgumentException(
+                $"Cannot tell the format of '{path}' from its extension '{Path.GetExtension(path)}'; supported: {SupportedExtensions}.",
+                nameof(path));
+    }
+
+    /// <summary>False for a file that is no catalog by its extension (an image beside the catalog, say).</summary>
+    public static bool TryFromPath(string path, out CatalogFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        (var known, format) = Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".jsonl" or ".ndjson" or ".json" => CatalogFormat.JsonLines,
-            ".csv" => CatalogFormat.Csv,
-            var other => throw new ArgumentException(
-                $"Cannot tell the format of '{path}' from its extension '{other}'; supported: {SupportedExtensions}.",
-                nameof(path)),
+            ".jsonl" or ".ndjson" or ".json" => (true, CatalogFormat.JsonLines),
+            ".csv" => (true, CatalogFormat.Csv),
+            _ => (false, default(CatalogFormat)),
         };
+        return known;
     }
 }

@@ -7,7 +7,9 @@ namespace Urm.Functions.Functions;
 /// <summary>
 /// A catalog upload under <c>catalog/</c> -> cards and <c>catalog-reports/&lt;name&gt;.json</c>. The blob
 /// trigger's Event Grid source (the Bicep's subscription posts BlobCreated to the blobs extension's
-/// webhook) starts it within seconds of the upload, without polling the container.
+/// webhook) starts it within seconds of the upload, without polling the container. A blob that is no
+/// catalog (an image beside it, say) starts nothing; see <see cref="BlobCatalogEncoder"/> for what is
+/// retried and what is reported.
 /// </summary>
 public sealed class EncodeCatalog(BlobCatalogEncoder encoder)
 {

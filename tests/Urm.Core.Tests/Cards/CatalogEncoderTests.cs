@@ -63,6 +63,40 @@ public sealed class CatalogEncoderTests(EncodingModel model)
     }
 
     [Fact]
+    public async Task A_snapshot_missing_most_of_the_catalog_retires_nothing_unless_it_is_meant_to()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        await bench.EncodeAsync(model.Items);
+        var kept = model.Items.Take(5).ToList();   // a broken export: 15 of 20 live items missing
+
+        var held = await bench.EncodeAsync(kept);
+
+        Assert.Equal((0, 15), (held.Retired, held.RetireWithheld));
+        Assert.Contains("retire limit", held.Warning);
+        Assert.Equal(EncodingModel.ItemCount, (await bench.Store.GetStampsAsync(default)).Count);
+
+        var path = Path.Combine(bench.Folder, "meant.jsonl");
+        await EncodingModel.WriteCatalogAsync(path, kept, default);
+        var meant = await bench.Encoder.EncodeAsync(_ => Task.FromResult<Stream>(File.OpenRead(path)), CatalogFormat.JsonLines, retireBeyondLimit: true, default);
+
+        Assert.Equal((15, 0), (meant.Retired, meant.RetireWithheld));
+        Assert.Null(meant.Warning);
+        Assert.Equal(kept.Select(i => i.Id).Order(), (await bench.Store.GetStampsAsync(default)).Keys.Order());
+    }
+
+    [Fact]
+    public async Task Up_to_the_retire_limit_a_snapshot_retires_what_it_lacks()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        await bench.EncodeAsync(model.Items);
+
+        var report = await bench.EncodeAsync(model.Items.Skip(10));   // exactly half: at the limit, not above it
+
+        Assert.Equal((10, 0), (report.Retired, report.RetireWithheld));
+        Assert.Null(report.Warning);
+    }
+
+    [Fact]
     public async Task Bad_rows_are_reported_and_every_good_row_is_stored()
     {
         await using var bench = await EncodingBench.StartAsync(model);
