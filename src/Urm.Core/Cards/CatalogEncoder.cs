@@ -15,6 +15,11 @@ namespace Urm.Core.Cards;
 /// </summary>
 public sealed class CatalogEncoder
 {
+    /// <summary>Appended to the content hash stamped on a card whose image failed (a timeout, a picture not
+    /// uploaded yet): the stamp then never matches, so the next run encodes the item again and retries
+    /// the image, where an unchanged item would otherwise keep its image-less card for good.</summary>
+    public const string ImagePendingSuffix = "+image-pending";
+
     private readonly ICardStore _store;
     private readonly ModelHost _models;
     private readonly ITextEncoder _text;
@@ -156,10 +161,14 @@ public sealed class CatalogEncoder
         var now = _time.GetUtcNow();
         var documents = batch.Select((b, i) => new CardDocument(
             b.Item.Id, b.Item.Title, KeyPoints.Of(b.Item), b.Item.Category, b.Item.Brand, b.Item.Price, b.Item.Available,
-            b.Features.ContentHash, model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false)).ToList();
+            ImageFailed(b.Item, b.Features) ? b.Features.ContentHash + ImagePendingSuffix : b.Features.ContentHash,
+            model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false)).ToList();
         await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
         return documents.Count;
     }
+
+    private bool ImageFailed(CatalogItem item, ItemFeatures features)
+        => _images is not null && !string.IsNullOrWhiteSpace(item.Image) && features.Image is null;
 
     private async Task<int> ReFuseBatchAsync(ModelLease model, List<(CardDocument Card, ItemFeatures Features)> batch, CancellationToken cancellationToken)
     {

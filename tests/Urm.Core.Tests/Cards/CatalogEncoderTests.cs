@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Urm.Core.Cards;
 using Urm.Core.Catalog;
+using Urm.Core.Features;
 using Urm.Core.Tests.Models;
 
 namespace Urm.Core.Tests.Cards;
@@ -82,6 +84,41 @@ public sealed class CatalogEncoderTests(EncodingModel model)
         Assert.Equal((15, 0), (meant.Retired, meant.RetireWithheld));
         Assert.Null(meant.Warning);
         Assert.Equal(kept.Select(i => i.Id).Order(), (await bench.Store.GetStampsAsync(default)).Keys.Order());
+    }
+
+    [Fact]
+    public async Task An_image_that_failed_is_retried_on_the_next_run_though_the_item_is_unchanged()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        var images = new FlakyImageEncoder { Failing = true };
+        var encoder = new CatalogEncoder(bench.Store, bench.Host, model.Text, images, bench.Cache);
+        var items = model.Items.Take(4).Select((i, n) => n == 0 ? i with { Image = "pictures/sku.jpg" } : i).ToList();
+        var path = Path.Combine(bench.Folder, "with-image.jsonl");
+        await EncodingModel.WriteCatalogAsync(path, items, default);
+        Task<CatalogEncodingReport> Run() => encoder.EncodeAsync(_ => Task.FromResult<Stream>(File.OpenRead(path)), CatalogFormat.JsonLines, default);
+
+        var failed = await Run();
+        Assert.Equal((4, 1), (failed.Fused, failed.ImageProblems.Count));
+        var again = await Run();   // the picture is there now: only the item that lacked it is encoded again
+        images.Failing = false;
+        var fixedRun = await Run();
+
+        Assert.Equal((1, 3, 1), (again.Fused, again.SkippedUnchanged, again.ImageProblems.Count));
+        Assert.Equal((1, 3, 0), (fixedRun.Fused, fixedRun.SkippedUnchanged, fixedRun.ImageProblems.Count));
+        Assert.Equal(0, (await Run()).Fused);   // fixed for good: unchanged from now on
+        Assert.Equal(ContentHash.Compute(items[0]), (await bench.Store.GetAsync(items[0].Id, default))!.ContentHash);
+    }
+
+    private sealed class FlakyImageEncoder : IImageEncoder
+    {
+        public bool Failing { get; set; }
+
+        public int Dimension => 512;
+
+        public Task<ImageEncoding[]> EncodeAsync(IReadOnlyList<string> references, CancellationToken cancellationToken)
+            => Task.FromResult(references.Select(r => Failing
+                ? new ImageEncoding(null, new ImageProblem(r, "not uploaded yet"))
+                : new ImageEncoding(Enumerable.Repeat(0.01f, 512).ToArray(), null)).ToArray());
     }
 
     [Fact]
