@@ -65,10 +65,29 @@ public sealed class HttpFunctionTests : IDisposable
     [Fact]
     public async Task Recommend_with_a_valid_body_but_no_model_is_a_503_problem()
     {
-        var (status, mediaType, _) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), "POST", """{"history": ["sku-1"]}""", "application/json");
+        var (status, mediaType, answer) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), "POST", """{"history": ["sku-1"]}""", "application/json");
         Assert.Equal(503, status);
         Assert.Equal("application/problem+json", mediaType);
+        Assert.Equal("30", _retryAfter);
+        Assert.Equal(30, JsonDocument.Parse(answer).RootElement.GetProperty("retryAfterSeconds").GetInt32());
     }
+
+    [Fact]
+    public async Task Only_a_state_that_passes_is_a_503_with_retry_after_and_a_fault_is_a_500_that_tells_nothing_inside()
+    {
+        var (busy, _, busyBody) = await CallAsync(c => Task.FromResult(Action(Urm.Http.Problems.ApiProblems.ForException(
+            new Urm.Core.Serving.ServiceNotReadyException("store throttled at /secret/path", TimeSpan.FromSeconds(7)), "t-1", c))), "GET");
+        Assert.Equal((503, "7"), (busy, _retryAfter));
+        Assert.DoesNotContain("/secret/path", busyBody);
+
+        var (fault, _, faultBody) = await CallAsync(c => Task.FromResult(Action(Urm.Http.Problems.ApiProblems.ForException(
+            new InvalidOperationException("a bug at /secret/path"), "t-2", c))), "GET");
+        Assert.Equal((500, null), (fault, _retryAfter));
+        Assert.DoesNotContain("/secret/path", faultBody);
+        Assert.False(string.IsNullOrEmpty(JsonDocument.Parse(faultBody).RootElement.GetProperty("traceId").GetString()));
+    }
+
+    private static IActionResult Action(IResult result) => new HttpResultAction(result);
 
     [Fact]
     public async Task GetItem_refuses_an_overlong_id_and_waits_for_a_model()
@@ -105,9 +124,12 @@ public sealed class HttpFunctionTests : IDisposable
         var result = await function(context);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
         context.Response.Body.Position = 0;
+        _retryAfter = context.Response.Headers.RetryAfter.Count == 0 ? null : context.Response.Headers.RetryAfter.ToString();
         var mediaType = context.Response.ContentType?.Split(';')[0];
         return (context.Response.StatusCode, mediaType, await new StreamReader(context.Response.Body).ReadToEndAsync());
     }
+
+    private string? _retryAfter;
 
     public void Dispose() => _services.Dispose();
 

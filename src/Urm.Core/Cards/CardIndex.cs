@@ -1,4 +1,5 @@
 using Urm.Core.Retrieval;
+using Urm.Core.Serving;
 
 namespace Urm.Core.Cards;
 
@@ -39,11 +40,11 @@ public sealed class CardIndex : ICardSnapshotSource, IDisposable
         _interval = (options ?? CardIndexOptions.Default).EffectiveCheckInterval;
     }
 
-    /// <exception cref="InvalidOperationException">No model is active, so no card can be served.</exception>
+    /// <exception cref="ServiceNotReadyException">No model is active, so no card can be served.</exception>
     public async ValueTask<CardSnapshot> GetAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _snapshot);
-        var space = _space() ?? throw new InvalidOperationException("No model is active: cards cannot be served before a model package is activated.");
+        var space = _space() ?? throw new ServiceNotReadyException("No model is active: cards cannot be served before a model package is activated.");
         if (current is not null && current.ModelVersion == space.ModelVersion && !CheckDue()) return current;
 
         if (current is not null && current.ModelVersion == space.ModelVersion)

@@ -1,6 +1,7 @@
 using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
+using Urm.Core.Serving;
 
 namespace Urm.Core.Models;
 
@@ -64,7 +65,7 @@ public sealed class ModelHost : IDisposable
     {
         while (true)
         {
-            var model = Volatile.Read(ref _active) ?? throw new InvalidOperationException("No model is active yet: activate a model package (models/<version>/ with models/active.json) first.");
+            var model = Volatile.Read(ref _active) ?? throw new ServiceNotReadyException("No model is active yet: activate a model package (models/<version>/ with models/active.json) first.");
             // A swap can release this model between the read and the reference: then read the new one.
             if (model.TryAddReference()) return new ModelLease(model);
         }

@@ -94,7 +94,7 @@ public sealed class RecommendationService
         if (snapshot.Documents.Count != snapshot.Matrix.Count)
             throw new InvalidOperationException($"The card snapshot (catalog version {snapshot.CatalogVersion}) has {snapshot.Matrix.Count} cards but {snapshot.Documents.Count} documents; they must be row for row.");
         if (snapshot.Matrix.Dimension != _model.Package.Sizes.DCard)
-            throw new InvalidOperationException($"The cards (fused by model {snapshot.ModelVersion}) have {snapshot.Matrix.Dimension} values; model {_model.Version} takes sizes.dCard = {_model.Package.Sizes.DCard}. Re-fuse the cards with the active model.");
+            throw new ServiceNotReadyException($"The cards (fused by model {snapshot.ModelVersion}) have {snapshot.Matrix.Dimension} values; model {_model.Version} takes sizes.dCard = {_model.Package.Sizes.DCard}. Re-fuse the cards with the active model.");
     }
 
     /// <summary>

@@ -63,7 +63,7 @@ public static class UrmApi
             var errors = serving.Validator.Validate(body);
             if (errors.Count > 0) return ApiProblems.Invalid(errors);
             using var scope = serving.TryOpen();
-            if (scope is null) return NoModel();
+            if (scope is null) return NoModel(request.HttpContext);
             return TypedResults.Ok(await scope.Service.RecommendAsync(body!, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -80,7 +80,7 @@ public static class UrmApi
             if (string.IsNullOrWhiteSpace(id) || id.Length > limit)
                 return ApiProblems.BadRequest($"The item id must be 1 to {limit} characters.", [new FieldError("id", $"An item id is 1 to {limit} characters.")]);
             using var scope = serving.TryOpen();
-            if (scope is null) return NoModel();
+            if (scope is null) return NoModel(context);
             var card = await scope.Service.GetItemAsync(id, cancellationToken).ConfigureAwait(false);
             return card is null
                 ? ApiProblems.NotFound($"No servable item has the id '{(id.Length <= 80 ? id : id[..80] + "…")}': it is not in the catalog, was retired, or its card is not fused by the active model yet.")
@@ -97,7 +97,7 @@ public static class UrmApi
         try
         {
             using var scope = serving.TryOpen();
-            if (scope is null) return NoModel();
+            if (scope is null) return NoModel(context);
             return TypedResults.Ok(HealthView.From(await scope.Service.GetHealthAsync(cancellationToken).ConfigureAwait(false)));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -106,16 +106,15 @@ public static class UrmApi
         }
     }
 
-    private static ProblemHttpResult NoModel()
-        => ApiProblems.NotReady("No model is active yet: upload a model package (models/<version>/ and models/active.json), or start `urm serve` with --model.");
+    private static ProblemHttpResult NoModel(HttpContext? context)
+        => ApiProblems.NotReady("No model is active yet: upload a model package (models/<version>/ and models/active.json), or start `urm serve` with --model.",
+            TimeSpan.FromSeconds(30), context);
 
     private static ProblemHttpResult Fault(UrmServing serving, HttpContext? context, Exception error)
     {
         var traceId = System.Diagnostics.Activity.Current?.Id ?? context?.TraceIdentifier;
-        serving.Logger.LogError(error, "Request failed (trace {TraceId})", traceId);
-        // The cards not fitting the model (mid-swap, before a re-fuse) is a state to wait out, not a bug.
-        return error is InvalidOperationException
-            ? ApiProblems.NotReady("The cards are not ready for the active model yet (a model swap or re-fuse is in progress); retry shortly.")
-            : ApiProblems.Unexpected(traceId);
+        if (error is ServiceNotReadyException) serving.Logger.LogWarning("Request not answered yet (trace {TraceId}): {Reason}", traceId, error.Message);
+        else serving.Logger.LogError(error, "Request failed (trace {TraceId})", traceId);
+        return ApiProblems.ForException(error, traceId, context);
     }
 }

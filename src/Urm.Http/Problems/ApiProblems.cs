@@ -27,9 +27,24 @@ public static class ApiProblems
     public static ProblemHttpResult NotFound(string detail)
         => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    /// <summary>No model is active yet (or the cards are being rebuilt): the client may retry.</summary>
-    public static ProblemHttpResult NotReady(string detail)
-        => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready");
+    /// <summary>No model is active yet (or the cards are being rebuilt, or the store is throttling): the
+    /// client may retry after <paramref name="retryAfter"/>, which the body states and, where the response
+    /// is at hand, the Retry-After header too.</summary>
+    public static ProblemHttpResult NotReady(string detail, TimeSpan retryAfter, HttpContext? context = null)
+    {
+        var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+        if (context is not null) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready",
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
+    }
+
+    /// <summary>An exception out of a request, as its answer: 503 for a state that passes
+    /// (<see cref="ServiceNotReadyException"/>), 500 for anything else, which is a fault of the service.
+    /// Neither carries the exception's message.</summary>
+    public static ProblemHttpResult ForException(Exception error, string? traceId, HttpContext? context = null)
+        => error is ServiceNotReadyException notReady
+            ? NotReady("The service is not ready to answer yet (no model, a model swap or re-fuse in progress, or a busy card store); retry after the time given.", notReady.RetryAfter, context)
+            : Unexpected(traceId);
 
     /// <summary>A fault of the service, never of the input; the trace id finds it in the logs.</summary>
     public static ProblemHttpResult Unexpected(string? traceId)

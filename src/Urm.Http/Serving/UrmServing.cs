@@ -31,9 +31,9 @@ public sealed class UrmServing(ModelHost models, ICardSnapshotSource cards, ITex
         {
             lease = models.Acquire();
         }
-        catch (InvalidOperationException)
+        catch (ServiceNotReadyException)
         {
-            return null;
+            return null;   // deactivated between the check and the lease
         }
         try
         {

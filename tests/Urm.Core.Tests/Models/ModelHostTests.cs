@@ -14,7 +14,7 @@ public sealed class ModelHostTests(EncodingModel model)
     {
         using var host = new ModelHost(new ModelHostOptions(TinyModel.Session));
         Assert.Null(host.ActiveVersion);
-        Assert.Throws<InvalidOperationException>(() => host.Acquire());
+        Assert.Throws<Urm.Core.Serving.ServiceNotReadyException>(() => host.Acquire());
 
         await host.ActivateAsync(model.Directory, default);
         Assert.Equal(model.Version, host.ActiveVersion);

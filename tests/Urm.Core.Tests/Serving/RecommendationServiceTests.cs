@@ -239,7 +239,7 @@ public sealed class RecommendationServiceTests(TinyModel model)
         var text = new PromptTableEncoder(Path.Combine(model.Root, "features"));
         var service = new RecommendationService(ServingModel.Create(model.Package, text), new FixedSnapshotSource(wide));
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => service.RecommendAsync(Request(history: [1]), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ServiceNotReadyException>(() => service.RecommendAsync(Request(history: [1]), CancellationToken.None));
         Assert.Contains("dCard", e.Message);
     }
 
