@@ -78,7 +78,8 @@ public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLif
         var stored = await ReadCardsAsync();
         Assert.Equal(good.Select(i => i.Id).Order(), stored.Where(c => !c.Retired).Select(c => c.Id).Order());
 
-        // The HTTP function answers from those cards.
+        // The HTTP function answers from those cards (once its index has looked at the store again: at most every second).
+        await WaitForCardsAsync(good.Count);
         var (status, body) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), """{"history": ["sku-1", "sku-2"], "k": 5}""");
         Assert.Equal(200, status);
         Assert.Equal(5, JsonDocument.Parse(body).RootElement.GetProperty("items").GetArrayLength());
@@ -92,6 +93,7 @@ public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLif
         var third = await UploadAndEncodeAsync(await CatalogLinesAsync(good.Take(good.Count - 1)));
         Assert.Equal(1, third.GetProperty("retired").GetInt32());
         Assert.True((await ReadCardsAsync()).Single(c => c.Id == dropped).Retired);
+        await WaitForCardsAsync(good.Count - 1);
         var (_, all) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), """{"history": ["sku-1"], "k": 200, "rules": {"availableOnly": false, "excludeSeen": false}}""");
         var ids = JsonDocument.Parse(all).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()).ToList();
         Assert.Equal(good.Count - 1, ids.Count);
@@ -201,6 +203,17 @@ public sealed class EmulatorEndToEndTests : IClassFixture<ServeModel>, IAsyncLif
         var cards = new List<CardDocument>();
         await foreach (var card in _services.GetRequiredService<CosmosCardStore>().ReadChangedAsync(0, default)) cards.Add(card);
         return cards;
+    }
+
+    // The served card index checks the store's catalog version at most once a second (CardIndexOptions).
+    private async Task WaitForCardsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await Health()).GetProperty("cardCount").GetInt32() != count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the served index never showed {count} cards");
+            await Task.Delay(100);
+        }
     }
 
     private async Task<JsonElement> Health()
