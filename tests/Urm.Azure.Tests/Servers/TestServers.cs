@@ -4,7 +4,7 @@ namespace Urm.Azure.Tests.Servers;
 
 /// <summary>
 /// Where the test servers listen: the Cosmos DB stand-in (<c>@vercel/cosmosdb-server</c>, HTTPS) and Azurite's
-/// blob service, both on 127.0.0.1, started by <c>.ci/run</c> or <c>infra/local/start.sh</c>. A test that
+/// blob service, both on 127.0.0.1, started by <c>./test.sh</c> (the README's test command) or <c>infra/local/start.sh</c>. A test that
 /// needs one fails, not skips, when it is not there: a skipped adapter test would look like a pass.
 /// </summary>
 public static class TestServers
@@ -43,7 +43,7 @@ public static class TestServers
         }
         throw new InvalidOperationException(
             $"{server} is not answering on 127.0.0.1:{port}. Start the test servers with infra/local/start.sh " +
-            $"(infra/local/stop.sh stops them), or run .ci/run, which starts them around the tests; set {variable} if it listens on another port.");
+            $"(infra/local/stop.sh stops them), or run ./test.sh, which starts them around the tests; set {variable} if it listens on another port.");
     }
 
     private static int Port(string variable, int fallback)
