@@ -95,6 +95,10 @@ public sealed class RecommendationService
             throw new InvalidOperationException($"The card snapshot (catalog version {snapshot.CatalogVersion}) has {snapshot.Matrix.Count} cards but {snapshot.Documents.Count} documents; they must be row for row.");
         if (snapshot.Matrix.Dimension != _model.Package.Sizes.DCard)
             throw new ServiceNotReadyException($"The cards (fused by model {snapshot.ModelVersion}) have {snapshot.Matrix.Dimension} values; model {_model.Version} takes sizes.dCard = {_model.Package.Sizes.DCard}. Re-fuse the cards with the active model.");
+        // A request holds one model from start to end: cards fused by another (the host swapped models
+        // after this request took its lease) would score in a space its user vectors do not live in.
+        if (snapshot.ModelVersion != _model.Version)
+            throw new ServiceNotReadyException($"The served cards were fused by model {snapshot.ModelVersion}; this request's model is {_model.Version} (a model swap is in progress).", TimeSpan.FromSeconds(1));
     }
 
     /// <summary>

@@ -231,6 +231,18 @@ public sealed class RecommendationServiceTests(TinyModel model)
     }
 
     [Fact]
+    public async Task Cards_of_another_model_are_never_mixed_into_an_answer()
+    {
+        var snapshot = Snapshot(model);
+        var other = new Urm.Core.Cards.CardSnapshot(snapshot.Matrix, snapshot.Documents, snapshot.CatalogVersion, "another-model");
+        var text = new PromptTableEncoder(Path.Combine(model.Root, "features"));
+        var service = new RecommendationService(ServingModel.Create(model.Package, text), new FixedSnapshotSource(other));
+
+        var e = await Assert.ThrowsAsync<ServiceNotReadyException>(() => service.RecommendAsync(Request(history: [1]), CancellationToken.None));
+        Assert.Contains("another-model", e.Message);
+    }
+
+    [Fact]
     public async Task Cards_of_another_size_are_refused()
     {
         var snapshot = Snapshot(model);
