@@ -23,6 +23,7 @@ public sealed class TextEncoder : ITextEncoder, IDisposable
     private readonly BertTokenizer _tokenizer;
     private readonly InferenceSession _session;
     private readonly int _maxTokens;
+    private readonly int _sortedRun;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
@@ -31,6 +32,8 @@ public sealed class TextEncoder : ITextEncoder, IDisposable
         options ??= TextEncoderOptions.Default;
         if (options.MaxTokens < 3) throw new ArgumentOutOfRangeException(nameof(options), "MaxTokens must leave room for [CLS], [SEP] and one token.");
         _maxTokens = options.MaxTokens;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.LengthSortedRun);
+        _sortedRun = options.LengthSortedRun;
         using (var vocabulary = new MemoryStream(files.Vocabulary, writable: false))
         {
             _tokenizer = BertTokenizer.Create(vocabulary, new BertOptions
@@ -65,20 +68,24 @@ public sealed class TextEncoder : ITextEncoder, IDisposable
     public TokenizedBatch Tokenize(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var ids = new IReadOnlyList<int>[texts.Count];
-        var length = 0;
-        for (var i = 0; i < texts.Count; i++)
-        {
-            // The library stops at a whole word below its limit, where sentence-transformers cuts
-            // inside a word at exactly the window: ask for a little more and cut here. Special tokens
-            // are added below so that the window is exact.
-            var tokens = _tokenizer.EncodeToIds(AccentFolding.Fold(texts[i] ?? ""), _maxTokens + WordSlack, addSpecialTokens: false, out _, out _);
-            ids[i] = tokens.Count <= _maxTokens - 2 ? tokens : tokens.Take(_maxTokens - 2).ToArray();
-            length = Math.Max(length, ids[i].Count + 2);
-        }
-        var inputIds = new long[texts.Count * length];
-        var mask = new long[texts.Count * length];
-        for (var i = 0; i < texts.Count; i++)
+        return Pack(texts.Select(TokenIds).ToArray());
+    }
+
+    private IReadOnlyList<int> TokenIds(string? text)
+    {
+        // The library stops at a whole word below its limit, where sentence-transformers cuts inside a
+        // word at exactly the window: ask for a little more and cut here. Special tokens are added in
+        // Pack so that the window is exact.
+        var tokens = _tokenizer.EncodeToIds(AccentFolding.Fold(text ?? ""), _maxTokens + WordSlack, addSpecialTokens: false, out _, out _);
+        return tokens.Count <= _maxTokens - 2 ? tokens : tokens.Take(_maxTokens - 2).ToArray();
+    }
+
+    private TokenizedBatch Pack(IReadOnlyList<IReadOnlyList<int>> ids)
+    {
+        var length = ids.Count == 0 ? 0 : ids.Max(t => t.Count) + 2;
+        var inputIds = new long[ids.Count * length];
+        var mask = new long[ids.Count * length];
+        for (var i = 0; i < ids.Count; i++)
         {
             var row = i * length;
             inputIds[row] = _tokenizer.ClassificationTokenId;
@@ -89,7 +96,7 @@ public sealed class TextEncoder : ITextEncoder, IDisposable
             if (_tokenizer.PaddingTokenId != 0)
                 inputIds.AsSpan(row + ids[i].Count + 2, length - ids[i].Count - 2).Fill(_tokenizer.PaddingTokenId);
         }
-        return new TokenizedBatch(texts.Count, length, inputIds, mask, new long[texts.Count * length]);
+        return new TokenizedBatch(ids.Count, length, inputIds, mask, new long[ids.Count * length]);
     }
 
     /// <summary>Runs the model on a tokenised batch and writes Count × 384 pooled, normalised floats.</summary>
@@ -114,11 +121,21 @@ public sealed class TextEncoder : ITextEncoder, IDisposable
 
     public float[][] Encode(IReadOnlyList<string> texts)
     {
-        var batch = Tokenize(texts);
-        var flat = new float[batch.Count * ModelDimension];
-        Run(batch, flat);
-        var vectors = new float[batch.Count][];
-        for (var i = 0; i < batch.Count; i++) vectors[i] = flat.AsSpan(i * ModelDimension, ModelDimension).ToArray();
+        ArgumentNullException.ThrowIfNull(texts);
+        var ids = texts.Select(TokenIds).ToArray();
+        // Padded positions cost as much as real ones in every layer: runs of similar lengths pad little.
+        var order = Enumerable.Range(0, ids.Length).ToArray();
+        var run = _sortedRun == 0 ? Math.Max(ids.Length, 1) : _sortedRun;
+        if (_sortedRun > 0) order = [.. order.OrderBy(i => ids[i].Count)];   // stable: ties keep the caller's order
+        var vectors = new float[ids.Length][];
+        var flat = new float[Math.Min(run, ids.Length) * ModelDimension];
+        for (var start = 0; start < order.Length; start += run)
+        {
+            var rows = order.AsSpan(start, Math.Min(run, order.Length - start)).ToArray();
+            var batch = Pack(rows.Select(i => ids[i]).ToArray());
+            Run(batch, flat);
+            for (var k = 0; k < rows.Length; k++) vectors[rows[k]] = flat.AsSpan(k * ModelDimension, ModelDimension).ToArray();
+        }
         return vectors;
     }
 

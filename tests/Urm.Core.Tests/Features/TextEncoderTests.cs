@@ -44,6 +44,29 @@ public class TextEncoderTests(TextEncoderFixture fixture) : IClassFixture<TextEn
     }
 
     [Fact]
+    public void Runs_sorted_by_length_give_every_text_its_own_vector_in_the_callers_order()
+    {
+        string[] texts = ["a long title about a moisturising face cream with vitamin e and shea butter for dry skin", "lipstick",
+            "shampoo for curly hair", "nail polish remover pads, acetone free, pack of thirty", "mascara", "body lotion"];
+        using var sorted = TextEncoder.Load(new TextEncoderOptions(Session: new EncoderSessionOptions(IntraOpThreads: 1), LengthSortedRun: 2));
+        using var whole = TextEncoder.Load(new TextEncoderOptions(Session: new EncoderSessionOptions(IntraOpThreads: 1), LengthSortedRun: 0));
+
+        var byRuns = sorted.Encode(texts);
+        var oneBatch = whole.Encode(texts);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var single = _encoder.Encode(texts[i]);
+            for (var d = 0; d < single.Length; d++)
+            {
+                Assert.Equal(single[d], byRuns[i][d], 1e-4f);
+                Assert.Equal(single[d], oneBatch[i][d], 1e-4f);
+            }
+        }
+        Assert.Equal(sorted.Tokenize(texts).Length, whole.Tokenize(texts).Length);   // Tokenize itself still pads to the longest
+    }
+
+    [Fact]
     public void Accents_and_case_do_not_change_the_tokens()
     {
         var plain = _encoder.Tokenize(["creme brulee"]);
