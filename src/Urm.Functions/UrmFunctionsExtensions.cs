@@ -56,12 +56,13 @@ public static class UrmFunctionsExtensions
         services.AddSingleton<ICardSnapshotSource>(sp => new CardIndex(sp.GetRequiredService<ICardStore>(), () => sp.GetRequiredService<ModelHost>().CardSpace));
         services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
         services.AddSingleton<IFeatureCache>(_ => new FileFeatureCache(Path.Combine(LocalRoot, "features")));
-        // Catalog encoding shares the request path's text encoder: ONNX Runtime sessions take concurrent
-        // runs, and a second copy of MiniLM would only double start-up time and memory.
+        // Catalog runs use every core whatever Onnx:IntraOpThreads says for requests (one thread each,
+        // many side by side): their own MiniLM session, loaded on the first run, unless that setting is 0.
+        services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), sp.GetRequiredService<EncoderSessionOptions>()));
         services.AddSingleton(sp => new CatalogEncoder(
             sp.GetRequiredService<ICardStore>(),
             sp.GetRequiredService<ModelHost>(),
-            sp.GetRequiredService<ITextEncoder>(),
+            sp.GetRequiredService<CatalogTextEncoder>(),
             images: null,
             sp.GetRequiredService<IFeatureCache>()));
         services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
@@ -74,9 +75,9 @@ public static class UrmFunctionsExtensions
             sp.GetRequiredService<BlobServiceClient>(),
             sp.GetRequiredService<ICardStore>(),
             sp.GetRequiredService<ModelHost>(),
-            sp.GetRequiredService<ITextEncoder>(),
+            sp.GetRequiredService<CatalogTextEncoder>(),
             sp.GetRequiredService<IFeatureCache>(),
-            sp.GetRequiredService<EncoderSessionOptions>(),
+            sp.GetRequiredService<EncoderSessionOptions>() with { IntraOpThreads = 0 },   // images too: every core
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(BlobCatalogEncoder)),
             sp.GetRequiredService<ILogger<BlobCatalogEncoder>>()));
         services.AddSingleton<BlobModelActivator>();

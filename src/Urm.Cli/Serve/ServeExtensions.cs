@@ -18,17 +18,17 @@ public static class ServeExtensions
         services.AddSingleton<ICardStore>(store);
         services.AddSingleton(new ModelHost(new ModelHostOptions(session)));
         services.AddSingleton<ICardSnapshotSource>(sp => new CardIndex(sp.GetRequiredService<ICardStore>(), () => sp.GetRequiredService<ModelHost>().CardSpace));
-        // One text encoder for request prompts and catalog encoding alike: ONNX Runtime sessions take
-        // concurrent runs, and a second copy of MiniLM would only double start-up time and memory.
         services.AddSingleton<ITextEncoder>(_ => TextEncoder.Load(new TextEncoderOptions(Session: session)));
+        // Catalog runs use every core whatever --threads says (the same encoder when it already does).
+        services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), session));
         // Registered on its own so the container disposes it at shutdown (the cache flushes its log then).
         services.AddSingleton(_ => new FileFeatureCache(settings.FeatureCacheDirectory));
         services.AddSingleton(sp => new CatalogFileEncoder(
             sp.GetRequiredService<ICardStore>(),
             sp.GetRequiredService<ModelHost>(),
-            sp.GetRequiredService<ITextEncoder>(),
+            sp.GetRequiredService<CatalogTextEncoder>(),
             sp.GetRequiredService<FileFeatureCache>(),
-            session));
+            session with { IntraOpThreads = 0 }));
         services.AddHostedService<CatalogFolderWatcher>();
         services.AddUrmHttp();
         return services;
