@@ -35,7 +35,6 @@ public static class SetRetriever
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         if (k == 0 || cards.Count == 0) return [];
 
-        // A min-heap of the best k so far: the root is the weakest kept item, replaced when beaten.
         var heap = new RetrievedItem[Math.Min(k, cards.Count)];
         var size = 0;
         var blocks = cards.Blocks;
@@ -51,24 +50,12 @@ public static class SetRetriever
             for (var lane = 0; lane < end; lane++)
             {
                 var candidate = new RetrievedItem(first + lane, best[lane], interest[lane]);
-                if (size < heap.Length)
-                {
-                    if (excluded is not null && excluded(candidate.Row)) continue;
-                    heap[size++] = candidate;
-                    SiftUp(heap, size - 1);
-                }
-                else if (Beats(candidate, heap[0]))
-                {
-                    if (excluded is not null && excluded(candidate.Row)) continue;
-                    heap[0] = candidate;
-                    SiftDown(heap, size);
-                }
+                if (!Enters(heap, size, candidate)) continue;
+                if (excluded is not null && excluded(candidate.Row)) continue;
+                Keep(heap, ref size, candidate);
             }
         }
-
-        var result = heap[..size];
-        Array.Sort(result, (a, b) => Beats(a, b) ? -1 : Beats(b, a) ? 1 : 0);
-        return result;
+        return Ranked(heap, size);
     }
 
     /// <summary>
@@ -109,16 +96,16 @@ public static class SetRetriever
             foreach (var value in userVectors.Slice(slot * d, d)) sum += Math.Abs(value);
             norm = Math.Max(norm, sum);
         }
-        var userNorm = (float)(norm * (1 + 1e-12));
         if (!(norm > 0 && norm < Math.Pow(2, 60))) return ExactTopK(cards, userVectors, k, excluded);
-        userNorm = boundFactor == 1f ? userNorm : userNorm * boundFactor;
+        var userNorm = (float)(norm * (1 + 1e-12)) * boundFactor;
         var slack = boundFactor == 1f ? QuantizedCards.AbsoluteSlack(d) : 0f;
         var users = quantized.BroadcastUsers(userVectors, m);
 
-        // Pass one: the k best lower bounds (a min-heap of floats, root = L) and the candidates with their upper bounds.
-        var lowest = new float[Math.Min(k, cards.Count)];
-        var size = 0;
-        var candidates = new List<int>(4 * lowest.Length + QuantizedCards.Lanes);
+        // Pass one: the k best lower bounds (a min-heap, root = L) and the candidates with their upper bounds.
+        var keep = Math.Min(k, cards.Count);
+        var lowest = new PriorityQueue<float, float>(keep);
+        var floor = float.NegativeInfinity;   // L once the heap holds k lower bounds
+        var candidates = new List<int>(4 * keep + QuantizedCards.Lanes);
         var uppers = new List<float>(candidates.Capacity);
         var pruneAt = candidates.Capacity;
         var lanes = QuantizedCards.Lanes;
@@ -128,63 +115,44 @@ public static class SetRetriever
             var upper = approximate + bound;
             // Once the heap is full, a block whose every upper bound is below L holds no candidate, and
             // (lower ≤ upper) nothing for the heap either: most blocks stop here.
-            if (size == lowest.Length && !Vector256.GreaterThanOrEqualAny(upper, Vector256.Create(lowest[0]))) continue;
+            if (!Vector256.GreaterThanOrEqualAny(upper, Vector256.Create(floor))) continue;
             var lower = approximate - bound;
             var first = block * lanes;
             var end = Math.Min(lanes, cards.Count - first);
             for (var lane = 0; lane < end; lane++)
             {
                 var row = first + lane;
-                if (size == lowest.Length && upper[lane] < lowest[0]) continue;
+                if (upper[lane] < floor) continue;
                 candidates.Add(row);
                 uppers.Add(upper[lane]);
-                if (size < lowest.Length)
-                {
-                    if (excluded is not null && excluded(row)) continue;
-                    lowest[size++] = lower[lane];
-                    SiftUp(lowest, size - 1);
-                }
-                else if (lower[lane] > lowest[0])
-                {
-                    if (excluded is not null && excluded(row)) continue;
-                    lowest[0] = lower[lane];
-                    SiftDown(lowest, size);
-                }
+                if (lowest.Count == keep && lower[lane] <= floor) continue;
+                if (excluded is not null && excluded(row)) continue;
+                if (lowest.Count < keep) lowest.Enqueue(lower[lane], lower[lane]);
+                else lowest.EnqueueDequeue(lower[lane], lower[lane]);
+                if (lowest.Count == keep) floor = lowest.Peek();
             }
             if (candidates.Count >= pruneAt)
             {
                 // L has grown since many of these were added: drop those now below it.
-                Prune(candidates, uppers, size == lowest.Length ? lowest[0] : float.NegativeInfinity);
+                Prune(candidates, uppers, floor);
                 pruneAt = Math.Max(pruneAt, 2 * candidates.Count);
             }
         }
-        var floor = size == lowest.Length ? lowest[0] : float.NegativeInfinity;
         Prune(candidates, uppers, floor);
         // Scoring one candidate alone costs about what scanning a few dozen cards in blocks does.
         if (exactWhenMany && candidates.Count > cards.Count / 32 + 64) return ExactTopK(cards, userVectors, k, excluded);
 
         // Pass two: exact scores of the candidates, the top k kept as the exact scan keeps them.
         var heap = new RetrievedItem[Math.Min(k, candidates.Count)];
-        size = 0;
+        var size = 0;
         foreach (var row in candidates)
         {
             if (excluded is not null && excluded(row)) continue;
             var (score, interest) = Score(cards.Row(row), userVectors, m);
             var candidate = new RetrievedItem(row, score, interest);
-            if (size < heap.Length)
-            {
-                heap[size++] = candidate;
-                SiftUp(heap, size - 1);
-            }
-            else if (Beats(candidate, heap[0]))
-            {
-                heap[0] = candidate;
-                SiftDown(heap, size);
-            }
+            if (Enters(heap, size, candidate)) Keep(heap, ref size, candidate);
         }
-        var result = heap[..size];
-        Array.Sort(result, (a, b) => Beats(a, b) ? -1 : Beats(b, a) ? 1 : 0);
-        return result;
+        return Ranked(heap, size);
     }
 
     /// <summary>Keeps the candidates whose upper bound reaches <paramref name="floor"/>, in row order.</summary>
@@ -269,30 +237,31 @@ public static class SetRetriever
     /// <summary>Higher score wins; on a tie, the lower row.</summary>
     private static bool Beats(RetrievedItem a, RetrievedItem b) => a.Score > b.Score || (a.Score == b.Score && a.Row < b.Row);
 
-    private static void SiftUp(float[] heap, int i)
+    // The top k so far as a min-heap of `size` items in `heap` (length k): the root is the weakest
+    // kept item, replaced when beaten. Both scans keep their answer this way.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Enters(RetrievedItem[] heap, int size, RetrievedItem candidate) => size < heap.Length || Beats(candidate, heap[0]);
+
+    private static void Keep(RetrievedItem[] heap, ref int size, RetrievedItem candidate)
     {
-        while (i > 0)
+        if (size < heap.Length)
         {
-            var parent = (i - 1) / 2;
-            if (heap[parent] <= heap[i]) break;
-            (heap[parent], heap[i]) = (heap[i], heap[parent]);
-            i = parent;
+            heap[size++] = candidate;
+            SiftUp(heap, size - 1);
+        }
+        else
+        {
+            heap[0] = candidate;
+            SiftDown(heap, size);
         }
     }
 
-    private static void SiftDown(float[] heap, int size)
+    /// <summary>The kept items, best first.</summary>
+    private static RetrievedItem[] Ranked(RetrievedItem[] heap, int size)
     {
-        var i = 0;
-        while (true)
-        {
-            var smallest = i;
-            int left = 2 * i + 1, right = left + 1;
-            if (left < size && heap[left] < heap[smallest]) smallest = left;
-            if (right < size && heap[right] < heap[smallest]) smallest = right;
-            if (smallest == i) return;
-            (heap[smallest], heap[i]) = (heap[i], heap[smallest]);
-            i = smallest;
-        }
+        var result = heap[..size];
+        Array.Sort(result, (a, b) => Beats(a, b) ? -1 : Beats(b, a) ? 1 : 0);
+        return result;
     }
 
     private static void SiftUp(RetrievedItem[] heap, int i)

@@ -30,10 +30,10 @@ public class BlockedScanTests
         // Multiples of 1/4 in [-1, 1]: every product and partial sum is exact in float, so float and
         // double agree to the bit and equal scores (across rows and across interests) really happen.
         var random = new Random(n * 31 + d);
-        var cards = Matrix(n, d, () => random.Next(-4, 5) / 4f);
-        var users = Values(m * d, () => random.Next(-4, 5) / 4f);
+        var cards = ScanCases.Matrix(n, d, () => random.Next(-4, 5) / 4f);
+        var users = ScanCases.Values(m * d, () => random.Next(-4, 5) / 4f);
 
-        foreach (var excluded in Exclusions(n))
+        foreach (var excluded in ScanCases.Exclusions(n))
         {
             var top = SetRetriever.TopK(cards, users, k, excluded);
             var expected = Reference(cards, users, excluded).Take(k).ToList();
@@ -49,8 +49,8 @@ public class BlockedScanTests
     public void Top_k_on_continuous_values_matches_the_reference_and_scores_as_Score_does(int n, int d, int m, int k)
     {
         var random = new Random(n * 17 + d);
-        var cards = Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
-        var users = Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
+        var cards = ScanCases.Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
+        var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
 
         var top = SetRetriever.TopK(cards, users, k, row => row % 5 == 1);
         var expected = Reference(cards, users, row => row % 5 == 1).Take(k).ToList();
@@ -71,8 +71,8 @@ public class BlockedScanTests
     public void CountAbove_counts_rows_strictly_above_and_never_the_padding(int n, int d, int m, int _)
     {
         var random = new Random(n + d * 7);
-        var cards = Matrix(n, d, () => random.Next(-4, 5) / 4f);
-        var users = Values(m * d, () => random.Next(-4, 5) / 4f);
+        var cards = ScanCases.Matrix(n, d, () => random.Next(-4, 5) / 4f);
+        var users = ScanCases.Values(m * d, () => random.Next(-4, 5) / 4f);
         var scores = Reference(cards, users, _ => false).Select(r => r.Score).ToList();
 
         // Each row's own score (ties are not above), and one below everything, where padding lanes
@@ -85,8 +85,8 @@ public class BlockedScanTests
     public void All_rows_excluded_give_nothing()
     {
         var random = new Random(3);
-        var cards = Matrix(37, 10, () => (float)random.NextDouble());
-        Assert.Empty(SetRetriever.TopK(cards, Values(20, () => 1f), k: 5, excluded: _ => true));
+        var cards = ScanCases.Matrix(37, 10, () => (float)random.NextDouble());
+        Assert.Empty(SetRetriever.TopK(cards, ScanCases.Values(20, () => 1f), k: 5, excluded: _ => true));
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public class BlockedScanTests
         var lanes = CardBlocks.Lanes;
         var n = lanes + 3;
         const int d = 5;
-        var cards = Matrix(n, d, new Counter().Next);
+        var cards = ScanCases.Matrix(n, d, new Counter().Next);
         var blocks = cards.Blocks;
         Assert.Equal(2, blocks.BlockCount);
 
@@ -144,19 +144,6 @@ public class BlockedScanTests
             scored.Add((row, best, interest));
         }
         return scored.OrderByDescending(x => x.Score).ThenBy(x => x.Row).ToList();
-    }
-
-    private static IEnumerable<Func<int, bool>?> Exclusions(int n) =>
-        [null, row => row % 3 == 0, row => row >= n / 2, _ => true];
-
-    private static CardMatrix Matrix(int n, int d, Func<float> next) =>
-        new(Enumerable.Range(0, n).Select(i => $"item-{i}").ToArray(), Values(n * d, next), d);
-
-    private static float[] Values(int count, Func<float> next)
-    {
-        var values = new float[count];
-        for (var i = 0; i < count; i++) values[i] = next();
-        return values;
     }
 
     private sealed class Counter

@@ -28,11 +28,11 @@ public class CompressedScanTests
     public void Continuous_random_cards_give_the_exact_answer(int n, int d, int m, int k)
     {
         var random = new Random(n * 13 + d);
-        var cards = Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
+        var cards = ScanCases.Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
         for (var request = 0; request < 5; request++)
         {
-            var users = Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
-            foreach (var excluded in Exclusions(n)) AssertSame(cards, users, k, excluded);
+            var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
+            foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
         }
     }
 
@@ -42,9 +42,9 @@ public class CompressedScanTests
     {
         // Multiples of 1/4: equal scores across rows and across interests really happen.
         var random = new Random(n * 7 + d);
-        var cards = Matrix(n, d, () => random.Next(-4, 5) / 4f);
-        var users = Values(m * d, () => random.Next(-4, 5) / 4f);
-        foreach (var excluded in Exclusions(n)) AssertSame(cards, users, k, excluded);
+        var cards = ScanCases.Matrix(n, d, () => random.Next(-4, 5) / 4f);
+        var users = ScanCases.Values(m * d, () => random.Next(-4, 5) / 4f);
+        foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class CompressedScanTests
         // very different sizes, and cards too small or too large for the relative bound, interleaved.
         const int n = 3_000, d = 64, m = 4;
         var random = new Random(11);
-        var basis = Values(d, () => (float)(random.NextDouble() * 2 - 1));
+        var basis = ScanCases.Values(d, () => (float)(random.NextDouble() * 2 - 1));
         var vectors = new float[n * d];
         for (var row = 0; row < n; row++)
         {
@@ -73,10 +73,10 @@ public class CompressedScanTests
         for (var request = 0; request < 10; request++)
         {
             // Users along the basis (everything near-ties) and at random, some pointing away (negative scores).
-            var users = Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
+            var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
             if (request % 2 == 0) for (var i = 0; i < users.Length; i++) users[i] = basis[i % d] * (request % 4 == 0 ? 1 : -1);
             foreach (var k in new[] { 1, 10, 40, 500, n + 5 })
-                foreach (var excluded in Exclusions(n)) AssertSame(cards, users, k, excluded);
+                foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
         }
     }
 
@@ -85,9 +85,9 @@ public class CompressedScanTests
     {
         const int n = 5_003, d = 37, m = 3;
         var random = new Random(5);
-        var cards = Matrix(n, d, () => (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-3, 4))));
+        var cards = ScanCases.Matrix(n, d, () => (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-3, 4))));
         var quantized = cards.Quantized!;
-        var users = Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
+        var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
         var padded = quantized.BroadcastUsers(users, m);
         var norm = 0.0;
         for (var s = 0; s < m; s++) norm = Math.Max(norm, users.AsSpan(s * d, d).ToArray().Sum(v => Math.Abs((double)v)));
@@ -138,11 +138,11 @@ public class CompressedScanTests
         // AssertSame finds differences on plain random cards. The bound is what makes the answer exact.
         const int n = 20_000, d = 64, m = 4, k = 40;
         var random = new Random(3);
-        var cards = Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
+        var cards = ScanCases.Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
         var wrong = 0;
         for (var request = 0; request < 20; request++)
         {
-            var users = Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
+            var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
             var exact = SetRetriever.ExactTopK(cards, users, k);
             var trusted = SetRetriever.CompressedTopK(cards, users, k, null, boundFactor: 0f, exactWhenMany: false);
             if (!exact.SequenceEqual(trusted)) wrong++;
@@ -156,10 +156,10 @@ public class CompressedScanTests
     {
         const int n = 50_000, d = 64, m = 4, k = 40;
         var random = new Random(9);
-        var cards = Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
+        var cards = ScanCases.Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
         Assert.NotNull(cards.Quantized);
         Assert.Equal(64 + 8, cards.CompactBytesPerCard);
-        var users = Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
+        var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
         var asked = 0;
         var top = SetRetriever.TopK(cards, users, k, row => { asked++; return row % 2 == 0; });
         Assert.Equal(SetRetriever.ExactTopK(cards, users, k, row => row % 2 == 0), top);
@@ -180,10 +180,10 @@ public class CompressedScanTests
     public void Zero_and_huge_user_vectors_fall_back_to_the_exact_scan()
     {
         var random = new Random(1);
-        var cards = Matrix(300, 8, () => (float)(random.NextDouble() * 2 - 1));
+        var cards = ScanCases.Matrix(300, 8, () => (float)(random.NextDouble() * 2 - 1));
         AssertSame(cards, new float[16], 10, null);
-        AssertSame(cards, Values(16, () => 1e30f), 10, null);
-        AssertSame(cards, Values(16, () => float.MaxValue), 10, null);
+        AssertSame(cards, ScanCases.Values(16, () => 1e30f), 10, null);
+        AssertSame(cards, ScanCases.Values(16, () => float.MaxValue), 10, null);
     }
 
     private static void AssertSame(CardMatrix cards, float[] users, int k, Func<int, bool>? excluded)
@@ -195,18 +195,5 @@ public class CompressedScanTests
         Assert.Equal(exact.Select(e => e.Interest), compressed.Select(c => c.Interest));
         // The public entry, with its switch to the exact scan when candidates are many, agrees too.
         Assert.Equal(exact, SetRetriever.TopK(cards, users, k, excluded));
-    }
-
-    private static IEnumerable<Func<int, bool>?> Exclusions(int n) =>
-        [null, row => row % 3 == 0, row => row >= n / 2, _ => true];
-
-    private static CardMatrix Matrix(int n, int d, Func<float> next) =>
-        new(Enumerable.Range(0, n).Select(i => $"item-{i}").ToArray(), Values(n * d, next), d);
-
-    private static float[] Values(int count, Func<float> next)
-    {
-        var values = new float[count];
-        for (var i = 0; i < count; i++) values[i] = next();
-        return values;
     }
 }
