@@ -26,7 +26,7 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
     {
         var name = Path.GetFileName(path);
         if (name.StartsWith('.') || name.EndsWith(ReportSuffix, StringComparison.OrdinalIgnoreCase)) return false;
-        return Path.GetExtension(name).ToLowerInvariant() is ".jsonl" or ".ndjson" or ".json" or ".csv";
+        return CatalogFormats.TryFromPath(name, out _);
     }
 
     public Task<CatalogEncodingReport> EncodeAsync(string catalogPath, CancellationToken cancellationToken)

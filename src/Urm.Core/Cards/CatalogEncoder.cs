@@ -96,23 +96,20 @@ public sealed class CatalogEncoder
 
         // Only after the whole snapshot was read: a run that fails half-way retires nothing.
         var absent = stamps.Keys.Where(id => !seen.Contains(id)).ToList();
-        string? warning = null;
-        if (absent.Count > _options.MaxRetireShare * stamps.Count && !retireBeyondLimit)
-        {
-            warning = $"{absent.Count:N0} of the {stamps.Count:N0} live items are absent from this snapshot, more than the retire limit " +
-                      $"({_options.MaxRetireShare * 100:0.#} % of the live catalog), so none was retired: a partial export would otherwise empty the shop. " +
-                      "If the snapshot is meant to drop them, encode it again marked so (blob metadata urm_allow_mass_retire=true, or urm encode --allow-mass-retire).";
-            absent = [];
-        }
-        if (absent.Count > 0) await _store.RetireAsync(absent, cancellationToken).ConfigureAwait(false);
+        var withheld = absent.Count > _options.MaxRetireShare * stamps.Count && !retireBeyondLimit;
+        if (absent.Count > 0 && !withheld) await _store.RetireAsync(absent, cancellationToken).ConfigureAwait(false);
 
         return new CatalogEncodingReport(
-            read.RowsRead, read.Accepted, read.Rejected, read.Errors.ToList(), skipped, fused, absent.Count, 0,
+            read.RowsRead, read.Accepted, read.Rejected, read.Errors.ToList(), skipped, fused, withheld ? 0 : absent.Count, 0,
             problems.Problems.ToList(), extractor.Counts, model.Version,
             await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds)
         {
-            RetireWithheld = warning is null ? 0 : stamps.Keys.Count(id => !seen.Contains(id)),
-            Warning = warning,
+            RetireWithheld = withheld ? absent.Count : 0,
+            Warning = withheld
+                ? $"{absent.Count:N0} of the {stamps.Count:N0} live items are absent from this snapshot, more than the retire limit " +
+                  $"({_options.MaxRetireShare * 100:0.#} % of the live catalog), so none was retired: a partial export would otherwise empty the shop. " +
+                  "If the snapshot is meant to drop them, encode it again marked so (blob metadata urm_allow_mass_retire=true, or urm encode --allow-mass-retire)."
+                : null,
         };
     }
 

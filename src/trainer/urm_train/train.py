@@ -211,7 +211,9 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
         trained = bs[0]["targets"] >= 0
         us, ts, ws = [at_every[trained]], [bs[0]["targets"][trained].unsqueeze(1)], [torch.ones(int(trained.sum()))]
         for b in bs[1:]:
-            us.append(model.users(b, cards, prompt_table)), ts.append(b["targets"]), ws.append(b["weights"])
+            us.append(model.users(b, cards, prompt_table))
+            ts.append(b["targets"])
+            ws.append(b["weights"])
         u, targets, weights = torch.cat(us), torch.cat(ts), torch.cat(ws)
     else:
         b = bs[0]
