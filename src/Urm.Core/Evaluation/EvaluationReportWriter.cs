@@ -41,6 +41,16 @@ public static class EvaluationReportWriter
             ["cooccurrence"] = result.CoOccurrence is { } co
                 ? new JsonObject { ["weight"] = co.Weight, ["recent"] = co.Recent, ["window"] = co.Window, ["perItem"] = co.PerItem, ["pairs"] = co.Pairs }
                 : null,
+            // The model's repeat term as evaluated (part of "model" and "model-alone"); null when none applies.
+            ["repeat"] = result.Repeat is { } repeat
+                ? new JsonObject
+                {
+                    ["tasks"] = new JsonArray(repeat.Tasks.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+                    ["recencyStarts"] = new JsonArray(repeat.RecencyStarts.Select(r => (JsonNode?)JsonValue.Create(r)).ToArray()),
+                    ["byEvent"] = new JsonObject(repeat.ByEvent.Select(e => KeyValuePair.Create(e.Key,
+                        (JsonNode?)new JsonArray(e.Value.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray())))),
+                }
+                : null,
             ["segments"] = segments,
             ["trainer"] = result.TrainerMetrics is { } t
                 ? new JsonObject { ["HR@5"] = t.Hr5, ["NDCG@5"] = t.Ndcg5, ["HR@10"] = t.Hr10, ["NDCG@10"] = t.Ndcg10, ["users"] = t.Users }
@@ -64,6 +74,11 @@ public static class EvaluationReportWriter
         md.AppendLine();
         md.AppendLine(result.Protocol);
         md.AppendLine();
+        if (result.Repeat is { } repeat)
+        {
+            md.AppendLine($"The model's score includes its learned repeat term (manifest repeat, tasks {string.Join(", ", repeat.Tasks)}) for items already in the model history, in every model row.");
+            md.AppendLine();
+        }
         if (result.CoOccurrence is not null)
         {
             md.AppendLine($"{EvaluationResult.ModelMethod}: the served score, the model's score plus the co-occurrence term of the package's {result.CoOccurrence.File} (the trainer's counts); " +

@@ -24,10 +24,10 @@ public sealed record EvaluationResult(
     SplitMetrics? TrainerMetrics,
     double Seconds)
 {
-    /// <summary>The served score: the model's, plus the package's co-occurrence boost where its manifest lists the task.</summary>
+    /// <summary>The served score: the model's (with its repeat term where the manifest lists the task), plus the package's co-occurrence boost where its manifest lists the task.</summary>
     public const string ModelMethod = "model";
 
-    /// <summary>The model's score without the co-occurrence boost; reported only when <see cref="CoOccurrence"/> is set.</summary>
+    /// <summary>The model's score (with its repeat term, when <see cref="Repeat"/> is set) without the co-occurrence boost; reported only when <see cref="CoOccurrence"/> is set.</summary>
     public const string ModelAloneMethod = "model-alone";
 
     /// <summary>Whether the user's earlier items were left out of the ranking (<see cref="EvaluationOptions.ExcludeSeen"/>).</summary>
@@ -45,6 +45,12 @@ public sealed record EvaluationResult(
     /// </summary>
     public CoOccurrenceSection? CoOccurrence { get; init; }
 
+    /// <summary>
+    /// The model's repeat term as evaluated, when its section lists <see cref="Task"/> (then both
+    /// <see cref="ModelMethod"/> and <see cref="ModelAloneMethod"/> include it: it is part of the model's score); else null.
+    /// </summary>
+    public RepeatSection? Repeat { get; init; }
+
     public RankSummary Of(string method) => Overall.First(m => m.Method == method).Metrics;
 
     /// <summary>The protocol in words, for reports.</summary>
@@ -59,7 +65,14 @@ public sealed record EvaluationResult(
         RankingProtocol +
         "rank = number of items scoring strictly higher than the target (ties count in its favour). HR@K = 1 if rank < K; NDCG@K = 1/log2(rank+2) if rank < K; means over users. " +
         "Model scores go through the serving path: cards from fusion.onnx (CardFuser), user vectors from user.onnx (UserEncoder), score = max over the M user vectors of the inner product" +
+        RepeatProtocol +
         CoOccurrenceProtocol;
+
+    private string RepeatProtocol => Repeat is not { } repeat
+        ? ""
+        : Inv($", plus the model's learned repeat term (manifest repeat) for an item in the model history (the newest sizes.L items): by its newest occurrence there, ") +
+          Inv($"the term for that event and that recency bucket (recency = items after it, buckets from {string.Join(", ", repeat.RecencyStarts)}); ") +
+          "it is part of the model's score, so every model row includes it";
 
     private string CoOccurrenceProtocol => CoOccurrence is not { } co
         ? "."

@@ -10,7 +10,8 @@ namespace Urm.Core.Evaluation;
 
 /// <summary>
 /// Offline evaluation of a model package through the serving code path (CardFuser, UserEncoder, the
-/// max-inner-product score, plus the package's co-occurrence boost where its manifest lists the task),
+/// max-inner-product score with the model's repeat term, plus the package's co-occurrence boost, each
+/// where its manifest section lists the task),
 /// on the trainer's leave-one-out split, next to a popularity, an
 /// item-to-item co-occurrence and a content-only (frozen text encoder) baseline under the same protocol
 /// (see <see cref="EvaluationResult.Protocol"/>), for one of the trained tasks (<see cref="EvaluationTasks"/>).
@@ -19,7 +20,7 @@ public static class OfflineEvaluator
 {
     public const string NewSegment = "new";
 
-    private static readonly IReadOnlyDictionary<int, float> NoBoosts = new Dictionary<int, float>();
+    private static readonly IReadOnlyDictionary<int, ScoreAdjustment> NoAdjustments = new Dictionary<int, ScoreAdjustment>();
 
     /// <param name="items">The catalog's features, the rows every target is ranked among.</param>
     /// <param name="events">The event file, in file order.</param>
@@ -106,7 +107,9 @@ public static class OfflineEvaluator
         // With a co-occurrence term for this task, "model" is the served score and "model-alone" the
         // model's score without the term, so the report shows what each part brings.
         var coOccurrenceTerm = package.CoOccurrence is { } table && table.AppliesTo(task) ? table : null;
-        var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, cards, cases, Prompt(prompts, task), options, progress, cancellationToken);
+        // The repeat term is part of the model's score, so both "model" and "model-alone" include it.
+        var repeatTerm = package.Repeat is { } repeat && repeat.AppliesTo(task) ? repeat : null;
+        var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, cards, cases, Prompt(prompts, task), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
         var coOccurrenceRanks = new int[cases.Count];
         Parallel.For(0, cases.Count, parallel, i =>
@@ -156,6 +159,7 @@ public static class OfflineEvaluator
             clock.Elapsed.TotalSeconds)
         {
             ExcludeSeen = options.ExcludeSeen, Task = task, NewItems = newRows.Count, CoOccurrence = coOccurrenceTerm?.Section,
+            Repeat = repeatTerm?.Section,
         };
     }
 
@@ -178,11 +182,12 @@ public static class OfflineEvaluator
 
     /// <summary>
     /// Each case's target rank under the served score (user vectors in batches, then an exact scan of
-    /// every card, plus <paramref name="coOccurrence"/>'s boost when given) and, when it is given, under
-    /// the model's score alone (null otherwise: the two are the same).
+    /// every card, plus <paramref name="repeat"/>'s term over the model history and <paramref name="coOccurrence"/>'s
+    /// boost when given) and, when a co-occurrence term is given, under the model's score alone, with its
+    /// repeat term but without the boost (null otherwise: the two are the same).
     /// </summary>
     private static (int[] Served, int[]? Alone) ModelRanks(
-        ModelPackage package, CoOccurrenceTable? coOccurrence, CardMatrix cards, IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> prompt,
+        ModelPackage package, CoOccurrenceTable? coOccurrence, RepeatTerm? repeat, CardMatrix cards, IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> prompt,
         EvaluationOptions options, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var encoder = new UserEncoder(package, options.UserBatch);
@@ -200,15 +205,26 @@ public static class OfflineEvaluator
             Parallel.For(0, chunk.Length, Parallelism(options, cancellationToken), j =>
             {
                 var c = cases[chunk[j]];
-                ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates);
+                var terms = repeat?.TermRows(ModelHistory(c.Case, l));
+                ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates, ScoreAdjustment.Combine(terms, null));
                 if (coOccurrence is null) return;
                 alone![chunk[j]] = ranks[chunk[j]];
-                ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates, coOccurrence.BoostRows(cards, c.Case.History));
+                ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates,
+                    ScoreAdjustment.Combine(terms, coOccurrence.BoostRows(cards, c.Case.History)));
             });
             done += chunk.Length;
             progress?.Report(done);
         }
         return (ranks, alone);
+    }
+
+    /// <summary>The model history as <see cref="Sequence"/> hands it to the encoder: the newest L items with their events, oldest -> newest.</summary>
+    private static List<(int Row, EventType Event)> ModelHistory(EvaluationCase c, int l)
+    {
+        var skip = Math.Max(0, c.History.Count - l);
+        var history = new List<(int, EventType)>(c.History.Count - skip);
+        for (var j = skip; j < c.History.Count; j++) history.Add((c.History[j], c.Events[j]));
+        return history;
     }
 
     /// <summary>Only the newest L items are handed over: the encoder would drop the rest anyway.</summary>
@@ -227,28 +243,46 @@ public static class OfflineEvaluator
     /// in the target's favour, as the trainer's target_ranks; among <paramref name="candidates"/> only
     /// when given (the category task), <paramref name="excluded"/> (distinct rows) not counted.
     /// </summary>
-    /// <param name="boosts">Row -> co-occurrence boost (above 0), as serving adds it; null or empty for the model's score alone.</param>
+    /// <param name="boosts">Row -> co-occurrence boost, as serving adds it (any sign counts right); null or empty for the model's score alone.</param>
     internal static int TargetRank(
         CardMatrix cards, ReadOnlySpan<float> userVectors, int target, IReadOnlyCollection<int>? excluded = null, bool[]? candidates = null,
         IReadOnlyDictionary<int, float>? boosts = null)
+        => TargetRank(cards, userVectors, target, excluded, candidates, ScoreAdjustment.Combine(null, boosts));
+
+    /// <summary>
+    /// Items whose served score (max over the M user vectors of the inner product, then the item's
+    /// adjustment where <paramref name="adjustments"/> lists one: repeat term, then boost) is strictly above
+    /// the target's: the exact 0-based rank, ties in the target's favour, as the trainer's target_ranks;
+    /// among <paramref name="candidates"/> only when given (the category task), <paramref name="excluded"/>
+    /// (distinct rows) not counted.
+    /// </summary>
+    /// <param name="adjustments">Row -> repeat term and co-occurrence boost, as serving adds them, of either
+    /// sign; null or empty for the model's score alone.</param>
+    internal static int TargetRank(
+        CardMatrix cards, ReadOnlySpan<float> userVectors, int target, IReadOnlyCollection<int>? excluded, bool[]? candidates,
+        IReadOnlyDictionary<int, ScoreAdjustment>? adjustments)
     {
         var d = cards.Dimension;
         var m = userVectors.Length / d;
-        boosts ??= NoBoosts;
+        adjustments ??= NoAdjustments;
         // Score and CountAbove sum in the serving scan's order (SetRetriever.Score says why), and the
-        // boost is added as serving adds it (float), so this rank is the one the served top k would give the target.
-        var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score + boosts.GetValueOrDefault(target);
-        // The scan counts model scores above the threshold; boosted rows are then put right one by one.
+        // adjustment is added as serving adds it (ScoreAdjustment.Apply, float), so this rank is the one
+        // the served top k would give the target.
+        var threshold = SetRetriever.Score(cards.Row(target), userVectors, m).Score;
+        if (adjustments.TryGetValue(target, out var own)) threshold = own.Apply(threshold);
+        // The scan counts model scores above the threshold; adjusted rows are then put right one by one:
+        // each is taken out of the count on its model score and put back on its served score, so the sign
+        // of its adjustment does not matter.
         var rank = candidates is null ? SetRetriever.CountAbove(cards, userVectors, threshold) : CountAbove(cards, userVectors, m, threshold, candidates);
         if (excluded is not null)
             foreach (var row in excluded)
-                if ((candidates is null || candidates[row]) && !boosts.ContainsKey(row) && SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank--;
-        foreach (var (row, boost) in boosts)
+                if ((candidates is null || candidates[row]) && !adjustments.ContainsKey(row) && SetRetriever.Score(cards.Row(row), userVectors, m).Score > threshold) rank--;
+        foreach (var (row, adjustment) in adjustments)
         {
             if (candidates is not null && !candidates[row]) continue;
             var score = SetRetriever.Score(cards.Row(row), userVectors, m).Score;
             if (score > threshold) rank--; // counted by the scan on its model score
-            if (score + boost > threshold && (excluded is null || !excluded.Contains(row))) rank++;
+            if (adjustment.Apply(score) > threshold && (excluded is null || !excluded.Contains(row))) rank++;
         }
         return rank;
     }

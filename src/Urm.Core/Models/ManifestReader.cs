@@ -86,6 +86,33 @@ internal static class ManifestReader
                 throw new ModelPackageException(path, $"onnx.{section}.sha256 is '{sha}', not 64 hexadecimal digits", Remedy);
         }
         if (m.CoOccurrence is { } co) CheckCoOccurrence(path, m, co);
+        if (m.Repeat is { } repeat) CheckRepeat(path, m, repeat);
+    }
+
+    private static void CheckRepeat(string path, ModelManifest m, RepeatSection repeat)
+    {
+        // The term's bucket lookup (RepeatTerm.Bucket) relies on starts that begin at 0 and ascend.
+        var starts = repeat.RecencyStarts;
+        if (starts.Count == 0)
+            throw new ModelPackageException(path, "repeat.recencyStarts is empty; it must list at least the start 0", Remedy);
+        if (starts[0] != 0)
+            throw new ModelPackageException(path, $"repeat.recencyStarts starts at {starts[0]}; the first bucket must start at 0 (the newest history item)", Remedy);
+        for (var b = 1; b < starts.Count; b++)
+            if (starts[b] <= starts[b - 1])
+                throw new ModelPackageException(path, $"repeat.recencyStarts is not strictly ascending: [{b}] = {starts[b]} follows [{b - 1}] = {starts[b - 1]}", Remedy);
+        foreach (var (name, terms) in repeat.ByEvent)
+        {
+            if (terms.Count != starts.Count)
+                throw new ModelPackageException(path, $"repeat.byEvent.{name} has {terms.Count} values; it must have one per recency bucket, {starts.Count} (repeat.recencyStarts)", Remedy);
+            for (var b = 0; b < terms.Count; b++)
+                if (!float.IsFinite(terms[b]))
+                    throw new ModelPackageException(path, $"repeat.byEvent.{name}[{b}] is {terms[b]}; the terms must be finite", Remedy);
+        }
+        if (repeat.Tasks.Count == 0)
+            throw new ModelPackageException(path, "repeat.tasks is empty; a section that applies to no task must be left out", Remedy);
+        foreach (var task in repeat.Tasks)
+            if (!m.Tasks.ContainsKey(task))
+                throw new ModelPackageException(path, $"repeat.tasks lists '{task}', which tasks does not list", Remedy);
     }
 
     private static void CheckCoOccurrence(string path, ModelManifest m, CoOccurrenceSection co)

@@ -34,4 +34,11 @@ public sealed record ModelManifest(
     /// </summary>
     [JsonPropertyName("cooccurrence")]
     public CoOccurrenceSection? CoOccurrence { get; init; }
+
+    /// <summary>
+    /// The model's learned repeat term for items already in the model history (<see cref="RepeatSection"/>);
+    /// null in manifests without one, whose model score has no such term.
+    /// </summary>
+    [JsonPropertyName("repeat")]
+    public RepeatSection? Repeat { get; init; }
 }

@@ -6,8 +6,9 @@ namespace Urm.Core.Models;
 /// <summary>
 /// A trained model directory (docs/FORMATS.md, "Model directory"): the manifest and one ONNX Runtime
 /// session per graph, created once and checked against the manifest and against what
-/// <see cref="CardFuser"/> and <see cref="UserEncoder"/> feed, and the co-occurrence table
-/// (<see cref="CoOccurrenceTable"/>) when the manifest names one. A package that loads can be served.
+/// <see cref="CardFuser"/> and <see cref="UserEncoder"/> feed, the co-occurrence table
+/// (<see cref="CoOccurrenceTable"/>) when the manifest names one, and the repeat term
+/// (<see cref="RepeatTerm"/>) when it has one. A package that loads can be served.
 /// </summary>
 public sealed class ModelPackage : IDisposable
 {
@@ -18,6 +19,7 @@ public sealed class ModelPackage : IDisposable
         Directory = directory;
         Manifest = manifest;
         CoOccurrence = coOccurrence;
+        Repeat = manifest.Repeat is { } repeat ? new RepeatTerm(repeat) : null;
         Fusion = fusion;
         User = user;
         Provider = provider;
@@ -33,6 +35,12 @@ public sealed class ModelPackage : IDisposable
     /// manifest has no <c>cooccurrence</c> section (the model's score alone is served).
     /// </summary>
     public CoOccurrenceTable? CoOccurrence { get; }
+
+    /// <summary>
+    /// The model's learned repeat term for items already in the model history, which the model score of
+    /// its tasks adds (before any co-occurrence boost); null when the manifest has no <c>repeat</c> section.
+    /// </summary>
+    public RepeatTerm? Repeat { get; }
 
     /// <summary>Where the graphs run (CUDA only when asked for and available).</summary>
     public ExecutionProvider Provider { get; }

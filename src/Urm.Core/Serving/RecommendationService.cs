@@ -10,7 +10,8 @@ namespace Urm.Core.Serving;
 /// <summary>
 /// POST /api/recommend, GET /api/items/{id} and GET /api/health over one model and the current card
 /// snapshot (DESIGN.md, "Data flow"): history ids -> cards, task -> prompt, user.onnx -> M user vectors,
-/// exact scan, plus the package's co-occurrence boost for the tasks its manifest lists, business rules
+/// exact scan, plus the model's repeat term and the package's co-occurrence boost for the tasks its
+/// manifest lists, business rules
 /// with over-fetch, and for each item the interest slot and nearest history item that explain it. Holds no per-request state: one instance serves concurrent requests, and a new
 /// one is made (cheaply) for each activated model.
 /// </summary>
@@ -68,7 +69,9 @@ public sealed class RecommendationService
         var boosts = _model.Package.CoOccurrence is { } table && table.AppliesTo(task)
             ? table.BoostRows(matrix, (task == RecommendTasks.Similar ? modelHistory : history).Select(h => h.Row).ToList())
             : null;
-        var retrieved = Retrieve(matrix, vectors, k, candidates, boosts, cancellationToken);
+        // The repeat term is part of the model's score: it reads what the model read, modelHistory.
+        var repeat = _model.Package.Repeat is { } term && term.AppliesTo(task) ? term.TermRows(modelHistory) : null;
+        var retrieved = Retrieve(matrix, vectors, k, candidates, ScoreAdjustment.Combine(repeat, boosts), cancellationToken);
 
         var items = retrieved.Select(r => new RecommendedItem(
             matrix.Ids[r.Row], r.Score, snapshot.Documents[r.Row].Title, r.Interest, Because(matrix, r.Row, modelHistory))).ToArray();
@@ -181,50 +184,63 @@ public sealed class RecommendationService
     /// The top k rows by served score that pass every rule. Post-filters can drop what the scan kept, so
     /// the scan keeps k × OverFetchFactor and, while that leaves fewer than k, scans again keeping
     /// OverFetchGrowth times more, up to the whole catalog: k items come back whenever k eligible items exist.
+    /// With adjustments that may lower a score (a negative repeat term), each eligible lowered row may
+    /// drop out of the top k and let one more row in, so the scan fetches that many more and must hold
+    /// k plus that many eligible rows before it stops (<see cref="Served"/> says why that is enough).
     /// </summary>
-    /// <param name="boosts">Row -> co-occurrence boost (above 0) to add to the model's score; null when the task adds none.</param>
+    /// <param name="adjustments">Row -> repeat term and co-occurrence boost to add to the model's score; null when the task adds none.</param>
     private List<RetrievedItem> Retrieve(
-        CardMatrix matrix, float[] vectors, int k, CandidateRules rules, Dictionary<int, float>? boosts, CancellationToken cancellationToken)
+        CardMatrix matrix, float[] vectors, int k, CandidateRules rules, Dictionary<int, ScoreAdjustment>? adjustments, CancellationToken cancellationToken)
     {
         var count = matrix.Count;
-        var fetch = (int)Math.Min(count, rules.HasPostFilters ? (long)k * _options.OverFetchFactor : k);
+        var lowered = 0;
+        if (adjustments is not null)
+            foreach (var (row, adjustment) in adjustments)
+                if (adjustment.MayLower && !rules.Excluded(row) && rules.Passes(row)) lowered++;
+        var need = k + lowered;
+        var fetch = (int)Math.Min(count, (rules.HasPostFilters ? (long)k * _options.OverFetchFactor : k) + lowered);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var top = SetRetriever.TopK(matrix, vectors, fetch, rules.Excluded);
-            var kept = top.Where(r => rules.Passes(r.Row)).Take(k).ToList();
+            var kept = top.Where(r => rules.Passes(r.Row)).Take(need).ToList();
             // Fewer than asked from the scan means every eligible row was seen: nothing more to find.
-            if (kept.Count >= k || top.Length < fetch || fetch >= count)
-                return boosts is null || boosts.Count == 0 ? kept : Served(matrix, vectors, k, rules, top, boosts);
+            if (kept.Count >= need || top.Length < fetch || fetch >= count)
+                return adjustments is null || adjustments.Count == 0 ? kept : Served(matrix, vectors, k, rules, top, adjustments);
             fetch = (int)Math.Min(count, (long)fetch * _options.OverFetchGrowth);
         }
     }
 
     /// <summary>
-    /// The top k by served score (model score + boost) among the scan's <paramref name="top"/> and the
-    /// boosted rows. Why that is exact: boosts are never negative, so an item with boost 0 that belongs in
-    /// the served top k also belongs in the model-score top k. The loop stops only once the scan holds k
-    /// eligible rows or every eligible row; in the first case each of those k has served ≥ model score ≥
-    /// the model (= served) score of any unboosted row the scan left out (on a tie, a lower row), so no
-    /// such row can enter. Every boosted row is scored here exactly as the scan scores it
-    /// (<see cref="SetRetriever.Score"/>, the same bits), then boosted. Ties keep the scan's order: the lower row first.
+    /// The top k by served score ((model score + repeat term) + boost, <see cref="ScoreAdjustment.Apply"/>)
+    /// among the scan's <paramref name="top"/> and the adjusted rows. Why that is exact, with adjustments
+    /// of either sign: let n be the eligible rows (not excluded, passing the rules) whose adjustment may
+    /// lower their score (a negative repeat term). Every adjusted row is scored here exactly as the scan
+    /// scores it (<see cref="SetRetriever.Score"/>, the same bits), then adjusted, whether the scan kept it
+    /// or not; so only an unadjusted eligible row the scan left out could be missing, and its served score
+    /// is its model score. The loop stops only once the scan holds k + n eligible rows, or every eligible
+    /// row. In the second case nothing is left out. In the first, at most n of those k + n are lowered, so
+    /// at least k of them are not: each has served ≥ model score (a boost ≥ 0 and a repeat term ≥ 0 cannot
+    /// lower a float sum) ≥ the model (= served) score of any unadjusted row the scan left out, on a tie
+    /// with the lower row, so no such row can enter the top k. Without a lowering adjustment n is 0 and
+    /// the scan is the one the model's score alone takes. Ties keep the scan's order: the lower row first.
     /// </summary>
     private static List<RetrievedItem> Served(
-        CardMatrix matrix, float[] vectors, int k, CandidateRules rules, RetrievedItem[] top, Dictionary<int, float> boosts)
+        CardMatrix matrix, float[] vectors, int k, CandidateRules rules, RetrievedItem[] top, Dictionary<int, ScoreAdjustment> adjustments)
     {
         var m = vectors.Length / matrix.Dimension;
-        var served = new List<RetrievedItem>(top.Length + boosts.Count);
+        var served = new List<RetrievedItem>(top.Length + adjustments.Count);
         var scanned = new HashSet<int>(top.Length);
         foreach (var r in top)
         {
             scanned.Add(r.Row);
-            if (rules.Passes(r.Row)) served.Add(boosts.TryGetValue(r.Row, out var boost) ? r with { Score = r.Score + boost } : r);
+            if (rules.Passes(r.Row)) served.Add(adjustments.TryGetValue(r.Row, out var adjustment) ? r with { Score = adjustment.Apply(r.Score) } : r);
         }
-        foreach (var (row, boost) in boosts)
+        foreach (var (row, adjustment) in adjustments)
         {
             if (scanned.Contains(row) || rules.Excluded(row) || !rules.Passes(row)) continue;
             var (score, interest) = SetRetriever.Score(matrix.Row(row), vectors, m);
-            served.Add(new RetrievedItem(row, score + boost, interest));
+            served.Add(new RetrievedItem(row, adjustment.Apply(score), interest));
         }
         served.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
         return served.Count > k ? served.GetRange(0, k) : served;

@@ -258,3 +258,48 @@ def test_causal_encoder_reads_out_every_prefix_in_one_pass():
     right = m.user(prompt[:1], pmask[:1], torch.cat([cards[:1, 2:], cards[:1, :2] * 0], 1),
                    torch.cat([events[:1, 2:], events[:1, :2] * 0], 1), torch.tensor([[1.0, 1, 1, 0, 0]]))
     assert torch.allclose(right, m.user(prompt[:1], pmask[:1], cards[:1], events[:1], hmask[:1]), atol=1e-5)
+
+
+def test_repeat_term_takes_each_history_items_newest_occurrence_by_event_and_recency():
+    model = URM(sizes(repeat=True))
+    with torch.no_grad():
+        model.repeat.copy_(torch.arange(model.repeat.numel(), dtype=torch.float32).view_as(model.repeat))
+    batch = {"hist_items": torch.tensor([[-1, 3, 4, 3, 5], [1, 2, 2, 2, 7], [6, 6, -1, -1, 6]]),
+             "hist_events": torch.tensor([[0, 4, 1, 2, 4], [4, 4, 4, 1, 4], [1, 2, 0, 0, 3]]),
+             "hist_mask": torch.tensor([[0., 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 0, 0, 1]]),
+             "repeat_on": torch.tensor([1., 1., 0.])}                 # row 2's task is not one the term joins
+    row, item, term = model.repeat_entries(batch)
+    got = {(int(r), int(i)): float(t) for r, i, t in zip(row, item, term)}
+    B = model.repeat.size(1)   # table[event, bucket]; buckets start at recencies 0, 1, 2, 3, 5, ...
+    assert got == {(0, 4): 1 * B + 2, (0, 3): 2 * B + 1, (0, 5): 4 * B + 0,       # item 3: its newer click
+                   (1, 1): 4 * B + 3, (1, 2): 1 * B + 1, (1, 7): 4 * B + 0}       # recency 4 is bucket "3-4"
+    scores = model.add_repeat(torch.zeros(3, 10), batch)
+    assert scores[0, 3] == 2 * B + 1 and scores[2].abs().sum() == 0 and scores[1, 0] == 0
+
+
+def test_full_softmax_loss_with_the_repeat_term_matches_autograd_over_all_cards():
+    torch.manual_seed(3)
+    model = URM(sizes(repeat=True))
+    with torch.no_grad():
+        model.repeat.normal_()
+    batch = {"hist_items": torch.tensor([[-1, 3, 4, 3, 5], [1, 2, 2, 2, 7]]),
+             "hist_events": torch.tensor([[0, 4, 1, 2, 4], [4, 4, 4, 1, 4]]),
+             "hist_mask": torch.tensor([[0., 1, 1, 1, 1], [1, 1, 1, 1, 1]]), "repeat_on": torch.tensor([1., 1.])}
+    u = torch.nn.functional.normalize(torch.randn(2, 3, 8), dim=-1)
+    cards = torch.nn.functional.normalize(torch.randn(10, 8), dim=-1)
+    targets = torch.tensor([[3, 9], [2, -1]])                             # item 3 and item 2 are repeats
+    loss = full_softmax_loss(u, cards, targets, torch.tensor(7.0), None, None, model.repeat_entries(batch))
+    loss.backward()
+    fast = model.repeat.grad.clone()
+    model.repeat.grad = None
+    r = model.add_repeat(torch.zeros(2, 10), batch)
+    losses = []
+    for b, k in ((0, 0), (0, 1), (1, 0)):
+        t = int(targets[b, k])
+        m = int((u[b] @ cards[t]).argmax())
+        logits = 7.0 * (u[b, m] @ cards.t() + r[b])
+        losses.append(torch.logsumexp(logits, 0) - logits[t])
+    slow = torch.stack(losses).mean()
+    slow.backward()
+    assert math.isclose(float(loss), float(slow), rel_tol=1e-5)
+    assert torch.allclose(fast, model.repeat.grad, atol=1e-6) and fast.abs().sum() > 0

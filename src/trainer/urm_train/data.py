@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .names import AUX_TASKS, EVENT_IDS, TASK_CODE, TASK_KEYS, TASKS, category_key
+from .names import AUX_TASKS, EVENT_IDS, REPEAT_TASKS, TASK_CODE, TASK_KEYS, TASKS, category_key
 
 
 def sha256_file(path: str) -> str:
@@ -276,7 +276,8 @@ class SequenceData:
         """Samples g -> one batch: every sample as next-item (weight 1), then each sample that draws an
         auxiliary task (aux_tasks) once more as that task (weight aux_weight); next_item=False: every
         sample draws an auxiliary task and only those rows are made. Keys: hist_items, hist_events,
-        hist_mask (B, L'), prompt_idx (B, 2), targets (B, targets) (-1 = none), weights (B,)."""
+        hist_mask (B, L'), prompt_idx (B, 2), targets (B, targets) (-1 = none), weights (B,), repeat_on (B,)
+        (1 where the row's task is one the repeat term joins)."""
         aux = self.aux_tasks(g, rng, None if next_item else 1.0)
         if next_item:
             rows = np.concatenate([g, g[aux >= 0]])
@@ -322,6 +323,7 @@ class SequenceData:
             "prompt_idx": prompt,
             "targets": targets,
             "weights": np.where(task == TASK_CODE["next-item"], 1.0, self.cfg.aux_weight).astype(np.float32),
+            "repeat_on": np.isin(task, [TASK_CODE[t] for t in REPEAT_TASKS]).astype(np.float32),
         })
 
     def epoch_batches(self, rng: np.random.Generator) -> list[np.ndarray]:
@@ -414,7 +416,8 @@ class SequenceData:
                 events[b, L - len(ev):] = ev
         prompt = np.full((B, 1), self.task_rows[task], np.int64)
         return _trim({"hist_items": items, "hist_events": events, "hist_mask": (items >= 0).astype(np.float32),
-                      "prompt_idx": prompt, "targets": np.array([[t] for _, _, t in rows], np.int64)})
+                      "prompt_idx": prompt, "targets": np.array([[t] for _, _, t in rows], np.int64),
+                      "repeat_on": np.full(B, task in REPEAT_TASKS, np.float32)})
 
 
 def _trim(batch: dict) -> dict:

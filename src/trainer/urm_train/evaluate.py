@@ -57,7 +57,7 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
     for i in range(0, len(rows), batch_size):
         part = rows[i:i + batch_size]
         b = {k: torch.from_numpy(v) for k, v in data.eval_batch(part).items()}
-        scores = score_items(model.users(b, cards, prompt_table), cards)            # (b, n)
+        scores = model.add_repeat(score_items(model.users(b, cards, prompt_table), cards), b)   # (b, n)
         if cooccurrence is not None and cooccurrence.weight > 0:
             scores = scores + cooccurrence.boosts([h for h, _, _ in part], scores.shape[1])
         ranks.append(target_ranks(scores, b["targets"][:, 0]).numpy())
@@ -92,7 +92,7 @@ def ndcg_by_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: l
     for i in range(0, len(rows), batch_size):
         part = rows[i:i + batch_size]
         b = {k: torch.from_numpy(v) for k, v in data.eval_batch(part, task).items()}
-        scores = score_items(model.users(b, cards, prompt_table), cards)
+        scores = model.add_repeat(score_items(model.users(b, cards, prompt_table), cards), b)
         if task == "similar":
             scores[torch.arange(len(part)), torch.tensor([int(h[-1]) for h, _, _ in part])] = float("-inf")
         log_sums = cooccurrence.log_sums([h for h, _, _ in part], scores.shape[1])

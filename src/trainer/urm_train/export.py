@@ -15,6 +15,7 @@ import torch.nn as nn
 
 from .data import sha256_file
 from .model import load_model
+from .names import RECENCY_STARTS, REPEAT_TASKS
 
 OPSET = 17
 
@@ -126,6 +127,7 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
             np.save(os.path.join(out_dir, "parity", graph, f"{name}.npy"), np.ascontiguousarray(a))
 
     cooc = write_cooccurrence(ckpt, out_dir)
+    repeat = repeat_section(ckpt)
     h = hashlib.sha256()
     for f in ("fusion.onnx", "user.onnx") + ((COOCCURRENCE_FILE,) if cooc else ()):   # what serving reads
         with open(os.path.join(out_dir, f), "rb") as fh:
@@ -156,16 +158,34 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
                  "fusion": {"file": "fusion.onnx", "sha256": sha256_file(os.path.join(out_dir, "fusion.onnx")), **_io_json(fio)},
                  "user": {"file": "user.onnx", "sha256": sha256_file(os.path.join(out_dir, "user.onnx")), **_io_json(uio)}},
         **({"cooccurrence": cooc} if cooc else {}),
+        **({"repeat": repeat} if repeat else {}),
         "parity": {"fusion": "parity/fusion/<name>.npy", "user": "parity/user/<name>.npy", "tolerance": 1e-4},
         "config": ckpt["config"],
     }
     if cooc:
         manifest["scoring"] += ("; for the tasks in cooccurrence.tasks, plus cooccurrence.weight * ln(1 + sum over the "
                                 "cooccurrence.recent newest history items h_r of C[h_r][item] / (r + 1))")
+    if repeat:
+        manifest["scoring"] += ("; for the tasks in repeat.tasks, an item of the newest L history items adds "
+                                "repeat.byEvent[event][bucket] of its newest occurrence, bucket = the last b with "
+                                "repeat.recencyStarts[b] <= its recency (0 = the newest item)")
     with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
     log(f"exported {manifest['version']} to {out_dir}")
     return manifest
+
+
+def repeat_section(ckpt: dict) -> dict | None:
+    """The manifest's "repeat" section (docs/FORMATS.md) from the learned table, or None for a model
+    without the term: per event name, the term of each recency bucket, in the units of the score."""
+    table = ckpt["state_dict"].get("repeat")
+    if table is None or not ckpt["sizes"].get("repeat"):
+        return None
+    tasks = [t for t in REPEAT_TASKS if t in ckpt["meta"]["tasks"]]
+    if not tasks:
+        return None
+    return {"tasks": tasks, "recencyStarts": list(RECENCY_STARTS),
+            "byEvent": {name: [float(v) for v in table[i]] for name, i in ckpt["meta"]["event_ids"].items()}}
 
 
 COOCCURRENCE_FILE = "cooccurrence.bin"

@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .names import MODALITIES, N_EVENT_TYPES
+from .names import MODALITIES, N_EVENT_TYPES, RECENCY_STARTS
 
 
 class RMSNorm(nn.Module):
@@ -158,6 +158,7 @@ class Sizes:
     modalities: list        # modalities used, a subset of MODALITIES
     attribute_table: int = 0  # rows of the attribute embedding; 0 = attribute_buckets (no folding)
     causal: bool = False    # CausalUserEncoder (read out at every position) instead of UserEncoder
+    repeat: bool = False    # the learned repeat term (URM.repeat); False in checkpoints from before it
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -353,6 +354,8 @@ class URM(nn.Module):
         self.fusion = Fusion(s)
         self.user = CausalUserEncoder(s) if s.causal else UserEncoder(s)
         self.log_scale = nn.Parameter(torch.tensor(math.log(s.logit_scale_init)))
+        # (event type, recency bucket) -> term added to the score of an item already in the history
+        self.repeat = nn.Parameter(torch.zeros(N_EVENT_TYPES, len(RECENCY_STARTS))) if s.repeat else None
         # Embeddings start at N(0, 0.02) as in nanoGPT: with PyTorch's N(0, 1), Adam's steps of ~lr are
         # tiny next to the weights and training sits on a long plateau (measured on Beauty: loss 8.9
         # vs 8.0 after 120 steps). Linear layers keep PyTorch's init (0.02 there collapses the cards),
@@ -389,6 +392,35 @@ class URM(nn.Module):
         return self.user.vectors(h)
 
 
+    def repeat_entries(self, batch: dict) -> tuple | None:
+        """The repeat term of each distinct item in a row's history, for rows whose task it joins
+        (batch["repeat_on"] > 0): (row, item, term) with term = repeat[event, bucket] of the item's newest
+        occurrence, bucket = its recency (real history items after it, 0 = the newest) in RECENCY_STARTS.
+        A shop's shoppers may rarely take an item again (Beauty: a review per product), or mostly buy
+        what they viewed; a max of inner products cannot say either about the very items that built the
+        user vectors, so the model learns it apart. None without the term."""
+        if self.repeat is None:
+            return None
+        items, events, real = batch["hist_items"], batch["hist_events"], batch["hist_mask"] > 0
+        T = items.size(1)
+        later = torch.ones(T, T, dtype=torch.bool).triu(1)                                # [j, j'] = j' > j
+        again = ((items.unsqueeze(2) == items.unsqueeze(1)) & real.unsqueeze(1) & later).any(2)  # (b, T)
+        newest = real & ~again
+        if "repeat_on" in batch:
+            newest = newest & (batch["repeat_on"] > 0).unsqueeze(1)
+        recency = (real.sum(1, keepdim=True) - real.long().cumsum(1))                     # (b, T)
+        bucket = torch.bucketize(recency, torch.tensor(RECENCY_STARTS[1:]), right=True)
+        r, j = newest.nonzero(as_tuple=True)
+        return r, items[r, j], self.repeat[events[r, j], bucket[r, j]]
+
+    def add_repeat(self, scores: torch.Tensor, batch: dict) -> torch.Tensor:
+        """scores (b, n) + the repeat term of the batch's history items (in place; scores unchanged without it)."""
+        entries = self.repeat_entries(batch)
+        if entries is not None and len(entries[0]):
+            scores.index_put_(entries[:2], entries[2], accumulate=True)
+        return scores
+
+
 def load_model(ckpt: dict) -> URM:
     """A checkpoint (train.train's) -> the trained model in eval mode, ID lending set when it has one."""
     model = URM(Sizes(**ckpt["sizes"]))
@@ -412,37 +444,49 @@ class _LogSumExpScores(torch.autograd.Function):
     passes over them many more times (measured on Beauty, 1,500 rows x 12,101 cards: 680 -> 190 ms a step)."""
 
     @staticmethod
-    def forward(ctx, q, cards, bias=None):
+    def forward(ctx, q, cards, bias=None, rows=None, cols=None, extra=None):
         e = torch.mm(q, cards.t())                                  # (R, n) scores
         if bias is not None:                                        # a constant (n,) added to every row
             e.add_(bias)
+        if extra is not None:                                       # extra[i] added at (rows[i], cols[i]), distinct
+            e.index_put_((rows, cols), extra, accumulate=True)
         m = e.max(dim=1, keepdim=True).values
         e.sub_(m).exp_()
         z = e.sum(dim=1, keepdim=True)
-        ctx.save_for_backward(q, cards, e, z)
+        ctx.save_for_backward(q, cards, e, z, rows, cols)
         return (m + z.log()).squeeze(1)
 
     @staticmethod
     def backward(ctx, g):                                           # d lse_r / d score_rj = softmax_rj
-        q, cards, e, z = ctx.saved_tensors
+        q, cards, e, z, rows, cols = ctx.saved_tensors
         p = e.mul_(g.unsqueeze(1) / z)                              # e is not needed again
-        return p @ cards, p.t() @ q, None
+        extra = p[rows, cols] if rows is not None and ctx.needs_input_grad[5] else None
+        return p @ cards, p.t() @ q, None, None, None, extra
 
 
-def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_weights=None):
+def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_weights=None, repeat=None):
     """Softmax over the item cards given. targets (b, K) rows of cards, -1 = none; weights (b,) per row.
     Each target picks its best [UM] vector; the softmax normaliser (logsumexp over all n cards) is
     computed once per distinct (user, [UM] vector) pair in use, not once per target:
-    loss(target t of user b) = logsumexp_j(s * <u_bm, c_j> + a_j) - s * <u_bm, c_t>, m = argmax_m <u_bm, c_t>,
-    a = log_weights (n,) (0 when None: every card counts once); the weighted mean over targets."""
+    loss(target t of user b) = logsumexp_j(s * (<u_bm, c_j> + r_bj) + a_j) - s * (<u_bm, c_t> + r_bt),
+    m = argmax_m <u_bm, c_t>, a = log_weights (n,) (0 when None: every card counts once), r = the repeat
+    term (URM.repeat_entries: (user, item, term), 0 elsewhere); the weighted mean over targets."""
     b, M, c = user_vectors.shape
     valid = targets >= 0
     t = targets.clamp(min=0)
     t_score = torch.einsum("bmc,bkc->bmk", user_vectors, cards[t])               # (b, M, K)
     best = t_score.argmax(dim=1).detach()                                         # (b, K)
     rows, slot = torch.unique((torch.arange(b).unsqueeze(1) * M + best)[valid], return_inverse=True)
-    lse = _LogSumExpScores.apply(scale * user_vectors.reshape(b * M, c)[rows], cards, log_weights)  # (R,)
-    pos = scale * t_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid]            # (V,)
+    sparse, pos_repeat = (), 0.0
+    if repeat is not None and len(repeat[0]):
+        user, item, term = repeat
+        r, e = ((rows // M).unsqueeze(1) == user.unsqueeze(0)).nonzero(as_tuple=True)   # every row of the entry's user
+        sparse = (r, item[e], scale * term[e])
+        t_user = torch.arange(b).unsqueeze(1).expand_as(targets)[valid]
+        own = (t_user.unsqueeze(1) == user.unsqueeze(0)) & (t[valid].unsqueeze(1) == item.unsqueeze(0))  # (V, E)
+        pos_repeat = scale * (own.float() @ term)                                   # the target's own term
+    lse = _LogSumExpScores.apply(scale * user_vectors.reshape(b * M, c)[rows], cards, log_weights, *sparse)  # (R,)
+    pos = scale * t_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid] + pos_repeat  # (V,)
     if not pos.numel():
         return t_score.sum() * 0.0
     if weights is None:

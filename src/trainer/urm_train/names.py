@@ -14,6 +14,11 @@ TASK_CODE = {t: i for i, t in enumerate(TASKS)}
 AUX_TASKS = TASKS[1:]  # trained on a share of the samples, on top of next-item (Config.aux_share)
 TASK_KEYS = {t: f"task:{t}" for t in TASKS}  # prompt keys of the task pieces
 
+# the learned repeat term (URM.repeat): the tasks whose score it joins, and the first recency (0 = the
+# newest history item) of each of its recency buckets
+REPEAT_TASKS = ("next-item", "next-purchase")
+RECENCY_STARTS = (0, 1, 2, 3, 5, 10, 20)
+
 
 def category_key(path: str) -> str:
     """The prompt key of a category path's piece."""

@@ -97,7 +97,8 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
                   dropout=cfg.dropout, logit_scale_init=cfg.logit_scale_init, text_dim=feats.text_dim,
                   image_dim=feats.image_dim, attribute_buckets=feats.attribute_buckets,
                   price_buckets=feats.price_buckets, id_count=int(has_id.sum()), modalities=modalities,
-                  attribute_table=cfg.attribute_table, causal=cfg.encoder == "causal")
+                  attribute_table=cfg.attribute_table, causal=cfg.encoder == "causal",
+                  repeat=cfg.repeat and cfg.encoder != "causal")
     # Fold first (a smaller exported table, when attribute_table asks for one), then compact the rows in use.
     attr_tokens, attr_used = compact_attributes(fold_attributes(feats.attr_tokens, sizes.attribute_table))
     items = {"text": torch.from_numpy(feats.text), "image": torch.from_numpy(feats.image),
@@ -218,7 +219,8 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
     else:
         b = bs[0]
         u, targets, weights = model.users(b, cards, prompt_table), b["targets"], b["weights"]   # (B, M, c)
-    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w)
+    repeat = None if causal else model.repeat_entries(bs[0])
+    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w, repeat)
     if cfg.content_distill > 0:
         loss = loss + cfg.content_distill * content_distillation(model, items, cards, targets)
     if cfg.contrast > 0:
