@@ -9,9 +9,15 @@ is given: OPENBLAS_NUM_THREADS), the max over M, argpartition for the k best, an
 """
 import argparse
 import os
+import sys
 import time
 
-import numpy as np
+# numpy's OpenBLAS runs the kernels for this CPU, not Debian's SSE3 fallback: the trainer package sets
+# OPENBLAS_CORETYPE from the CPU's flags on import, before numpy loads the library (src/trainer/README.md).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "trainer"))
+import urm_train  # noqa: E402,F401
+
+import numpy as np  # noqa: E402
 
 
 def main() -> None:
@@ -25,7 +31,8 @@ def main() -> None:
 
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default (all cores)")
     print(f"scan_reference.py: numpy {np.__version__}, d {args.dim}, M {args.users}, k {args.k}, "
-          f"{args.requests} requests per size, OPENBLAS_NUM_THREADS={threads}")
+          f"{args.requests} requests per size, OPENBLAS_NUM_THREADS={threads}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
     print()
     print("| items | numpy scan p50 ms | numpy scan p99 ms |")
     print("| ---: | ---: | ---: |")

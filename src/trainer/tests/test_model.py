@@ -303,3 +303,14 @@ def test_full_softmax_loss_with_the_repeat_term_matches_autograd_over_all_cards(
     slow.backward()
     assert math.isclose(float(loss), float(slow), rel_tol=1e-5)
     assert torch.allclose(fast, model.repeat.grad, atol=1e-6) and fast.abs().sum() > 0
+
+
+def test_the_repeat_table_steps_at_its_own_multiple_of_the_rate():
+    from urm_train.config import Config
+    from urm_train.train import parameter_groups
+    model = URM(sizes(repeat=True))
+    groups = parameter_groups(model, Config(repeat_lr_scale=20.0))
+    assert [g["lr_scale"] for g in groups] == [1.0, 20.0]
+    assert groups[1]["params"] == [model.repeat]
+    assert sum(p.numel() for g in groups for p in g["params"]) == sum(p.numel() for p in model.parameters())
+    assert [g["lr_scale"] for g in parameter_groups(URM(sizes()), Config())] == [1.0]

@@ -136,6 +136,16 @@ def decay_progress(cfg: Config, budget: float, plateau: tuple[float, float] | No
     return max(0.0, d)
 
 
+def parameter_groups(model: URM, cfg: Config) -> list[dict]:
+    """Adam's parameter groups, each with the multiple of the scheduled rate it steps at (lr_scale): the
+    repeat table at cfg.repeat_lr_scale, everything else at 1."""
+    rest = [p for name, p in model.named_parameters() if name != "repeat"]
+    groups = [{"params": rest, "lr_scale": 1.0}]
+    if model.repeat is not None:
+        groups.append({"params": [model.repeat], "lr_scale": cfg.repeat_lr_scale})
+    return groups
+
+
 def sample_candidates(in_batch: np.ndarray, n: int, negatives: int, rng: np.random.Generator):
     """The items a sampled softmax scores: every item the batch names (histories and targets, B) plus up
     to `negatives` items drawn uniformly from the rest (R) -> (candidate items, log weights). Z =
@@ -262,7 +272,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
     data, items, ptab = p.data, p.items, p.prompt_table
     # compact table, tokens already folded: the training model neither folds nor holds unused rows
     model = URM(dataclasses.replace(p.sizes, attribute_buckets=len(p.attr_used) + 1, attribute_table=0))
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = torch.optim.Adam(parameter_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
     loss_kind = "sampled" if cfg.loss == "sampled" or p.feats.n > cfg.full_softmax_max_items else "full"
     cold = p.id_index == 0  # items without an ID embedding (never in training): reported apart too
     new = p.held_out if p.held_out.any() else None
@@ -287,7 +297,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
             if budget >= 1.0 or decay >= 1.0:
                 break  # the budget holds inside an epoch too; this partial epoch is still validated
             for group in opt.param_groups:
-                group["lr"] = learning_rate(cfg, step, decay)
+                group["lr"] = learning_rate(cfg, step, decay) * group["lr_scale"]
             loss = batch_loss(model, data, items, ptab, g, rng, cfg, loss_kind, absent)
             opt.zero_grad(set_to_none=True)
             loss.backward()
