@@ -29,9 +29,11 @@ public readonly record struct ScoreAdjustment(float Repeat, float Boost)
     {
         if ((repeat is null || repeat.Count == 0) && (boosts is null || boosts.Count == 0)) return null;
         var adjustments = new Dictionary<int, ScoreAdjustment>((repeat?.Count ?? 0) + (boosts?.Count ?? 0));
-        foreach (var (row, term) in repeat ?? new Dictionary<int, float>()) adjustments[row] = new ScoreAdjustment(term, 0);
-        foreach (var (row, boost) in boosts ?? new Dictionary<int, float>())
-            adjustments[row] = adjustments.TryGetValue(row, out var a) ? a with { Boost = boost } : new ScoreAdjustment(0, boost);
+        if (repeat is not null)
+            foreach (var (row, term) in repeat) adjustments[row] = new ScoreAdjustment(term, 0);
+        if (boosts is not null)
+            foreach (var (row, boost) in boosts)
+                adjustments[row] = adjustments.TryGetValue(row, out var a) ? a with { Boost = boost } : new ScoreAdjustment(0, boost);
         return adjustments;
     }
 }

@@ -229,8 +229,7 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
     else:
         b = bs[0]
         u, targets, weights = model.users(b, cards, prompt_table), b["targets"], b["weights"]   # (B, M, c)
-    repeat = None if causal else model.repeat_entries(bs[0])
-    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w, repeat)
+    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w, model.repeat_entries(bs[0]))
     if cfg.content_distill > 0:
         loss = loss + cfg.content_distill * content_distillation(model, items, cards, targets)
     if cfg.contrast > 0:
