@@ -10,7 +10,7 @@ def test_json_overrides_defaults(tmp_path):
     p.write_text(json.dumps({"d": 32, "M": 2, "loss": "sampled"}))
     cfg = Config.load(str(p))
     assert (cfg.d, cfg.M, cfg.loss) == (32, 2, "sampled")
-    assert cfg.L == Config().L == 50 and cfg.heads == 2 and cfg.dropout == 0.2
+    assert cfg.L == Config().L == 50 and cfg.heads == 2 and cfg.dropout == 0.0
 
 
 def test_unknown_or_bad_values_are_rejected(tmp_path):
@@ -18,6 +18,8 @@ def test_unknown_or_bad_values_are_rejected(tmp_path):
         Config.from_dict({"dd": 3})
     with pytest.raises(ValueError, match="divisible"):
         Config.from_dict({"d": 30, "heads": 4})
+    with pytest.raises(ValueError, match="contrast needs dropout"):   # two passes would be the same pass
+        Config.from_dict({"contrast": 0.1, "dropout": 0.0})
 
 
 def test_learning_rate_warms_up_holds_then_decays():

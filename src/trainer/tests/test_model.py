@@ -195,6 +195,16 @@ def test_dropout_masks_are_bernoulli_and_off_in_eval():
     assert torch.equal(drop.eval()(torch.ones(3, 4)), torch.ones(3, 4))
 
 
+def test_card_dropout_is_set_apart_from_the_encoders():
+    torch.manual_seed(0)
+    m = URM(sizes(dropout=0.3, card_dropout=0.0)).train()
+    x = items()
+    assert torch.equal(m.cards(x), m.cards(x))        # cards built without dropout while training
+    assert m.user.drop.p == 0.3                        # the history tokens keep theirs
+    old = URM(sizes(dropout=0.3)).train()              # checkpoints from before card_dropout: dropout
+    assert old.fusion.drop.p == 0.3 and not torch.equal(old.cards(x), old.cards(x))
+
+
 def test_attribute_bag_is_the_masked_mean_with_its_gradient():
     from urm_train.model import AttributeBag
     torch.manual_seed(0)

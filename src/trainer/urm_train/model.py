@@ -159,6 +159,7 @@ class Sizes:
     attribute_table: int = 0  # rows of the attribute embedding; 0 = attribute_buckets (no folding)
     causal: bool = False    # CausalUserEncoder (read out at every position) instead of UserEncoder
     repeat: bool = False    # the learned repeat term (URM.repeat); False in checkpoints from before it
+    card_dropout: float | None = None  # dropout on the modality embeddings of a card; None = dropout (older checkpoints)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -181,7 +182,7 @@ class Fusion(nn.Module):
         self.attr = nn.Embedding(self.attr_rows, d, padding_idx=0)  # mean bag, see forward
         self.price = nn.Embedding(s.price_buckets, d)
         self.id = nn.Embedding(s.id_count + 1, d)                       # row 0 reserved: no ID
-        self.drop = Dropout(s.dropout)
+        self.drop = Dropout(s.dropout if s.card_dropout is None else s.card_dropout)
         self.norm = RMSNorm(d)
         self.out = MLP(d, 2 * d, s.d_card, 0.0)
         self.used = [m in s.modalities for m in MODALITIES]

@@ -94,7 +94,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
                  "price": bool((feats.price_bucket >= 0).any()), "id": bool(has_id.any())}
     modalities = [m for m in MODALITIES if m in cfg.modalities and available[m]]
     sizes = Sizes(d=cfg.d, d_card=cfg.d_card, layers=cfg.layers, heads=cfg.heads, M=cfg.M, L=cfg.L,
-                  dropout=cfg.dropout, logit_scale_init=cfg.logit_scale_init, text_dim=feats.text_dim,
+                  dropout=cfg.dropout, card_dropout=cfg.card_dropout, logit_scale_init=cfg.logit_scale_init, text_dim=feats.text_dim,
                   image_dim=feats.image_dim, attribute_buckets=feats.attribute_buckets,
                   price_buckets=feats.price_buckets, id_count=int(has_id.sum()), modalities=modalities,
                   attribute_table=cfg.attribute_table, causal=cfg.encoder == "causal",
