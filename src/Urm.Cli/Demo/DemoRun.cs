@@ -186,7 +186,10 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
                 try
                 {
                     // The report may still be being written: read it whole, or wait for the next look.
-                    return JsonNode.Parse(await File.ReadAllTextAsync(report, cancellationToken).ConfigureAwait(false))!;
+                    var node = JsonNode.Parse(await File.ReadAllTextAsync(report, cancellationToken).ConfigureAwait(false))!;
+                    if (node["error"] is { } error)
+                        throw new InvalidOperationException($"Encoding {Path.GetFileName(catalogPath)} failed: {error}");
+                    return node;
                 }
                 catch (JsonException)
                 {

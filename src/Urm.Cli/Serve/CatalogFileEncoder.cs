@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
@@ -57,6 +61,19 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// The report of a run that failed as a whole (no usable row, an unreadable file): <c>failed</c>, the
+    /// <c>error</c> that says what to fix, and when. Whoever dropped the file finds it beside the file,
+    /// as they find a successful run's report; the cards already in the store keep serving.
+    /// </summary>
+    public static async Task WriteFailureAsync(string catalogPath, string error, CancellationToken cancellationToken)
+    {
+        var report = new JsonObject { ["failed"] = true, ["error"] = error, ["failedAt"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
+        await File.WriteAllTextAsync(ReportPath(catalogPath), report.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Summary(CatalogEncodingReport r)
         => $"{r.RowsRead:N0} rows: {r.Accepted:N0} accepted, {r.Rejected:N0} rejected; {r.Fused:N0} fused, {r.SkippedUnchanged:N0} unchanged, {r.Retired:N0} retired; model {r.ModelVersion}, catalog version {r.CatalogVersion}, {r.Seconds:F1} s"

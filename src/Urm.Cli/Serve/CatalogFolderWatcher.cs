@@ -7,7 +7,8 @@ namespace Urm.Cli.Serve;
 /// <summary>
 /// Keeps the card store in step with a catalog folder: every catalog file is encoded once at start, and
 /// again after it changes (created, written, renamed into the folder), once the changes have been quiet
-/// for the debounce interval. Reports (<c>*.report.json</c>) are written beside, and ignored.
+/// for the debounce interval. Reports (<c>*.report.json</c>) are written beside, and ignored; a run that
+/// fails as a whole leaves a report saying why (<see cref="CatalogFileEncoder.WriteFailureAsync"/>).
 /// </summary>
 public sealed class CatalogFolderWatcher(ServeSettings settings, CatalogFileEncoder encoder, ILogger<CatalogFolderWatcher> logger) : BackgroundService
 {
@@ -55,6 +56,14 @@ public sealed class CatalogFolderWatcher(ServeSettings settings, CatalogFileEnco
         {
             // A bad upload must not stop the server; the previous cards keep serving.
             logger.LogError("Encoding {File} failed: {Message}", Path.GetFileName(path), e.Message);
+            try
+            {
+                await CatalogFileEncoder.WriteFailureAsync(path, e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException io)
+            {
+                logger.LogError("Writing the failure report of {File} failed: {Message}", Path.GetFileName(path), io.Message);
+            }
         }
     }
 }

@@ -21,4 +21,49 @@ public sealed class CatalogWatchTests(ServeFixture serve)
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(CatalogFileEncoder.ReportPath(serve.CatalogFile))).RootElement;
         Assert.True(report.GetProperty("fused").GetInt32() >= 1);
     }
+
+    [Fact]
+    public async Task A_catalog_file_that_cannot_be_encoded_leaves_a_report_saying_why_and_the_cards_keep_serving()
+    {
+        var before = await serve.WaitForHealthAsync(_ => true, TimeSpan.FromSeconds(10));
+        var broken = Path.Combine(serve.CatalogDirectory, "broken.jsonl");
+        var reportPath = CatalogFileEncoder.ReportPath(broken);
+        try
+        {
+            await File.WriteAllTextAsync(broken, "this is not a JSON object\n");
+
+            var report = await ReadReportAsync(reportPath, TimeSpan.FromSeconds(60));
+
+            Assert.True(report.GetProperty("failed").GetBoolean());
+            var error = report.GetProperty("error").GetString()!;
+            Assert.Contains("no valid rows", error);
+            Assert.Contains("line 1", error);
+            var after = await serve.WaitForHealthAsync(_ => true, TimeSpan.FromSeconds(10));
+            Assert.Equal(before.GetProperty("catalogVersion").GetInt64(), after.GetProperty("catalogVersion").GetInt64());
+            using var item = await serve.Client.GetAsync("/api/items/sku-9");
+            Assert.True(item.IsSuccessStatusCode);
+        }
+        finally
+        {
+            File.Delete(broken);
+            File.Delete(reportPath);
+        }
+    }
+
+    /// <summary>The report once it is there and whole (the watcher may still be writing it).</summary>
+    private static async Task<JsonElement> ReadReportAsync(string path, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            try
+            {
+                return JsonDocument.Parse(await File.ReadAllTextAsync(path)).RootElement;
+            }
+            catch (Exception e) when ((e is IOException or JsonException) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
 }
