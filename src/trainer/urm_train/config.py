@@ -30,7 +30,8 @@ class Config:
                                 # 0.2 (card_dropout 0.2), 0.0900 / 0.0677 at 0.1 (0.1), 0.0947 / 0.0729 at 0 (0)
     card_dropout: float = 0.0   # on each modality embedding of every card (the history's and the scored ones);
                                 # Beauty, 600 s: 0.0884 / 0.0639 with 0 here and dropout 0.2
-    logit_scale_init: float = 20.0  # learned temperature on cosine scores
+    logit_scale_init: float = 20.0  # learned temperature on cosine scores (Beauty: ends near 31). A start at 30
+                                # wins a 600-s screen but is level at the full budget (RESULTS, "Screened after run F")
     # --- modalities fused into the card (those absent from the features dir are dropped) ---
     modalities: list = field(default_factory=lambda: list(MODALITIES))
     attribute_table: int = 0    # rows of the attribute embedding; 0 = one per hashed bucket (65,536),
