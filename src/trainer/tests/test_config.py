@@ -10,7 +10,18 @@ def test_json_overrides_defaults(tmp_path):
     p.write_text(json.dumps({"d": 32, "M": 2, "loss": "sampled"}))
     cfg = Config.load(str(p))
     assert (cfg.d, cfg.M, cfg.loss) == (32, 2, "sampled")
-    assert cfg.L == Config().L == 50 and cfg.heads == 2 and cfg.dropout == 0.0
+    assert cfg.L == Config().L == 50 and cfg.heads == 2 and cfg.dropout == "auto"
+
+
+def test_auto_dropout_is_on_for_sparse_training_data_only():
+    """Beauty's training part has 12.7 events per item, MovieLens 100K's 58.5 (docs/RESULTS.md)."""
+    cfg = Config()
+    assert cfg.resolved_dropout(12.7) == 0.1 and cfg.resolved_dropout(58.5) == 0.0
+    assert Config(dropout=0.3).resolved_dropout(12.7) == 0.3 and Config(dropout=0.0).resolved_dropout(1.0) == 0.0
+    with pytest.raises(ValueError, match="dropout must be"):
+        Config.from_dict({"dropout": "high"})
+    with pytest.raises(ValueError, match="dropout must be"):
+        Config.from_dict({"dropout": 1.5})
 
 
 def test_unknown_or_bad_values_are_rejected(tmp_path):

@@ -110,6 +110,15 @@ def test_sampled_softmax_trains(tmp_path):
     assert ckpt["meta"]["loss"] == "sampled" and np.isfinite(ckpt["meta"]["metrics"]["history"][-1]["loss"])
 
 
+@pytest.mark.parametrize("threshold, dropout", [(1e9, 0.1), (0.0, 0.0)])
+def test_auto_dropout_is_resolved_from_the_training_data_into_the_model(tmp_path, threshold, dropout):
+    synth.write_features(str(tmp_path / "f"))
+    synth.write_events(str(tmp_path / "e.csv"), n_users=10)
+    cfg = Config.from_dict({**TINY, "epochs": 1, "dropout": "auto", "sparse_events_per_item": threshold})
+    ckpt = train(str(tmp_path / "f"), str(tmp_path / "e.csv"), str(tmp_path / "m"), cfg, log=lambda m: None)
+    assert ckpt["sizes"]["dropout"] == dropout and ckpt["config"]["dropout"] == "auto"
+
+
 @pytest.mark.parametrize("loss", ["full", "sampled"])
 def test_content_softmax_trains_with_either_loss(tmp_path, loss):
     synth.write_features(str(tmp_path / "f"))

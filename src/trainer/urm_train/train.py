@@ -93,8 +93,13 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     available = {"text": True, "image": feats.has_image, "attributes": bool((feats.attr_tokens > 0).any()),
                  "price": bool((feats.price_bucket >= 0).any()), "id": bool(has_id.any())}
     modalities = [m for m in MODALITIES if m in cfg.modalities and available[m]]
+    events_per_item = len(data.flat_items) / max(1, int(has_id.sum()))
+    dropout = cfg.resolved_dropout(events_per_item)
+    if cfg.contrast > 0 and dropout == 0:
+        raise ValueError(f"contrast needs dropout > 0, and dropout \"auto\" is 0 here ({events_per_item:.1f} training "
+                         f"events per item, not under sparse_events_per_item {cfg.sparse_events_per_item}): set dropout")
     sizes = Sizes(d=cfg.d, d_card=cfg.d_card, layers=cfg.layers, heads=cfg.heads, M=cfg.M, L=cfg.L,
-                  dropout=cfg.dropout, card_dropout=cfg.card_dropout, logit_scale_init=cfg.logit_scale_init, text_dim=feats.text_dim,
+                  dropout=dropout, card_dropout=cfg.card_dropout, logit_scale_init=cfg.logit_scale_init, text_dim=feats.text_dim,
                   image_dim=feats.image_dim, attribute_buckets=feats.attribute_buckets,
                   price_buckets=feats.price_buckets, id_count=int(has_id.sum()), modalities=modalities,
                   attribute_table=cfg.attribute_table, causal=cfg.encoder == "causal",
@@ -107,7 +112,8 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
              "attr_bag": AttributeBag(torch.from_numpy(attr_tokens), len(attr_used) + 1)}
     log(f"data: {feats.n} items ({int(has_id.sum())} with an ID embedding, {int(held_out.sum())} held out as new), "
         f"{len(data.samples)} training samples, {len(data.val)} validation users; "
-        f"modalities {modalities}; tasks {tasks}")
+        f"modalities {modalities}; tasks {tasks}; dropout {dropout:g}"
+        + (f" (auto: {events_per_item:.1f} training events per item)" if cfg.dropout == "auto" else ""))
     return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompts.emb),
                     attr_used, held_out)
 
