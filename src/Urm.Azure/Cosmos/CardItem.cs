@@ -28,7 +28,8 @@ internal sealed record CardItem(
     [property: JsonPropertyName("vector")] string Vector,
     [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt,
     [property: JsonPropertyName("retired")] bool Retired,
-    [property: JsonPropertyName("version")] long Version)
+    [property: JsonPropertyName("version")] long Version,
+    [property: JsonPropertyName("lender")] string? Lender = null)
 {
     public const string CardKind = "card";
 
@@ -38,7 +39,7 @@ internal sealed record CardItem(
         return new CardItem(
             CardDocumentIds.For(card.Id), CardPartitions.For(card.Id), CardKind, card.Id, card.Title, card.KeyPoints, card.Category,
             card.Brand, card.Price, card.Available, card.ContentHash, card.ModelVersion,
-            Convert.ToBase64String(MemoryMarshal.AsBytes(card.Vector.AsSpan())), card.UpdatedAt, card.Retired, version);
+            Convert.ToBase64String(MemoryMarshal.AsBytes(card.Vector.AsSpan())), card.UpdatedAt, card.Retired, version, card.Lender);
     }
 
     /// <exception cref="FormatException">The stored vector is not base64 of whole float32 values.</exception>
@@ -48,6 +49,6 @@ internal sealed record CardItem(
         if (bytes.Length % sizeof(float) != 0)
             throw new FormatException($"Card '{ItemId}' in the Cosmos DB card store has a vector of {bytes.Length} bytes, not whole float32 values; re-encode the catalog to rewrite it.");
         return new CardDocument(ItemId, Title, KeyPoints, Category, Brand, Price, Available, ContentHash, ModelVersion,
-            MemoryMarshal.Cast<byte, float>(bytes).ToArray(), UpdatedAt, Retired);
+            MemoryMarshal.Cast<byte, float>(bytes).ToArray(), UpdatedAt, Retired, Lender);
     }
 }

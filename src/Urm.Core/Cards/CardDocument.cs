@@ -4,6 +4,9 @@ namespace Urm.Core.Cards;
 /// One item's card as stored (DESIGN.md, "Card document"): what serving needs to score, filter and
 /// explain an item without going back to the catalog.
 /// </summary>
+/// <param name="Lender">The item whose ID embedding the card borrowed (an item new since the model was
+/// trained borrows the one of the item whose text is closest); null when it borrowed none. The served
+/// co-occurrence term treats the item as its lender.</param>
 public sealed record CardDocument(
     string Id,
     string Title,
@@ -16,4 +19,5 @@ public sealed record CardDocument(
     string ModelVersion,
     float[] Vector,
     DateTimeOffset UpdatedAt,
-    bool Retired);
+    bool Retired,
+    string? Lender = null);

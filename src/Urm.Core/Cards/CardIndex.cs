@@ -115,7 +115,8 @@ public sealed class CardIndex : ICardSnapshotSource, IDisposable
             .ToArray();
         var vectors = new float[documents.Length * space.Dimension];
         for (var i = 0; i < documents.Length; i++) documents[i].Vector.CopyTo(vectors, i * space.Dimension);
-        var matrix = new CardMatrix(documents.Select(d => d.Id).ToArray(), vectors, space.Dimension);
+        var lenders = documents.Any(d => d.Lender is not null) ? documents.Select(d => d.Lender).ToArray() : null;
+        var matrix = new CardMatrix(documents.Select(d => d.Id).ToArray(), vectors, space.Dimension, lenders);
         return new CardSnapshot(matrix, documents, version, space.ModelVersion);
     }
 }

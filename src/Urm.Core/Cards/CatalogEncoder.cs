@@ -153,13 +153,13 @@ public sealed class CatalogEncoder
 
     private async Task<int> FuseAndStoreAsync(ModelLease model, List<(CatalogItem Item, ItemFeatures Features)> batch, CancellationToken cancellationToken)
     {
-        var cards = model.Fuser.Fuse(batch.Select(b => b.Features).ToList(), cancellationToken);
+        var (cards, lenders) = model.Fuser.FuseWithLenders(batch.Select(b => b.Features).ToList(), cancellationToken);
         var d = model.Fuser.Dimension;
         var now = _time.GetUtcNow();
         var documents = batch.Select((b, i) => new CardDocument(
             b.Item.Id, b.Item.Title, KeyPoints.Of(b.Item), b.Item.Category, b.Item.Brand, b.Item.Price, b.Item.Available,
             ImageFailed(b.Item, b.Features) ? b.Features.ContentHash + ImagePendingSuffix : b.Features.ContentHash,
-            model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false)).ToList();
+            model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false, Lender: lenders[i])).ToList();
         await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
         return documents.Count;
     }
@@ -169,10 +169,10 @@ public sealed class CatalogEncoder
 
     private async Task<int> ReFuseBatchAsync(ModelLease model, List<(CardDocument Card, ItemFeatures Features)> batch, CancellationToken cancellationToken)
     {
-        var cards = model.Fuser.Fuse(batch.Select(b => b.Features).ToList(), cancellationToken);
+        var (cards, lenders) = model.Fuser.FuseWithLenders(batch.Select(b => b.Features).ToList(), cancellationToken);
         var d = model.Fuser.Dimension;
         var now = _time.GetUtcNow();
-        var documents = batch.Select((b, i) => b.Card with { ModelVersion = model.Version, Vector = cards[(i * d)..((i + 1) * d)], UpdatedAt = now }).ToList();
+        var documents = batch.Select((b, i) => b.Card with { ModelVersion = model.Version, Vector = cards[(i * d)..((i + 1) * d)], UpdatedAt = now, Lender = lenders[i] }).ToList();
         await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
         return documents.Count;
     }

@@ -13,7 +13,7 @@ namespace Urm.Core.Cards;
 /// </summary>
 public sealed class SqliteCardStore : ICardStore, IDisposable
 {
-    private const string Columns = "id, title, key_points, category, brand, price, available, content_hash, model_version, vector, updated_at, retired";
+    private const string Columns = "id, title, key_points, category, brand, price, available, content_hash, model_version, vector, updated_at, retired, lender";
 
     private readonly string _connectionString;
 
@@ -54,13 +54,17 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
                 vector BLOB NOT NULL,
                 updated_at TEXT NOT NULL,
                 retired INTEGER NOT NULL,
-                version INTEGER NOT NULL);
+                version INTEGER NOT NULL,
+                lender TEXT NULL);
             CREATE INDEX IF NOT EXISTS cards_by_version ON cards (version);
             CREATE TABLE IF NOT EXISTS catalog (
                 singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
                 version INTEGER NOT NULL);
             INSERT OR IGNORE INTO catalog (singleton, version) VALUES (1, 0);
             """, cancellationToken).ConfigureAwait(false);
+        // A store written before cards named their lender (2026-12-03) gets the column, empty.
+        if (!await HasColumnAsync(connection, transaction, "cards", "lender", cancellationToken).ConfigureAwait(false))
+            await ExecuteAsync(connection, transaction, "ALTER TABLE cards ADD COLUMN lender TEXT NULL;", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return store;
     }
@@ -99,15 +103,15 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO cards ({Columns}, version)
-            VALUES ($id, $title, $keyPoints, $category, $brand, $price, $available, $contentHash, $modelVersion, $vector, $updatedAt, $retired, $version)
+            VALUES ($id, $title, $keyPoints, $category, $brand, $price, $available, $contentHash, $modelVersion, $vector, $updatedAt, $retired, $lender, $version)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, key_points = excluded.key_points, category = excluded.category,
                 brand = excluded.brand, price = excluded.price, available = excluded.available,
                 content_hash = excluded.content_hash, model_version = excluded.model_version,
                 vector = excluded.vector, updated_at = excluded.updated_at, retired = excluded.retired,
-                version = excluded.version;
+                lender = excluded.lender, version = excluded.version;
             """;
-        var parameters = new[] { "$id", "$title", "$keyPoints", "$category", "$brand", "$price", "$available", "$contentHash", "$modelVersion", "$vector", "$updatedAt", "$retired", "$version" }
+        var parameters = new[] { "$id", "$title", "$keyPoints", "$category", "$brand", "$price", "$available", "$contentHash", "$modelVersion", "$vector", "$updatedAt", "$retired", "$lender", "$version" }
             .Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))
             .ToArray();
         await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -118,7 +122,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
             [
                 card.Id, card.Title, card.KeyPoints, card.Category, card.Brand, card.Price, card.Available ? 1 : 0,
                 card.ContentHash, card.ModelVersion, VectorBytes(card.Vector),
-                card.UpdatedAt.ToString("O", CultureInfo.InvariantCulture), card.Retired ? 1 : 0, version,
+                card.UpdatedAt.ToString("O", CultureInfo.InvariantCulture), card.Retired ? 1 : 0, card.Lender, version,
             ];
             for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -218,6 +222,16 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
+    private static async Task<bool> HasColumnAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string column, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column;";
+        command.Parameters.AddWithValue("$table", table);
+        command.Parameters.AddWithValue("$column", column);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+    }
+
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -245,6 +259,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
             ModelVersion: reader.GetString(8),
             Vector: MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
             UpdatedAt: DateTimeOffset.ParseExact(reader.GetString(10), "O", CultureInfo.InvariantCulture),
-            Retired: reader.GetInt64(11) != 0);
+            Retired: reader.GetInt64(11) != 0,
+            Lender: reader.IsDBNull(12) ? null : reader.GetString(12));
     }
 }

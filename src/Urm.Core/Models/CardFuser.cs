@@ -4,17 +4,23 @@ using Urm.Core.Retrieval;
 
 namespace Urm.Core.Models;
 
+/// <summary>Cards fused together, row-major [n, DCard], and each card's lender (see <see cref="CardFuser.FuseWithLenders"/>).</summary>
+public sealed record FusedCards(float[] Vectors, string?[] Lenders);
+
 /// <summary>
 /// Raw item features -> cards through the package's fusion.onnx, in batches. A card is L2-normalised,
-/// <see cref="ModelSizes.DCard"/> floats; items outside the manifest's idTable get a content-only card.
+/// <see cref="ModelSizes.DCard"/> floats; items outside the manifest's idTable get a content-only card,
+/// or one that borrows the ID embedding of the item whose text is closest (the lender), where the
+/// package lends.
 /// </summary>
 public sealed class CardFuser
 {
-    private static readonly string[] Outputs = [GraphContracts.Card];
-
     private readonly ModelPackage _package;
     private readonly ModelSizes _sizes;
     private readonly int _batchSize;
+    private readonly string[] _outputs;
+    // idTable value -> item id, where the graph names each card's lender; null for packages exported before.
+    private readonly string?[]? _itemOfId;
 
     /// <param name="batchSize">Items per fusion.onnx run: bounds the input buffers (about 3.6 KB per item).</param>
     public CardFuser(ModelPackage package, int batchSize = 512)
@@ -24,6 +30,17 @@ public sealed class CardFuser
         _package = package;
         _sizes = package.Sizes;
         _batchSize = batchSize;
+        if (package.Fusion.OutputMetadata.ContainsKey(GraphContracts.Lender))
+        {
+            _outputs = [GraphContracts.Card, GraphContracts.Lender];
+            _itemOfId = new string?[_sizes.IdCount + 1];
+            foreach (var (id, index) in package.Manifest.IdTable)
+                if (index >= 1 && index <= _sizes.IdCount) _itemOfId[index] = id;
+        }
+        else
+        {
+            _outputs = [GraphContracts.Card];
+        }
     }
 
     public int Dimension => _sizes.DCard;
@@ -31,27 +48,42 @@ public sealed class CardFuser
     /// <summary>Cards of <paramref name="items"/>, row-major [items.Count, DCard], in the same order.</summary>
     /// <exception cref="ArgumentException">An item's features do not fit the model's sizes.</exception>
     public float[] Fuse(IReadOnlyList<ItemFeatures> items, CancellationToken cancellationToken = default)
+        => FuseWithLenders(items, cancellationToken).Vectors;
+
+    /// <summary>
+    /// Cards of <paramref name="items"/> as <see cref="Fuse"/> gives them, and for each the item id of its
+    /// lender: the item with an ID embedding whose embedding the card borrowed (an item new since training
+    /// borrows the one of the item whose text is closest); null for a card that borrowed nothing, and for
+    /// every card of a package whose fusion.onnx does not name lenders. The served co-occurrence term
+    /// treats a new item as its lender (<see cref="CoOccurrenceTable.BoostRows"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">An item's features do not fit the model's sizes.</exception>
+    public FusedCards FuseWithLenders(IReadOnlyList<ItemFeatures> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
         foreach (var item in items) Check(item);
         var cards = new float[items.Count * _sizes.DCard];
+        var lenders = new string?[items.Count];
         for (var start = 0; start < items.Count; start += _batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var n = Math.Min(_batchSize, items.Count - start);
-            FuseBatch(items, start, n, cards.AsSpan(start * _sizes.DCard, n * _sizes.DCard));
+            FuseBatch(items, start, n, cards.AsSpan(start * _sizes.DCard, n * _sizes.DCard), lenders.AsSpan(start, n));
         }
-        return cards;
+        return new FusedCards(cards, lenders);
     }
 
     /// <summary>The card matrix of <paramref name="items"/> (fused here), ready for <see cref="SetRetriever"/>.</summary>
     public CardMatrix FuseMatrix(IReadOnlyList<ItemFeatures> items, CancellationToken cancellationToken = default)
-        => Matrix(items.Select(i => i.Id).ToArray(), Fuse(items, cancellationToken));
+    {
+        var fused = FuseWithLenders(items, cancellationToken);
+        return new CardMatrix(items.Select(i => i.Id).ToArray(), fused.Vectors, _sizes.DCard, fused.Lenders);
+    }
 
     /// <summary>A card matrix from ids and cards fused earlier (e.g. read back from the card store).</summary>
-    public CardMatrix Matrix(IReadOnlyList<string> ids, float[] cards) => new(ids, cards, _sizes.DCard);
+    public CardMatrix Matrix(IReadOnlyList<string> ids, float[] cards, IReadOnlyList<string?>? lenders = null) => new(ids, cards, _sizes.DCard, lenders);
 
-    private void FuseBatch(IReadOnlyList<ItemFeatures> items, int start, int n, Span<float> destination)
+    private void FuseBatch(IReadOnlyList<ItemFeatures> items, int start, int n, Span<float> destination, Span<string?> lenders)
     {
         int textDim = _sizes.TextDim, imageDim = _sizes.ImageDim, t = _sizes.AttributeTokens;
         var text = new float[n * textDim];
@@ -93,8 +125,12 @@ public sealed class CardFuser
             [GraphContracts.IdIndex] = idValue,
         };
         using var runOptions = new RunOptions();
-        using var results = _package.Fusion.Run(runOptions, inputs, Outputs);
+        using var results = _package.Fusion.Run(runOptions, inputs, _outputs);
         results[0].GetTensorDataAsSpan<float>().CopyTo(destination);
+        if (_itemOfId is null) return;
+        var lender = results[1].GetTensorDataAsSpan<long>();
+        for (var i = 0; i < n; i++)
+            lenders[i] = lender[i] > 0 && lender[i] < _itemOfId.Length ? _itemOfId[lender[i]] : null;
     }
 
     private void Check(ItemFeatures item)

@@ -161,17 +161,27 @@ public sealed class CoOccurrenceTable
 
     /// <summary>
     /// <see cref="Boosts"/> by card-matrix row: the history as rows of <paramref name="cards"/>, oldest -> newest;
-    /// boosted items that <paramref name="cards"/> does not hold are left out.
+    /// boosted items that <paramref name="cards"/> does not hold are left out. A card with a lender (an
+    /// item new since training, <see cref="CardMatrix.LenderOf"/>) is its lender here, as it is in its
+    /// card: in the history it lifts what its lender lifts, and it gets its lender's boost. Without that a
+    /// new item, which has no events, would never be lifted and would fall below every lifted item.
     /// </summary>
     public Dictionary<int, float> BoostRows(CardMatrix cards, IReadOnlyList<int> history)
     {
         ArgumentNullException.ThrowIfNull(cards);
         ArgumentNullException.ThrowIfNull(history);
         var recent = new string[Math.Min(Recent, history.Count)];
-        for (var j = 0; j < recent.Length; j++) recent[j] = cards.Ids[history[history.Count - recent.Length + j]];
+        for (var j = 0; j < recent.Length; j++)
+        {
+            var row = history[history.Count - recent.Length + j];
+            recent[j] = cards.LenderOf(row) ?? cards.Ids[row];
+        }
         var rows = new Dictionary<int, float>();
         foreach (var (id, boost) in Boosts(recent))
+        {
             if (cards.TryGetRow(id, out var row)) rows[row] = boost;
+            foreach (var lent in cards.RowsLentBy(id)) rows[lent] = boost;
+        }
         return rows;
     }
 

@@ -10,7 +10,7 @@ namespace Urm.Core.Models;
 internal static class GraphContracts
 {
     public const string Text = "text", Image = "image", ImageMask = "image_mask", AttrTokens = "attr_tokens",
-        PriceBucket = "price_bucket", IdIndex = "id_index", Card = "card";
+        PriceBucket = "price_bucket", IdIndex = "id_index", Card = "card", Lender = "lender";
 
     public const string Prompt = "prompt", PromptMask = "prompt_mask", HistoryCards = "history_cards",
         HistoryEvents = "history_events", HistoryMask = "history_mask", UserVectors = "user_vectors";
@@ -32,7 +32,11 @@ internal static class GraphContracts
                 new(PriceBucket, TensorElementType.Int64, [N]),
                 new(IdIndex, TensorElementType.Int64, [N]),
             ],
-            [new(Card, TensorElementType.Float, [N, card])]);
+            [
+                new(Card, TensorElementType.Float, [N, card]),
+                // The idTable value of the item whose ID embedding the card borrowed (0: none); from 2026-12-03.
+                new(Lender, TensorElementType.Int64, [N], Optional: true),
+            ]);
     }
 
     public static (TensorContract[] Inputs, TensorContract[] Outputs) User(ModelSizes s)

@@ -39,14 +39,14 @@ internal static class GraphSignatureCheck
             if (!graph.ContainsKey(spec.Name))
                 throw new ModelPackageException(manifestFile, $"{listName} lists '{spec.Name}', but {graphName} has no such {kind} (its {kind}s: {Names(graph.Keys)})", Remedy);
         foreach (var want in expected)
-            if (!graph.ContainsKey(want.Name))
+            if (!want.Optional && !graph.ContainsKey(want.Name))
                 throw new ModelPackageException(graphFile, $"the graph lacks {kind} '{want.Name}' {want.Dtype} {want.ShapeText}, which this version of Urm uses (its {kind}s: {Names(graph.Keys)})", Remedy);
         var expectedNames = expected.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var name in graph.Keys)
             if (!expectedNames.Contains(name))
                 throw new ModelPackageException(graphFile, $"the graph has {kind} '{name}', which this version of Urm does not {(kind == "input" ? "feed" : "read")} (it uses: {Names(expectedNames)})", "Serve this package with the Urm version that matches its trainer, or re-export it");
 
-        foreach (var want in expected)
+        foreach (var want in expected.Where(w => graph.ContainsKey(w.Name)))
         {
             VerifyGraph(graphFile, kind, graph[want.Name], want);
             VerifyListed(manifestFile, listName, listedByName[want.Name], want);

@@ -3,7 +3,8 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Urm.Core.Models;
 
 /// <summary>An input or output exactly as the C# code feeds or reads it.</summary>
-internal sealed record TensorContract(string Name, TensorElementType Type, IReadOnlyList<TensorDim> Dims)
+/// <param name="Optional">An output the code reads where the graph has it (packages exported before it may not).</param>
+internal sealed record TensorContract(string Name, TensorElementType Type, IReadOnlyList<TensorDim> Dims, bool Optional = false)
 {
     public string Dtype => Type switch
     {

@@ -8,18 +8,31 @@ namespace Urm.Core.Retrieval;
 public sealed class CardMatrix
 {
     private readonly Dictionary<string, int> _rowOf;
+    private readonly IReadOnlyList<string?>? _lenders;
+    // lender id -> the rows whose cards borrowed its ID embedding (items new since training); few, often none.
+    private readonly Dictionary<string, List<int>> _lentTo = new(StringComparer.Ordinal);
 
-    public CardMatrix(IReadOnlyList<string> ids, float[] vectors, int dimension)
+    /// <param name="lenders">Row by row, the item whose ID embedding the card borrowed (<see cref="Models.FusedCards"/>), null for none; null when no card borrowed.</param>
+    public CardMatrix(IReadOnlyList<string> ids, float[] vectors, int dimension, IReadOnlyList<string?>? lenders = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         if (vectors.Length != ids.Count * dimension)
             throw new ArgumentException($"{ids.Count} cards of {dimension} values need {ids.Count * dimension} floats, not {vectors.Length}.", nameof(vectors));
+        if (lenders is not null && lenders.Count != ids.Count)
+            throw new ArgumentException($"{ids.Count} cards need {ids.Count} lenders (null for none), not {lenders.Count}.", nameof(lenders));
         Ids = ids;
         Vectors = vectors;
         Dimension = dimension;
         _rowOf = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
         for (var i = 0; i < ids.Count; i++)
             if (!_rowOf.TryAdd(ids[i], i)) throw new ArgumentException($"Card id '{ids[i]}' appears twice.", nameof(ids));
+        _lenders = lenders;
+        for (var i = 0; lenders is not null && i < ids.Count; i++)
+        {
+            if (lenders[i] is not { } lender) continue;
+            if (!_lentTo.TryGetValue(lender, out var rows)) _lentTo[lender] = rows = [];
+            rows.Add(i);
+        }
         // Built here, once per matrix (so once per snapshot), off every request's path.
         Blocks = new CardBlocks(vectors, ids.Count, dimension);
         Quantized = QuantizedCards.TryCreate(vectors, ids.Count, dimension);
@@ -45,4 +58,10 @@ public sealed class CardMatrix
     public ReadOnlySpan<float> Row(int row) => Vectors.AsSpan(row * Dimension, Dimension);
 
     public bool TryGetRow(string id, out int row) => _rowOf.TryGetValue(id, out row);
+
+    /// <summary>The item whose ID embedding row <paramref name="row"/>'s card borrowed; null for none.</summary>
+    public string? LenderOf(int row) => _lenders?[row];
+
+    /// <summary>The rows whose cards borrowed the ID embedding of item <paramref name="id"/>.</summary>
+    public IReadOnlyList<int> RowsLentBy(string id) => _lentTo.TryGetValue(id, out var rows) ? rows : [];
 }

@@ -63,3 +63,15 @@ def test_package_file_is_keyed_by_id_table_rows(tmp_path):
     assert len(section["sha256"]) == 64 and section["file"] == "cooccurrence.bin"
     assert write_cooccurrence({"cooccurrence": None}, str(tmp_path)) is None    # a model without one
     assert not (tmp_path / "cooccurrence.bin").exists()                          # leaves no stale table
+
+
+def test_an_item_with_a_lender_is_its_lender_as_candidate_and_as_history_item():
+    """Item 3 is new since training and borrowed item 1's ID embedding: it gets item 1's S, and in a
+    history it lifts what item 1 would lift (item 0)."""
+    c = cooccurrence.build(*flat([0, 1], [2, 1]), n=4, window=1, recent=2, per_item=10)
+    plain = c.sums([[0], [3]], 4)
+    assert plain[0, 3] == 0 and not plain[1].any()                  # no events: nothing either way
+    c.lender = np.array([-1, -1, -1, 1])
+    s = c.sums([[0], [3]], 4)
+    assert np.allclose(s[0], [0, 1, 0, 1])                          # 3 scored as 1, next to 0
+    assert np.allclose(s[1], [1, 0, 1, 0])                          # history [3] read as [1]

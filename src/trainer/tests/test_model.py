@@ -140,6 +140,7 @@ def test_an_item_without_an_id_borrows_the_ids_of_its_closest_texts():
     twin["text"][2] = x["text"][0]
     by_hand = m.cards(dict(twin, id_index=torch.tensor([1, 0, 1, 5])))[2]
     assert torch.allclose(m.cards(twin)[2], by_hand, atol=1e-5)
+    assert m.fusion.lenders(twin["text"], twin["id_index"])[[0, 2, 3]].tolist() == [0, 1, 0]  # the top lender's ID row
     # an item without text has nothing to compare: it keeps its content-only card
     blank = dict(x, text=torch.zeros_like(x["text"]))
     with_lenders = m.cards(blank)

@@ -98,6 +98,10 @@ def test_parity_fixture_matches_pytorch(run):
     with torch.no_grad():
         card = model.fusion(*f.values()).numpy()
     assert np.allclose(card, np.load(p / "fusion" / "card.npy"), atol=1e-6)
+    # rows 0 and 4 have no ID (0, -1): they borrow one, and the graph says from whom
+    lender = np.load(p / "fusion" / "lender.npy")
+    assert lender.dtype == np.int64 and (lender[1:4] == 0).all() and (lender[[0, 4]] > 0).all()
+    assert (lender == model.fusion.lenders(f["text"], f["id_index"]).numpy()).all()
     u = np.load(p / "user" / "user_vectors.npy")
     assert u.shape == (3, 2, 32) and np.load(p / "user" / "history_events.npy").dtype == np.int64
 

@@ -36,6 +36,7 @@ class CoOccurrence:
     recent: int
     per_item: int
     weight: float = 0.0
+    lender: np.ndarray | None = None  # (n,) catalog row of the item each item stands in for, -1 = itself
 
     @property
     def pairs(self) -> int:
@@ -56,13 +57,20 @@ class CoOccurrence:
                 "per_item": self.per_item, "weight": self.weight, "tasks": list(tasks)}
 
     def sums(self, histories: list, n: int) -> np.ndarray:
-        """S(i) for each history (item rows, oldest -> newest) -> (b, n) float64."""
+        """S(i) for each history (item rows, oldest -> newest) -> (b, n) float64. An item with a lender
+        (an item new since training, whose card borrowed the lender's ID embedding: Fusion.lenders) is
+        the lender here too, both as a history item (its row) and as a candidate (its S)."""
         s = np.zeros((len(histories), n), np.float64)
         for b, hist in enumerate(histories):
             for r in range(min(self.recent, len(hist))):
                 a = int(hist[-1 - r])
+                if self.lender is not None and self.lender[a] >= 0:
+                    a = int(self.lender[a])
                 lo, hi = self.offsets[a], self.offsets[a + 1]
                 np.add.at(s[b], self.neighbours[lo:hi], self.counts[lo:hi].astype(np.float64) / (r + 1))
+        if self.lender is not None:
+            borrowers = np.nonzero(self.lender[:n] >= 0)[0]
+            s[:, borrowers] = s[:, self.lender[borrowers]]
         return s
 
     def log_sums(self, histories: list, n: int) -> np.ndarray:

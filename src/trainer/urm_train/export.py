@@ -25,7 +25,7 @@ def fusion_io(s: dict, T: int) -> tuple[list, list]:
     return ([("text", ["n", s["text_dim"]], "float32"), ("image", ["n", s["image_dim"]], "float32"),
              ("image_mask", ["n"], "float32"), ("attr_tokens", ["n", "T"], "int64"),
              ("price_bucket", ["n"], "int64"), ("id_index", ["n"], "int64")],
-            [("card", ["n", s["d_card"]], "float32")])
+            [("card", ["n", s["d_card"]], "float32"), ("lender", ["n"], "int64")])
 
 
 def user_io(s: dict) -> tuple[list, list]:
@@ -41,7 +41,8 @@ class _FusionGraph(nn.Module):
         self.fusion = model.fusion
 
     def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index):
-        return self.fusion(text, image, image_mask, attr_tokens, price_bucket, id_index)
+        card = self.fusion(text, image, image_mask, attr_tokens, price_bucket, id_index)
+        return card, self.fusion.lenders(text, id_index)
 
 
 def fusion_inputs(s: dict, T: int, n: int, seed: int) -> dict:
@@ -119,9 +120,9 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
     with torch.no_grad():
         _export(_FusionGraph(model), fin, fio, os.path.join(out_dir, "fusion.onnx"))
         _export(model.user, uin, uio, os.path.join(out_dir, "user.onnx"))
-        card = model.fusion(*(torch.from_numpy(fin[n]) for n, _, _ in fio[0])).numpy()
+        card, lender = (t.numpy() for t in _FusionGraph(model)(*(torch.from_numpy(fin[n]) for n, _, _ in fio[0])))
         users = model.user(*(torch.from_numpy(uin[n]) for n, _, _ in uio[0])).numpy()
-    for graph, arrays in (("fusion", {**fin, "card": card}), ("user", {**uin, "user_vectors": users})):
+    for graph, arrays in (("fusion", {**fin, "card": card, "lender": lender}), ("user", {**uin, "user_vectors": users})):
         os.makedirs(os.path.join(out_dir, "parity", graph), exist_ok=True)
         for name, a in arrays.items():
             np.save(os.path.join(out_dir, "parity", graph, f"{name}.npy"), np.ascontiguousarray(a))

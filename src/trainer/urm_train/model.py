@@ -251,6 +251,20 @@ class Fusion(nn.Module):
             emb = emb.index_copy(0, rows, self._borrowed(text[rows]))
         return emb, torch.maximum(present, borrow.float())
 
+    def lenders(self, text, id_index):
+        """(n,) int64: the ID row of the item each card borrowed its ID embedding from (the nearest by text,
+        the top one when k > 1), 0 for a card that borrowed nothing (its own ID, no text, lending off).
+        Serving treats a new item as that lender in the co-occurrence term too (cooccurrence.py)."""
+        if self.neighbour_text is None or self.neighbour_k < 1:
+            return torch.zeros_like(id_index)
+        borrow = (id_index <= 0) & (text.abs().sum(-1) > 0)
+        if torch.jit.is_tracing():  # the graph computes every row and selects
+            nearest = (F.normalize(text, dim=-1) @ self.neighbour_text.t()).argmax(1)
+            return torch.where(borrow, self.neighbour_id[nearest], torch.zeros_like(id_index))
+        rows = torch.nonzero(borrow).squeeze(1)  # eager: only the rows that borrow (whole catalogs)
+        nearest = (F.normalize(text[rows], dim=-1) @ self.neighbour_text.t()).argmax(1)
+        return torch.zeros_like(id_index).index_copy(0, rows, self.neighbour_id[nearest].to(id_index.dtype))
+
     def _borrowed(self, text):
         sim = F.normalize(text, dim=-1) @ self.neighbour_text.t()            # (n, P) cosine
         top, pos = sim.topk(self.neighbour_k, dim=1)                          # (n, k)

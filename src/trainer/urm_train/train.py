@@ -400,6 +400,7 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
     if cfg.cooccurrence_per_item > 0 and data.val:  # next-item, always trained, is one of cooccurrence.TASKS
         cooc = cooccurrence.build(data.flat_items, data.start_of, data.end_of, p.feats.n, cfg.cooccurrence_window,
                                   cfg.cooccurrence_recent, cfg.cooccurrence_per_item)
+        cooc.lender = lender_rows(model, items, p.id_index)
         by_weight = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, cooccurrence.WEIGHTS)
         cooc.weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
         log("co-occurrence: validation NDCG@10 by weight " + ", ".join(f"{w}: {v:.4f}" for w, v in by_weight.items())
@@ -420,6 +421,18 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
         log(f"model alone: val {json.dumps(metrics['model_alone']['validation'])} test {json.dumps(metrics['model_alone']['test'])}")
     served = None if cooc is None else cooc.served(p.id_index, p.sizes.id_count, tasks)
     return {"neighbours": neighbours, "cooccurrence": served, "metrics": metrics}
+
+
+def lender_rows(model: URM, items: dict, id_index: np.ndarray) -> np.ndarray | None:
+    """(n,) catalog row of the item whose ID embedding each item's card borrows, -1 where it borrows none
+    (as fusion.onnx's "lender" output says it to serving); None when no item borrows."""
+    with torch.no_grad():
+        lender_id = model.fusion.lenders(items["text"], items["id_index"]).numpy()
+    if not (lender_id > 0).any():
+        return None
+    row_of_id = np.full(int(id_index.max()) + 1, -1, np.int64)
+    row_of_id[id_index[id_index > 0]] = np.nonzero(id_index > 0)[0]
+    return np.where(lender_id > 0, row_of_id[lender_id], -1)
 
 
 def id_lenders(p: Prepared, cfg: Config) -> dict | None:

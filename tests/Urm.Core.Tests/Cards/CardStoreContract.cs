@@ -58,6 +58,22 @@ public abstract class CardStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cards_lender_reads_back_and_a_rewrite_without_one_clears_it()
+    {
+        var store = await NewAsync();
+        await store.UpsertAsync([Card("sku-new") with { Lender = "sku-twin" }, Card("sku-old")], default);
+
+        var read = new Dictionary<string, CardDocument>();
+        await foreach (var card in store.ReadChangedAsync(0, default)) read[card.Id] = card;
+        Assert.Equal("sku-twin", read["sku-new"].Lender);
+        Assert.Null(read["sku-old"].Lender);
+
+        // A model that learned the item's own ID embedding re-fuses it without a lender.
+        await store.UpsertAsync([Card("sku-new", model: "m2")], default);
+        Assert.Null((await store.GetAsync("sku-new", default))!.Lender);
+    }
+
+    [Fact]
     public async Task The_version_rises_on_every_write_and_never_on_a_read()
     {
         var store = await NewAsync();

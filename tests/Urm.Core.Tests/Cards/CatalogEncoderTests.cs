@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
@@ -30,6 +31,20 @@ public sealed class CatalogEncoderTests(EncodingModel model)
         Assert.Equal(16, card.Vector.Length);
         Assert.Contains(item.Brand!, card.KeyPoints);
         Assert.Contains("material: ", card.KeyPoints);
+    }
+
+    [Fact]
+    public async Task An_item_new_since_training_is_stored_with_the_item_its_card_borrowed_from()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        var idTable = JsonNode.Parse(File.ReadAllText(Path.Combine(model.Directory, "manifest.json")))!["idTable"]!.AsObject();
+        var known = model.Items.First(i => idTable.ContainsKey(i.Id));
+        var twin = known with { Id = "twin-of-" + known.Id };   // same text, an id the model never saw
+
+        await bench.EncodeAsync([.. model.Items, twin]);
+
+        Assert.Equal(known.Id, (await bench.Store.GetAsync(twin.Id, default))!.Lender);
+        Assert.Null((await bench.Store.GetAsync(known.Id, default))!.Lender);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Urm.Core.Cards;
 
 namespace Urm.Core.Tests.Cards;
@@ -12,6 +13,43 @@ public sealed class SqliteCardStoreTests : CardStoreContract
 
     protected override async Task<ICardStore> OpenSecondAsync(ICardStore first)
         => await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(((SqliteCardStore)first).Path), default);
+
+    [Fact]
+    public async Task A_store_file_from_before_lenders_opens_keeps_its_cards_and_takes_lenders()
+    {
+        var path = Path.Combine(_folder, "old.db");
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            // The schema as written up to 2026-12-02, with one card in it.
+            command.CommandText = """
+                CREATE TABLE cards (id TEXT NOT NULL PRIMARY KEY, title TEXT NOT NULL, key_points TEXT NULL, category TEXT NULL,
+                    brand TEXT NULL, price REAL NULL, available INTEGER NOT NULL, content_hash TEXT NOT NULL,
+                    model_version TEXT NOT NULL, vector BLOB NOT NULL, updated_at TEXT NOT NULL, retired INTEGER NOT NULL,
+                    version INTEGER NOT NULL);
+                CREATE TABLE catalog (singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1), version INTEGER NOT NULL);
+                INSERT INTO catalog VALUES (1, 1);
+                INSERT INTO cards VALUES ('sku-1', 'One', NULL, NULL, NULL, NULL, 1, 'h', 'm1', x'0000803F', '2026-11-01T10:00:00.0000000+00:00', 0, 1);
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+        SqliteConnection.ClearAllPools();
+
+        var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(path), default);
+        try
+        {
+            var old = await store.GetAsync("sku-1", default);
+            Assert.Equal(("One", 1f, (string?)null), (old!.Title, old.Vector.Single(), old.Lender));
+            await store.UpsertAsync([Card("sku-2") with { Lender = "sku-1" }], default);
+            Assert.Equal("sku-1", (await store.GetAsync("sku-2", default))!.Lender);
+            Assert.Equal(2, await store.GetCatalogVersionAsync(default));
+        }
+        finally
+        {
+            store.Dispose();
+        }
+    }
 
     protected override Task CleanUpAsync(IReadOnlyList<ICardStore> stores)
     {

@@ -73,6 +73,37 @@ public sealed class CoOccurrenceTableTests(TinyModel model) : IDisposable
     }
 
     [Fact]
+    public void A_new_item_is_its_lender_in_the_history_and_among_the_candidates()
+    {
+        var table = CoOccurrenceFile.Random(IdCount, seed: 14);
+        CoOccurrenceFile.AddTo(_copy, table.Bytes(), table.Pairs, 0.5, 3, ServedTasks);
+        using var package = ModelPackage.Load(_copy, TinyModel.Session);
+        var co = package.CoOccurrence!;
+        // "new-a" and "new-b" are items the model never saw; their cards borrowed sku-3's and sku-4's ID embeddings.
+        string[] ids = ["sku-1", "sku-3", "sku-4", "sku-9", "new-a", "new-b"];
+        var cards = new Urm.Core.Retrieval.CardMatrix(ids, new float[ids.Length * 2], 2, [null, null, null, null, "sku-3", "sku-4"]);
+        int Row(string id) => Array.IndexOf(ids, id);
+
+        var viaLender = co.Boosts(["sku-9", "sku-4"]);   // what a history ending in sku-4 lifts
+        Assert.NotEmpty(viaLender);
+        var got = co.BoostRows(cards, [Row("sku-9"), Row("new-b")]);   // the history ends in new-b instead
+        var expected = new Dictionary<int, float>();
+        foreach (var (id, boost) in viaLender)
+        {
+            if (Array.IndexOf(ids, id) is var row and >= 0) expected[row] = boost;
+            if (id == "sku-3") expected[Row("new-a")] = boost;   // new-a takes sku-3's boost
+            if (id == "sku-4") expected[Row("new-b")] = boost;
+        }
+        Assert.Equal(expected.OrderBy(b => b.Key), got.OrderBy(b => b.Key));
+
+        // Without lenders a new item is lifted by nothing and lifts nothing.
+        var plain = new Urm.Core.Retrieval.CardMatrix(ids, new float[ids.Length * 2], 2);
+        var none = co.BoostRows(plain, [Row("new-b")]);
+        Assert.Empty(none);
+        Assert.DoesNotContain(Row("new-a"), co.BoostRows(plain, [Row("sku-9"), Row("sku-4")]).Keys);
+    }
+
+    [Fact]
     public void Weight_zero_boosts_nothing()
     {
         var table = CoOccurrenceFile.Random(IdCount, seed: 13);

@@ -48,9 +48,14 @@ public sealed class ParityTests(TinyModel model)
             (int)price.Values[i])).ToList();
 
         // A batch size below n also exercises the batching.
-        var cards = new CardFuser(model.Package, batchSize: 2).Fuse(items);
+        var (cards, lenders) = new CardFuser(model.Package, batchSize: 2).FuseWithLenders(items);
 
         AssertClose(Fixture("fusion", "card").Values, cards);
+        // The items outside the idTable borrowed an ID embedding, and the graph names whose, as PyTorch does.
+        var lent = Ints("fusion", "lender").Values;
+        Assert.Contains(lent, l => l > 0);
+        Assert.Equal(lent.Select(l => l > 0 ? idOf[l] : null), lenders);
+        Assert.All(lenders.Where((_, i) => ids.Values[i] > 0), Assert.Null);
     }
 
     [Fact]
