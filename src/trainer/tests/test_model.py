@@ -347,3 +347,8 @@ def test_stand_in_softmax_scores_each_target_by_its_stand_in_card_against_the_ot
     # a stand-in far from the user costs more than one close to it
     near = full_softmax_loss(u, c, t, scale, stand_in=u.clone(), stand_in_weight=0.5)
     assert near < got
+    # a target that takes nearly the whole softmax keeps the gradient bounded
+    u2 = c[t[:, 0]].clone().unsqueeze(1).requires_grad_(True)
+    sharp = full_softmax_loss(u2, c, t, torch.tensor(200.0), stand_in=stand_in, stand_in_weight=0.5)
+    sharp.backward()
+    assert torch.isfinite(u2.grad).all() and u2.grad.abs().max() < 1e3
