@@ -325,30 +325,3 @@ def test_the_repeat_table_steps_at_its_own_multiple_of_the_rate():
     assert groups[1]["params"] == [model.repeat]
     assert sum(p.numel() for g in groups for p in g["params"]) == sum(p.numel() for p in model.parameters())
     assert [g["lr_scale"] for g in parameter_groups(URM(sizes()), Config())] == [1.0]
-
-
-def test_stand_in_softmax_scores_each_target_by_its_stand_in_card_against_the_other_cards():
-    """With one [UM] vector the stand-in term is exactly the softmax loss over the cards with the
-    target's own card replaced by its stand-in (its content-only card in training)."""
-    torch.manual_seed(0)
-    u = torch.nn.functional.normalize(torch.randn(2, 1, 8), dim=-1)
-    c = torch.nn.functional.normalize(torch.randn(10, 8), dim=-1)
-    t = torch.tensor([[3], [5]])
-    stand_in = torch.nn.functional.normalize(torch.randn(2, 1, 8), dim=-1)
-    scale = torch.tensor(20.0)
-    got = full_softmax_loss(u, c, t, scale, stand_in=stand_in, stand_in_weight=0.5)
-    want = []
-    for b in range(2):
-        swapped = c.clone()
-        swapped[t[b, 0]] = stand_in[b, 0]
-        want.append(full_softmax_loss(u[b:b + 1], c, t[b:b + 1], scale)
-                    + 0.5 * full_softmax_loss(u[b:b + 1], swapped, t[b:b + 1], scale))
-    assert torch.allclose(got, torch.stack(want).mean(), atol=1e-5)
-    # a stand-in far from the user costs more than one close to it
-    near = full_softmax_loss(u, c, t, scale, stand_in=u.clone(), stand_in_weight=0.5)
-    assert near < got
-    # a target that takes nearly the whole softmax keeps the gradient bounded
-    u2 = c[t[:, 0]].clone().unsqueeze(1).requires_grad_(True)
-    sharp = full_softmax_loss(u2, c, t, torch.tensor(200.0), stand_in=stand_in, stand_in_weight=0.5)
-    sharp.backward()
-    assert torch.isfinite(u2.grad).all() and u2.grad.abs().max() < 1e3

@@ -123,15 +123,6 @@ def test_auto_dropout_is_resolved_from_the_training_data_into_the_model(tmp_path
     assert ckpt["sizes"]["dropout"] == dropout and ckpt["config"]["dropout"] == "auto"
 
 
-@pytest.mark.parametrize("loss", ["full", "sampled"])
-def test_content_softmax_trains_with_either_loss(tmp_path, loss):
-    synth.write_features(str(tmp_path / "f"))
-    synth.write_events(str(tmp_path / "e.csv"), n_users=10)
-    cfg = Config.from_dict({**TINY, "epochs": 2, "loss": loss, "negatives": 16, "content_softmax": 0.3})
-    ckpt = train(str(tmp_path / "f"), str(tmp_path / "e.csv"), str(tmp_path / "m"), cfg, log=lambda m: None)
-    assert np.isfinite(ckpt["meta"]["metrics"]["history"][-1]["loss"])
-
-
 def test_unused_modalities_stay_graph_inputs(tmp_path):
     from test_model import sizes
     from urm_train.model import URM

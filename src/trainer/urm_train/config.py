@@ -44,8 +44,6 @@ class Config:
                                 # (Beauty, 400 steps: validation HR@10 0.0383 at 0, 0.0287 at 0.1)
     content_distill: float = 0.5  # weight of pulling each target's content-only card toward its full card,
                                   # which trains the content path that items unseen in training rely on
-    content_softmax: float = 0.0  # weight of a second next-item softmax in which each target is scored by its
-                                # content-only card against every other full card, as a new item is served
     contrast: float = 0.0       # weight of agreement between two dropout passes over the same histories
     contrast_temperature: float = 0.1  # (InfoNCE over the batch's users, DuoRec's unsupervised term)
     neighbour_k: int = 1        # an item without an ID borrows the ID embeddings of the k items whose text
@@ -142,8 +140,6 @@ class Config:
             raise ValueError("cooccurrence_window must be >= 1, cooccurrence_recent in 1..50, cooccurrence_per_item >= 0 (0 = off)")
         if self.repeat_lr_scale <= 0:
             raise ValueError("repeat_lr_scale must be > 0")
-        if self.content_softmax < 0 or self.content_distill < 0:
-            raise ValueError("content_softmax and content_distill must be >= 0 (0 = off)")
         if self.contrast < 0 or self.contrast_temperature <= 0:
             raise ValueError("contrast must be >= 0 (0 = off) and contrast_temperature > 0")
         if self.dropout != "auto" and (isinstance(self.dropout, str) or not 0.0 <= self.dropout < 1.0):

@@ -479,17 +479,13 @@ class _LogSumExpScores(torch.autograd.Function):
         return p @ cards, p.t() @ q, None, None, None, extra
 
 
-def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_weights=None, repeat=None,
-                      stand_in=None, stand_in_weight=0.0):
+def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_weights=None, repeat=None):
     """Softmax over the item cards given. targets (b, K) rows of cards, -1 = none; weights (b,) per row.
     Each target picks its best [UM] vector; the softmax normaliser (logsumexp over all n cards) is
     computed once per distinct (user, [UM] vector) pair in use, not once per target:
     loss(target t of user b) = logsumexp_j(s * (<u_bm, c_j> + r_bj) + a_j) - s * (<u_bm, c_t> + r_bt),
     m = argmax_m <u_bm, c_t>, a = log_weights (n,) (0 when None: every card counts once), r = the repeat
-    term (URM.repeat_entries: (user, item, term), 0 elsewhere); the weighted mean over targets.
-    stand_in (b, K, c): another card for each target (its content-only card); when given, the same
-    softmax with c_t replaced by it is added with stand_in_weight: the target must win from its
-    stand-in card against every other full card, as an item new since training has to."""
+    term (URM.repeat_entries: (user, item, term), 0 elsewhere); the weighted mean over targets."""
     b, M, c = user_vectors.shape
     valid = targets >= 0
     t = targets.clamp(min=0)
@@ -508,18 +504,7 @@ def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_wei
     pos = scale * t_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid] + pos_repeat  # (V,)
     if not pos.numel():
         return t_score.sum() * 0.0
-    per_target = lse[slot] - pos
-    if stand_in is not None and stand_in_weight > 0:
-        s_score = torch.einsum("bmc,bkc->bmk", user_vectors, stand_in)              # (b, M, K)
-        s_pos = scale * s_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid] + pos_repeat
-        # the normaliser without the target's own card, log(exp(lse) - exp(pos)), then with the stand-in.
-        # The share removed is held fixed in the gradient: d/dpos of log(1 - exp(pos - lse)) grows without
-        # bound as the target takes the whole softmax, and at weight 0.3 it wrecked training on Beauty
-        # (validation HR@10 0.002 after 4 epochs).
-        share = torch.log1p(-torch.exp((pos - lse[slot]).detach().clamp(max=-1e-4)))
-        others = lse[slot] + share
-        per_target = per_target + stand_in_weight * (torch.logaddexp(others, s_pos) - s_pos)
     if weights is None:
-        return per_target.mean()
+        return (lse[slot] - pos).mean()
     w = weights.unsqueeze(1).expand_as(targets)[valid]
-    return (per_target * w).sum() / w.sum().clamp(min=1e-12)
+    return ((lse[slot] - pos) * w).sum() / w.sum().clamp(min=1e-12)

@@ -235,9 +235,7 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
     else:
         b = bs[0]
         u, targets, weights = model.users(b, cards, prompt_table), b["targets"], b["weights"]   # (B, M, c)
-    stand_in = content_cards(model, items, targets) if cfg.content_softmax > 0 else None
-    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w, model.repeat_entries(bs[0]),
-                             stand_in, cfg.content_softmax)
+    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w, model.repeat_entries(bs[0]))
     if cfg.content_distill > 0:
         loss = loss + cfg.content_distill * content_distillation(model, items, cards, targets)
     if cfg.contrast > 0:
@@ -256,18 +254,6 @@ def dropout_contrast(u1: torch.Tensor, u2: torch.Tensor, temperature: float) -> 
     logits = z1 @ z2.t() / temperature                                    # (B, B)
     labels = torch.arange(B)
     return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels))
-
-
-def content_cards(model: URM, items: dict, targets: torch.Tensor) -> torch.Tensor:
-    """(b, K) target rows -> (b, K, c) each target's content-only card (built without its ID, the card an
-    item new since training gets before any lending); zeros where there is no target."""
-    valid = targets >= 0
-    rows, at = targets[valid].unique(return_inverse=True)
-    sub = {k: v[rows] for k, v in items.items() if k != "attr_bag"}   # the bag covers all items
-    content = model.cards(dict(sub, id_index=torch.zeros_like(sub["id_index"])))
-    out = content.new_zeros(*targets.shape, content.size(-1))
-    out[valid] = content[at]
-    return out
 
 
 def content_distillation(model: URM, items: dict, cards: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
