@@ -28,8 +28,7 @@ def main() -> None:
     model_dir, features, events, out_dir = sys.argv[1:5]
     overrides = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
     ckpt = torch.load(os.path.join(model_dir, "checkpoint.pt"))
-    known = set(Config().to_dict())
-    cfg = Config.from_dict({**{k: v for k, v in ckpt["config"].items() if k in known}, **overrides})
+    cfg = Config.from_checkpoint(ckpt["config"], overrides)
     torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
     p = prepare(features, events, cfg)
     if {k: int(v) for k, v in ckpt["meta"]["id_table"].items()} != {p.feats.ids[i]: int(p.id_index[i]) for i in p.id_index.nonzero()[0]}:

@@ -21,8 +21,7 @@ from urm_train.train import prepare
 def main() -> None:
     model_dir, features, events = sys.argv[1:4]
     ckpt = torch.load(os.path.join(model_dir, "checkpoint.pt"))
-    known = set(Config().to_dict())
-    cfg = Config.from_dict({k: v for k, v in ckpt["config"].items() if k in known})
+    cfg = Config.from_checkpoint(ckpt["config"])
     torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
     p = prepare(features, events, cfg, log=lambda m: None)
     model = load_model(ckpt)

@@ -43,3 +43,9 @@ def test_learning_rate_warms_up_holds_then_decays():
     assert learning_rate(cfg, 100, 1.0) == pytest.approx(5e-5)
     # a plateau at epoch 6, decayed over 2 epochs: half way one epoch later, whatever the budget says
     assert decay_progress(cfg, 0.3, (6.0, 2.0), 7.0) == pytest.approx(0.5)
+
+
+def test_a_checkpoints_config_loads_without_keys_this_version_dropped():
+    saved = {**Config(d=32).to_dict(), "content_softmax": 0.3}   # an option since removed
+    cfg = Config.from_checkpoint(saved, {"neighbour_k": 0})
+    assert (cfg.d, cfg.neighbour_k) == (32, 0)

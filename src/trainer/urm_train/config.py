@@ -103,6 +103,13 @@ class Config:
         return cfg
 
     @classmethod
+    def from_checkpoint(cls, saved: dict, overrides: dict | None = None) -> "Config":
+        """The config a checkpoint was trained with (its "config"), keys this version no longer knows left
+        out, then overrides on top."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls.from_dict({**{k: v for k, v in saved.items() if k in known}, **(overrides or {})})
+
+    @classmethod
     def load(cls, path: str | None) -> "Config":
         if path is None:
             return cls()
