@@ -41,8 +41,7 @@ class _FusionGraph(nn.Module):
         self.fusion = model.fusion
 
     def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index):
-        card = self.fusion(text, image, image_mask, attr_tokens, price_bucket, id_index)
-        return card, self.fusion.lenders(text, id_index)
+        return self.fusion(text, image, image_mask, attr_tokens, price_bucket, id_index, with_lenders=True)
 
 
 def fusion_inputs(s: dict, T: int, n: int, seed: int) -> dict:

@@ -200,19 +200,20 @@ class Fusion(nn.Module):
         self.neighbour_id = id_index.long()
         self.neighbour_k, self.neighbour_temperature = min(k, len(id_index)), temperature
 
-    def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index, attr_bag=None):
-        """attr_bag: optional AttributeBag of attr_tokens (training passes one; export does not)."""
+    def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index, attr_bag=None, with_lenders=False):
+        """attr_bag: optional AttributeBag of attr_tokens (training passes one; export does not).
+        with_lenders: also return lenders(...), from the same text similarities (fusion.onnx's two outputs)."""
         parts = [self._text, self._image, self._attributes, self._price, self._id]
         args = [(text,), (image, image_mask), (attr_tokens, attr_bag), (price_bucket,), (id_index, text)]
-        h = 0.0
+        h, lender = 0.0, torch.zeros_like(id_index)
         for used, part, a in zip(self.used, parts, args):
-            if used:
-                emb, present = part(*a)                                     # (n, d), (n,)
-                h = h + self.drop(emb) * present.unsqueeze(-1)
-            elif torch.jit.is_tracing():  # ONNX export: read the unused input, so the graph keeps it
-                emb, present = part(*a)
-                h = h + 0.0 * emb * present.unsqueeze(-1)
-        return F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c)
+            if used or torch.jit.is_tracing():  # ONNX export reads an unused input too, so the graph keeps it
+                emb, present, *rest = part(*a)                              # (n, d), (n,)[, lender (n,)]
+                h = h + (self.drop(emb) if used else 0.0 * emb) * present.unsqueeze(-1)
+                if used and rest:
+                    lender = rest[0]
+        card = F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c)
+        return (card, lender) if with_lenders else card
 
     # each modality -> (embedding (n, d), presence (n,) float)
     def _text(self, text):
@@ -240,36 +241,35 @@ class Fusion(nn.Module):
         return self.price(price_bucket.clamp(min=0)), (price_bucket >= 0).float()
 
     def _id(self, id_index, text):
-        emb, present = self.id(id_index.clamp(min=0)), (id_index > 0).float()
+        """-> embedding, presence, lender: the ID row each card borrowed its ID embedding from (lenders)."""
+        emb, present, lender = self.id(id_index.clamp(min=0)), (id_index > 0).float(), torch.zeros_like(id_index)
         if self.neighbour_text is None or self.neighbour_k < 1:
-            return emb, present
+            return emb, present, lender
         borrow = (id_index <= 0) & (text.abs().sum(-1) > 0)                  # (n,) new items with text
         if torch.jit.is_tracing():  # the graph computes every row and selects
-            emb = torch.where(borrow.unsqueeze(-1), self._borrowed(text), emb)
+            borrowed, nearest = self._borrowed(text)
+            emb = torch.where(borrow.unsqueeze(-1), borrowed, emb)
+            lender = torch.where(borrow, nearest, lender)
         else:                       # eager: only the rows that borrow (evaluation fuses whole catalogs)
             rows = torch.nonzero(borrow).squeeze(1)
-            emb = emb.index_copy(0, rows, self._borrowed(text[rows]))
-        return emb, torch.maximum(present, borrow.float())
+            borrowed, nearest = self._borrowed(text[rows])
+            emb = emb.index_copy(0, rows, borrowed)
+            lender = lender.index_copy(0, rows, nearest.to(lender.dtype))
+        return emb, torch.maximum(present, borrow.float()), lender
 
     def lenders(self, text, id_index):
         """(n,) int64: the ID row of the item each card borrowed its ID embedding from (the nearest by text,
         the top one when k > 1), 0 for a card that borrowed nothing (its own ID, no text, lending off).
         Serving treats a new item as that lender in the co-occurrence term too (cooccurrence.py)."""
-        if self.neighbour_text is None or self.neighbour_k < 1:
-            return torch.zeros_like(id_index)
-        borrow = (id_index <= 0) & (text.abs().sum(-1) > 0)
-        if torch.jit.is_tracing():  # the graph computes every row and selects
-            nearest = (F.normalize(text, dim=-1) @ self.neighbour_text.t()).argmax(1)
-            return torch.where(borrow, self.neighbour_id[nearest], torch.zeros_like(id_index))
-        rows = torch.nonzero(borrow).squeeze(1)  # eager: only the rows that borrow (whole catalogs)
-        nearest = (F.normalize(text[rows], dim=-1) @ self.neighbour_text.t()).argmax(1)
-        return torch.zeros_like(id_index).index_copy(0, rows, self.neighbour_id[nearest].to(id_index.dtype))
+        return self._id(id_index, text)[2]
 
     def _borrowed(self, text):
+        """-> the softmax(cosine / temperature)-weighted ID embedding of the k nearest lenders (n, d), and the
+        nearest one's ID row (n,)."""
         sim = F.normalize(text, dim=-1) @ self.neighbour_text.t()            # (n, P) cosine
         top, pos = sim.topk(self.neighbour_k, dim=1)                          # (n, k)
         w = torch.softmax(top / self.neighbour_temperature, dim=1)
-        return (w.unsqueeze(-1) * self.id(self.neighbour_id[pos])).sum(1)     # (n, d)
+        return (w.unsqueeze(-1) * self.id(self.neighbour_id[pos])).sum(1), self.neighbour_id[pos[:, 0]]
 
 
 class UserEncoder(nn.Module):
