@@ -25,7 +25,7 @@ public class EvaluateCommandTests
                 return Enumerable.Range(0, random.Next(6, 12)).Select(j => $"u{u},m{(start + 2 * j) % 24},view,{1_700_000_000 + u * 1_000 + j * 60}");
             })));
         var config = Path.Combine(folder, "tiny.json");
-        File.WriteAllText(config, """{"d": 16, "d_card": 16, "layers": 1, "heads": 2, "M": 2, "L": 6, "dropout": 0.0, "batch": 32, "epochs": 1, "patience": 1, "threads": 1, "seed": 7}""");
+        File.WriteAllText(config, """{"d": 16, "d_card": 16, "content_card": 8, "layers": 1, "heads": 2, "M": 2, "L": 6, "dropout": 0.0, "batch": 32, "epochs": 1, "patience": 1, "threads": 1, "seed": 7}""");
         var model = Path.Combine(folder, "model");
         var train = await CliRun.InvokeAsync("train", "--catalog", catalog, "--events", events, "--out", model, "--config", config, "--no-images", "--threads", "1");
         Assert.True(train.ExitCode == 0, train.Errors + train.Output);

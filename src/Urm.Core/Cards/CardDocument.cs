@@ -4,8 +4,9 @@ namespace Urm.Core.Cards;
 /// One item's card as stored (DESIGN.md, "Card document"): what serving needs to score, filter and
 /// explain an item without going back to the catalog.
 /// </summary>
-/// <param name="Lender">The item whose ID embedding the card borrowed (an item new since the model was
-/// trained borrows the one of the item whose text is closest); null when it borrowed none. The served
+/// <param name="Lender">For an item new since the model was trained, the item with an ID embedding whose text
+/// is closest (whose ID embedding its card may also borrow, <see cref="Models.CardFuser.FuseWithLenders"/>);
+/// null for the others. The served
 /// co-occurrence term treats the item as its lender.</param>
 public sealed record CardDocument(
     string Id,

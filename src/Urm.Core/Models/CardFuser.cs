@@ -10,8 +10,8 @@ public sealed record FusedCards(float[] Vectors, string?[] Lenders);
 /// <summary>
 /// Raw item features -> cards through the package's fusion.onnx, in batches. A card is L2-normalised,
 /// <see cref="ModelSizes.DCard"/> floats; items outside the manifest's idTable get a content-only card,
-/// or one that borrows the ID embedding of the item whose text is closest (the lender), where the
-/// package lends.
+/// or, where the package was trained to, one that borrows the ID embedding of their lender, the item with
+/// one whose text is closest; where the graph names lenders, they come with the cards.
 /// </summary>
 public sealed class CardFuser
 {
@@ -52,8 +52,9 @@ public sealed class CardFuser
 
     /// <summary>
     /// Cards of <paramref name="items"/> as <see cref="Fuse"/> gives them, and for each the item id of its
-    /// lender: the item with an ID embedding whose embedding the card borrowed (an item new since training
-    /// borrows the one of the item whose text is closest); null for a card that borrowed nothing, and for
+    /// lender: for an item new since training, the item with an ID embedding whose text is closest (whose ID
+    /// embedding the card also borrows where the package was trained to); null for an item with its own ID
+    /// embedding or without text, and for
     /// every card of a package whose fusion.onnx does not name lenders. The served co-occurrence term
     /// treats a new item as its lender (<see cref="CoOccurrenceTable.BoostRows"/>).
     /// </summary>

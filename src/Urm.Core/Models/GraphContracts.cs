@@ -34,7 +34,7 @@ internal static class GraphContracts
             ],
             [
                 new(Card, TensorElementType.Float, [N, card]),
-                // The idTable value of the item whose ID embedding the card borrowed (0: none); from 2026-12-03.
+                // The idTable value of the card's lender, the nearest item by text for a new item (0: none); from 2026-12-03.
                 new(Lender, TensorElementType.Int64, [N], Optional: true),
             ]);
     }

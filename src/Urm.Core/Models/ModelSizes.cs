@@ -7,6 +7,8 @@ namespace Urm.Core.Models;
 /// <param name="AttributeTokens">Attribute token slots per item in training (T).</param>
 /// <param name="IdCount">Items with an ID embedding; id_index runs 1..IdCount.</param>
 /// <param name="EventTypes">Event type ids, padding (0) included.</param>
+/// <param name="ContentCard">The last ContentCard values of a card are its part built from content alone (the same
+/// for an item with or without an ID embedding); 0 = one fused card, as in manifests from before 2026-12-03.</param>
 public sealed record ModelSizes(
     int D,
     int DCard,
@@ -20,4 +22,5 @@ public sealed record ModelSizes(
     int AttributeTokens,
     int PriceBuckets,
     int IdCount,
-    int EventTypes);
+    int EventTypes,
+    int ContentCard = 0);

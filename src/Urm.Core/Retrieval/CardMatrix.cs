@@ -9,10 +9,10 @@ public sealed class CardMatrix
 {
     private readonly Dictionary<string, int> _rowOf;
     private readonly IReadOnlyList<string?>? _lenders;
-    // lender id -> the rows whose cards borrowed its ID embedding (items new since training); few, often none.
+    // lender id -> the rows it lends to (items new since training); few, often none.
     private readonly Dictionary<string, List<int>> _lentTo = new(StringComparer.Ordinal);
 
-    /// <param name="lenders">Row by row, the item whose ID embedding the card borrowed (<see cref="Models.FusedCards"/>), null for none; null when no card borrowed.</param>
+    /// <param name="lenders">Row by row, the card's lender (<see cref="Models.FusedCards"/>), null for none; null when no card has one.</param>
     public CardMatrix(IReadOnlyList<string> ids, float[] vectors, int dimension, IReadOnlyList<string?>? lenders = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -59,9 +59,9 @@ public sealed class CardMatrix
 
     public bool TryGetRow(string id, out int row) => _rowOf.TryGetValue(id, out row);
 
-    /// <summary>The item whose ID embedding row <paramref name="row"/>'s card borrowed; null for none.</summary>
+    /// <summary>The lender of row <paramref name="row"/>'s card; null for none.</summary>
     public string? LenderOf(int row) => _lenders?[row];
 
-    /// <summary>The rows whose cards borrowed the ID embedding of item <paramref name="id"/>.</summary>
+    /// <summary>The rows whose cards have item <paramref name="id"/> as lender.</summary>
     public IReadOnlyList<int> RowsLentBy(string id) => _lentTo.TryGetValue(id, out var rows) ? rows : [];
 }

@@ -325,3 +325,16 @@ def test_the_repeat_table_steps_at_its_own_multiple_of_the_rate():
     assert groups[1]["params"] == [model.repeat]
     assert sum(p.numel() for g in groups for p in g["params"]) == sum(p.numel() for p in model.parameters())
     assert [g["lr_scale"] for g in parameter_groups(URM(sizes()), Config())] == [1.0]
+
+
+def test_without_lend_ids_a_new_item_keeps_its_content_card_and_still_names_its_lender():
+    torch.manual_seed(0)
+    m = URM(sizes()).eval()
+    x = items()
+    twin = dict(x, text=x["text"].clone())
+    twin["text"][2] = x["text"][0]                            # item 2 (no ID) has item 0's text
+    before = m.cards(twin)
+    m.fusion.set_neighbours(torch.stack([x["text"][0], x["text"][3]]), torch.tensor([1, 5]), k=1,
+                            temperature=0.05, lend_ids=False)
+    assert torch.equal(m.cards(twin), before)                  # no borrowed ID embedding in any card
+    assert m.fusion.lenders(twin["text"], twin["id_index"])[[0, 2, 3]].tolist() == [0, 1, 0]

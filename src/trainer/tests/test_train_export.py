@@ -14,7 +14,7 @@ from urm_train.export import _FusionGraph, _export, fusion_inputs, fusion_io, us
 from urm_train.model import load_model
 from urm_train.train import train
 
-TINY = {"d": 32, "d_card": 32, "layers": 1, "heads": 2, "M": 2, "L": 10, "dropout": 0.0, "batch": 4,
+TINY = {"d": 32, "d_card": 32, "content_card": 16, "layers": 1, "heads": 2, "M": 2, "L": 10, "dropout": 0.0, "batch": 4,
         "lr": 0.002, "epochs": 30, "patience": 30, "threads": 1, "new_item_share": 0.1}
 
 
@@ -42,7 +42,7 @@ def test_loss_falls_and_planted_pattern_is_learned(run):
 def test_manifest_sizes_and_ids(run):
     m = json.loads((run / "model" / "manifest.json").read_text())
     s = m["sizes"]
-    assert (s["d"], s["dCard"], s["M"], s["L"], s["layers"], s["heads"]) == (32, 32, 2, 10, 1, 2)
+    assert (s["d"], s["dCard"], s["contentCard"], s["M"], s["L"], s["layers"], s["heads"]) == (32, 48, 16, 2, 10, 1, 2)
     assert (s["textDim"], s["imageDim"], s["attributeBuckets"], s["priceBuckets"], s["attributeTokens"]) == (384, 512, 100, 8, 3)
     assert s["idCount"] == len(m["idTable"]) and sorted(m["idTable"].values()) == list(range(1, s["idCount"] + 1))
     assert len(m["newItems"]) == 6 and not set(m["newItems"]) & set(m["idTable"])  # 10% held out as new
@@ -103,7 +103,7 @@ def test_parity_fixture_matches_pytorch(run):
     assert lender.dtype == np.int64 and (lender[1:4] == 0).all() and (lender[[0, 4]] > 0).all()
     assert (lender == model.fusion.lenders(f["text"], f["id_index"]).numpy()).all()
     u = np.load(p / "user" / "user_vectors.npy")
-    assert u.shape == (3, 2, 32) and np.load(p / "user" / "history_events.npy").dtype == np.int64
+    assert u.shape == (3, 2, 48) and np.load(p / "user" / "history_events.npy").dtype == np.int64
 
 
 def test_sampled_softmax_trains(tmp_path):
@@ -114,13 +114,14 @@ def test_sampled_softmax_trains(tmp_path):
     assert ckpt["meta"]["loss"] == "sampled" and np.isfinite(ckpt["meta"]["metrics"]["history"][-1]["loss"])
 
 
-@pytest.mark.parametrize("threshold, dropout", [(1e9, 0.1), (0.0, 0.0)])
-def test_auto_dropout_is_resolved_from_the_training_data_into_the_model(tmp_path, threshold, dropout):
+@pytest.mark.parametrize("threshold, dropout, content", [(1e9, 0.1, 64), (0.0, 0.0, 0)])
+def test_auto_dropout_and_content_card_are_resolved_from_the_training_data_into_the_model(tmp_path, threshold, dropout, content):
     synth.write_features(str(tmp_path / "f"))
     synth.write_events(str(tmp_path / "e.csv"), n_users=10)
-    cfg = Config.from_dict({**TINY, "epochs": 1, "dropout": "auto", "sparse_events_per_item": threshold})
+    cfg = Config.from_dict({**TINY, "epochs": 1, "dropout": "auto", "content_card": "auto", "sparse_events_per_item": threshold})
     ckpt = train(str(tmp_path / "f"), str(tmp_path / "e.csv"), str(tmp_path / "m"), cfg, log=lambda m: None)
     assert ckpt["sizes"]["dropout"] == dropout and ckpt["config"]["dropout"] == "auto"
+    assert (ckpt["sizes"]["content_card"], ckpt["sizes"]["d_card"]) == (content, 32 + content)
 
 
 def test_unused_modalities_stay_graph_inputs(tmp_path):
@@ -169,3 +170,27 @@ def test_causal_encoder_learns_the_planted_pattern_and_exports(tmp_path):
     u = load_model(ckpt).user(*(torch.from_numpy(np.load(tmp_path / "m" / "parity" / "user" / f"{n}.npy"))
                                 for n in ("prompt", "prompt_mask", "history_cards", "history_events", "history_mask")))
     assert np.allclose(u.detach().numpy(), np.load(tmp_path / "m" / "parity" / "user" / "user_vectors.npy"), atol=1e-5)
+
+
+def test_content_card_part_is_built_from_content_alone_and_exports(tmp_path):
+    """content_card: the card's last values come from content alone, so an item never seen in training
+    gets that part exactly as it would with an ID; the package serves d_card + content_card values."""
+    synth.write_features(str(tmp_path / "f"))
+    synth.write_events(str(tmp_path / "e.csv"))
+    (tmp_path / "c.json").write_text(json.dumps({**TINY, "epochs": 3}))
+    assert main(["train", "--features", str(tmp_path / "f"), "--events", str(tmp_path / "e.csv"),
+                 "--out", str(tmp_path / "m"), "--config", str(tmp_path / "c.json")]) == 0
+    m = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert (m["sizes"]["dCard"], m["sizes"]["contentCard"]) == (48, 16)
+    ckpt = torch.load(tmp_path / "m" / "checkpoint.pt")
+    model = load_model(ckpt)
+    p = tmp_path / "m" / "parity" / "fusion"
+    f = {n: torch.from_numpy(np.load(p / f"{n}.npy"))
+         for n in ("text", "image", "image_mask", "attr_tokens", "price_bucket", "id_index")}
+    card = np.load(p / "card.npy")
+    assert card.shape[1] == 48 and np.allclose(np.linalg.norm(card, axis=1), 1.0, atol=1e-5)
+    with torch.no_grad():
+        assert np.allclose(model.fusion(*f.values()).numpy(), card, atol=1e-6)   # fusion.onnx's own figures
+        other = model.fusion(*dict(f, id_index=torch.where(f["id_index"] > 0, 1, 2)).values()).numpy()
+    assert np.allclose(other[:, 32:], card[:, 32:], atol=1e-6)        # another ID: same content part
+    assert not np.allclose(other[:, :32], card[:, :32], atol=1e-3)    # the fused part reads the ID

@@ -17,6 +17,14 @@ class Config:
     # --- model sizes ---
     d: int = 64                 # width of modality embeddings and of the transformer
     d_card: int = 64            # item card size (L2-normalised); user vectors live in the same space
+    content_card: int | str = "auto"  # > 0: the card gets a second part of this size built from content alone
+                                # (model.Fusion), so the served card has d_card + content_card values; 0 = one fused
+                                # card; "auto" = sparse_content_card where the training part has fewer than
+                                # sparse_events_per_item events per item with an ID, 0 otherwise. Beauty (12.7) with a
+                                # tenth of its items new (never in training), test HR@10 on them, model alone: 0.0584
+                                # with 64, 0.0352 without, content-only baseline 0.0522; warm items level. MovieLens
+                                # 100K (58.5): test HR@10 / NDCG@10 0.1506 / 0.0732 with 64, 0.1622 / 0.0846 without
+    sparse_content_card: int = 64
     layers: int = 2             # transformer blocks
     heads: int = 2              # attention heads (d % heads == 0)
     M: int = 4                  # user vectors (interests) per request
@@ -46,9 +54,13 @@ class Config:
                                   # which trains the content path that items unseen in training rely on
     contrast: float = 0.0       # weight of agreement between two dropout passes over the same histories
     contrast_temperature: float = 0.1  # (InfoNCE over the batch's users, DuoRec's unsupervised term)
-    neighbour_k: int = 1        # an item without an ID borrows the ID embeddings of the k items whose text
-    neighbour_temperature: float = 0.05  # is closest, softmax(cosine / temperature)-weighted; k 0 = off
-                                # (on Beauty the nearest one alone lent best: docs/RESULTS.md)
+    neighbour_k: int = 1        # an item without an ID gets lenders: the k items with an ID whose text is closest
+    neighbour_temperature: float = 0.05  # (with lend_ids, their ID embeddings softmax(cosine / temperature)-weighted);
+                                # k 0 = none (on Beauty the nearest one alone lent best: docs/RESULTS.md)
+    lend_ids: bool = False      # True: a new item's card borrows its lenders' ID embeddings; False: its card is
+                                # built from content alone and the lender (nearest text item) is named only for the
+                                # served co-occurrence term. With content_card, borrowing cut new items' HR@10 (model
+                                # alone) on Beauty from 0.0584 to 0.0477 (docs/RESULTS.md)
     neighbour_pool: int = 20_000  # at most this many items lend (the most frequent in training): the pool's
                                   # text vectors go into fusion.onnx (384 floats each)
     repeat: bool = True         # a learned term for items already in the history, by event and recency of
@@ -125,6 +137,12 @@ class Config:
             return float(self.dropout)
         return self.sparse_dropout if events_per_item < self.sparse_events_per_item else 0.0
 
+    def resolved_content_card(self, events_per_item: float) -> int:
+        """The content part's size to train with, "auto" resolved as resolved_dropout resolves dropout."""
+        if self.content_card != "auto":
+            return int(self.content_card)
+        return self.sparse_content_card if events_per_item < self.sparse_events_per_item else 0
+
     def validate(self) -> None:
         if self.d % self.heads != 0:
             raise ValueError(f"d={self.d} must be divisible by heads={self.heads}")
@@ -162,5 +180,9 @@ class Config:
             raise ValueError(f"unknown modalities: {', '.join(bad)}")
         if self.attribute_table < 0 or self.attribute_table == 1:
             raise ValueError("attribute_table must be 0 (one row per bucket) or at least 2 (row 0 is padding)")
+        if self.content_card != "auto" and (isinstance(self.content_card, str) or self.content_card < 0):
+            raise ValueError(f"content_card must be an integer >= 0 (0 = one fused card) or \"auto\", not {self.content_card!r}")
+        if self.sparse_content_card < 0:
+            raise ValueError("sparse_content_card must be >= 0")
         if min(self.M, self.L, self.targets, self.batch, self.layers) < 1:
             raise ValueError("M, L, targets, batch and layers must be >= 1")

@@ -137,7 +137,7 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
     manifest = {
         "version": f"{created}-{h.hexdigest()[:8]}",
         "createdAt": created,
-        "sizes": {"d": s["d"], "dCard": s["d_card"], "M": s["M"], "L": s["L"], "layers": s["layers"],
+        "sizes": {"d": s["d"], "dCard": s["d_card"], "contentCard": s.get("content_card", 0), "M": s["M"], "L": s["L"], "layers": s["layers"],
                   "heads": s["heads"], "textDim": s["text_dim"], "imageDim": s["image_dim"],
                   "attributeBuckets": s["attribute_buckets"], "attributeTokens": T,
                   "attributeTable": s.get("attribute_table") or s["attribute_buckets"],

@@ -160,6 +160,7 @@ class Sizes:
     causal: bool = False    # CausalUserEncoder (read out at every position) instead of UserEncoder
     repeat: bool = False    # the learned repeat term (URM.repeat); False in checkpoints from before it
     card_dropout: float | None = None  # dropout on the modality embeddings of a card; None = dropout (older checkpoints)
+    content_card: int = 0   # the last content_card of the d_card values: a part built from content alone (Fusion)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -170,7 +171,14 @@ class Fusion(nn.Module):
     (masked, not zero-filled) goes through RMSNorm and an MLP to the L2-normalised card.
     Presence is read from the inputs themselves, so the exported graph needs no extra masks:
     text: any non-zero value; image: image_mask; attributes: any token > 0; price: bucket >= 0;
-    id: id_index > 0 (0 or -1 = no ID embedding, the cold-start path)."""
+    id: id_index > 0 (0 or -1 = no ID embedding, the cold-start path).
+
+    With content_card > 0 the card has two parts, each unit length and scaled by sqrt(1/2): the fused
+    card above (d_card - content_card values) and a content part from the same modality embeddings
+    without the ID (content_card values). The URM paper likewise gives every item a content part and an
+    ID part. A user vector's inner product with the content part is a learned content similarity that
+    an item never seen in training gets exactly as a warm item does, where the fused part of a new item
+    is only as good as the ID embedding it borrows."""
 
     def __init__(self, s: Sizes):
         super().__init__()
@@ -184,35 +192,48 @@ class Fusion(nn.Module):
         self.id = nn.Embedding(s.id_count + 1, d)                       # row 0 reserved: no ID
         self.drop = Dropout(s.dropout if s.card_dropout is None else s.card_dropout)
         self.norm = RMSNorm(d)
-        self.out = MLP(d, 2 * d, s.d_card, 0.0)
+        self.content_card = s.content_card
+        self.out = MLP(d, 2 * d, s.d_card - s.content_card, 0.0)
+        if s.content_card:
+            self.content_norm = RMSNorm(d)
+            self.content_out = MLP(d, 2 * d, s.content_card, 0.0)
         self.used = [m in s.modalities for m in MODALITIES]
         self.neighbour_text: torch.Tensor | None = None  # (P, text_dim) unit text vectors of items with an ID
         self.neighbour_id: torch.Tensor | None = None    # (P,) their ID rows
-        self.neighbour_k, self.neighbour_temperature = 1, 0.05
+        self.neighbour_k, self.neighbour_temperature, self.lend_ids = 1, 0.05, True
 
-    def set_neighbours(self, text: torch.Tensor, id_index: torch.Tensor, k: int, temperature: float) -> None:
-        """An item without an ID embedding (new since training) borrows one: the softmax(cosine /
-        temperature)-weighted mean of the ID embeddings of the k items with an ID whose text is closest
-        to its own. A new shade or size of a product line thus lands where its siblings' events put
-        them, which content alone does not reach (see docs/RESULTS.md). Set after training, so the
-        exported graph carries the pool as constants; items with an ID are untouched."""
+    def set_neighbours(self, text: torch.Tensor, id_index: torch.Tensor, k: int, temperature: float,
+                       lend_ids: bool = True) -> None:
+        """An item without an ID embedding (new since training) gets a lender: the item with an ID whose
+        text is closest to its own, which serving treats it as in the co-occurrence term. With lend_ids
+        it also borrows an ID embedding: the softmax(cosine / temperature)-weighted mean of those of the
+        k closest. A new shade or size of a product line thus lands where its siblings' events put them,
+        which a fused card from content alone does not reach; a card with a content part
+        (Sizes.content_card) does better without the borrowed ID (see docs/RESULTS.md). Set after
+        training, so the exported graph carries the pool as constants; items with an ID are untouched."""
         self.neighbour_text = F.normalize(text.float(), dim=-1)
         self.neighbour_id = id_index.long()
         self.neighbour_k, self.neighbour_temperature = min(k, len(id_index)), temperature
+        self.lend_ids = lend_ids
 
     def forward(self, text, image, image_mask, attr_tokens, price_bucket, id_index, attr_bag=None, with_lenders=False):
         """attr_bag: optional AttributeBag of attr_tokens (training passes one; export does not).
         with_lenders: also return lenders(...), from the same text similarities (fusion.onnx's two outputs)."""
         parts = [self._text, self._image, self._attributes, self._price, self._id]
         args = [(text,), (image, image_mask), (attr_tokens, attr_bag), (price_bucket,), (id_index, text)]
-        h, lender = 0.0, torch.zeros_like(id_index)
-        for used, part, a in zip(self.used, parts, args):
+        h, content, lender = 0.0, 0.0, torch.zeros_like(id_index)
+        for name, used, part, a in zip(MODALITIES, self.used, parts, args):
             if used or torch.jit.is_tracing():  # ONNX export reads an unused input too, so the graph keeps it
                 emb, present, *rest = part(*a)                              # (n, d), (n,)[, lender (n,)]
                 h = h + (self.drop(emb) if used else 0.0 * emb) * present.unsqueeze(-1)
+                if name != "id":
+                    content = h
                 if used and rest:
                     lender = rest[0]
-        card = F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c)
+        card = F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c - content_card)
+        if self.content_card:
+            part = F.normalize(self.content_out(self.content_norm(content)), dim=-1)   # (n, content_card)
+            card = torch.cat([card, part], dim=-1) * math.sqrt(0.5)
         return (card, lender) if with_lenders else card
 
     # each modality -> (embedding (n, d), presence (n,) float)
@@ -241,25 +262,30 @@ class Fusion(nn.Module):
         return self.price(price_bucket.clamp(min=0)), (price_bucket >= 0).float()
 
     def _id(self, id_index, text):
-        """-> embedding, presence, lender: the ID row each card borrowed its ID embedding from (lenders)."""
+        """-> embedding, presence, lender: the ID row of each card's lender (lenders), whose ID embedding it
+        borrows when lend_ids is set."""
         emb, present, lender = self.id(id_index.clamp(min=0)), (id_index > 0).float(), torch.zeros_like(id_index)
         if self.neighbour_text is None or self.neighbour_k < 1:
             return emb, present, lender
         borrow = (id_index <= 0) & (text.abs().sum(-1) > 0)                  # (n,) new items with text
         if torch.jit.is_tracing():  # the graph computes every row and selects
             borrowed, nearest = self._borrowed(text)
-            emb = torch.where(borrow.unsqueeze(-1), borrowed, emb)
+            if self.lend_ids:
+                emb = torch.where(borrow.unsqueeze(-1), borrowed, emb)
             lender = torch.where(borrow, nearest, lender)
         else:                       # eager: only the rows that borrow (evaluation fuses whole catalogs)
             rows = torch.nonzero(borrow).squeeze(1)
             borrowed, nearest = self._borrowed(text[rows])
-            emb = emb.index_copy(0, rows, borrowed)
+            if self.lend_ids:
+                emb = emb.index_copy(0, rows, borrowed)
             lender = lender.index_copy(0, rows, nearest.to(lender.dtype))
+        if not self.lend_ids:
+            return emb, present, lender
         return emb, torch.maximum(present, borrow.float()), lender
 
     def lenders(self, text, id_index):
-        """(n,) int64: the ID row of the item each card borrowed its ID embedding from (the nearest by text,
-        the top one when k > 1), 0 for a card that borrowed nothing (its own ID, no text, lending off).
+        """(n,) int64: the ID row of each card's lender (the nearest item by text, the top one when k > 1),
+        0 for a card with none (its own ID, no text, lending off).
         Serving treats a new item as that lender in the co-occurrence term too (cooccurrence.py)."""
         return self._id(id_index, text)[2]
 

@@ -95,10 +95,11 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     modalities = [m for m in MODALITIES if m in cfg.modalities and available[m]]
     events_per_item = len(data.flat_items) / max(1, int(has_id.sum()))
     dropout = cfg.resolved_dropout(events_per_item)
+    content_card = cfg.resolved_content_card(events_per_item)
     if cfg.contrast > 0 and dropout == 0:
         raise ValueError(f"contrast needs dropout > 0, and dropout \"auto\" is 0 here ({events_per_item:.1f} training "
                          f"events per item, not under sparse_events_per_item {cfg.sparse_events_per_item}): set dropout")
-    sizes = Sizes(d=cfg.d, d_card=cfg.d_card, layers=cfg.layers, heads=cfg.heads, M=cfg.M, L=cfg.L,
+    sizes = Sizes(d=cfg.d, d_card=cfg.d_card + content_card, content_card=content_card, layers=cfg.layers, heads=cfg.heads, M=cfg.M, L=cfg.L,
                   dropout=dropout, card_dropout=cfg.card_dropout, logit_scale_init=cfg.logit_scale_init, text_dim=feats.text_dim,
                   image_dim=feats.image_dim, attribute_buckets=feats.attribute_buckets,
                   price_buckets=feats.price_buckets, id_count=int(has_id.sum()), modalities=modalities,
@@ -112,8 +113,8 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
              "attr_bag": AttributeBag(torch.from_numpy(attr_tokens), len(attr_used) + 1)}
     log(f"data: {feats.n} items ({int(has_id.sum())} with an ID embedding, {int(held_out.sum())} held out as new), "
         f"{len(data.samples)} training samples, {len(data.val)} validation users; "
-        f"modalities {modalities}; tasks {tasks}; dropout {dropout:g}"
-        + (f" (auto: {events_per_item:.1f} training events per item)" if cfg.dropout == "auto" else ""))
+        f"modalities {modalities}; tasks {tasks}; dropout {dropout:g}, content card {content_card}"
+        + (f" (auto: {events_per_item:.1f} training events per item)" if "auto" in (cfg.dropout, cfg.content_card) else ""))
     return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompts.emb),
                     attr_used, held_out)
 
@@ -433,4 +434,4 @@ def id_lenders(p: Prepared, cfg: Config) -> dict | None:
     count = np.bincount(p.data.flat_items, minlength=p.feats.n)[lenders]
     lenders = lenders[np.argsort(-count, kind="stable")[:cfg.neighbour_pool]]
     return {"text": torch.from_numpy(p.feats.text[lenders].copy()), "id_index": torch.from_numpy(p.id_index[lenders].copy()),
-            "k": cfg.neighbour_k, "temperature": cfg.neighbour_temperature}
+            "k": cfg.neighbour_k, "temperature": cfg.neighbour_temperature, "lend_ids": cfg.lend_ids}

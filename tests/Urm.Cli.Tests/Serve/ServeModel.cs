@@ -18,7 +18,7 @@ public sealed class ServeModel : IAsyncLifetime
 
     private static readonly object Config = new
     {
-        d = 16, d_card = 16, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
+        d = 16, d_card = 16, content_card = 8, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
         epochs = 1, patience = 1, threads = 1, seed = 7,
     };
 

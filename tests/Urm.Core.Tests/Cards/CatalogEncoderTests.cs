@@ -28,13 +28,13 @@ public sealed class CatalogEncoderTests(EncodingModel model)
         var item = model.Items.Single(i => i.Id == "sku-3");
         Assert.Equal(item.Title, card.Title);
         Assert.Equal(ContentHash.Compute(item), card.ContentHash);
-        Assert.Equal(16, card.Vector.Length);
+        Assert.Equal(24, card.Vector.Length);
         Assert.Contains(item.Brand!, card.KeyPoints);
         Assert.Contains("material: ", card.KeyPoints);
     }
 
     [Fact]
-    public async Task An_item_new_since_training_is_stored_with_the_item_its_card_borrowed_from()
+    public async Task An_item_new_since_training_is_stored_with_its_lender()
     {
         await using var bench = await EncodingBench.StartAsync(model);
         var idTable = JsonNode.Parse(File.ReadAllText(Path.Combine(model.Directory, "manifest.json")))!["idTable"]!.AsObject();

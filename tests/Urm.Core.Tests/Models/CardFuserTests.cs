@@ -20,18 +20,21 @@ public sealed class CardFuserTests(TinyModel model)
     }
 
     [Fact]
-    public void A_new_item_borrows_the_id_embedding_of_the_item_whose_text_is_closest()
+    public void A_new_item_that_reads_like_a_known_one_gets_its_content_part_and_has_it_as_lender()
     {
         var known = model.Items.First(i => model.Package.Manifest.IdTable.ContainsKey(i.Id));
         var fuser = new CardFuser(model.Package);
 
-        // a new SKU that reads like a known one lands on its card; one without text has content alone
-        var cards = fuser.Fuse([known, known with { Id = "brand-new-sku" }, known with { Id = "no-text-sku", Text = new float[known.Text.Length] }]);
+        var (cards, lenders) = fuser.FuseWithLenders([known, known with { Id = "brand-new-sku" }, known with { Id = "no-text-sku", Text = new float[known.Text.Length] }]);
 
+        // the fused part reads the ID embedding the new SKU lacks; the content part is the known item's
         var d = fuser.Dimension;
-        Assert.Equal(cards[..d], cards[d..(2 * d)], (a, b) => Math.Abs(a - b) < 1e-5f);
+        var content = model.Package.Sizes.ContentCard;
+        Assert.True(content > 0);
+        Assert.Equal(cards[(d - content)..d], cards[(2 * d - content)..(2 * d)], (a, b) => Math.Abs(a - b) < 1e-5f);
+        Assert.NotEqual(cards[..(d - content)], cards[d..(2 * d - content)]);
+        Assert.Equal(new string?[] { null, known.Id, null }, (IEnumerable<string?>)lenders);   // no text, nothing to compare: no lender
         Assert.Equal(1f, Norm(cards.AsSpan(2 * d, d)), 4);
-        Assert.NotEqual(cards[..d], cards[(2 * d)..]);
     }
 
     [Fact]

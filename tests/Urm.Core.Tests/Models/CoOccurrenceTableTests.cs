@@ -79,7 +79,7 @@ public sealed class CoOccurrenceTableTests(TinyModel model) : IDisposable
         CoOccurrenceFile.AddTo(_copy, table.Bytes(), table.Pairs, 0.5, 3, ServedTasks);
         using var package = ModelPackage.Load(_copy, TinyModel.Session);
         var co = package.CoOccurrence!;
-        // "new-a" and "new-b" are items the model never saw; their cards borrowed sku-3's and sku-4's ID embeddings.
+        // "new-a" and "new-b" are items the model never saw; their lenders are sku-3 and sku-4.
         string[] ids = ["sku-1", "sku-3", "sku-4", "sku-9", "new-a", "new-b"];
         var cards = new Urm.Core.Retrieval.CardMatrix(ids, new float[ids.Length * 2], 2, [null, null, null, null, "sku-3", "sku-4"]);
         int Row(string id) => Array.IndexOf(ids, id);

@@ -34,7 +34,7 @@ public sealed class LenderOutputTests(TinyModel model) : IDisposable
             if (idTable.ContainsKey(Items[i].Id)) Assert.Null(lenders[i]);
             else Assert.True(lenders[i] is { } lender && idTable.ContainsKey(lender), $"{Items[i].Id} has no lender from the idTable");
         }
-        // A copy's text is its original's, so it borrows from the original where the original has an ID.
+        // A copy's text is its original's, so the original is its lender where the original has an ID.
         for (var i = 0; i < 5; i++)
             if (idTable.ContainsKey(model.Items[i].Id)) Assert.Equal(model.Items[i].Id, lenders[model.Items.Count + i]);
     }

@@ -21,7 +21,7 @@ public sealed class ModelHostTests(EncodingModel model)
         await host.ActivateAsync(model.SecondDirectory, default);
 
         Assert.Equal(model.SecondVersion, host.ActiveVersion);
-        Assert.Equal(new CardSpace(model.SecondVersion, 16), host.CardSpace);
+        Assert.Equal(new CardSpace(model.SecondVersion, 24), host.CardSpace);
         using var lease = host.Acquire();
         Assert.Equal(model.SecondVersion, lease.Version);
     }
@@ -41,7 +41,7 @@ public sealed class ModelHostTests(EncodingModel model)
         Assert.Contains("fusion.onnx", e.Message);
         Assert.Equal(model.Version, host.ActiveVersion);
         using var lease = host.Acquire();
-        Assert.Equal(16, lease.Fuser.Fuse([Features("sku-1")]).Length);
+        Assert.Equal(24, lease.Fuser.Fuse([Features("sku-1")]).Length);
         Directory.Delete(broken, recursive: true);
     }
 
@@ -71,7 +71,7 @@ public sealed class ModelHostTests(EncodingModel model)
         var users = old.Users.Encode(new UserSequence(new float[384], [new HistoryEntry(card, EventType.View)]));
 
         Assert.Equal(model.Version, old.Version);
-        Assert.Equal(16, card.Length);
+        Assert.Equal(24, card.Length);
         Assert.Equal(old.Users.OutputLength, users.Length);
         Assert.Equal(model.SecondVersion, host.ActiveVersion);
     }

@@ -18,7 +18,7 @@ public sealed class ModelPackageRefusalTests(TinyModel model) : IDisposable
     public void The_intact_package_loads_with_the_manifest_sizes()
     {
         using var package = ModelPackage.Load(_copy, TinyModel.Session);
-        Assert.Equal((16, 2, 6, 384), (package.Sizes.DCard, package.Sizes.M, package.Sizes.L, package.Sizes.TextDim));
+        Assert.Equal((24, 2, 6, 384), (package.Sizes.DCard, package.Sizes.M, package.Sizes.L, package.Sizes.TextDim));
         Assert.Equal("view", package.Manifest.EventTypes.Single(e => e.Value == 1).Key);
         Assert.Equal("task:next-item", package.Manifest.Tasks["next-item"]);
     }

@@ -51,7 +51,7 @@ public sealed class ParityTests(TinyModel model)
         var (cards, lenders) = new CardFuser(model.Package, batchSize: 2).FuseWithLenders(items);
 
         AssertClose(Fixture("fusion", "card").Values, cards);
-        // The items outside the idTable borrowed an ID embedding, and the graph names whose, as PyTorch does.
+        // The items outside the idTable have lenders, and the graph names them as PyTorch does.
         var lent = Ints("fusion", "lender").Values;
         Assert.Contains(lent, l => l > 0);
         Assert.Equal(lent.Select(l => l > 0 ? idOf[l] : null), lenders);

@@ -20,7 +20,7 @@ public sealed class TinyModel : IDisposable
     // d/dCard/M/L small enough to train in seconds; dropout 0 so PyTorch and ONNX Runtime agree exactly.
     private static readonly object Config = new
     {
-        d = 16, d_card = 16, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
+        d = 16, d_card = 16, content_card = 8, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
         epochs = 1, patience = 1, threads = 1, seed = 7,
         attribute_table = 61, // fewer rows than the 100 buckets: the parity inputs cross the fold
     };
