@@ -225,9 +225,10 @@ class Fusion(nn.Module):
         for name, used, part, a in zip(MODALITIES, self.used, parts, args):
             if used or torch.jit.is_tracing():  # ONNX export reads an unused input too, so the graph keeps it
                 emb, present, *rest = part(*a)                              # (n, d), (n,)[, lender (n,)]
-                h = h + (self.drop(emb) if used else 0.0 * emb) * present.unsqueeze(-1)
+                term = (self.drop(emb) if used else 0.0 * emb) * present.unsqueeze(-1)
+                h = h + term
                 if name != "id":
-                    content = h
+                    content = content + term
                 if used and rest:
                     lender = rest[0]
         card = F.normalize(self.out(self.norm(h)), dim=-1)                  # (n, c - content_card)
@@ -279,9 +280,9 @@ class Fusion(nn.Module):
             if self.lend_ids:
                 emb = emb.index_copy(0, rows, borrowed)
             lender = lender.index_copy(0, rows, nearest.to(lender.dtype))
-        if not self.lend_ids:
-            return emb, present, lender
-        return emb, torch.maximum(present, borrow.float()), lender
+        if self.lend_ids:
+            present = torch.maximum(present, borrow.float())
+        return emb, present, lender
 
     def lenders(self, text, id_index):
         """(n,) int64: the ID row of each card's lender (the nearest item by text, the top one when k > 1),
