@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 
 namespace Urm.Core.Features;
 
@@ -8,7 +7,8 @@ namespace Urm.Core.Features;
 /// Features persisted in one append-only log under a folder, with a hash-to-offset index rebuilt
 /// when it is opened. Every record carries its length and a checksum, so a write cut short by a
 /// crash is detected at the next open and cut off; everything before it survives. A replaced entry
-/// is appended again and the newest copy wins. One process writes a folder at a time.
+/// is appended again and the newest copy wins. One process writes a folder at a time. A record's
+/// payload is a <see cref="FeatureRecord"/>.
 /// </summary>
 public sealed class FileFeatureCache : IFeatureCache, IDisposable
 {
@@ -53,7 +53,7 @@ public sealed class FileFeatureCache : IFeatureCache, IDisposable
                 return false;
             }
             _log.Position = offset;
-            features = Decode(ReadRecord(_log, _log.Length)
+            features = FeatureRecord.Decode(ReadRecord(_log, _log.Length)
                 ?? throw new InvalidDataException($"The feature cache '{Path}' changed under this process at offset {offset}."));
             _log.Position = _log.Length;
             return true;
@@ -63,7 +63,7 @@ public sealed class FileFeatureCache : IFeatureCache, IDisposable
     public void Put(ItemFeatures features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        var payload = Encode(features);
+        var payload = FeatureRecord.Encode(features);
         var record = new byte[4 + payload.Length + 8];
         BinaryPrimitives.WriteInt32LittleEndian(record, payload.Length);
         payload.CopyTo(record, 4);
@@ -116,7 +116,7 @@ public sealed class FileFeatureCache : IFeatureCache, IDisposable
                 _log.SetLength(offset);
                 break;
             }
-            _index[ReadHash(payload)] = offset;
+            _index[FeatureRecord.ReadContentHash(payload)] = offset;
         }
         _log.Position = _log.Length;
     }
@@ -133,53 +133,5 @@ public sealed class FileFeatureCache : IFeatureCache, IDisposable
         log.ReadExactly(payload);
         log.ReadExactly(word);
         return BinaryPrimitives.ReadUInt64LittleEndian(word) == Fnv1a64.Hash(payload) ? payload : null;
-    }
-
-    private static byte[] Encode(ItemFeatures f)
-    {
-        using var buffer = new MemoryStream(64 + 4 * (f.Text.Length + (f.Image?.Length ?? 0) + f.AttributeTokens.Length));
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(f.ContentHash);
-            w.Write(f.Id);
-            WriteFloats(w, f.Text);
-            if (f.Image is null) w.Write(-1); else WriteFloats(w, f.Image);
-            w.Write(f.AttributeTokens.Length);
-            foreach (var t in f.AttributeTokens) w.Write(t);
-            w.Write(f.PriceBucket);
-        }
-        return buffer.ToArray();
-    }
-
-    private static string ReadHash(byte[] payload)
-    {
-        using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
-        return r.ReadString();
-    }
-
-    private static ItemFeatures Decode(byte[] payload)
-    {
-        using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
-        var hash = r.ReadString();
-        var id = r.ReadString();
-        var text = ReadFloats(r, r.ReadInt32())!;
-        var image = ReadFloats(r, r.ReadInt32());
-        var tokens = new int[r.ReadInt32()];
-        for (var i = 0; i < tokens.Length; i++) tokens[i] = r.ReadInt32();
-        return new ItemFeatures(id, hash, text, image, tokens, r.ReadInt32());
-    }
-
-    private static void WriteFloats(BinaryWriter w, float[] values)
-    {
-        w.Write(values.Length);
-        foreach (var v in values) w.Write(v);
-    }
-
-    private static float[]? ReadFloats(BinaryReader r, int count)
-    {
-        if (count < 0) return null;
-        var values = new float[count];
-        for (var i = 0; i < count; i++) values[i] = r.ReadSingle();
-        return values;
     }
 }
