@@ -52,7 +52,7 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
             var encoder = new CatalogEncoder(store, models, text, images, cache);
             var report = await encoder.EncodeAsync(_ => Task.FromResult<Stream>(OpenShared(path)), format, allowMassRetire, cancellationToken).ConfigureAwait(false);
             // Make the run's features durable now: a later re-fuse or re-encode reads them instead of recomputing.
-            (cache as FileFeatureCache)?.Flush();
+            await cache.FlushAsync(cancellationToken).ConfigureAwait(false);
             await report.WriteAsync(ReportPath(path), cancellationToken).ConfigureAwait(false);
             return report;
         }

@@ -48,7 +48,7 @@ public static class FeatureExport
             }
             progress?.Report(written);
         }
-        cache.Flush();
+        await cache.FlushAsync(cancellationToken);
 
         var report = new FeatureExportReport(
             Path.GetFullPath(catalogPath), read.RowsRead, read.Accepted, read.Rejected, read.Errors,

@@ -53,13 +53,19 @@ public sealed class ItemFeatureExtractor
     private async Task<ItemFeatures[]> ExtractBatchAsync(List<(CatalogItem Item, string ContentHash)> batch, CancellationToken cancellationToken)
     {
         var results = new ItemFeatures?[batch.Count];
+        // Checked before the prefetch, which must not be handed a null or empty hash.
+        foreach (var (item, hash) in batch)
+        {
+            ArgumentNullException.ThrowIfNull(item);
+            ArgumentException.ThrowIfNullOrEmpty(hash);
+        }
+        await _cache.PrefetchAsync(batch.Select(row => row.ContentHash).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+
         // Rows in one batch that share a hash are encoded once: first row by hash, then the others.
         var misses = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < batch.Count; i++)
         {
             var (item, hash) = batch[i];
-            ArgumentNullException.ThrowIfNull(item);
-            ArgumentException.ThrowIfNullOrEmpty(hash);
             if (_cache.TryGet(hash, out var cached))
             {
                 results[i] = cached.Id == item.Id ? cached : cached with { Id = item.Id };
@@ -115,7 +121,7 @@ public sealed class ItemFeatureExtractor
                 foreach (var row in misses[hash])
                     results[row] = row == first ? features : features with { Id = batch[row].Item.Id };
             }
-            _cache.Flush();
+            await _cache.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Interlocked.Add(ref _items, batch.Count);

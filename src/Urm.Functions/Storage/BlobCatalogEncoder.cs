@@ -79,7 +79,7 @@ public sealed class BlobCatalogEncoder(
                 logger.LogInformation("Stopped encoding {Blob}: it was replaced while being read; the newer upload's run encodes it", name);
                 return null;
             }
-            (cache as FileFeatureCache)?.Flush();
+            await cache.FlushAsync(cancellationToken).ConfigureAwait(false);
             var reportName = await new BlobCatalogReports(blobs).WriteAsync(name, report, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Encoded {Blob}: {Fused} fused, {Skipped} unchanged, {Retired} retired, {Rejected} rejected rows; catalog version {Version}; report {Report}",
                 name, report.Fused, report.SkippedUnchanged, report.Retired, report.Rejected, report.CatalogVersion, reportName);

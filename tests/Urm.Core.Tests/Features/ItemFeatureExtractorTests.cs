@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
 
@@ -112,5 +113,110 @@ public class ItemFeatureExtractorTests
         var output = await Run(extractor, [(TestItems.Make(id: "new-id"), "h")]);
 
         Assert.Equal("new-id", Assert.Single(output).Id);
+    }
+
+    [Fact]
+    public async Task Each_batch_is_prefetched_before_it_is_looked_up_and_flushed_async_after_its_misses_are_put()
+    {
+        var cache = new RecordingCache();
+        cache.Remote["hash-1"] = new ItemFeatures("elsewhere", "hash-1", [9, 9, 9, 9], null, [], -1);
+        var text = new CountingTextEncoder();
+        var extractor = new ItemFeatureExtractor(text, null, cache, options: new ItemFeatureExtractorOptions(BatchSize: 3));
+        var rows = Catalog(4);
+        rows[2] = (rows[2].Item1, "hash-0");
+
+        var output = await Run(extractor, rows);
+
+        Assert.Equal(
+            [
+                "prefetch hash-0 hash-1", "get hash-0", "get hash-1", "get hash-0", "put hash-0", "flush-async",
+                "prefetch hash-3", "get hash-3", "put hash-3", "flush-async",
+            ],
+            cache.Events);
+        Assert.Equal([9, 9, 9, 9], output[1].Text);
+        Assert.Equal("sku-1", output[1].Id);
+        Assert.Equal(new ExtractionCounts(4, 1, 2, 0, 0), extractor.Counts);
+    }
+
+    [Fact]
+    public async Task A_batch_served_wholly_from_the_cache_is_not_flushed()
+    {
+        var cache = new RecordingCache();
+        var rows = Catalog(2);
+        await Run(new ItemFeatureExtractor(new CountingTextEncoder(), null, cache), rows);
+        cache.Events.Clear();
+
+        await Run(new ItemFeatureExtractor(new CountingTextEncoder(), null, cache), rows);
+
+        Assert.Equal(["prefetch hash-0 hash-1", "get hash-0", "get hash-1"], cache.Events);
+    }
+
+    [Fact]
+    public async Task A_cache_without_async_hooks_prefetches_nothing_and_flushes_through_Flush()
+    {
+        IFeatureCache cache = new SyncOnlyCache();
+
+        await cache.PrefetchAsync(["a"], default);
+        await cache.FlushAsync(default);
+
+        Assert.Equal(1, ((SyncOnlyCache)cache).Flushes);
+        Assert.Equal(0, cache.Count);
+    }
+
+    /// <summary>Records every call in order; a prefetch copies what <see cref="Remote"/> holds into the cache.</summary>
+    private sealed class RecordingCache : IFeatureCache
+    {
+        private readonly Dictionary<string, ItemFeatures> _local = new(StringComparer.Ordinal);
+
+        public Dictionary<string, ItemFeatures> Remote { get; } = new(StringComparer.Ordinal);
+
+        public List<string> Events { get; } = [];
+
+        public int Count => _local.Count;
+
+        public ValueTask PrefetchAsync(IReadOnlyCollection<string> contentHashes, CancellationToken cancellationToken)
+        {
+            Events.Add("prefetch " + string.Join(' ', contentHashes.Order(StringComparer.Ordinal)));
+            foreach (var hash in contentHashes)
+                if (Remote.TryGetValue(hash, out var features)) _local[hash] = features;
+            return ValueTask.CompletedTask;
+        }
+
+        public bool TryGet(string contentHash, [MaybeNullWhen(false)] out ItemFeatures features)
+        {
+            Events.Add("get " + contentHash);
+            return _local.TryGetValue(contentHash, out features);
+        }
+
+        public void Put(ItemFeatures features)
+        {
+            Events.Add("put " + features.ContentHash);
+            _local[features.ContentHash] = features;
+        }
+
+        public void Flush() => Events.Add("flush");
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken)
+        {
+            Events.Add("flush-async");
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class SyncOnlyCache : IFeatureCache
+    {
+        public int Flushes { get; private set; }
+
+        public int Count => 0;
+
+        public bool TryGet(string contentHash, [MaybeNullWhen(false)] out ItemFeatures features)
+        {
+            features = null;
+            return false;
+        }
+
+        public void Put(ItemFeatures features) => throw new InvalidOperationException("Nothing is put in this test.");
+
+        public void Flush() => Flushes++;
     }
 }
