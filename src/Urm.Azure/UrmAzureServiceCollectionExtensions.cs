@@ -16,6 +16,7 @@ public static class UrmAzureServiceCollectionExtensions
     /// <see cref="CosmosCardStoreOptions"/> bound from the <c>CardStore</c> section and checked at start.
     /// The client signs in with a registered <see cref="TokenCredential"/> if there is one, else with
     /// <c>DefaultAzureCredential</c>; <c>CardStore__ConnectionString</c> (emulators) overrides both.
+    /// Beside it, the container's card sets as <see cref="ICardSets"/> (and as <see cref="CosmosCardSets"/>).
     /// </summary>
     public static IServiceCollection AddUrmCosmosCardStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,6 +31,15 @@ public static class UrmAzureServiceCollectionExtensions
             return new CosmosCardStore(client, options, sp.GetService<ILogger<CosmosCardStore>>(), sp.GetService<TimeProvider>(), ownsClient: true);
         });
         services.AddSingleton<ICardStore>(sp => sp.GetRequiredService<CosmosCardStore>());
+        // No CosmosClient is registered to share: the store makes and owns its own, so the sets make theirs
+        // the same way (one more client, i.e. its own connections, for the same account).
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CosmosCardStoreOptions>>().Value;
+            var client = CosmosCardStore.CreateClient(options, sp.GetService<TokenCredential>());
+            return new CosmosCardSets(client, options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), ownsClient: true);
+        });
+        services.AddSingleton<ICardSets>(sp => sp.GetRequiredService<CosmosCardSets>());
         return services;
     }
 }

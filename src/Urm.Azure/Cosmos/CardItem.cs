@@ -33,11 +33,11 @@ internal sealed record CardItem(
 {
     public const string CardKind = "card";
 
-    public static CardItem From(CardDocument card, long version)
+    public static CardItem From(CardDocument card, long version, string cardSet)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Card vectors are stored as little-endian float32 bytes.");
         return new CardItem(
-            CardDocumentIds.For(card.Id), CardPartitions.For(card.Id), CardKind, card.Id, card.Title, card.KeyPoints, card.Category,
+            CardDocumentIds.For(card.Id), CardPartitions.For(card.Id, cardSet), CardKind, card.Id, card.Title, card.KeyPoints, card.Category,
             card.Brand, card.Price, card.Available, card.ContentHash, card.ModelVersion,
             Convert.ToBase64String(MemoryMarshal.AsBytes(card.Vector.AsSpan())), card.UpdatedAt, card.Retired, version, card.Lender);
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Urm.Core.Cards;
 
 namespace Urm.Azure.Cosmos;
 
@@ -10,6 +11,9 @@ namespace Urm.Azure.Cosmos;
 /// items at 320 MB each (1/60 of the limit), and 64 distinct keys still spread writes over as many
 /// physical partitions as a large container gets. The hash is fixed forever: changing it (or the
 /// count) would move every card to another partition, so it is a constant, not a setting.
+/// A card set other than the default "" (<see cref="ICardSets"/>) prefixes every partition it uses with
+/// its name and '|' (<c>m2|b07</c>, <c>m2|catalog</c>), so its cards and its catalog version are
+/// documents of their own beside the default set's, in the same container.
 /// </summary>
 public static class CardPartitions
 {
@@ -31,6 +35,25 @@ public static class CardPartitions
             hash *= 16777619u;
         }
         return Name((int)(hash % BucketCount));
+    }
+
+    /// <summary>The partition of <paramref name="itemId"/>'s card in <paramref name="cardSet"/>.</summary>
+    public static string For(string itemId, string cardSet) => InSet(cardSet, For(itemId));
+
+    /// <summary>The card partitions of <paramref name="cardSet"/>: <see cref="Buckets"/> for the default set.</summary>
+    public static IReadOnlyList<string> BucketsFor(string cardSet)
+    {
+        CardSetNames.Check(cardSet, nameof(cardSet));
+        return cardSet.Length == 0 ? Buckets : Buckets.Select(b => InSet(cardSet, b)).ToArray();
+    }
+
+    /// <summary>The partition of <paramref name="cardSet"/>'s catalog version document: <see cref="CatalogPartition"/> for the default set.</summary>
+    public static string CatalogPartitionFor(string cardSet) => InSet(cardSet, CatalogPartition);
+
+    private static string InSet(string cardSet, string partition)
+    {
+        CardSetNames.Check(cardSet, nameof(cardSet));
+        return cardSet.Length == 0 ? partition : cardSet + "|" + partition;
     }
 
     private static string Name(int bucket) => "b" + bucket.ToString("D2", System.Globalization.CultureInfo.InvariantCulture);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Urm.Azure.Cosmos;
 
 /// <summary>
-/// The one catalog version document (partition <c>catalog</c>). <see cref="Reserved"/> is the last version
+/// The one catalog version document of a card set (partition <c>catalog</c>, or <c>{set}|catalog</c>). <see cref="Reserved"/> is the last version
 /// handed to a write; <see cref="Pending"/> lists the writes still in progress. Readers see
 /// <see cref="Visible"/>: below the oldest write in progress, so a reader that moves to that version
 /// has every card written at or below it (see <see cref="CosmosCardStore"/>).
@@ -18,7 +18,7 @@ internal sealed record CatalogVersionItem(
     public const string DocumentId = "catalog-version";
     public const string VersionKind = "catalogVersion";
 
-    public static CatalogVersionItem Empty { get; } = new(DocumentId, CardPartitions.CatalogPartition, VersionKind, 0, []);
+    public static CatalogVersionItem Empty(string cardSet) => new(DocumentId, CardPartitions.CatalogPartitionFor(cardSet), VersionKind, 0, []);
 
     /// <summary>Writes in progress whose lease has not run out at <paramref name="now"/>.</summary>
     public IEnumerable<PendingWrite> Live(DateTimeOffset now) => Pending.Where(p => p.ExpiresAt > now);

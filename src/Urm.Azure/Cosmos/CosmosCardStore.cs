@@ -13,7 +13,8 @@ using Urm.Core.Cards;
 namespace Urm.Azure.Cosmos;
 
 /// <summary>
-/// The card store in a Cosmos DB for NoSQL container (partition key <c>/pk</c>, see <see cref="CardPartitions"/>).
+/// The card store in a Cosmos DB for NoSQL container (partition key <c>/pk</c>, see <see cref="CardPartitions"/>):
+/// one card set of it, the default "" unless named, every set in partitions of its own.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -44,6 +45,8 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
     private readonly bool _ownsClient;
     private readonly Container _container;
     private readonly CosmosCardStoreOptions _options;
+    private readonly IReadOnlyList<string> _buckets;
+    private readonly string _catalogPartition;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _checkGate = new(1, 1);
@@ -53,17 +56,23 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
 
     /// <param name="client">A client made by <see cref="CreateClient"/> (or with <see cref="ClientOptions"/>).</param>
     /// <param name="ownsClient">Whether <see cref="Dispose"/> disposes <paramref name="client"/>.</param>
-    public CosmosCardStore(CosmosClient client, CosmosCardStoreOptions options, ILogger<CosmosCardStore>? logger = null, TimeProvider? time = null, bool ownsClient = false)
+    /// <param name="cardSet">The card set (<see cref="ICardSets"/>); "" is the cards as stored before sets existed.</param>
+    public CosmosCardStore(CosmosClient client, CosmosCardStoreOptions options, ILogger<CosmosCardStore>? logger = null, TimeProvider? time = null, bool ownsClient = false, string cardSet = "")
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         var problems = CosmosCardStoreOptionsValidator.Problems(options).Where(p => !p.StartsWith("CardStore__CosmosEndpoint", StringComparison.Ordinal)).ToList();
         if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems), nameof(options));
         _container = client.GetContainer(options.Database, options.Container);
+        CardSet = CardSetNames.Check(cardSet, nameof(cardSet));
+        _buckets = CardPartitions.BucketsFor(cardSet);
+        _catalogPartition = CardPartitions.CatalogPartitionFor(cardSet);
         _logger = logger ?? NullLogger<CosmosCardStore>.Instance;
         _time = time ?? TimeProvider.System;
         _ownsClient = ownsClient;
     }
+
+    public string CardSet { get; }
 
     /// <summary>RU charge and retries of every call so far (each call also logs its own).</summary>
     public CosmosRequestTotals Totals
@@ -111,7 +120,7 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         var run = NewRun();
         var (version, _) = await ReadVersionAsync(run, cancellationToken).ConfigureAwait(false);
         Finish(run);
-        return (version ?? CatalogVersionItem.Empty).Visible(_time.GetUtcNow());
+        return (version ?? CatalogVersionItem.Empty(CardSet)).Visible(_time.GetUtcNow());
     }
 
     public async Task<IReadOnlyDictionary<string, (string ContentHash, string ModelVersion)>> GetStampsAsync(CancellationToken cancellationToken)
@@ -120,7 +129,7 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         var run = NewRun();
         var clock = Stopwatch.StartNew();
         var stamps = new ConcurrentDictionary<string, (string, string)>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(CardPartitions.Buckets, Bounded(_options.ReadConcurrency, cancellationToken), async (bucket, token) =>
+        await Parallel.ForEachAsync(_buckets, Bounded(_options.ReadConcurrency, cancellationToken), async (bucket, token) =>
         {
             var query = new QueryDefinition("SELECT c.itemId, c.contentHash, c.modelVersion FROM c WHERE c.pk = @pk AND c.kind = @kind AND c.retired = false")
                 .WithParameter("@pk", bucket).WithParameter("@kind", CardItem.CardKind);
@@ -150,7 +159,7 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         {
             await Parallel.ForEachAsync(latest, Bounded(_options.WriteConcurrency, token), async (card, inner) =>
             {
-                var item = CardItem.From(card, v);
+                var item = CardItem.From(card, v, CardSet);
                 await run.ExecuteAsync($"upsert of card '{card.Id}'",
                     ct => _container.UpsertItemAsync(item, new PartitionKey(item.Pk), WriteOptions, ct),
                     r => r.RequestCharge, inner).ConfigureAwait(false);
@@ -235,7 +244,7 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         {
             try
             {
-                await Parallel.ForEachAsync(CardPartitions.Buckets, Bounded(_options.ReadConcurrency, stop.Token), async (bucket, token) =>
+                await Parallel.ForEachAsync(_buckets, Bounded(_options.ReadConcurrency, stop.Token), async (bucket, token) =>
                 {
                     var query = new QueryDefinition($"SELECT * FROM c WHERE c.pk = @pk AND c.kind = @kind AND c.{VersionField} > @since")
                         .WithParameter("@pk", bucket).WithParameter("@kind", CardItem.CardKind).WithParameter("@since", sinceVersion);
@@ -318,7 +327,7 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         {
             var (current, etag) = await ReadVersionAsync(run, cancellationToken).ConfigureAwait(false);
             var now = _time.GetUtcNow();
-            var doc = current ?? CatalogVersionItem.Empty;
+            var doc = current ?? CatalogVersionItem.Empty(CardSet);
             var version = doc.Reserved + 1;
             var next = doc with { Reserved = version, Pending = [.. doc.Live(now), new PendingWrite(version, now + _options.WriteLease)] };
             try
@@ -364,7 +373,7 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         try
         {
             var response = await run.ExecuteAsync("read of the catalog version document",
-                ct => _container.ReadItemAsync<CatalogVersionItem>(CatalogVersionItem.DocumentId, new PartitionKey(CardPartitions.CatalogPartition), cancellationToken: ct),
+                ct => _container.ReadItemAsync<CatalogVersionItem>(CatalogVersionItem.DocumentId, new PartitionKey(_catalogPartition), cancellationToken: ct),
                 r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
             return (response.Resource, response.ETag);
         }
@@ -379,7 +388,7 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         try
         {
             var response = await run.ExecuteAsync($"read of card '{id}'",
-                ct => _container.ReadItemAsync<CardItem>(CardDocumentIds.For(id), new PartitionKey(CardPartitions.For(id)), cancellationToken: ct),
+                ct => _container.ReadItemAsync<CardItem>(CardDocumentIds.For(id), new PartitionKey(CardPartitions.For(id, CardSet)), cancellationToken: ct),
                 r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
             return (response.Resource, response.ETag);
         }
@@ -455,8 +464,8 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         var t = run.Totals;
         // Retries are worth a warning whatever the operation: they mean the container is short of throughput.
         _logger.Log(t.Retries > 0 ? LogLevel.Warning : level,
-            "Cosmos card store {Operation}: {Count} cards, version {Version}, {RequestCharge:F1} RU, {Retries} retries ({Throttled} throttled, {RetryWith} retry-with, {Unavailable} unavailable), {Conflicts} version conflicts, {Seconds:F2} s",
-            operation, count, version, t.RequestCharge, t.Retries, t.Throttled, t.RetryWith, t.Unavailable, t.VersionConflicts, clock.Elapsed.TotalSeconds);
+            "Cosmos card store {Operation}: {Count} cards of set \"{CardSet}\", version {Version}, {RequestCharge:F1} RU, {Retries} retries ({Throttled} throttled, {RetryWith} retry-with, {Unavailable} unavailable), {Conflicts} version conflicts, {Seconds:F2} s",
+            operation, count, CardSet, version, t.RequestCharge, t.Retries, t.Throttled, t.RetryWith, t.Unavailable, t.VersionConflicts, clock.Elapsed.TotalSeconds);
     }
 
     private sealed record Stamp(

@@ -11,21 +11,40 @@ namespace Urm.Core.Cards;
 /// catalog version and stamps the rows it touched with the new version, which is what
 /// <see cref="ReadChangedAsync"/> filters on.
 /// </summary>
+/// <remarks>
+/// Card sets (<see cref="SqliteCardStoreOptions.CardSet"/>): the default set "" is the tables <c>cards</c>
+/// and <c>catalog</c>, as before sets existed. Any other set has its own pair, <c>cards_{key}</c> and
+/// <c>catalog_{key}</c>: the key is the name's first 40 lower-case ASCII letters and digits, readable in
+/// a SQLite shell, then "_" and the FNV-1a hash of the whole name, so names that differ only in other
+/// characters or in case get tables of their own. The set's catalog row keeps its full name, and opening
+/// a set whose tables hold another name's cards (a hash collision) fails instead of mixing the two.
+/// </remarks>
 public sealed class SqliteCardStore : ICardStore, IDisposable
 {
     private const string Columns = "id, title, key_points, category, brand, price, available, content_hash, model_version, vector, updated_at, retired, lender";
 
     private readonly string _connectionString;
+    private readonly string _cards;
+    private readonly string _catalog;
 
-    private SqliteCardStore(string connectionString) => _connectionString = connectionString;
+    private SqliteCardStore(string connectionString, string cardSet)
+    {
+        _connectionString = connectionString;
+        CardSet = cardSet;
+        var key = cardSet.Length == 0 ? null : TableKey(cardSet);
+        (_cards, _catalog) = key is null ? ("cards", "catalog") : ($"cards_{key}", $"catalog_{key}");
+    }
 
     public string Path { get; private init; } = "";
+
+    public string CardSet { get; }
 
     /// <summary>Opens (creating when missing) the store file and its tables.</summary>
     public static async Task<SqliteCardStore> OpenAsync(SqliteCardStoreOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
+        CardSetNames.Check(options.CardSet, nameof(options));
         var full = System.IO.Path.GetFullPath(options.Path);
         var builder = new SqliteConnectionStringBuilder
         {
@@ -35,13 +54,14 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
             // Microsoft.Data.Sqlite retries a busy database until the command timeout runs out.
             DefaultTimeout = (int)Math.Ceiling(options.EffectiveBusyTimeout.TotalSeconds),
         };
-        var store = new SqliteCardStore(builder.ToString()) { Path = full };
+        var store = new SqliteCardStore(builder.ToString(), options.CardSet) { Path = full };
+        var (cards, catalog) = (store._cards, store._catalog);
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // WAL is a property of the file: set once, every later connection (any process) gets it.
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS cards (
+        await ExecuteAsync(connection, transaction, $"""
+            CREATE TABLE IF NOT EXISTS {cards} (
                 id TEXT NOT NULL PRIMARY KEY,
                 title TEXT NOT NULL,
                 key_points TEXT NULL,
@@ -56,15 +76,33 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
                 retired INTEGER NOT NULL,
                 version INTEGER NOT NULL,
                 lender TEXT NULL);
-            CREATE INDEX IF NOT EXISTS cards_by_version ON cards (version);
-            CREATE TABLE IF NOT EXISTS catalog (
-                singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
-                version INTEGER NOT NULL);
-            INSERT OR IGNORE INTO catalog (singleton, version) VALUES (1, 0);
+            CREATE INDEX IF NOT EXISTS {cards}_by_version ON {cards} (version);
             """, cancellationToken).ConfigureAwait(false);
+        if (options.CardSet.Length == 0)
+        {
+            await ExecuteAsync(connection, transaction, """
+                CREATE TABLE IF NOT EXISTS catalog (
+                    singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+                    version INTEGER NOT NULL);
+                INSERT OR IGNORE INTO catalog (singleton, version) VALUES (1, 0);
+                """, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await ExecuteAsync(connection, transaction, $"""
+                CREATE TABLE IF NOT EXISTS {catalog} (
+                    singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+                    version INTEGER NOT NULL,
+                    card_set TEXT NOT NULL);
+                """, cancellationToken).ConfigureAwait(false);
+            var owner = await ClaimAsync(connection, transaction, catalog, options.CardSet, cancellationToken).ConfigureAwait(false);
+            if (owner != options.CardSet)
+                throw new InvalidOperationException(
+                    $"Card sets '{options.CardSet}' and '{owner}' map to the same tables ({cards}, {catalog}) in {full}; name the new set differently (e.g. add a suffix).");
+        }
         // A store written before cards named their lender (2026-12-03) gets the column, empty.
-        if (!await HasColumnAsync(connection, transaction, "cards", "lender", cancellationToken).ConfigureAwait(false))
-            await ExecuteAsync(connection, transaction, "ALTER TABLE cards ADD COLUMN lender TEXT NULL;", cancellationToken).ConfigureAwait(false);
+        if (!await HasColumnAsync(connection, transaction, cards, "lender", cancellationToken).ConfigureAwait(false))
+            await ExecuteAsync(connection, transaction, $"ALTER TABLE {cards} ADD COLUMN lender TEXT NULL;", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return store;
     }
@@ -79,7 +117,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, content_hash, model_version FROM cards WHERE retired = 0;";
+        command.CommandText = $"SELECT id, content_hash, model_version FROM {_cards} WHERE retired = 0;";
         var stamps = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -102,7 +140,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"""
-            INSERT INTO cards ({Columns}, version)
+            INSERT INTO {_cards} ({Columns}, version)
             VALUES ($id, $title, $keyPoints, $category, $brand, $price, $available, $contentHash, $modelVersion, $vector, $updatedAt, $retired, $lender, $version)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, key_points = excluded.key_points, category = excluded.category,
@@ -141,7 +179,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         var version = await BumpVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE cards SET retired = 1, version = $version, updated_at = $now WHERE id = $id AND retired = 0;";
+        command.CommandText = $"UPDATE {_cards} SET retired = 1, version = $version, updated_at = $now WHERE id = $id AND retired = 0;";
         var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
         command.Parameters.AddWithValue("$version", version);
         command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
@@ -166,7 +204,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         ArgumentNullException.ThrowIfNull(id);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM cards WHERE id = $id;";
+        command.CommandText = $"SELECT {Columns} FROM {_cards} WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCard(reader) : null;
@@ -177,7 +215,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // One statement is one consistent read in WAL mode: a concurrent write is either wholly in or out.
-        command.CommandText = $"SELECT {Columns} FROM cards WHERE version > $since ORDER BY version, id;";
+        command.CommandText = $"SELECT {Columns} FROM {_cards} WHERE version > $since ORDER BY version, id;";
         command.Parameters.AddWithValue("$since", sinceVersion);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -206,20 +244,47 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         }
     }
 
-    private static async Task<long> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    private async Task<long> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT version FROM catalog WHERE singleton = 1;";
+        command.CommandText = $"SELECT version FROM {_catalog} WHERE singleton = 1;";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    private static async Task<long> BumpVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    private async Task<long> BumpVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE catalog SET version = version + 1 WHERE singleton = 1 RETURNING version;";
+        command.CommandText = $"UPDATE {_catalog} SET version = version + 1 WHERE singleton = 1 RETURNING version;";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes the set's name into its fresh catalog row; returns the name the row holds.</summary>
+    private static async Task<string> ClaimAsync(SqliteConnection connection, SqliteTransaction transaction, string catalog, string cardSet, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT OR IGNORE INTO {catalog} (singleton, version, card_set) VALUES (1, 0, $cardSet);
+            SELECT card_set FROM {catalog} WHERE singleton = 1;
+            """;
+        command.Parameters.AddWithValue("$cardSet", cardSet);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    // Table names cannot be parameters, so the key is built from characters that need no quoting.
+    private static string TableKey(string cardSet)
+    {
+        var readable = new string(cardSet.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).Take(40).ToArray());
+        // FNV-1a, 32 bit: stable across processes and runtimes, unlike string.GetHashCode.
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(cardSet))
+        {
+            hash ^= b;
+            hash *= 16777619u;
+        }
+        return readable + "_" + hash.ToString("x8", CultureInfo.InvariantCulture);
     }
 
     private static async Task<bool> HasColumnAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string column, CancellationToken cancellationToken)

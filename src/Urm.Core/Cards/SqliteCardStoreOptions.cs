@@ -5,7 +5,11 @@ namespace Urm.Core.Cards;
 /// How long a write waits for another writer's transaction (e.g. the encoder while the server reads, or
 /// two encoders) before it fails; SQLite allows one writer at a time.
 /// </param>
-public sealed record SqliteCardStoreOptions(string Path, TimeSpan? BusyTimeout = null)
+/// <param name="CardSet">
+/// The card set (<see cref="ICardSets"/>) in the file: "" is the tables <c>cards</c> and <c>catalog</c>,
+/// any other name its own pair of tables beside them (see <see cref="SqliteCardStore"/>).
+/// </param>
+public sealed record SqliteCardStoreOptions(string Path, TimeSpan? BusyTimeout = null, string CardSet = "")
 {
     public TimeSpan EffectiveBusyTimeout => BusyTimeout ?? TimeSpan.FromSeconds(30);
 }

@@ -36,6 +36,21 @@ public sealed class CosmosRegistrationTests
     }
 
     [Fact]
+    public async Task Card_sets_are_one_singleton_behind_ICardSets_beside_the_store()
+    {
+        using var provider = Provider(new() { ["CardStore:CosmosEndpoint"] = "https://cosmos-urm-x.documents.azure.com:443/" });
+
+        var sets = provider.GetRequiredService<ICardSets>();
+        var m2 = await sets.OpenAsync("m2", default);
+
+        Assert.Same(provider.GetRequiredService<CosmosCardSets>(), sets);
+        Assert.Equal("m2", Assert.IsType<CosmosCardStore>(m2).CardSet);
+        Assert.Same(m2, await sets.OpenAsync("m2", default));
+        Assert.Equal("", provider.GetRequiredService<CosmosCardStore>().CardSet);
+        Assert.Same(provider.GetRequiredService<CosmosCardStore>(), provider.GetRequiredService<ICardStore>());
+    }
+
+    [Fact]
     public void Defaults_are_the_deployed_names_with_bulk_on()
     {
         var options = new CosmosCardStoreOptions();

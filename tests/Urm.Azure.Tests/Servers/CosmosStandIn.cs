@@ -52,11 +52,21 @@ public sealed class CosmosStandIn : IAsyncDisposable
         => await _clients[0].GetDatabase(Database).CreateContainerIfNotExistsAsync(properties);
 
     /// <summary>A store with its own client (another process, as far as the server can tell).</summary>
-    public CosmosCardStore Store(CosmosCardStoreOptions? options = null, StandInTransport? transport = null, ILogger<CosmosCardStore>? logger = null, TimeProvider? time = null)
+    public CosmosCardStore Store(CosmosCardStoreOptions? options = null, StandInTransport? transport = null, ILogger<CosmosCardStore>? logger = null, TimeProvider? time = null, string cardSet = "")
     {
         options ??= Options();
-        return new CosmosCardStore(Client(transport ?? new StandInTransport(), options), options, logger, time);
+        return new CosmosCardStore(Client(transport ?? new StandInTransport(), options), options, logger, time, cardSet: cardSet);
     }
+
+    /// <summary>The container's card sets over a client of their own.</summary>
+    public CosmosCardSets Sets(CosmosCardStoreOptions? options = null)
+    {
+        options ??= Options();
+        return new CosmosCardSets(Client(new StandInTransport(), options), options);
+    }
+
+    /// <summary>The cards container itself, to read documents as stored rather than through a store.</summary>
+    public Microsoft.Azure.Cosmos.Container Raw() => _clients[0].GetDatabase(Database).GetContainer(Container);
 
     public async ValueTask DisposeAsync()
     {
