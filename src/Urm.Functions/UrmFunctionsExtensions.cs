@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Urm.Azure;
 using Urm.Azure.Blobs;
+using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
@@ -27,11 +28,11 @@ public static class UrmFunctionsExtensions
     {
         builder.UseMiddleware<ProblemMiddleware>();
         builder.Services.AddUrmFunctions(builder.Configuration);
-        builder.Services.AddHostedService<ModelStartup>();
+        builder.Services.AddHostedService<ServingPoller>();
         return builder;
     }
 
-    /// <summary>Everything but the start-up activation (tests build this over their own configuration).</summary>
+    /// <summary>Everything but the poller that follows models/serving.json (tests build this over their own configuration and call the functions).</summary>
     public static IServiceCollection AddUrmFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(new UrmOptionsValidator(configuration));
@@ -39,6 +40,7 @@ public static class UrmFunctionsExtensions
         Bind<ModelsOptions>(services, configuration, ModelsOptions.Section);
         Bind<OnnxOptions>(services, configuration, OnnxOptions.Section);
         Bind<CatalogStorageOptions>(services, configuration, CatalogStorageOptions.Section);
+        Bind<LifecycleOptions>(services, configuration, LifecycleOptions.Section);
 
         services.AddSingleton(sp =>
         {
@@ -49,55 +51,52 @@ public static class UrmFunctionsExtensions
         });
         services.AddSingleton(sp => new ModelHost(new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
         // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
+        // Cards are read and written per card set (one per model version, see CatalogLifecycle).
         if (CardStoreOptions.IsCosmos(configuration))
             services.AddUrmCosmosCardStore(configuration);
         else
-            services.AddSingleton<ICardStore>(_ => OpenSqliteCardStore());
-        services.AddSingleton<ICardSnapshotSource>(sp => new CardIndex(sp.GetRequiredService<ICardStore>(), () => sp.GetRequiredService<ModelHost>().CardSpace));
+            services.AddSingleton<ICardSets>(sp => new SqliteCardSets(new SqliteCardStoreOptions(Path.Combine(Local(sp), "cards.db"))));
         services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
-        services.AddSingleton<IFeatureCache>(_ => new FileFeatureCache(Path.Combine(LocalRoot, "features")));
+        services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
+        // Raw features by content hash in the shared `features` container, the instance's disk in front:
+        // any instance re-fuses any card, and a fresh one encodes no text another has encoded.
+        services.AddSingleton(sp => new FileFeatureCache(Path.Combine(Local(sp), "features")));
+        services.AddSingleton<IFeatureCache>(sp => new BlobFeatureCache(
+            sp.GetRequiredService<FileFeatureCache>(),
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<LifecycleOptions>>().Value.FeaturesContainer),
+            logger: sp.GetRequiredService<ILogger<BlobFeatureCache>>()));
         // Catalog runs use every core whatever Onnx:IntraOpThreads says for requests (one thread each,
         // many side by side): their own MiniLM session, loaded on the first run, unless that setting is 0.
         services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), sp.GetRequiredService<EncoderSessionOptions>()));
-        services.AddSingleton(sp => new CatalogEncoder(
-            sp.GetRequiredService<ICardStore>(),
-            sp.GetRequiredService<ModelHost>(),
-            sp.GetRequiredService<CatalogTextEncoder>(),
-            images: null,
-            sp.GetRequiredService<IFeatureCache>()));
-        services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
         services.AddSingleton(sp => new BlobModelPackageSource(
             sp.GetRequiredService<BlobServiceClient>(),
-            new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(LocalRoot, "models")),
+            new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(Local(sp), "models")),
             sp.GetRequiredService<ILogger<BlobModelPackageSource>>()));
-        services.AddHttpClient(nameof(BlobCatalogEncoder), client => client.Timeout = TimeSpan.FromSeconds(30));
-        services.AddSingleton(sp => new BlobCatalogEncoder(
-            sp.GetRequiredService<BlobServiceClient>(),
-            sp.GetRequiredService<ICardStore>(),
-            sp.GetRequiredService<ModelHost>(),
-            sp.GetRequiredService<CatalogTextEncoder>(),
-            sp.GetRequiredService<IFeatureCache>(),
-            sp.GetRequiredService<EncoderSessionOptions>() with { IntraOpThreads = 0 },   // images too: every core
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(BlobCatalogEncoder)),
-            sp.GetRequiredService<ILogger<BlobCatalogEncoder>>()));
-        services.AddSingleton<BlobModelActivator>();
+        services.AddSingleton(sp => new ServingPointerStore(ModelsContainer(sp)));
+        services.AddSingleton(sp => new LifecycleLock(ModelsContainer(sp), sp.GetRequiredService<ILogger<LifecycleLock>>()));
+        services.AddSingleton<ServingFollower>();
+        services.AddHttpClient(nameof(CatalogLifecycle), client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CatalogLifecycle>(sp,
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CatalogLifecycle))));
         services.AddUrmHttp();
         return services;
     }
 
-    /// <summary>The instance's local disk (not the shared file share): SQLite card store and feature cache.</summary>
-    public static string LocalRoot => Path.Combine(Path.GetTempPath(), "urm");
+    /// <summary>The instance's local disk (not the shared file share): see <see cref="LifecycleOptions.LocalRoot"/>.</summary>
+    private static string Local(IServiceProvider services)
+    {
+        var root = services.GetRequiredService<IOptions<LifecycleOptions>>().Value.LocalRootOrDefault();
+        Directory.CreateDirectory(root);
+        return root;
+    }
+
+    private static BlobContainerClient ModelsContainer(IServiceProvider services)
+        => services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(services.GetRequiredService<IOptions<ModelsOptions>>().Value.Container);
 
     private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section) where T : class
     {
         services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(sp => (IValidateOptions<T>)(object)sp.GetRequiredService<UrmOptionsValidator>());
-    }
-
-    private static ICardStore OpenSqliteCardStore()
-    {
-        Directory.CreateDirectory(LocalRoot);
-        return SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.Combine(LocalRoot, "cards.db")), CancellationToken.None).GetAwaiter().GetResult();
     }
 
     private static BlobServiceClient CreateBlobClient(CatalogStorageOptions options, IConfiguration configuration)

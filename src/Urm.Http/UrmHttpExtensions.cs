@@ -12,8 +12,8 @@ namespace Urm.Http;
 public static class UrmHttpExtensions
 {
     /// <summary>
-    /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.ModelHost"/>,
-    /// an <see cref="Urm.Core.Cards.ICardSnapshotSource"/> and an <see cref="Urm.Core.Features.ITextEncoder"/>), which each host registers.
+    /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.ModelHost"/>
+    /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.ITextEncoder"/>), which each host registers.
     /// </summary>
     public static IServiceCollection AddUrmHttp(this IServiceCollection services)
     {

@@ -26,7 +26,6 @@ public sealed class HttpFunctionTests : IDisposable
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(new ModelHost());
-        services.AddSingleton<ICardSnapshotSource, NoCards>();
         services.AddSingleton<ITextEncoder, NoText>();
         services.AddUrmHttp();
         _services = services.BuildServiceProvider();
@@ -132,11 +131,6 @@ public sealed class HttpFunctionTests : IDisposable
     private string? _retryAfter;
 
     public void Dispose() => _services.Dispose();
-
-    private sealed class NoCards : ICardSnapshotSource
-    {
-        public ValueTask<CardSnapshot> GetAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("No model is active.");
-    }
 
     private sealed class NoText : ITextEncoder
     {

@@ -26,8 +26,8 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
     {
         var session = new EncoderSessionOptions(IntraOpThreads: 1);
         var host = new ModelHost(new ModelHostOptions(session));
-        await host.ActivateAsync(_model.Directory, default);
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.Combine(_folder, "cards.db")), default);
+        await host.ActivateAsync(_model.Directory, store, default);
         var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
         var catalog = Path.Combine(_folder, "catalog.jsonl");
         await ServeModel.WriteCatalogAsync(catalog, _model.Items);
@@ -37,7 +37,6 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(host);
         services.AddSingleton<ICardStore>(store);
-        services.AddSingleton<ICardSnapshotSource>(new CardIndex(store, () => host.CardSpace));
         services.AddSingleton<ITextEncoder>(text);
         services.AddUrmHttp();
         _services = services.BuildServiceProvider();

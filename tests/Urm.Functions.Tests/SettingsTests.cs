@@ -34,7 +34,7 @@ public sealed partial class SettingsTests
     public void Every_documented_setting_of_the_apps_sections_is_bound()
     {
         var sections = Bound().Select(n => n.Split("__")[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Assert.Equal(["CardStore", "CatalogStorage", "Models", "Onnx"], sections.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["CardStore", "CatalogStorage", "Lifecycle", "Models", "Onnx"], sections.Order(StringComparer.Ordinal).ToArray());
         var unbound = Documented().Where(n => n.Contains("__", StringComparison.Ordinal) && sections.Contains(n.Split("__")[0]))
             .Except(Bound(), StringComparer.OrdinalIgnoreCase).ToArray();
         Assert.True(unbound.Length == 0, "documented but not bound: " + string.Join(", ", unbound));
@@ -68,15 +68,24 @@ public sealed partial class SettingsTests
     }
 
     [Fact]
-    public void Cosmos_kind_registers_the_cosmos_card_store_and_sqlite_the_embedded_one()
+    public async Task Cosmos_kind_registers_the_cosmos_card_sets_and_sqlite_the_embedded_ones()
     {
         // Creating the Cosmos client reaches no server: the store talks to Cosmos DB on first use.
         var settings = Valid("CardStore:Kind", "Cosmos");
         settings["CardStore:CosmosEndpoint"] = "https://acct.documents.azure.com:443/";
         using var cosmos = Provider(settings);
-        Assert.IsType<Urm.Azure.Cosmos.CosmosCardStore>(cosmos.GetRequiredService<Urm.Core.Cards.ICardStore>());
-        using var sqlite = Provider(Valid("CardStore:Kind", "sqlite"));
-        Assert.IsType<Urm.Core.Cards.SqliteCardStore>(sqlite.GetRequiredService<Urm.Core.Cards.ICardStore>());
+        Assert.IsType<Urm.Azure.Cosmos.CosmosCardSets>(cosmos.GetRequiredService<Urm.Core.Cards.ICardSets>());
+        var local = Directory.CreateTempSubdirectory("urm-settings-").FullName;
+        var sqliteSettings = Valid("CardStore:Kind", "sqlite");
+        sqliteSettings["Lifecycle:LocalRoot"] = local;
+        using (var sqlite = Provider(sqliteSettings))
+        {
+            var sets = Assert.IsType<Urm.Core.Cards.SqliteCardSets>(sqlite.GetRequiredService<Urm.Core.Cards.ICardSets>());
+            // On the instance's local disk, where Lifecycle__LocalRoot says.
+            var store = Assert.IsType<Urm.Core.Cards.SqliteCardStore>(await sets.OpenAsync("m1", default));
+            Assert.Equal(Path.Combine(local, "cards.db"), store.Path);
+        }
+        Directory.Delete(local, recursive: true);
     }
 
     [Fact]
@@ -93,6 +102,9 @@ public sealed partial class SettingsTests
     [InlineData("Onnx:IntraOpThreads", "-2", "Onnx__IntraOpThreads")]
     [InlineData("Models:Container", " ", "Models__Container")]
     [InlineData("CatalogStorage:blobServiceUri", "not a uri", "CatalogStorage__blobServiceUri")]
+    [InlineData("Lifecycle:PollInterval", "00:00:00", "Lifecycle__PollInterval")]
+    [InlineData("Lifecycle:LockWait", "00:00:00", "Lifecycle__LockWait")]
+    [InlineData("Lifecycle:FeaturesContainer", " ", "Lifecycle__FeaturesContainer")]
     public void A_wrong_value_names_its_setting(string key, string value, string setting)
     {
         var provider = Provider(Valid(key, value));
@@ -102,6 +114,7 @@ public sealed partial class SettingsTests
             _ = provider.GetRequiredService<IOptions<OnnxOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<ModelsOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<CatalogStorageOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<LifecycleOptions>>().Value;
         });
         Assert.Contains(setting, error is OptionsValidationException ? error.Message : error.ToString());
     }

@@ -17,7 +17,6 @@ public static class ServeExtensions
         services.AddSingleton(store);
         services.AddSingleton<ICardStore>(store);
         services.AddSingleton(new ModelHost(new ModelHostOptions(session)));
-        services.AddSingleton<ICardSnapshotSource>(sp => new CardIndex(sp.GetRequiredService<ICardStore>(), () => sp.GetRequiredService<ModelHost>().CardSpace));
         services.AddSingleton<ITextEncoder>(_ => TextEncoder.Load(new TextEncoderOptions(Session: session)));
         // Catalog runs use every core whatever --threads says (the same encoder when it already does).
         services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), session));

@@ -21,7 +21,7 @@ public static class ServeHost
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.GetFullPath(settings.StorePath)), cancellationToken).ConfigureAwait(false);
         builder.Services.AddUrmServe(settings, store);
         var app = builder.Build();
-        await app.Services.GetRequiredService<ModelHost>().ActivateAsync(settings.ModelDirectory, cancellationToken).ConfigureAwait(false);
+        await app.Services.GetRequiredService<ModelHost>().ActivateAsync(settings.ModelDirectory, store, cancellationToken).ConfigureAwait(false);
         app.MapUrmHttp();
         return app;
     }

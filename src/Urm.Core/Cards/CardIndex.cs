@@ -11,10 +11,11 @@ namespace Urm.Core.Cards;
 /// the current snapshot meanwhile (only a caller with no snapshot at all waits).
 /// </summary>
 /// <remarks>
-/// Only cards of the active model's <see cref="CardSpace"/> are served: a card fused by another model
-/// lives in another vector space (possibly of another size), so scoring it against the active model's
-/// user vectors would rank it by noise. Between a model swap and the re-fuse such cards are left out;
-/// they come back as soon as they are re-fused (a store write, so the version moves).
+/// Only cards of the model's <see cref="CardSpace"/> are served: a card fused by another model lives in
+/// another vector space (possibly of another size), so scoring it against this model's user vectors would
+/// rank it by noise. Each model gets its own index over its own card set (<see cref="Models.ModelHost"/>),
+/// so such cards appear only where one store holds several models' cards (urm serve after a model change,
+/// until its next encoding run re-fuses them).
 /// </remarks>
 public sealed class CardIndex : ICardSnapshotSource, IDisposable
 {

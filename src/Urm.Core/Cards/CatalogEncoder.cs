@@ -100,7 +100,7 @@ public sealed class CatalogEncoder
         if (absent.Count > 0 && !withheld) await _store.RetireAsync(absent, cancellationToken).ConfigureAwait(false);
 
         return new CatalogEncodingReport(
-            read.RowsRead, read.Accepted, read.Rejected, read.Errors.ToList(), skipped, fused, withheld ? 0 : absent.Count, 0,
+            read.RowsRead, read.Accepted, read.Rejected, read.Errors.ToList(), skipped, fused, withheld ? 0 : absent.Count,
             problems.Problems.ToList(), extractor.Counts, model.Version,
             await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds)
         {
@@ -111,44 +111,6 @@ public sealed class CatalogEncoder
                   "If the snapshot is meant to drop them, encode it again marked so (blob metadata urm_allow_mass_retire=true, or urm encode --allow-mass-retire)."
                 : null,
         };
-    }
-
-    /// <summary>
-    /// After a model swap: re-fuses every stored card of another model version from the raw features in
-    /// the cache (found by the card's content hash; no text or image is encoded again) and stamps it
-    /// with the active version. Cards whose features are not cached are left as they are and counted:
-    /// the next catalog upload encodes them.
-    /// </summary>
-    public async Task<CatalogEncodingReport> ReFuseAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        using var model = _models.Acquire();
-        var batch = new List<(CardDocument Card, ItemFeatures Features)>(_options.UpsertBatchSize);
-        int fused = 0, missing = 0, current = 0, hits = 0;
-        await foreach (var card in _store.ReadChangedAsync(0, cancellationToken).ConfigureAwait(false))
-        {
-            if (card.Retired) continue;
-            if (card.ModelVersion == model.Version)
-            {
-                current++;
-                continue;
-            }
-            if (!_cache.TryGet(card.ContentHash, out var features))
-            {
-                missing++;
-                continue;
-            }
-            hits++;
-            batch.Add((card, features with { Id = card.Id }));
-            if (batch.Count < _options.UpsertBatchSize) continue;
-            fused += await ReFuseBatchAsync(model, batch, cancellationToken).ConfigureAwait(false);
-            batch.Clear();
-        }
-        if (batch.Count > 0) fused += await ReFuseBatchAsync(model, batch, cancellationToken).ConfigureAwait(false);
-
-        return new CatalogEncodingReport(
-            0, 0, 0, [], current, fused, 0, missing, [], new ExtractionCounts(hits, hits, 0, 0, 0), model.Version,
-            await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds);
     }
 
     private async Task<int> FuseAndStoreAsync(ModelLease model, List<(CatalogItem Item, ItemFeatures Features)> batch, CancellationToken cancellationToken)
@@ -166,14 +128,4 @@ public sealed class CatalogEncoder
 
     private bool ImageFailed(CatalogItem item, ItemFeatures features)
         => _images is not null && !string.IsNullOrWhiteSpace(item.Image) && features.Image is null;
-
-    private async Task<int> ReFuseBatchAsync(ModelLease model, List<(CardDocument Card, ItemFeatures Features)> batch, CancellationToken cancellationToken)
-    {
-        var (cards, lenders) = model.Fuser.FuseWithLenders(batch.Select(b => b.Features).ToList(), cancellationToken);
-        var d = model.Fuser.Dimension;
-        var now = _time.GetUtcNow();
-        var documents = batch.Select((b, i) => b.Card with { ModelVersion = model.Version, Vector = cards[(i * d)..((i + 1) * d)], UpdatedAt = now, Lender = lenders[i] }).ToList();
-        await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
-        return documents.Count;
-    }
 }

@@ -9,7 +9,6 @@ namespace Urm.Core.Cards;
 /// <param name="SkippedUnchanged">Items whose content hash and model version were already in the store: not even feature-extracted.</param>
 /// <param name="Fused">Items fused and written to the store.</param>
 /// <param name="Retired">Stored items absent from the snapshot, now retired.</param>
-/// <param name="MissingFeatures">Re-fuse only: cards whose raw features were not in the cache, left as they were.</param>
 public sealed record CatalogEncodingReport(
     long RowsRead,
     long Accepted,
@@ -18,7 +17,6 @@ public sealed record CatalogEncodingReport(
     int SkippedUnchanged,
     int Fused,
     int Retired,
-    int MissingFeatures,
     IReadOnlyList<ItemImageProblem> ImageProblems,
     ExtractionCounts Extraction,
     string ModelVersion,

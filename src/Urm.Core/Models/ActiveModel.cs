@@ -1,3 +1,5 @@
+using Urm.Core.Cards;
+
 namespace Urm.Core.Models;
 
 /// <summary>
@@ -9,16 +11,23 @@ internal sealed class ActiveModel
 {
     private int _references = 1;
 
-    public ActiveModel(ModelPackage package, ModelHostOptions options)
+    public ActiveModel(ModelPackage package, ModelHostOptions options, ICardStore? cards)
     {
         Package = package;
         Fuser = new CardFuser(package, options.FusionBatchSize);
         Users = new UserEncoder(package, options.UserBatchSize);
+        // The index serves only this model's card space, whatever else the store holds: a lease hands out
+        // the model and these cards together, so no request scores one model's users against another's cards.
+        var space = new CardSpace(package.Version, package.Sizes.DCard);
+        Cards = cards is null ? null : new CardIndex(cards, () => space, options.Cards);
     }
 
     public ModelPackage Package { get; }
     public CardFuser Fuser { get; }
     public UserEncoder Users { get; }
+
+    /// <summary>The cards this model serves; null when it was activated without a card store (encoding only).</summary>
+    public CardIndex? Cards { get; }
 
     /// <summary>Adds a reference unless the model has already been released for good.</summary>
     public bool TryAddReference()
@@ -34,7 +43,11 @@ internal sealed class ActiveModel
     public void Release()
     {
         var left = Interlocked.Decrement(ref _references);
-        if (left == 0) Package.Dispose();
+        if (left == 0)
+        {
+            Cards?.Dispose();
+            Package.Dispose();
+        }
         else if (left < 0) throw new InvalidOperationException("A model reference was released twice.");
     }
 }

@@ -24,10 +24,20 @@ public sealed class ModelHost : IDisposable
     /// <summary>The card space of the active model: which stored cards are servable now.</summary>
     public CardSpace? CardSpace => Volatile.Read(ref _active) is { } model ? new CardSpace(model.Package.Version, model.Package.Sizes.DCard) : null;
 
-    /// <summary>Loads the package in <paramref name="directory"/>, validates and warms it up, then makes it the active one.</summary>
+    /// <summary>Loads the package in <paramref name="directory"/>, validates and warms it up, then makes it the active one, without cards (for encoding).</summary>
     /// <returns>The new active version.</returns>
     /// <exception cref="ModelPackageException">The package cannot be served; the active model (if any) stays active.</exception>
-    public async Task<string> ActivateAsync(string directory, CancellationToken cancellationToken)
+    public Task<string> ActivateAsync(string directory, CancellationToken cancellationToken)
+        => ActivateAsync(directory, cards: null, cancellationToken);
+
+    /// <summary>
+    /// Loads the package in <paramref name="directory"/>, validates and warms it up, then makes it the
+    /// active one together with <paramref name="cards"/>, the card set it serves: model and cards swap
+    /// in one step, and a lease holds the pair.
+    /// </summary>
+    /// <param name="cards">The store of this model's cards (its card set); null for a host that only encodes.</param>
+    /// <inheritdoc cref="ActivateAsync(string, CancellationToken)"/>
+    public async Task<string> ActivateAsync(string directory, ICardStore? cards, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         // Loading and warming run ONNX Runtime synchronously for a while: off the caller's thread.
@@ -36,7 +46,7 @@ public sealed class ModelHost : IDisposable
         try
         {
             CheckServingFeatures(package);
-            candidate = new ActiveModel(package, _options);
+            candidate = new ActiveModel(package, _options, cards);
             await Task.Run(() => WarmUp(candidate, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch

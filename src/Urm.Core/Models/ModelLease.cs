@@ -1,3 +1,6 @@
+using Urm.Core.Cards;
+using Urm.Core.Serving;
+
 namespace Urm.Core.Models;
 
 /// <summary>
@@ -15,6 +18,11 @@ public sealed class ModelLease : IDisposable
     public string Version => Model.Package.Version;
     public CardFuser Fuser => Model.Fuser;
     public UserEncoder Users => Model.Users;
+
+    /// <summary>The card set activated together with this model: the lease holds both until it is disposed.</summary>
+    /// <exception cref="ServiceNotReadyException">The model was activated without cards (an encoding-only host).</exception>
+    public ICardSnapshotSource Cards => Model.Cards
+        ?? throw new ServiceNotReadyException($"Model {Version} was activated without a card store, so it serves no cards.");
 
     private ActiveModel Model => _model ?? throw new ObjectDisposedException(nameof(ModelLease));
 

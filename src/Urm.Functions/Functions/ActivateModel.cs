@@ -5,8 +5,8 @@ using Urm.Functions.Storage;
 
 namespace Urm.Functions.Functions;
 
-/// <summary>A new model pointer <c>models/active.json</c> -> download the package it names, activate it, re-fuse the cards.</summary>
-public sealed class ActivateModel(BlobModelActivator activator)
+/// <summary>A new model pointer <c>models/active.json</c> -> build the named model's card set, then flip <c>models/serving.json</c> (<see cref="CatalogLifecycle"/>).</summary>
+public sealed class ActivateModel(CatalogLifecycle lifecycle)
 {
     public const string Path = "models/" + ModelPointer.BlobName;
 
@@ -14,6 +14,6 @@ public sealed class ActivateModel(BlobModelActivator activator)
     public Task RunAsync(
         [BlobTrigger(Path, Source = BlobTriggerSource.EventGrid, Connection = EncodeCatalog.Connection)] BlobClient pointer,
         CancellationToken cancellationToken)
-        // The trigger only says the pointer changed; it is read again when activating (events may arrive out of order).
-        => activator.ActivateAsync(cancellationToken);
+        // The trigger only says the pointer changed; it is read again under the lock (events may arrive out of order, or twice).
+        => lifecycle.ActivateModelAsync(cancellationToken);
 }

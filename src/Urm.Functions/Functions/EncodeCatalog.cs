@@ -8,10 +8,10 @@ namespace Urm.Functions.Functions;
 /// A catalog upload under <c>catalog/</c> -> cards and <c>catalog-reports/&lt;name&gt;.json</c>. The blob
 /// trigger's Event Grid source (the Bicep's subscription posts BlobCreated to the blobs extension's
 /// webhook) starts it within seconds of the upload, without polling the container. A blob that is no
-/// catalog (an image beside it, say) starts nothing; see <see cref="BlobCatalogEncoder"/> for what is
-/// retried and what is reported.
+/// catalog (an image beside it, say) starts nothing; see <see cref="CatalogLifecycle"/> for which card
+/// set it goes into, what is retried and what is reported.
 /// </summary>
-public sealed class EncodeCatalog(BlobCatalogEncoder encoder)
+public sealed class EncodeCatalog(CatalogLifecycle lifecycle)
 {
     public const string Path = "catalog/{name}";
     public const string Connection = "CatalogStorage";
@@ -21,5 +21,5 @@ public sealed class EncodeCatalog(BlobCatalogEncoder encoder)
         [BlobTrigger(Path, Source = BlobTriggerSource.EventGrid, Connection = Connection)] BlobClient blob,
         string name,
         CancellationToken cancellationToken)
-        => encoder.EncodeAsync(blob, name, cancellationToken);
+        => lifecycle.EncodeCatalogAsync(blob, name, cancellationToken);
 }

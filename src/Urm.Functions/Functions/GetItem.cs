@@ -2,17 +2,23 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Urm.Http.Apis;
+using Urm.Functions.Storage;
 using Urm.Http.Serving;
 
 namespace Urm.Functions.Functions;
 
 /// <summary>GET /api/items/{id} (function key): the shared handler.</summary>
-public sealed class GetItem(UrmServing serving)
+public sealed class GetItem(UrmServing serving, ServingFollower? follower = null)
 {
     [Function(nameof(GetItem))]
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "items/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
-        => new HttpResultAction(await UrmApi.GetItemAsync(id, serving, cancellationToken, request.HttpContext));
+    {
+        // The model and cards models/serving.json names, looked at again when the last look is older than the
+        // poll interval (the follower is absent only where a test composes the handlers without the lifecycle).
+        if (follower is not null) await follower.EnsureFreshAsync(cancellationToken);
+        return new HttpResultAction(await UrmApi.GetItemAsync(id, serving, cancellationToken, request.HttpContext));
+    }
 }

@@ -5,7 +5,8 @@ namespace Urm.Functions.Options;
 
 /// <summary>Start-up checks of the app's settings: a wrong value stops the app with the setting's name and what to put there.</summary>
 public sealed class UrmOptionsValidator(IConfiguration configuration) :
-    IValidateOptions<CardStoreOptions>, IValidateOptions<ModelsOptions>, IValidateOptions<OnnxOptions>, IValidateOptions<CatalogStorageOptions>
+    IValidateOptions<CardStoreOptions>, IValidateOptions<ModelsOptions>, IValidateOptions<OnnxOptions>, IValidateOptions<CatalogStorageOptions>,
+    IValidateOptions<LifecycleOptions>
 {
     public ValidateOptionsResult Validate(string? name, CardStoreOptions options)
     {
@@ -37,5 +38,16 @@ public sealed class UrmOptionsValidator(IConfiguration configuration) :
         if (options.BlobServiceUri is not { IsAbsoluteUri: true } uri || uri.Scheme is not ("https" or "http"))
             return ValidateOptionsResult.Fail("CatalogStorage__blobServiceUri must be the data account's blob endpoint, e.g. https://<account>.blob.core.windows.net (or, for the Azurite emulator only, set CatalogStorage to its connection string).");
         return ValidateOptionsResult.Success;
+    }
+
+    public ValidateOptionsResult Validate(string? name, LifecycleOptions options)
+    {
+        if (options.PollInterval < TimeSpan.FromSeconds(1) || options.PollInterval > TimeSpan.FromMinutes(10))
+            return ValidateOptionsResult.Fail($"Lifecycle__PollInterval is {options.PollInterval}; use a time span from 00:00:01 to 00:10:00 (default 00:00:05): how late an instance may follow a model swap.");
+        if (options.LockWait < TimeSpan.FromSeconds(1))
+            return ValidateOptionsResult.Fail($"Lifecycle__LockWait is {options.LockWait}; use a time span of at least 00:00:01 (default 00:10:00), below the function timeout.");
+        return string.IsNullOrWhiteSpace(options.FeaturesContainer)
+            ? ValidateOptionsResult.Fail("Lifecycle__FeaturesContainer is empty; set it to the blob container of raw item features (default 'features').")
+            : ValidateOptionsResult.Success;
     }
 }

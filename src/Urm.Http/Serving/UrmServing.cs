@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
@@ -8,11 +7,12 @@ using Urm.Core.Serving;
 namespace Urm.Http.Serving;
 
 /// <summary>
-/// What the API's handlers depend on, grouped: the model host, the card snapshot source and the prompt
-/// text encoder. <see cref="TryOpen"/> leases the active model and gives a <see cref="RecommendationService"/>
-/// over it; prompt embeddings are cached per model version, so a request costs no prompt encoding once warm.
+/// What the API's handlers depend on, grouped: the model host and the prompt text encoder.
+/// <see cref="TryOpen"/> leases the active model with the cards activated with it and gives a
+/// <see cref="RecommendationService"/> over the pair, so one request never mixes two models; prompt
+/// embeddings are cached per model version, so a request costs no prompt encoding once warm.
 /// </summary>
-public sealed class UrmServing(ModelHost models, ICardSnapshotSource cards, ITextEncoder text, ILogger<UrmServing> logger, RecommendationOptions? options = null)
+public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmServing> logger, RecommendationOptions? options = null)
 {
     private readonly RecommendationOptions _options = options ?? RecommendationOptions.Default;
     private readonly Lock _gate = new();
@@ -38,7 +38,7 @@ public sealed class UrmServing(ModelHost models, ICardSnapshotSource cards, ITex
         try
         {
             var model = new ServingModel(lease.Package, lease.Users, Prompts(lease.Package));
-            return new ServingScope(lease, new RecommendationService(model, cards, _options));
+            return new ServingScope(lease, new RecommendationService(model, lease.Cards, _options));
         }
         catch
         {

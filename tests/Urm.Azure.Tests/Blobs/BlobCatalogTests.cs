@@ -47,7 +47,7 @@ public sealed class BlobCatalogTests : IAsyncLifetime
     [Fact]
     public async Task A_report_lands_beside_the_catalog_name_as_json()
     {
-        var report = new CatalogEncodingReport(3, 2, 1, [], 0, 2, 0, 0, [], new ExtractionCounts(2, 0, 2, 0, 0), "m1", 7, 0.5);
+        var report = new CatalogEncodingReport(3, 2, 1, [], 0, 2, 0, [], new ExtractionCounts(2, 0, 2, 0, 0), "m1", 7, 0.5);
 
         var name = await new BlobCatalogReports(_blobs, _reports.Name).WriteAsync("shop/full.jsonl", report, default);
 

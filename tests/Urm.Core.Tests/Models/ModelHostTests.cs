@@ -77,23 +77,29 @@ public sealed class ModelHostTests(EncodingModel model)
     }
 
     [Fact]
-    public async Task Re_fusing_after_activation_encodes_no_text_and_stamps_the_new_version()
+    public async Task A_lease_holds_its_model_and_the_cards_activated_with_it_across_a_swap()
     {
+        // Model A's cards in one store, model B's in another (two card sets).
         await using var bench = await EncodingBench.StartAsync(model);
         await bench.EncodeAsync(model.Items);
-        var before = (await bench.Store.GetAsync("sku-5", default))!;
-        await bench.Host.ActivateAsync(model.SecondDirectory, default);
+        await using var second = await EncodingBench.StartAsync(model);
+        await second.Host.ActivateAsync(model.SecondDirectory, default);
+        await second.EncodeAsync(model.Items.Take(5));
+        using var host = new ModelHost(new ModelHostOptions(TinyModel.Session));
+        await host.ActivateAsync(model.Directory, bench.Store, default);
+        using var old = host.Acquire();
 
-        var report = await bench.Encoder.ReFuseAsync(default);
+        await host.ActivateAsync(model.SecondDirectory, second.Store, default);
+        using var current = host.Acquire();
 
-        Assert.Equal(EncodingModel.ItemCount, report.Fused);
-        Assert.Equal(0, report.Extraction.TextsEncoded);
-        Assert.Equal(EncodingModel.ItemCount, report.Extraction.CacheHits);
-        Assert.Equal(0, report.MissingFeatures);
-        var after = (await bench.Store.GetAsync("sku-5", default))!;
-        Assert.Equal(model.SecondVersion, after.ModelVersion);
-        Assert.Equal(before with { ModelVersion = "", UpdatedAt = default }, after with { ModelVersion = "", UpdatedAt = default, Vector = before.Vector });
-        Assert.Equal(0, (await bench.Encoder.ReFuseAsync(default)).Fused); // nothing left on the old version
+        var before = await old.Cards.GetAsync(default);
+        var after = await current.Cards.GetAsync(default);
+        Assert.Equal((model.Version, EncodingModel.ItemCount), (before.ModelVersion, before.Matrix.Count));
+        Assert.Equal((model.SecondVersion, 5), (after.ModelVersion, after.Matrix.Count));
+        using var encodingOnly = new ModelHost(new ModelHostOptions(TinyModel.Session));
+        await encodingOnly.ActivateAsync(model.Directory, default);
+        using var lease = encodingOnly.Acquire();
+        Assert.Throws<Urm.Core.Serving.ServiceNotReadyException>(() => lease.Cards);
     }
 
     private ItemFeatures Features(string id)

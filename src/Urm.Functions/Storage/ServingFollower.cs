@@ -1,0 +1,114 @@
+using Azure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Urm.Azure.Blobs;
+using Urm.Azure.Lifecycle;
+using Urm.Core.Cards;
+using Urm.Core.Models;
+using Urm.Functions.Options;
+
+namespace Urm.Functions.Storage;
+
+/// <summary>
+/// Keeps this instance on what <c>models/serving.json</c> names: when the pointer moves, the named
+/// package is downloaded and activated together with its card set (<see cref="ModelHost.ActivateAsync(string, ICardStore?, CancellationToken)"/>),
+/// so every instance swaps model and cards in one step, whichever instance built the set. No event is
+/// needed: the pointer is read every <see cref="LifecycleOptions.PollInterval"/> by ETag.
+/// </summary>
+public sealed class ServingFollower(
+    ServingPointerStore pointers, BlobModelPackageSource packages, ModelHost host, ICardSets sets,
+    IOptions<LifecycleOptions> options, ILogger<ServingFollower> logger, TimeProvider? time = null)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TimeSpan _interval = options.Value.PollInterval;
+    private ETag? _seen;
+    private string? _set;
+    private long _lastCheck = long.MinValue;
+
+    /// <summary>The card set this instance serves; null before the first model.</summary>
+    public string? CardSet => Volatile.Read(ref _set);
+
+    /// <summary>Reads the pointer and follows it if it moved. Failures throw; the old model keeps serving.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FollowAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// At request time: when the last look is older than the poll interval, looks again. An instance that
+    /// serves nothing yet waits for that look; one that serves a model lets it run in the background and
+    /// answers with the pair it has, which stays valid until the swap.
+    /// </summary>
+    public async ValueTask EnsureFreshAsync(CancellationToken cancellationToken)
+    {
+        if (!Due()) return;
+        if (host.ActiveVersion is not null)
+        {
+            if (!await _gate.WaitAsync(0, cancellationToken).ConfigureAwait(false)) return;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    if (Due()) await FollowAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Following models/serving.json failed; serving model {Version} meanwhile", host.ActiveVersion);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }, CancellationToken.None);
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Due()) await FollowAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nothing is served yet either way: the request answers 503 and the poller tries again.
+            logger.LogWarning(e, "Following models/serving.json failed");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private bool Due()
+    {
+        var last = Interlocked.Read(ref _lastCheck);
+        return last == long.MinValue || _time.GetElapsedTime(last) >= _interval;
+    }
+
+    private async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        var read = await pointers.ReadIfChangedAsync(_seen, cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _lastCheck, _time.GetTimestamp());
+        if (read is not { } changed) return;
+        var (pointer, etag) = changed;
+        if (pointer is { ModelVersion: { } version, CardSet: { } set } && (host.ActiveVersion != version || _set != set))
+        {
+            var package = await packages.DownloadAsync(version, cancellationToken).ConfigureAwait(false);
+            var cards = await sets.OpenAsync(set, cancellationToken).ConfigureAwait(false);
+            await host.ActivateAsync(package.Directory, cards, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _set, set);
+            logger.LogInformation("Serving model {Version} with card set {Set}", version, set);
+        }
+        // Only once followed: a failed activation is tried again on the next look.
+        _seen = etag;
+    }
+}

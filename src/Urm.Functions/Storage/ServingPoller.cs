@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Urm.Functions.Options;
+
+namespace Urm.Functions.Storage;
+
+/// <summary>
+/// Per instance: at start, finishes any activation models/active.json asks for that is not served yet (a
+/// build that failed half-way, an event lost), then follows models/serving.json every poll interval.
+/// </summary>
+public sealed class ServingPoller(CatalogLifecycle lifecycle, ServingFollower follower, IOptions<LifecycleOptions> options, ILogger<ServingPoller> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var version = await lifecycle.ActivateModelAsync(stoppingToken).ConfigureAwait(false);
+            if (version is null) logger.LogWarning("No model is served yet: the API answers 503 until models/active.json names a model package.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Activating the model at start failed; the next upload of models/active.json (or the next start) retries.");
+        }
+
+        using var timer = new PeriodicTimer(options.Value.PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await follower.RefreshAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Following models/serving.json failed; the instance serves what it has and looks again in {Interval}", options.Value.PollInterval);
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Urm.Cli.Tests.Serve;
+using Urm.Core.Cards;
+
+namespace Urm.Functions.Tests;
+
+/// <summary>
+/// The catalog and model lifecycle on two or more app instances sharing Azurite and the Cosmos DB stand-in
+/// (issue 11): a swap reaches every instance with every card, no answer is built from a partial card set,
+/// a build that fails half-way is finished elsewhere, overlapping uploads leave the newer one, a repeated
+/// event changes nothing.
+/// </summary>
+public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
+{
+    private const string A = "model-a";
+    private const string B = "model-b";
+
+    [Fact]
+    public async Task A_model_swap_on_one_instance_reaches_every_instance_with_every_card_and_no_answer_mixes_sets()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var first = world.Start();
+        var second = world.Start();
+        var all = model.Items.Count;
+
+        await world.UploadModelAsync(A);
+        await first.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await second.EncodeCatalogAsync();
+        await first.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == all, $"model {A} with {all} cards");
+        await second.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == all, $"model {A} with {all} cards");
+
+        // Shoppers keep asking the second instance while the first builds B's cards and flips the pointer.
+        var answers = new ConcurrentQueue<(int Status, string? Model, int Count)>();
+        using var stop = new CancellationTokenSource();
+        var shoppers = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var (status, version, items) = await second.RecommendAllAsync();
+                answers.Enqueue((status, version, items.Count));
+            }
+        });
+        await world.UploadModelAsync(B);
+        await first.ActivateModelAsync();
+        await second.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == B, $"model {B}");
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await shoppers;
+
+        Assert.True(answers.Count >= 5, $"only {answers.Count} answers during the swap");
+        Assert.All(answers, a => Assert.Equal((200, all), (a.Status, a.Count)));
+        Assert.Equal([A, B], answers.Select(a => a.Model).Distinct().Order());
+        Assert.Equal(B, (await world.ServingAsync()).ModelVersion);
+        Assert.Equal(all, (await world.LiveCardsAsync(B)).Count(c => c.ModelVersion == B));
+        Assert.Equal(all, (await world.LiveCardsAsync(A)).Count);   // the old set is left whole, never re-stamped
+
+        // The next upload lands on the instance that did not build B: it goes into B's set, and both serve it.
+        await world.UploadCatalogAsync(model.Items.Skip(1));
+        await second.EncodeCatalogAsync();
+        var report = (await world.ReportAsync())!.Value;
+        Assert.Equal((B, 1), (report.GetProperty("modelVersion").GetString(), report.GetProperty("retired").GetInt32()));
+        foreach (var instance in new[] { first, second })
+            await instance.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == B && h.GetProperty("cardCount").GetInt32() == all - 1, $"model {B} with {all - 1} cards");
+    }
+
+    [Fact]
+    public async Task A_build_that_fails_half_way_keeps_the_old_model_serving_and_a_fresh_instance_finishes_it()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var healthy = world.Start();
+        await world.UploadModelAsync(A);
+        await healthy.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await healthy.EncodeCatalogAsync();
+        var all = model.Items.Count;
+
+        // This instance's writes to B's set die after half the cards (the process crashed, the store went away).
+        var failing = world.Start(services =>
+        {
+            services.AddSingleton<ICardSets>(sp => new HalfWayCardSets(world.Cosmos.Sets(world.Cosmos.Options()), B, all / 2));
+        });
+        await world.UploadModelAsync(B);
+        await Assert.ThrowsAsync<IOException>(failing.ActivateModelAsync);
+
+        Assert.Equal(A, (await world.ServingAsync()).ModelVersion);
+        Assert.Equal(all / 2, (await world.LiveCardsAsync(B)).Count);
+        await healthy.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == all, $"model {A} still with {all} cards");
+
+        // The retry lands on a new instance with an empty disk: raw features come from the shared store.
+        var fresh = world.Start();
+        await fresh.ActivateModelAsync();
+
+        Assert.Equal(B, (await world.ServingAsync()).ModelVersion);
+        Assert.Equal(all, (await world.LiveCardsAsync(B)).Count);
+        foreach (var instance in new[] { healthy, fresh })
+            await instance.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == B && h.GetProperty("cardCount").GetInt32() == all, $"model {B} with {all} cards");
+    }
+
+    [Fact]
+    public async Task Overlapping_uploads_leave_exactly_the_newer_one_live()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var first = world.Start();
+        var second = world.Start();
+        await world.UploadModelAsync(A);
+        await first.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await first.EncodeCatalogAsync();
+
+        // v1 drops the last three items, v2 (uploaded before either run starts) drops the first three and renames one.
+        await world.UploadCatalogAsync(model.Items.Take(model.Items.Count - 3));
+        var v2 = model.Items.Skip(3).Select(i => i.Id == "sku-10" ? i with { Title = "Renamed in v2" } : i).ToList();
+        await world.UploadCatalogAsync(v2);
+        // Both events are delivered, to two instances, at once.
+        await Task.WhenAll(first.EncodeCatalogAsync(), second.EncodeCatalogAsync());
+
+        var live = await world.LiveCardsAsync(A);
+        Assert.Equal(v2.Select(i => i.Id).Order(), live.Select(c => c.Id).Order());
+        Assert.Equal("Renamed in v2", live.Single(c => c.Id == "sku-10").Title);
+    }
+
+    [Fact]
+    public async Task The_same_event_delivered_twice_changes_nothing()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var first = world.Start();
+        var second = world.Start();
+        await world.UploadModelAsync(A);
+        await first.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await first.EncodeCatalogAsync();
+        var pointer = await world.Models.GetBlobClient("serving.json").GetPropertiesAsync();
+        var cards = await world.LiveCardsAsync(A);
+
+        await second.ActivateModelAsync();
+        await second.EncodeCatalogAsync();
+
+        var report = (await world.ReportAsync())!.Value;
+        Assert.Equal((0, model.Items.Count), (report.GetProperty("fused").GetInt32(), report.GetProperty("skippedUnchanged").GetInt32()));
+        Assert.Equal(pointer.Value.ETag, (await world.Models.GetBlobClient("serving.json").GetPropertiesAsync()).Value.ETag);
+        Assert.Equal(cards.Select(c => (c.Id, c.UpdatedAt)).Order(), (await world.LiveCardsAsync(A)).Select(c => (c.Id, c.UpdatedAt)).Order());
+    }
+
+    [Fact]
+    public async Task A_catalog_uploaded_before_any_model_is_encoded_when_the_model_arrives()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var instance = world.Start();
+        await world.UploadCatalogAsync(model.Items);
+        await instance.EncodeCatalogAsync();
+        Assert.Contains("recorded", (await world.ReportAsync())!.Value.GetProperty("error").GetString());
+
+        await world.UploadModelAsync(A);
+        await world.Start().ActivateModelAsync();
+
+        await instance.WaitForAsync(h => h.GetProperty("cardCount").GetInt32() == model.Items.Count, $"{model.Items.Count} cards");
+    }
+
+    [Fact]
+    public async Task A_package_that_cannot_be_served_never_becomes_the_served_model_and_its_report_says_why()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var instance = world.Start();
+        await world.UploadModelAsync(A);
+        await instance.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await instance.EncodeCatalogAsync();
+
+        await world.UploadModelAsync(B);
+        await world.Models.GetBlobClient($"{B}/fusion.onnx").UploadAsync(BinaryData.FromString("not a graph"), overwrite: true);
+        await instance.ActivateModelAsync();
+
+        Assert.Equal(A, (await world.ServingAsync()).ModelVersion);
+        var report = (await world.Models.GetBlobClient($"{B}.activation.json").DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("fusion.onnx", report);
+        await instance.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == model.Items.Count, $"model {A} still serving");
+    }
+
+    /// <summary>Card sets whose <paramref name="failing"/> set accepts <paramref name="budget"/> cards and then fails every write.</summary>
+    private sealed class HalfWayCardSets(ICardSets inner, string failing, int budget) : ICardSets
+    {
+        public async Task<ICardStore> OpenAsync(string cardSet, CancellationToken cancellationToken)
+        {
+            var store = await inner.OpenAsync(cardSet, cancellationToken);
+            return cardSet == failing ? new HalfWayStore(store, budget) : store;
+        }
+    }
+
+    private sealed class HalfWayStore(ICardStore inner, int budget) : ICardStore
+    {
+        private int _left = budget;
+
+        public async Task<long> UpsertAsync(IReadOnlyList<CardDocument> cards, CancellationToken cancellationToken)
+        {
+            var take = Math.Min(_left, cards.Count);
+            if (take > 0) await inner.UpsertAsync(cards.Take(take).ToList(), cancellationToken);
+            _left -= take;
+            if (take < cards.Count) throw new IOException("The card store went away half-way through the build.");
+            return await inner.GetCatalogVersionAsync(cancellationToken);
+        }
+
+        public Task<long> GetCatalogVersionAsync(CancellationToken cancellationToken) => inner.GetCatalogVersionAsync(cancellationToken);
+        public Task<IReadOnlyDictionary<string, (string ContentHash, string ModelVersion)>> GetStampsAsync(CancellationToken cancellationToken) => inner.GetStampsAsync(cancellationToken);
+        public Task<long> RetireAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) => inner.RetireAsync(ids, cancellationToken);
+        public Task<CardDocument?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+        public IAsyncEnumerable<CardDocument> ReadChangedAsync(long sinceVersion, CancellationToken cancellationToken) => inner.ReadChangedAsync(sinceVersion, cancellationToken);
+    }
+}

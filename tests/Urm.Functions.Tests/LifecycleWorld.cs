@@ -1,0 +1,221 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Urm.Azure.Lifecycle;
+using Urm.Azure.Tests.Servers;
+using Urm.Cli.Tests.Serve;
+using Urm.Core.Cards;
+using Urm.Core.Catalog;
+using Urm.Functions.Functions;
+using Urm.Functions.Storage;
+using Urm.Http.Serving;
+
+namespace Urm.Functions.Tests;
+
+/// <summary>
+/// One test's Azure, on the emulators: a models container, a features container and catalog blobs of its
+/// own on Azurite, a database on the Cosmos DB stand-in; and any number of app instances over them, each a
+/// service provider of its own with its own empty local disk, as separate Functions instances would be.
+/// </summary>
+internal sealed class LifecycleWorld : IAsyncDisposable
+{
+    private readonly List<AppInstance> _instances = [];
+    private readonly List<string> _folders = [];
+
+    private LifecycleWorld(ServeModel model, CosmosStandIn cosmos, BlobServiceClient blobs, BlobContainerClient models, BlobContainerClient features)
+    {
+        Model = model;
+        Cosmos = cosmos;
+        Blobs = blobs;
+        Models = models;
+        Features = features;
+    }
+
+    public ServeModel Model { get; }
+    public CosmosStandIn Cosmos { get; }
+    public BlobServiceClient Blobs { get; }
+    public BlobContainerClient Models { get; }
+    public BlobContainerClient Features { get; }
+    public BlobContainerClient Catalog => Blobs.GetBlobContainerClient(CatalogLifecycle.CatalogContainer);
+    public BlobContainerClient Reports => Blobs.GetBlobContainerClient("catalog-reports");
+    public string Run { get; } = Guid.NewGuid().ToString("N")[..12];
+    public string CatalogName => $"{Run}/catalog.jsonl";
+
+    public static async Task<LifecycleWorld> CreateAsync(ServeModel model)
+    {
+        await model.InitializeAsync();
+        var cosmos = await CosmosStandIn.CreateAsync();
+        var blobs = AzuriteBlobs.Client();
+        await blobs.GetBlobContainerClient(CatalogLifecycle.CatalogContainer).CreateIfNotExistsAsync();
+        await blobs.GetBlobContainerClient("catalog-reports").CreateIfNotExistsAsync();
+        var models = await AzuriteBlobs.NewContainerAsync(blobs, "models");
+        var features = await AzuriteBlobs.NewContainerAsync(blobs, "features");
+        return new LifecycleWorld(model, cosmos, blobs, models, features);
+    }
+
+    /// <summary>A new app instance; <paramref name="change"/> may replace its services (a failing store, say).</summary>
+    public AppInstance Start(Action<IServiceCollection>? change = null)
+    {
+        var local = Directory.CreateTempSubdirectory("urm-instance-").FullName;
+        _folders.Add(local);
+        var options = Cosmos.Options();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CardStore:Kind"] = "cosmos",
+            ["CardStore:ConnectionString"] = options.ConnectionString,
+            ["CardStore:Database"] = options.Database,
+            ["CardStore:BulkExecution"] = "false",
+            ["CatalogStorage"] = "UseDevelopmentStorage=true",
+            ["Models:Container"] = Models.Name,
+            ["Lifecycle:PollInterval"] = "00:00:01",
+            ["Lifecycle:LockWait"] = "00:02:00",
+            ["Lifecycle:FeaturesContainer"] = Features.Name,
+            ["Lifecycle:LocalRoot"] = local,
+            ["Onnx:IntraOpThreads"] = "1",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddUrmFunctions(configuration);
+        // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
+        services.AddSingleton(_ => Cosmos.Store(options));
+        services.AddSingleton<ICardSets>(_ => Cosmos.Sets(options));
+        services.AddSingleton(Blobs);
+        change?.Invoke(services);
+        var instance = new AppInstance(this, services.BuildServiceProvider());
+        _instances.Add(instance);
+        return instance;
+    }
+
+    /// <summary>Uploads the trained package as <paramref name="version"/> (the same graphs under another
+    /// version are another model as far as the lifecycle can tell) and points models/active.json at it.</summary>
+    public async Task UploadModelAsync(string version)
+    {
+        foreach (var path in Directory.EnumerateFiles(Model.Directory))
+        {
+            var name = Path.GetFileName(path);
+            if (name == "manifest.json")
+            {
+                var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+                manifest["version"] = version;
+                await Models.GetBlobClient($"{version}/{name}").UploadAsync(BinaryData.FromString(manifest.ToJsonString()), overwrite: true);
+            }
+            else
+            {
+                await Models.GetBlobClient($"{version}/{name}").UploadAsync(path, overwrite: true);
+            }
+        }
+        await PointAtAsync(version);
+    }
+
+    public Task PointAtAsync(string version)
+        => Models.GetBlobClient("active.json").UploadAsync(BinaryData.FromString($$"""{"version": "{{version}}"}"""), overwrite: true);
+
+    public async Task<ServingPointer> ServingAsync() => (await new ServingPointerStore(Models).ReadAsync(default)).Pointer;
+
+    public async Task UploadCatalogAsync(IEnumerable<CatalogItem> items, string? name = null)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await ServeModel.WriteCatalogAsync(file, items);
+            await Catalog.GetBlobClient(name ?? CatalogName).UploadAsync(file, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    public async Task<JsonElement?> ReportAsync(string? catalogName = null)
+    {
+        var blob = Reports.GetBlobClient(Path.ChangeExtension(catalogName ?? CatalogName, null) + ".json");
+        if (!(await blob.ExistsAsync()).Value) return null;
+        return JsonDocument.Parse((await blob.DownloadContentAsync()).Value.Content.ToString()).RootElement.Clone();
+    }
+
+    /// <summary>The live cards of one card set, as the store holds them.</summary>
+    public async Task<List<CardDocument>> LiveCardsAsync(string set)
+    {
+        var store = await Cosmos.Sets(Cosmos.Options()).OpenAsync(set, default);
+        var cards = new List<CardDocument>();
+        await foreach (var card in store.ReadChangedAsync(0, default))
+            if (!card.Retired) cards.Add(card);
+        return cards;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var instance in _instances) await instance.Services.DisposeAsync();
+        await Models.DeleteIfExistsAsync();
+        await Features.DeleteIfExistsAsync();
+        await Cosmos.DisposeAsync();
+        foreach (var folder in _folders)
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>One app instance: its functions, called as the host would call them.</summary>
+internal sealed class AppInstance(LifecycleWorld world, ServiceProvider services)
+{
+    public ServiceProvider Services { get; } = services;
+
+    private UrmServing Serving => Services.GetRequiredService<UrmServing>();
+
+    private ServingFollower Follower => Services.GetRequiredService<ServingFollower>();
+
+    public Task ActivateModelAsync()
+        => new ActivateModel(Services.GetRequiredService<CatalogLifecycle>()).RunAsync(world.Models.GetBlobClient("active.json"), default);
+
+    public Task EncodeCatalogAsync(string? name = null)
+    {
+        name ??= world.CatalogName;
+        return new EncodeCatalog(Services.GetRequiredService<CatalogLifecycle>()).RunAsync(world.Catalog.GetBlobClient(name), name, default);
+    }
+
+    /// <summary>What the background poller does every interval.</summary>
+    public Task PollAsync() => Follower.RefreshAsync(default);
+
+    public async Task<JsonElement> HealthAsync()
+    {
+        var (status, body) = await CallAsync(c => new Health(Serving, Follower).RunAsync(c.Request, default));
+        Assert.True(status == 200, $"health answered {status}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <returns>The model version that answered and the items' ids.</returns>
+    public async Task<(int Status, string? Model, List<string> Items)> RecommendAllAsync()
+    {
+        var (status, body) = await CallAsync(c => new Recommend(Serving, Follower).RunAsync(c.Request, default),
+            """{"history": ["sku-1", "sku-2"], "k": 200, "rules": {"availableOnly": false, "excludeSeen": false}}""");
+        if (status != 200) return (status, null, []);
+        var root = JsonDocument.Parse(body).RootElement;
+        return (status, root.GetProperty("modelVersion").GetString(),
+            root.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()!).ToList());
+    }
+
+    public async Task<int> GetItemStatusAsync(string id)
+        => (await CallAsync(c => new GetItem(Serving, Follower).RunAsync(c.Request, id, default))).Status;
+
+    /// <summary>Polls health until <paramref name="done"/> holds (the poller's job in a real host).</summary>
+    public async Task WaitForAsync(Func<JsonElement, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await PollAsync();
+            var health = await HealthAsync();
+            if (done(health)) return;
+            Assert.True(DateTime.UtcNow < deadline, $"the instance never showed {what}; health: {health}");
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task<(int Status, string Body)> CallAsync(Func<HttpContext, Task<IActionResult>> function, string? body = null)
+    {
+        var (status, _, text) = await FunctionCall.InvokeAsync(Services, function, body is null ? "GET" : "POST", body);
+        return (status, text);
+    }
+}
