@@ -63,7 +63,6 @@ public sealed class CatalogEncoder
         var stamps = await _store.GetStampsAsync(cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var skipped = 0;
-        var fused = 0;
         // The extractor yields in input order, so items queued on the way in pair up with features on the way out.
         var pending = new ConcurrentQueue<CatalogItem>();
 
@@ -83,16 +82,7 @@ public sealed class CatalogEncoder
             }
         }
 
-        var batch = new List<(CatalogItem Item, ItemFeatures Features)>(_options.UpsertBatchSize);
-        await foreach (var features in extractor.ExtractAsync(Changed(cancellationToken), cancellationToken).ConfigureAwait(false))
-        {
-            if (!pending.TryDequeue(out var item)) throw new InvalidOperationException("The feature extractor yielded more items than it was given.");
-            batch.Add((item, features));
-            if (batch.Count < _options.UpsertBatchSize) continue;
-            fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
-            batch.Clear();
-        }
-        if (batch.Count > 0) fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
+        var fused = await StoreAsync(model, extractor, Changed(cancellationToken), pending, cancellationToken).ConfigureAwait(false);
 
         // Only after the whole snapshot was read: a run that fails half-way retires nothing.
         var absent = stamps.Keys.Where(id => !seen.Contains(id)).ToList();
@@ -111,6 +101,51 @@ public sealed class CatalogEncoder
                   "If the snapshot is meant to drop them, encode it again marked so (blob metadata urm_allow_mass_retire=true, or urm encode --allow-mass-retire)."
                 : null,
         };
+    }
+
+    /// <summary>
+    /// Encodes items already known to be new or changed (one chunk of a chunked run, <see cref="Runs.ChunkedCatalogRun"/>):
+    /// features, fusion, upsert; no diff against the store and nothing retired.
+    /// </summary>
+    public async Task<ChunkEncoding> EncodeChangedAsync(IReadOnlyList<CatalogItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        using var model = _models.Acquire();
+        var problems = new ImageProblemLog();
+        var extractor = new ItemFeatureExtractor(_text, _images, _cache, problems);
+        var pending = new ConcurrentQueue<CatalogItem>();
+
+        async IAsyncEnumerable<(CatalogItem Item, string ContentHash)> All([EnumeratorCancellation] CancellationToken token)
+        {
+            foreach (var item in items)
+            {
+                token.ThrowIfCancellationRequested();
+                pending.Enqueue(item);
+                yield return (item, ContentHash.Compute(item));
+            }
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+
+        var fused = await StoreAsync(model, extractor, All(cancellationToken), pending, cancellationToken).ConfigureAwait(false);
+        return new ChunkEncoding(fused, problems.Problems.ToList(), extractor.Counts, model.Version);
+    }
+
+    private async Task<int> StoreAsync(
+        ModelLease model, ItemFeatureExtractor extractor, IAsyncEnumerable<(CatalogItem Item, string ContentHash)> changed,
+        ConcurrentQueue<CatalogItem> pending, CancellationToken cancellationToken)
+    {
+        var fused = 0;
+        var batch = new List<(CatalogItem Item, ItemFeatures Features)>(_options.UpsertBatchSize);
+        await foreach (var features in extractor.ExtractAsync(changed, cancellationToken).ConfigureAwait(false))
+        {
+            if (!pending.TryDequeue(out var item)) throw new InvalidOperationException("The feature extractor yielded more items than it was given.");
+            batch.Add((item, features));
+            if (batch.Count < _options.UpsertBatchSize) continue;
+            fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+        }
+        if (batch.Count > 0) fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
+        return fused;
     }
 
     private async Task<int> FuseAndStoreAsync(ModelLease model, List<(CatalogItem Item, ItemFeatures Features)> batch, CancellationToken cancellationToken)

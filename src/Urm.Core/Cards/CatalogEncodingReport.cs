@@ -35,6 +35,9 @@ public sealed record CatalogEncodingReport(
     /// the drop is meant. 0 when nothing was held back.</summary>
     public int RetireWithheld { get; init; }
 
+    /// <summary>Chunks the run was cut into (a chunked run, <see cref="Runs.ChunkedCatalogRun"/>); 0 for a run in one piece.</summary>
+    public int Chunks { get; init; }
+
     /// <summary>What the run left undone and how to finish it; null when nothing.</summary>
     public string? Warning { get; init; }
 
