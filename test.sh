@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian machine: installs what the tests need (Debian packages with apt,
-# Azurite and the Cosmos DB stand-in with npm), starts the two servers on 127.0.0.1, runs the C# and
+# Azurite and the Cosmos DB stand-in with npm), starts the servers on 127.0.0.1, runs the C# and
 # trainer tests, and stops the servers however the run ends. `.ci/run` calls exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,12 +1,15 @@
 // Every role the app's user-assigned identity holds, and nothing else:
 //   storage account: Storage Blob Data Owner (blob trigger receipts, catalog/models/features blobs)
-//                    Storage Queue Data Contributor (event queues, blob trigger poison queue)
+//                    Storage Queue Data Contributor (event queues, blob trigger poison queue,
+//                                                    catalog-chunks and catalog-chunks-poison)
 //   Cosmos account:  Cosmos DB Built-in Data Contributor (data plane, sqlRoleAssignments)
 //   registry (gpu):  AcrPull (image pull)
 
 @description('Principal (object) id of the app identity.')
 param principalId string
 
+// One account is both the host's (AzureWebJobsStorage) and the data account (CatalogStorage), so each
+// role below covers both: the chunk queues' senders, receivers and the host's poison moves included.
 @description('Name of the storage account.')
 param storageAccountName string
 

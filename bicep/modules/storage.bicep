@@ -1,6 +1,7 @@
 // Storage account for the Functions host (AzureWebJobsStorage) and the app's data:
-// catalog uploads, run reports, model packages and cached raw features. The blob triggers' own queue
-// (poison blobs) is created by the Functions host through its Storage Queue Data Contributor role.
+// catalog uploads, run reports, model packages and cached raw features, and the catalog chunk queues.
+// The blob triggers' own queue (poison blobs) is created by the Functions host through its Storage Queue
+// Data Contributor role.
 // Shared keys are off: every caller uses Microsoft Entra ID.
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
@@ -29,6 +30,15 @@ var containerNames = [
   deadLetterContainerName
 ]
 
+// Catalog encoding fans out: the coordinator sends one message per chunk to this queue and queue-triggered
+// workers on any instance encode them (connection CatalogStorage). After maxDequeueCount failed dequeues
+// (host.json) the Functions host moves a message to '<queue>-poison', the name it derives, where another
+// function fails the run. Both are declared here so the names are fixed and the app needs no create rights.
+var chunkQueueName = 'catalog-chunks'
+var queueNames = [
+  chunkQueueName
+  '${chunkQueueName}-poison'
+]
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
@@ -69,6 +79,18 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     properties: {
       publicAccess: 'None'
     }
+  }
+]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
   }
 ]
 

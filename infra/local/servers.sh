@@ -1,11 +1,14 @@
 # Sourced by .ci/run and infra/local/start.sh / stop.sh: installs, starts and stops the local test servers,
-# Azurite (blob) and the Cosmos DB stand-in (@vercel/cosmosdb-server), on 127.0.0.1 only.
-# Ports: URM_AZURITE_BLOB_PORT (default 10000), URM_COSMOS_PORT (default 8081); the tests read the same variables.
+# Azurite (blob and queue) and the Cosmos DB stand-in (@vercel/cosmosdb-server), on 127.0.0.1 only.
+# Ports: URM_AZURITE_BLOB_PORT (default 10000), URM_AZURITE_QUEUE_PORT (default 10001), URM_COSMOS_PORT
+# (default 8081); the tests read the same variables. Azurite's defaults are kept because
+# UseDevelopmentStorage=true (the Functions tests' connection) means blob 10000 and queue 10001.
 
 URM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 URM_NODE="$URM_ROOT/.ci/node"            # package.json with pinned versions; node_modules is git-ignored
 URM_SERVERS="${URM_SERVERS:-$URM_ROOT/.ci/servers}"   # PID files and logs
 export URM_AZURITE_BLOB_PORT="${URM_AZURITE_BLOB_PORT:-10000}"
+export URM_AZURITE_QUEUE_PORT="${URM_AZURITE_QUEUE_PORT:-10001}"
 export URM_COSMOS_PORT="${URM_COSMOS_PORT:-8081}"
 
 urm_servers_install() {
@@ -27,7 +30,7 @@ urm_server_start() {
   local name="$1" port="$2"; shift 2
   mkdir -p "$URM_SERVERS"
   if urm_port_answers "$port"; then
-    echo "Port $port on 127.0.0.1 is already taken; stop what listens there or set the port variable (URM_AZURITE_BLOB_PORT, URM_COSMOS_PORT)." >&2
+    echo "Port $port on 127.0.0.1 is already taken; stop what listens there or set the port variable (URM_AZURITE_BLOB_PORT, URM_AZURITE_QUEUE_PORT, URM_COSMOS_PORT)." >&2
     return 1
   fi
   "$@" >"$URM_SERVERS/$name.log" 2>&1 &
@@ -47,6 +50,10 @@ urm_servers_start() {
   urm_server_start azurite "$URM_AZURITE_BLOB_PORT" node "$URM_NODE/node_modules/azurite/dist/src/blob/main.js" \
     --blobHost 127.0.0.1 --blobPort "$URM_AZURITE_BLOB_PORT" --inMemoryPersistence --loose \
     --skipApiVersionCheck --disableTelemetry || return 1
+  # The queue service is a process of its own in the same package: the catalog chunk queues (catalog-chunks).
+  urm_server_start azurite-queue "$URM_AZURITE_QUEUE_PORT" node "$URM_NODE/node_modules/azurite/dist/src/queue/main.js" \
+    --queueHost 127.0.0.1 --queuePort "$URM_AZURITE_QUEUE_PORT" --inMemoryPersistence --loose \
+    --skipApiVersionCheck --disableTelemetry || return 1
   # HTTPS with the self-signed certificate the package ships; the tests accept it on 127.0.0.1 only.
   urm_server_start cosmos "$URM_COSMOS_PORT" node "$URM_NODE/node_modules/@vercel/cosmosdb-server/lib/cli.js" \
     --host 127.0.0.1 --port "$URM_COSMOS_PORT" || return 1
@@ -55,7 +62,7 @@ urm_servers_start() {
 # Stops exactly the processes whose PIDs were recorded at start.
 urm_servers_stop() {
   local name pid
-  for name in cosmos azurite; do
+  for name in cosmos azurite-queue azurite; do
     [ -f "$URM_SERVERS/$name.pid" ] || continue
     pid="$(cat "$URM_SERVERS/$name.pid")"
     if kill -0 "$pid" 2>/dev/null; then

@@ -38,6 +38,19 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
 
     [Theory]
     [MemberData(nameof(Plans))]
+    public void Catalog_chunk_queues_exist_in_the_data_account(string plan)
+    {
+        // Declared, not left to the app: the workers' trigger and the poison reader need fixed names, and
+        // the poison queue is the one the host derives ('<queue>-poison').
+        var snapshot = compiled.Snapshots[plan];
+        var dataAccountId = (string)snapshot.DataAccount["id"]!;
+        var queues = snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues").ToList();
+        Assert.Equal(["catalog-chunks", "catalog-chunks-poison"], queues.Select(q => ((string)q["name"]!).Split('/')[^1]).Order());
+        Assert.All(queues, q => Assert.StartsWith($"{dataAccountId}/queueServices/default/queues/", (string)q["id"]!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
     public void Cosmos_account_disables_keys_and_uses_session_consistency(string plan)
     {
         var properties = compiled.Snapshots[plan].Single("Microsoft.DocumentDB/databaseAccounts")["properties"]!;

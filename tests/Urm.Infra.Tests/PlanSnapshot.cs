@@ -33,5 +33,20 @@ public sealed class PlanSnapshot(string plan, JsonObject snapshot)
         FunctionApp["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
             .ToDictionary(s => (string)s!["name"]!, s => s!["value"]!.ToString());
 
+    /// <summary>
+    /// The storage account behind the app's <c>CatalogStorage</c> connection (its queue endpoint names it):
+    /// the data account, where the blob containers and the catalog chunk queues are.
+    /// </summary>
+    public JsonObject DataAccount
+    {
+        get
+        {
+            var queueServiceUri = AppSettings["CatalogStorage__queueServiceUri"];
+            return Assert.Single(OfType("Microsoft.Storage/storageAccounts"),
+                a => queueServiceUri.Contains($"'{(string)a["name"]!}'", StringComparison.Ordinal)
+                    || queueServiceUri.StartsWith($"https://{(string)a["name"]!}.queue.", StringComparison.Ordinal));
+        }
+    }
+
     public override string ToString() => Plan;
 }

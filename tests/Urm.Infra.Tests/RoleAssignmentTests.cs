@@ -73,6 +73,28 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void The_app_identity_may_send_and_receive_on_the_chunk_queues(string plan)
+    {
+        // Coordinator and workers send and receive chunk messages, the host moves poison messages and the
+        // poison reader reads them: all as the app identity, on the data account's queues.
+        var snapshot = compiled.Snapshots[plan];
+        var identityId = (string)snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
+        var scopes = snapshot.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => RoleGuid(a) == StorageQueueDataContributor
+                && ((string)a["properties"]!["principalId"]!).Contains($"'{identityId}'", StringComparison.Ordinal))
+            .Select(Scope)
+            .ToList();
+        Assert.Contains((string)snapshot.DataAccount["id"]!, scopes);
+        foreach (var name in new[] { "catalog-chunks", "catalog-chunks-poison" })
+        {
+            var queueId = (string)Assert.Single(snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"),
+                q => ((string)q["name"]!).EndsWith($"/{name}", StringComparison.Ordinal))["id"]!;
+            Assert.Contains(scopes, scope => queueId.StartsWith($"{scope}/", StringComparison.Ordinal));
+        }
+    }
+
     // The system topic's system-assigned identity: reference('<topic id>', '<api>', 'full').identity.principalId.
     private static bool IsForTheTopic(PlanSnapshot snapshot, JsonObject assignment)
     {
