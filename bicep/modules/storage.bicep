@@ -25,6 +25,7 @@ var deadLetterContainerName = 'event-deadletter'
 var containerNames = [
   'catalog'
   'catalog-reports'
+  'catalog-runs'
   'models'
   'features'
   deadLetterContainerName

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
@@ -75,6 +76,8 @@ public static class UrmFunctionsExtensions
         services.AddSingleton(sp => new ServingPointerStore(ModelsContainer(sp)));
         services.AddSingleton(sp => new LifecycleLock(ModelsContainer(sp), sp.GetRequiredService<ILogger<LifecycleLock>>()));
         services.AddSingleton<ServingFollower>();
+        services.AddSingleton(sp => new ChunkQueue(CreateQueueServiceClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration).GetQueueClient(ChunkQueue.DefaultName)));
+        services.AddSingleton(sp => new RunModels(sp.GetRequiredService<BlobModelPackageSource>(), sp.GetRequiredService<EncoderSessionOptions>()));
         services.AddHttpClient(nameof(CatalogLifecycle), client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CatalogLifecycle>(sp,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CatalogLifecycle))));
@@ -99,15 +102,27 @@ public static class UrmFunctionsExtensions
         services.AddSingleton<IValidateOptions<T>>(sp => (IValidateOptions<T>)(object)sp.GetRequiredService<UrmOptionsValidator>());
     }
 
+    private static QueueServiceClient CreateQueueServiceClient(CatalogStorageOptions options, IConfiguration configuration)
+    {
+        // As for blobs: a connection string for the emulator only, the identity in Azure.
+        if (CatalogStorageOptions.ConnectionString(configuration) is { } emulator)
+            return new QueueServiceClient(emulator, ChunkQueue.ClientOptions());
+        return new QueueServiceClient(options.QueueServiceUri, Credential(options), ChunkQueue.ClientOptions());
+    }
+
     private static BlobServiceClient CreateBlobClient(CatalogStorageOptions options, IConfiguration configuration)
     {
         // A connection string in `CatalogStorage` itself is for the emulator (Azurite) only: the Azure
         // account has shared keys off, and the app reaches it with its identity.
         if (CatalogStorageOptions.ConnectionString(configuration) is { } emulator)
             return new BlobServiceClient(emulator);
-        TokenCredential credential = string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+        return new BlobServiceClient(options.BlobServiceUri, Credential(options));
+    }
+
+    private static TokenCredential Credential(CatalogStorageOptions options)
+    {
+        return string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ClientId!))
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId });
-        return new BlobServiceClient(options.BlobServiceUri, credential);
     }
 }

@@ -11,6 +11,7 @@ namespace Urm.Functions.Tests;
 /// features), on the emulators: Azurite for blobs, the Cosmos DB stand-in for cards. The functions are
 /// called directly, as the host would call them; the blob trigger's Event Grid source is the host's business.
 /// </summary>
+[Collection(LifecycleCollection.Name)]
 public sealed class EmulatorEndToEndTests(ServeModel model) : IClassFixture<ServeModel>, IAsyncLifetime
 {
     private const string Version = "model-a";
@@ -133,6 +134,7 @@ public sealed class EmulatorEndToEndTests(ServeModel model) : IClassFixture<Serv
         var blob = _world.Catalog.GetBlobClient(_world.CatalogName);
         await blob.UploadAsync(BinaryData.FromString(string.Join('\n', lines) + "\n"), new BlobUploadOptions { Metadata = metadata });
         await _app.EncodeCatalogAsync();
+        await _world.DrainChunksAsync(_app);
         return (await _world.ReportAsync())!.Value;
     }
 

@@ -16,8 +16,8 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void The_app_has_exactly_the_five_functions()
-        => Assert.Equal(["ActivateModel", "EncodeCatalog", "GetItem", "Health", "Recommend"], Functions.Keys.Order().ToArray());
+    public void The_app_has_exactly_the_seven_functions()
+        => Assert.Equal(["ActivateModel", "EncodeCatalog", "EncodeChunk", "FailChunk", "GetItem", "Health", "Recommend"], Functions.Keys.Order().ToArray());
 
     [Theory]
     [InlineData("Recommend", "post", "recommend", "Function")]
@@ -44,6 +44,18 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(path, trigger.GetProperty("path").GetString());
         // The Bicep subscribes the blobs extension's webhook; a polling trigger would never get those events.
         Assert.Equal("EventGrid", trigger.GetProperty("source").GetString());
+        Assert.Equal("CatalogStorage", trigger.GetProperty("connection").GetString());
+    }
+
+    [Theory]
+    [InlineData("EncodeChunk", "catalog-chunks")]
+    [InlineData("FailChunk", "catalog-chunks-poison")]
+    public void Chunk_functions_are_queue_triggers_on_the_catalog_storage_connection(string name, string queue)
+    {
+        var trigger = Functions[name];
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        // The names the Bicep creates (bicep/modules/storage.bicep); the poison queue is the host's "<queue>-poison".
+        Assert.Equal(queue, trigger.GetProperty("queueName").GetString());
         Assert.Equal("CatalogStorage", trigger.GetProperty("connection").GetString());
     }
 

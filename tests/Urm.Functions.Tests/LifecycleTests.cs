@@ -11,6 +11,7 @@ namespace Urm.Functions.Tests;
 /// a build that fails half-way is finished elsewhere, overlapping uploads leave the newer one, a repeated
 /// event changes nothing.
 /// </summary>
+[Collection(LifecycleCollection.Name)]
 public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
 {
     private const string A = "model-a";
@@ -28,6 +29,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         await first.ActivateModelAsync();
         await world.UploadCatalogAsync(model.Items);
         await second.EncodeCatalogAsync();
+        Assert.Equal(4, await world.DrainChunksAsync(first, second));
         await first.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == all, $"model {A} with {all} cards");
         await second.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == all, $"model {A} with {all} cards");
 
@@ -44,6 +46,8 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         });
         await world.UploadModelAsync(B);
         await first.ActivateModelAsync();
+        Assert.Equal(A, (await world.ServingAsync()).ModelVersion);   // B's set is being built: A serves meanwhile
+        Assert.Equal(4, await world.DrainChunksAsync(second, first));
         await second.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == B, $"model {B}");
         await Task.Delay(300);
         await stop.CancelAsync();
@@ -59,6 +63,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         // The next upload lands on the instance that did not build B: it goes into B's set, and both serve it.
         await world.UploadCatalogAsync(model.Items.Skip(1));
         await second.EncodeCatalogAsync();
+        await world.DrainChunksAsync(first, second);
         var report = (await world.ReportAsync())!.Value;
         Assert.Equal((B, 1), (report.GetProperty("modelVersion").GetString(), report.GetProperty("retired").GetInt32()));
         foreach (var instance in new[] { first, second })
@@ -74,6 +79,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         await healthy.ActivateModelAsync();
         await world.UploadCatalogAsync(model.Items);
         await healthy.EncodeCatalogAsync();
+        await world.DrainChunksAsync(healthy);
         var all = model.Items.Count;
 
         // This instance's writes to B's set die after half the cards (the process crashed, the store went away).
@@ -82,15 +88,16 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
             services.AddSingleton<ICardSets>(sp => new HalfWayCardSets(world.Cosmos.Sets(world.Cosmos.Options()), B, all / 2));
         });
         await world.UploadModelAsync(B);
-        await Assert.ThrowsAsync<IOException>(failing.ActivateModelAsync);
+        await failing.ActivateModelAsync();
+        await Assert.ThrowsAsync<IOException>(() => world.DrainChunksAsync(failing));
 
         Assert.Equal(A, (await world.ServingAsync()).ModelVersion);
         Assert.Equal(all / 2, (await world.LiveCardsAsync(B)).Count);
         await healthy.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == all, $"model {A} still with {all} cards");
 
-        // The retry lands on a new instance with an empty disk: raw features come from the shared store.
+        // The failed chunks are delivered again, to a new instance with an empty disk: raw features come from the shared store.
         var fresh = world.Start();
-        await fresh.ActivateModelAsync();
+        Assert.True(await world.DrainChunksAsync(fresh) > 0);
 
         Assert.Equal(B, (await world.ServingAsync()).ModelVersion);
         Assert.Equal(all, (await world.LiveCardsAsync(B)).Count);
@@ -108,17 +115,22 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         await first.ActivateModelAsync();
         await world.UploadCatalogAsync(model.Items);
         await first.EncodeCatalogAsync();
+        await world.DrainChunksAsync(first);
 
-        // v1 drops the last three items, v2 (uploaded before either run starts) drops the first three and renames one.
-        await world.UploadCatalogAsync(model.Items.Take(model.Items.Count - 3));
+        // v1 drops the last three items and renames sku-5; its run is planned, its chunk queued.
+        await world.UploadCatalogAsync(model.Items.Take(model.Items.Count - 3).Select(i => i.Id == "sku-5" ? i with { Title = "Renamed in v1" } : i));
+        await first.EncodeCatalogAsync();
+        // v2 lands before v1's chunk is encoded: it drops the first three items and renames sku-10.
         var v2 = model.Items.Skip(3).Select(i => i.Id == "sku-10" ? i with { Title = "Renamed in v2" } : i).ToList();
         await world.UploadCatalogAsync(v2);
-        // Both events are delivered, to two instances, at once.
-        await Task.WhenAll(first.EncodeCatalogAsync(), second.EncodeCatalogAsync());
+        await second.EncodeCatalogAsync();
+        await world.DrainChunksAsync(first, second);
 
         var live = await world.LiveCardsAsync(A);
         Assert.Equal(v2.Select(i => i.Id).Order(), live.Select(c => c.Id).Order());
         Assert.Equal("Renamed in v2", live.Single(c => c.Id == "sku-10").Title);
+        Assert.Equal(model.Items.Single(i => i.Id == "sku-5").Title, live.Single(c => c.Id == "sku-5").Title);   // v1's chunk did nothing
+        Assert.Null((await world.ServingAsync()).CurrentRun);
     }
 
     [Fact]
@@ -131,16 +143,39 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         await first.ActivateModelAsync();
         await world.UploadCatalogAsync(model.Items);
         await first.EncodeCatalogAsync();
+        await second.EncodeCatalogAsync();   // delivered again while the first delivery's run is in progress
+        Assert.Equal(4, await world.DrainChunksAsync(first, second));
         var pointer = await world.Models.GetBlobClient("serving.json").GetPropertiesAsync();
+        var report = await world.Reports.GetBlobClient($"{world.Run}/catalog.json").GetPropertiesAsync();
         var cards = await world.LiveCardsAsync(A);
 
         await second.ActivateModelAsync();
         await second.EncodeCatalogAsync();
 
-        var report = (await world.ReportAsync())!.Value;
-        Assert.Equal((0, model.Items.Count), (report.GetProperty("fused").GetInt32(), report.GetProperty("skippedUnchanged").GetInt32()));
+        Assert.Equal(0, await world.DrainChunksAsync(first, second));
         Assert.Equal(pointer.Value.ETag, (await world.Models.GetBlobClient("serving.json").GetPropertiesAsync()).Value.ETag);
+        Assert.Equal(report.Value.ETag, (await world.Reports.GetBlobClient($"{world.Run}/catalog.json").GetPropertiesAsync()).Value.ETag);
         Assert.Equal(cards.Select(c => (c.Id, c.UpdatedAt)).Order(), (await world.LiveCardsAsync(A)).Select(c => (c.Id, c.UpdatedAt)).Order());
+    }
+
+    [Fact]
+    public async Task A_chunk_that_fails_every_delivery_ends_its_run_with_a_report()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var instance = world.Start();
+        await world.UploadModelAsync(A);
+        await instance.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await instance.EncodeCatalogAsync();
+        var poisoned = (await world.Chunks.ReceiveMessageAsync()).Value;
+
+        // The host moves it to catalog-chunks-poison after the last retry; the poison function reads it there.
+        await instance.FailChunkAsync(poisoned.Body.ToString());
+
+        Assert.Null((await world.ServingAsync()).CurrentRun);
+        Assert.Contains("failed on every delivery", (await world.ReportAsync())!.Value.GetProperty("error").GetString());
+        await world.DrainChunksAsync(instance);   // the run's other chunks now do nothing
+        Assert.Null((await world.ServingAsync()).CurrentRun);
     }
 
     [Fact]
@@ -153,7 +188,9 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         Assert.Contains("recorded", (await world.ReportAsync())!.Value.GetProperty("error").GetString());
 
         await world.UploadModelAsync(A);
-        await world.Start().ActivateModelAsync();
+        var other = world.Start();
+        await other.ActivateModelAsync();
+        await world.DrainChunksAsync(other, instance);
 
         await instance.WaitForAsync(h => h.GetProperty("cardCount").GetInt32() == model.Items.Count, $"{model.Items.Count} cards");
     }
@@ -167,6 +204,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         await instance.ActivateModelAsync();
         await world.UploadCatalogAsync(model.Items);
         await instance.EncodeCatalogAsync();
+        await world.DrainChunksAsync(instance);
 
         await world.UploadModelAsync(B);
         await world.Models.GetBlobClient($"{B}/fusion.onnx").UploadAsync(BinaryData.FromString("not a graph"), overwrite: true);
@@ -178,25 +216,35 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         await instance.WaitForAsync(h => h.GetProperty("modelVersion").GetString() == A && h.GetProperty("cardCount").GetInt32() == model.Items.Count, $"model {A} still serving");
     }
 
-    /// <summary>Card sets whose <paramref name="failing"/> set accepts <paramref name="budget"/> cards and then fails every write.</summary>
+    /// <summary>Card sets whose <paramref name="failing"/> set accepts <paramref name="budget"/> cards in all and then fails every write.</summary>
     private sealed class HalfWayCardSets(ICardSets inner, string failing, int budget) : ICardSets
     {
+        private readonly Lock _gate = new();
+        private int _left = budget;
+
         public async Task<ICardStore> OpenAsync(string cardSet, CancellationToken cancellationToken)
         {
             var store = await inner.OpenAsync(cardSet, cancellationToken);
-            return cardSet == failing ? new HalfWayStore(store, budget) : store;
+            return cardSet == failing ? new HalfWayStore(store, this) : store;
+        }
+
+        public int Take(int wanted)
+        {
+            lock (_gate)
+            {
+                var taken = Math.Min(_left, wanted);
+                _left -= taken;
+                return taken;
+            }
         }
     }
 
-    private sealed class HalfWayStore(ICardStore inner, int budget) : ICardStore
+    private sealed class HalfWayStore(ICardStore inner, HalfWayCardSets budget) : ICardStore
     {
-        private int _left = budget;
-
         public async Task<long> UpsertAsync(IReadOnlyList<CardDocument> cards, CancellationToken cancellationToken)
         {
-            var take = Math.Min(_left, cards.Count);
+            var take = budget.Take(cards.Count);
             if (take > 0) await inner.UpsertAsync(cards.Take(take).ToList(), cancellationToken);
-            _left -= take;
             if (take < cards.Count) throw new IOException("The card store went away half-way through the build.");
             return await inner.GetCatalogVersionAsync(cancellationToken);
         }
@@ -207,4 +255,11 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         public Task<CardDocument?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
         public IAsyncEnumerable<CardDocument> ReadChangedAsync(long sinceVersion, CancellationToken cancellationToken) => inner.ReadChangedAsync(sinceVersion, cancellationToken);
     }
+}
+
+/// <summary>The tests that use the app's one chunk queue on Azurite run one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class LifecycleCollection
+{
+    public const string Name = "lifecycle";
 }

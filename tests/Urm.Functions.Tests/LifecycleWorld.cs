@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
@@ -26,20 +28,29 @@ internal sealed class LifecycleWorld : IAsyncDisposable
     private readonly List<AppInstance> _instances = [];
     private readonly List<string> _folders = [];
 
-    private LifecycleWorld(ServeModel model, CosmosStandIn cosmos, BlobServiceClient blobs, BlobContainerClient models, BlobContainerClient features)
+    private LifecycleWorld(ServeModel model, CosmosStandIn cosmos, BlobServiceClient blobs, BlobContainerClient models, BlobContainerClient features, BlobContainerClient runs, QueueClient chunks)
     {
         Model = model;
         Cosmos = cosmos;
         Blobs = blobs;
         Models = models;
         Features = features;
+        Runs = runs;
+        Chunks = chunks;
     }
+
+    /// <summary>Changed items per chunk here: the 20-item shop makes 4 chunks.</summary>
+    public const int ChunkSize = 6;
 
     public ServeModel Model { get; }
     public CosmosStandIn Cosmos { get; }
     public BlobServiceClient Blobs { get; }
     public BlobContainerClient Models { get; }
     public BlobContainerClient Features { get; }
+    public BlobContainerClient Runs { get; }
+
+    /// <summary>The app's chunk queue on Azurite (one for every test: the tests that use it share a collection).</summary>
+    public QueueClient Chunks { get; }
     public BlobContainerClient Catalog => Blobs.GetBlobContainerClient(CatalogLifecycle.CatalogContainer);
     public BlobContainerClient Reports => Blobs.GetBlobContainerClient("catalog-reports");
     public string Run { get; } = Guid.NewGuid().ToString("N")[..12];
@@ -54,7 +65,11 @@ internal sealed class LifecycleWorld : IAsyncDisposable
         await blobs.GetBlobContainerClient("catalog-reports").CreateIfNotExistsAsync();
         var models = await AzuriteBlobs.NewContainerAsync(blobs, "models");
         var features = await AzuriteBlobs.NewContainerAsync(blobs, "features");
-        return new LifecycleWorld(model, cosmos, blobs, models, features);
+        var runs = await AzuriteBlobs.NewContainerAsync(blobs, "runs");
+        var chunks = new QueueClient("UseDevelopmentStorage=true", ChunkQueue.DefaultName, ChunkQueue.ClientOptions());
+        await chunks.CreateIfNotExistsAsync();
+        await chunks.ClearMessagesAsync();   // whatever an earlier test left
+        return new LifecycleWorld(model, cosmos, blobs, models, features, runs, chunks);
     }
 
     /// <summary>A new app instance; <paramref name="change"/> may replace its services (a failing store, say).</summary>
@@ -74,6 +89,8 @@ internal sealed class LifecycleWorld : IAsyncDisposable
             ["Lifecycle:PollInterval"] = "00:00:01",
             ["Lifecycle:LockWait"] = "00:02:00",
             ["Lifecycle:FeaturesContainer"] = Features.Name,
+            ["Lifecycle:RunsContainer"] = Runs.Name,
+            ["Lifecycle:ChunkSize"] = ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Lifecycle:LocalRoot"] = local,
             ["Onnx:IntraOpThreads"] = "1",
         }).Build();
@@ -146,11 +163,46 @@ internal sealed class LifecycleWorld : IAsyncDisposable
         return cards;
     }
 
+    /// <summary>
+    /// What the queue trigger does on every instance: takes chunk messages and runs the chunk function on
+    /// <paramref name="workers"/> in turn, several at once, until the queue is empty. A failed message is made
+    /// visible again at once (a real queue waits its visibility timeout) and the first failure is thrown.
+    /// </summary>
+    /// <returns>Chunk messages processed.</returns>
+    public async Task<int> DrainChunksAsync(params AppInstance[] workers)
+    {
+        var processed = 0;
+        var turn = 0;
+        while (true)
+        {
+            QueueMessage[] messages = (await Chunks.ReceiveMessagesAsync(maxMessages: 8, visibilityTimeout: TimeSpan.FromMinutes(1))).Value;
+            if (messages.Length == 0) return processed;
+            await Task.WhenAll(messages.Select((m, k) => ProcessAsync(workers[(turn + k) % workers.Length], m)));
+            turn += messages.Length;
+        }
+
+        async Task ProcessAsync(AppInstance worker, QueueMessage message)
+        {
+            try
+            {
+                await worker.EncodeChunkAsync(message.Body.ToString());
+            }
+            catch
+            {
+                await Chunks.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+                throw;
+            }
+            await Chunks.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+            Interlocked.Increment(ref processed);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var instance in _instances) await instance.Services.DisposeAsync();
         await Models.DeleteIfExistsAsync();
         await Features.DeleteIfExistsAsync();
+        await Runs.DeleteIfExistsAsync();
         await Cosmos.DisposeAsync();
         foreach (var folder in _folders)
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
@@ -174,6 +226,12 @@ internal sealed class AppInstance(LifecycleWorld world, ServiceProvider services
         name ??= world.CatalogName;
         return new EncodeCatalog(Services.GetRequiredService<CatalogLifecycle>()).RunAsync(world.Catalog.GetBlobClient(name), name, default);
     }
+
+    public Task EncodeChunkAsync(string message)
+        => new EncodeChunk(Services.GetRequiredService<CatalogLifecycle>()).RunAsync(message, default);
+
+    public Task FailChunkAsync(string message)
+        => new FailChunk(Services.GetRequiredService<CatalogLifecycle>()).RunAsync(message, default);
 
     /// <summary>What the background poller does every interval.</summary>
     public Task PollAsync() => Follower.RefreshAsync(default);

@@ -58,6 +58,7 @@ public sealed partial class SettingsTests
             ["Onnx:ExecutionProvider"] = "cuda",
             ["Onnx:IntraOpThreads"] = "2",
             ["CatalogStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
+            ["CatalogStorage:queueServiceUri"] = "https://acct.queue.core.windows.net",
             ["CatalogStorage:clientId"] = "abc",
         });
         Assert.Equal("my-models", options.GetRequiredService<IOptions<ModelsOptions>>().Value.Container);
@@ -105,6 +106,9 @@ public sealed partial class SettingsTests
     [InlineData("Lifecycle:PollInterval", "00:00:00", "Lifecycle__PollInterval")]
     [InlineData("Lifecycle:LockWait", "00:00:00", "Lifecycle__LockWait")]
     [InlineData("Lifecycle:FeaturesContainer", " ", "Lifecycle__FeaturesContainer")]
+    [InlineData("Lifecycle:RunsContainer", " ", "Lifecycle__RunsContainer")]
+    [InlineData("Lifecycle:ChunkSize", "0", "Lifecycle__ChunkSize")]
+    [InlineData("CatalogStorage:queueServiceUri", "not a uri", "CatalogStorage__queueServiceUri")]
     public void A_wrong_value_names_its_setting(string key, string value, string setting)
     {
         var provider = Provider(Valid(key, value));
@@ -123,6 +127,7 @@ public sealed partial class SettingsTests
     {
         ["CardStore:Kind"] = "sqlite",
         ["CatalogStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
+        ["CatalogStorage:queueServiceUri"] = "https://acct.queue.core.windows.net",
         [key] = value,
     };
 

@@ -10,11 +10,15 @@ namespace Urm.Azure.Lifecycle;
 /// <param name="ModelVersion">The model package <c>models/&lt;v&gt;/</c> served; null while only a catalog has been uploaded.</param>
 /// <param name="CardSet">The card set that model's cards are in (named after the model version).</param>
 /// <param name="Catalog">The catalog snapshot last encoded (or recorded, before any model): what a new model's set is built from.</param>
+/// <param name="CurrentRun">The chunked run in progress, if any; a newer one replaces it, and chunks of any other run are skipped.</param>
+/// <param name="PendingModel">The model whose card set is being built, flipped to when <paramref name="CurrentRun"/> finishes.</param>
 public sealed record ServingPointer(
     [property: JsonPropertyName("modelVersion")] string? ModelVersion,
     [property: JsonPropertyName("cardSet")] string? CardSet,
     [property: JsonPropertyName("catalog")] CatalogSnapshot? Catalog,
-    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt)
+    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("currentRun")] string? CurrentRun = null,
+    [property: JsonPropertyName("pendingModel")] string? PendingModel = null)
 {
     public const string BlobName = "serving.json";
 

@@ -17,6 +17,12 @@ public sealed class LifecycleOptions
     /// <summary>The blob container of raw item features (by content hash), shared by every instance.</summary>
     public string FeaturesContainer { get; set; } = "features";
 
+    /// <summary>The blob container of chunked runs' files (plan, chunks, one result per chunk), shared by every instance.</summary>
+    public string RunsContainer { get; set; } = "catalog-runs";
+
+    /// <summary>Changed items per chunk of a run: each chunk is one queue message, encoded on whichever instance takes it.</summary>
+    public int ChunkSize { get; set; } = 2_000;
+
     /// <summary>The instance's own disk (never the shared file share): downloaded packages, the local feature layer, a SQLite store. Default: the temp folder's urm/.</summary>
     public string? LocalRoot { get; set; }
 

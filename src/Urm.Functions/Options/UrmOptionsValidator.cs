@@ -37,6 +37,8 @@ public sealed class UrmOptionsValidator(IConfiguration configuration) :
         if (CatalogStorageOptions.ConnectionString(configuration) is not null) return ValidateOptionsResult.Success;
         if (options.BlobServiceUri is not { IsAbsoluteUri: true } uri || uri.Scheme is not ("https" or "http"))
             return ValidateOptionsResult.Fail("CatalogStorage__blobServiceUri must be the data account's blob endpoint, e.g. https://<account>.blob.core.windows.net (or, for the Azurite emulator only, set CatalogStorage to its connection string).");
+        if (options.QueueServiceUri is not { IsAbsoluteUri: true } queues || queues.Scheme is not ("https" or "http"))
+            return ValidateOptionsResult.Fail("CatalogStorage__queueServiceUri must be the data account's queue endpoint, e.g. https://<account>.queue.core.windows.net: catalog runs send their chunks there.");
         return ValidateOptionsResult.Success;
     }
 
@@ -46,6 +48,10 @@ public sealed class UrmOptionsValidator(IConfiguration configuration) :
             return ValidateOptionsResult.Fail($"Lifecycle__PollInterval is {options.PollInterval}; use a time span from 00:00:01 to 00:10:00 (default 00:00:05): how late an instance may follow a model swap.");
         if (options.LockWait < TimeSpan.FromSeconds(1))
             return ValidateOptionsResult.Fail($"Lifecycle__LockWait is {options.LockWait}; use a time span of at least 00:00:01 (default 00:10:00), below the function timeout.");
+        if (options.ChunkSize is < 1 or > 100_000)
+            return ValidateOptionsResult.Fail($"Lifecycle__ChunkSize is {options.ChunkSize}; use 1 to 100000 changed items per chunk (default 2000: minutes of encoding on one instance).");
+        if (string.IsNullOrWhiteSpace(options.RunsContainer))
+            return ValidateOptionsResult.Fail("Lifecycle__RunsContainer is empty; set it to the blob container of chunked runs' files (default 'catalog-runs').");
         return string.IsNullOrWhiteSpace(options.FeaturesContainer)
             ? ValidateOptionsResult.Fail("Lifecycle__FeaturesContainer is empty; set it to the blob container of raw item features (default 'features').")
             : ValidateOptionsResult.Success;

@@ -10,7 +10,7 @@ using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Models;
-using Urm.Functions.Functions;
+using Urm.Core.Runs;
 using Urm.Functions.Options;
 
 namespace Urm.Functions.Storage;
@@ -18,27 +18,33 @@ namespace Urm.Functions.Storage;
 /// <summary>
 /// The catalog and model lifecycle across every instance (docs/DEPLOY.md, "Lifecycle"). Cards live in one
 /// card set per model version; <c>models/serving.json</c> (<see cref="ServingPointer"/>) names the model and
-/// set every instance serves (<see cref="ServingFollower"/>) and the catalog snapshot last encoded.
+/// set every instance serves (<see cref="ServingFollower"/>), the catalog snapshot last encoded, and the
+/// run in progress.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A catalog upload is encoded into the served set. A new <c>models/active.json</c> builds the named
-/// model's own set from the recorded catalog snapshot while the old set keeps serving (raw features come
-/// from the shared feature store, so this is a re-fuse wherever the run lands), and only then flips the
-/// pointer. A build that fails half-way leaves the pointer alone; its retry, on any instance, skips the
-/// cards already in the set and finishes it. A package that cannot be served never becomes the pointer's
-/// model, and the reason is written to <c>models/&lt;version&gt;.activation.json</c>.
+/// A catalog upload or a new <c>models/active.json</c> makes a chunked run (<see cref="ChunkedCatalogRun"/>):
+/// the coordinator reads the snapshot once, writes the changed items as chunks and queues one message per
+/// chunk; queue-triggered workers on any instance encode them; the worker that completes the last chunk
+/// finishes the run: retires what the snapshot lacks and, for a new model, flips the pointer. An upload
+/// goes into the served set, or into the set being built when a new model is pending; a model's set is
+/// built from the recorded snapshot while the old set keeps serving (raw features come from the shared
+/// feature store, so that is a re-fuse wherever a chunk lands).
 /// </para>
 /// <para>
-/// Both run under <see cref="LifecycleLock"/>, one at a time across instances, so two snapshots never
-/// retire each other's items and a build never misses an upload. Only transient failures throw (the
-/// trigger retries them); permanent ones (no valid row, a broken package) are reported once.
+/// Coordinators and finishes hold <see cref="LifecycleLock"/> (seconds, not the run): a newer run replaces
+/// the current one in the pointer, and chunks and finishes of a replaced run do nothing. A chunk that fails
+/// is retried by the queue on any instance and resumes (done chunks are marked once); one that keeps
+/// failing ends in the poison queue, and <see cref="FailRunAsync"/> ends its run with a report. A package
+/// that cannot be served never becomes the pointer's model, and the reason is in
+/// <c>models/&lt;version&gt;.activation.json</c>. Only transient failures throw.
 /// </para>
 /// </remarks>
 public sealed class CatalogLifecycle(
     BlobServiceClient blobs, BlobModelPackageSource packages, ServingPointerStore pointers, LifecycleLock gate, ICardSets sets,
     CatalogTextEncoder text, IFeatureCache features, EncoderSessionOptions session, HttpClient http, ServingFollower follower,
-    IOptions<LifecycleOptions> options, IOptions<ModelsOptions> models, ILogger<CatalogLifecycle> logger, TimeProvider? time = null)
+    ChunkQueue queue, RunModels runModels, IOptions<LifecycleOptions> options, IOptions<ModelsOptions> models,
+    ILogger<CatalogLifecycle> logger, TimeProvider? time = null)
 {
     /// <summary>Blob metadata that marks an upload as meant to drop more than the retire limit of the live catalog.</summary>
     public const string AllowMassRetireMetadata = "urm_allow_mass_retire";
@@ -47,159 +53,228 @@ public sealed class CatalogLifecycle(
     public const string CatalogContainer = "catalog";
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ChunkedCatalogRun _run = new(
+        new BlobRunStore(blobs.GetBlobContainerClient(options.Value.RunsContainer)), new ChunkedRunOptions(ChunkSize: options.Value.ChunkSize), time);
 
+    private BlobCatalogReports Reports => new(blobs);
+
+    /// <summary>A catalog upload: plans its run into the served set (or the pending model's) and queues its chunks.</summary>
     /// <param name="blob">The uploaded catalog (the trigger's client).</param>
     /// <param name="name">Its name inside its container, which names the report.</param>
-    /// <returns>The run's report; null when nothing was encoded (not a catalog, no model yet, no valid row, replaced while read).</returns>
-    public async Task<CatalogEncodingReport?> EncodeCatalogAsync(BlobClient blob, string name, CancellationToken cancellationToken)
+    /// <returns>The run's id; null when nothing was planned (not a catalog, no model yet, no valid row, replaced while read).</returns>
+    public async Task<string?> EncodeCatalogAsync(BlobClient blob, string name, CancellationToken cancellationToken)
     {
         if (!CatalogFormats.TryFromPath(name, out var format))
         {
             logger.LogInformation("Ignored {Blob}: not a catalog by its extension ({Supported})", name, CatalogFormats.SupportedExtensions);
             return null;
         }
-        await using var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false);
-        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
-        var token = run.Token;
+        string? finishNow = null;
+        CatalogRunPlan? plan;
+        await using (var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false))
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+            var token = linked.Token;
+            BlobProperties properties;
+            try
+            {
+                properties = (await blob.GetPropertiesAsync(cancellationToken: token).ConfigureAwait(false)).Value;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                logger.LogInformation("Ignored {Blob}: deleted before its run started", name);
+                return null;
+            }
+            var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
+            var snapshot = new CatalogSnapshot(name, properties.ETag.ToString());
+            var inProgress = pointer.CurrentRun is { } current ? (await _run.ReadPlanAsync(current, token).ConfigureAwait(false)).Request : null;
+            if ((pointer.Catalog == snapshot && inProgress is null) || (inProgress?.CatalogName == name && inProgress.CatalogETag == snapshot.ETag))
+            {
+                logger.LogInformation("Ignored {Blob}: this upload ({ETag}) is encoded already, or being encoded (the event came twice)", name, properties.ETag);
+                return null;
+            }
+            // A pending model's set is where new uploads go: its run replaces the build and flips when done.
+            var target = pointer.PendingModel ?? pointer.ModelVersion;
+            if (target is null)
+            {
+                await pointers.WriteAsync(pointer with { Catalog = snapshot, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+                var notice = await Reports.WriteFailureAsync(name, "No model is served yet, so no card was written. The catalog is recorded: it is encoded as soon as models/active.json names a model package.", _time.GetUtcNow(), token).ConfigureAwait(false);
+                logger.LogWarning("Recorded {Blob} without encoding it: no model is served yet; report {Report}", name, notice);
+                return null;
+            }
 
-        BlobProperties properties;
-        try
-        {
-            properties = (await blob.GetPropertiesAsync(cancellationToken: token).ConfigureAwait(false)).Value;
+            var massRetire = properties.Metadata.TryGetValue(AllowMassRetireMetadata, out var flag) && bool.TryParse(flag, out var allowed) && allowed;
+            var request = new RunRequest(name, snapshot.ETag, target, target, massRetire, Activates: pointer.PendingModel is not null);
+            try
+            {
+                plan = await _run.PlanAsync(request, OpenPinned(blob, properties.ETag), format, await sets.OpenAsync(target, token).ConfigureAwait(false), token).ConfigureAwait(false);
+            }
+            catch (InvalidCatalogException e)
+            {
+                var failure = await Reports.WriteFailureAsync(name, e.Message, _time.GetUtcNow(), token).ConfigureAwait(false);
+                logger.LogWarning("Did not encode {Blob}: {Reason}; report {Report} (not retried: the same upload would fail again)", name, e.Message, failure);
+                return null;
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                // Replaced (or deleted) while read: the newer upload's own run (waiting on the lock) plans it.
+                logger.LogInformation("Stopped planning {Blob}: it was replaced while being read; the newer upload's run encodes it", name);
+                return null;
+            }
+            await pointers.WriteAsync(pointer with { CurrentRun = plan.RunId, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+            if (pointer.CurrentRun is { } replaced) logger.LogInformation("Run {Run} replaces run {Replaced}, whose remaining chunks do nothing", plan.RunId, replaced);
+            if (plan.Chunks == 0) finishNow = plan.RunId;
         }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            logger.LogInformation("Ignored {Blob}: deleted before its run started", name);
-            return null;
-        }
-        var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
-        var snapshot = new CatalogSnapshot(name, properties.ETag.ToString());
-        var reports = new BlobCatalogReports(blobs);
-        if (pointer is not { ModelVersion: { } version, CardSet: { } set })
-        {
-            await pointers.WriteAsync(pointer with { Catalog = snapshot, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
-            var notice = await reports.WriteFailureAsync(name, "No model is served yet, so no card was written. The catalog is recorded: it is encoded as soon as models/active.json names a model package.", _time.GetUtcNow(), token).ConfigureAwait(false);
-            logger.LogWarning("Recorded {Blob} without encoding it: no model is served yet; report {Report}", name, notice);
-            return null;
-        }
-
-        var massRetire = properties.Metadata.TryGetValue(AllowMassRetireMetadata, out var flag) && bool.TryParse(flag, out var allowed) && allowed;
-        CatalogEncodingReport report;
-        try
-        {
-            report = await EncodeIntoSetAsync(version, set, blob, name, properties.ETag, format, massRetire, token).ConfigureAwait(false);
-        }
-        catch (InvalidCatalogException e)
-        {
-            var failure = await reports.WriteFailureAsync(name, e.Message, _time.GetUtcNow(), token).ConfigureAwait(false);
-            logger.LogWarning("Did not encode {Blob}: {Reason}; report {Report} (not retried: the same upload would fail again)", name, e.Message, failure);
-            return null;
-        }
-        catch (RequestFailedException e) when (e.Status is 412 or 404)
-        {
-            // Replaced (or deleted) while read: what was fused stays valid for its content hash, nothing
-            // was retired, and the newer upload's own run (waiting on the lock) finishes the job.
-            logger.LogInformation("Stopped encoding {Blob}: it was replaced while being read; the newer upload's run encodes it", name);
-            return null;
-        }
-        // Unchanged for a repeated event, so followers see nothing move.
-        if (pointer.Catalog != snapshot)
-            await pointers.WriteAsync(pointer with { Catalog = snapshot, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
-        var reportName = await reports.WriteAsync(name, report, token).ConfigureAwait(false);
-        logger.LogInformation("Encoded {Blob} into card set {Set}: {Fused} fused, {Skipped} unchanged, {Retired} retired, {Rejected} rejected rows; catalog version {Version}; report {Report}",
-            name, set, report.Fused, report.SkippedUnchanged, report.Retired, report.Rejected, report.CatalogVersion, reportName);
-        if (report.Warning is not null) logger.LogWarning("Encoding {Blob}: {Warning}", name, report.Warning);
-        return report;
+        await QueueOrFinishAsync(plan, finishNow, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Planned run {Run} for {Blob} into card set {Set}: {Changed} changed items in {Chunks} chunks, {Skipped} unchanged, {Rejected} rejected rows",
+            plan.RunId, name, plan.Request.CardSet, plan.Changed, plan.Chunks, plan.SkippedUnchanged, plan.Rejected);
+        return plan.RunId;
     }
 
     /// <summary>
-    /// Makes the model <c>models/active.json</c> names the served one: builds its card set from the
-    /// recorded catalog, then flips <c>models/serving.json</c>. Does nothing when it is served already.
+    /// Makes the model <c>models/active.json</c> names the served one: checks the package, then plans the
+    /// build of its card set from the recorded catalog (or flips at once when there is none yet).
     /// </summary>
-    /// <returns>The served model version afterwards; null when there is none.</returns>
+    /// <returns>The served model version afterwards (the old one while the new set is being built); null when there is none.</returns>
     public async Task<string?> ActivateModelAsync(CancellationToken cancellationToken)
     {
         var wanted = await packages.ReadActiveVersionAsync(cancellationToken).ConfigureAwait(false);
         var (current, _) = await pointers.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (wanted is null || current.ModelVersion == wanted)
+        if (wanted is null || current.ModelVersion == wanted || current.PendingModel == wanted)
         {
             await follower.RefreshAsync(cancellationToken).ConfigureAwait(false);
             return current.ModelVersion;
         }
 
+        CatalogRunPlan? plan = null;
+        string? finishNow = null;
         await using (var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false))
         {
-            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
-            var token = run.Token;
-            // Read again under the lock: another instance may have built it meanwhile, or a newer pointer arrived.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+            var token = linked.Token;
+            // Read again under the lock: another instance may have started it meanwhile, or a newer pointer arrived.
             wanted = await packages.ReadActiveVersionAsync(token).ConfigureAwait(false);
             var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
-            if (wanted is not null && pointer.ModelVersion != wanted)
-                await BuildAndFlipAsync(wanted, pointer, etag, token).ConfigureAwait(false);
+            if (wanted is not null && pointer.ModelVersion != wanted && pointer.PendingModel != wanted)
+                (plan, finishNow) = await PlanBuildAsync(wanted, pointer, etag, token).ConfigureAwait(false);
         }
+        if (plan is not null) await QueueOrFinishAsync(plan, finishNow, cancellationToken).ConfigureAwait(false);
         await follower.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return (await pointers.ReadAsync(cancellationToken).ConfigureAwait(false)).Pointer.ModelVersion;
     }
 
-    private async Task BuildAndFlipAsync(string version, ServingPointer pointer, ETag? etag, CancellationToken cancellationToken)
+    /// <summary>A chunk message: encodes the chunk with its run's model into its run's set; the last one finishes the run.</summary>
+    public async Task EncodeChunkAsync(ChunkMessage message, CancellationToken cancellationToken)
     {
-        var set = version;
-        var snapshot = pointer.Catalog;
+        ArgumentNullException.ThrowIfNull(message);
+        var (pointer, _) = await pointers.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (pointer.CurrentRun != message.RunId)
+        {
+            logger.LogInformation("Skipped chunk {Chunk} of run {Run}: a newer run replaced it, or it is finished", message.Chunk, message.RunId);
+            return;
+        }
+        var plan = await _run.ReadPlanAsync(message.RunId, cancellationToken).ConfigureAwait(false);
+        var (model, package) = await runModels.GetAsync(plan.Request.ModelVersion, cancellationToken).ConfigureAwait(false);
+        var set = await sets.OpenAsync(plan.Request.CardSet, cancellationToken).ConfigureAwait(false);
+        var catalog = blobs.GetBlobContainerClient(CatalogContainer).GetBlobClient(plan.Request.CatalogName);
+        using var images = package.Manifest.Modalities.Contains("image")
+            ? ImageEncoder.Load(ImagesBeside(catalog, plan.Request.CatalogName), new ImageEncoderOptions(Session: session with { IntraOpThreads = 0 }))
+            : null;
+        var outcome = await _run.EncodeChunkAsync(message.RunId, message.Chunk, new CatalogEncoder(set, model, text, images, features), cancellationToken).ConfigureAwait(false);
+        if (outcome.AlreadyDone) logger.LogInformation("Chunk {Chunk} of run {Run} was done already (delivered twice)", message.Chunk, message.RunId);
+        if (outcome.AllDone) await FinishRunAsync(message.RunId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A chunk that failed every delivery: ends its run (if still current) with a report, so it never hangs.</summary>
+    public async Task FailRunAsync(ChunkMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await using var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+        var token = linked.Token;
+        var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
+        if (pointer.CurrentRun != message.RunId) return;
+        var plan = await _run.ReadPlanAsync(message.RunId, token).ConfigureAwait(false);
+        var error = $"Chunk {message.Chunk} of run {message.RunId} failed on every delivery (see the app's logs for its exceptions); the run is stopped. " +
+                    "Cards written by its other chunks stay (they are valid for their content). Upload the catalog again to retry.";
+        await pointers.WriteAsync(pointer with { CurrentRun = null, PendingModel = plan.Request.Activates ? null : pointer.PendingModel, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+        var report = await Reports.WriteFailureAsync(plan.Request.CatalogName, error, _time.GetUtcNow(), token).ConfigureAwait(false);
+        if (plan.Request.Activates) await WriteActivationFailureAsync(plan.Request.ModelVersion, error, token).ConfigureAwait(false);
+        logger.LogError("Run {Run} failed: chunk {Chunk} was poisoned; report {Report}", message.RunId, message.Chunk, report);
+    }
+
+    private async Task<(CatalogRunPlan? Plan, string? FinishNow)> PlanBuildAsync(string version, ServingPointer pointer, ETag? etag, CancellationToken cancellationToken)
+    {
         try
         {
-            if (snapshot is not null)
+            // Loading and warming the package first: one that cannot serve is refused before anything is built.
+            await runModels.GetAsync(version, cancellationToken).ConfigureAwait(false);
+            if (pointer.Catalog is not { } snapshot)
             {
-                var blob = blobs.GetBlobContainerClient(CatalogContainer).GetBlobClient(snapshot.Name);
-                if (!CatalogFormats.TryFromPath(snapshot.Name, out var format))
-                    throw new InvalidCatalogException($"The recorded catalog '{snapshot.Name}' is not a catalog by its extension.", []);
-                BlobProperties properties;
-                try
-                {
-                    properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-                }
-                catch (RequestFailedException e) when (e.Status == 404)
-                {
-                    throw new InvalidCatalogException($"The catalog '{snapshot.Name}' last encoded is gone, so model {version} has no cards to build. Upload the catalog again, then models/active.json again.", []);
-                }
-                // The snapshot as it is now: a newer upload's run waits on the lock and re-encodes into this set after the flip.
-                var report = await EncodeIntoSetAsync(version, set, blob, snapshot.Name, properties.ETag, format, retireBeyondLimit: false, cancellationToken).ConfigureAwait(false);
-                snapshot = new CatalogSnapshot(snapshot.Name, properties.ETag.ToString());
-                logger.LogInformation("Built card set {Set} for model {Version} from {Blob}: {Fused} fused ({Hits} from stored features), {Skipped} already there, {Rejected} rejected rows",
-                    set, version, snapshot.Name, report.Fused, report.Extraction.CacheHits, report.SkippedUnchanged, report.Rejected);
+                // No catalog yet: the set starts empty, and the first upload fills it.
+                await pointers.WriteAsync(pointer with { ModelVersion = version, CardSet = version, PendingModel = null, CurrentRun = null, UpdatedAt = _time.GetUtcNow() }, etag, cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("Serving pointer flipped to model {Version} (no catalog yet, an empty card set)", version);
+                return (null, null);
             }
-            else
+            var blob = blobs.GetBlobContainerClient(CatalogContainer).GetBlobClient(snapshot.Name);
+            if (!CatalogFormats.TryFromPath(snapshot.Name, out var format))
+                throw new InvalidCatalogException($"The recorded catalog '{snapshot.Name}' is not a catalog by its extension.", []);
+            BlobProperties properties;
+            try
             {
-                // No catalog yet: the set starts empty, and the first upload fills it. Loading the package still proves it serves.
-                var package = await packages.DownloadAsync(version, cancellationToken).ConfigureAwait(false);
-                using var staging = new ModelHost(new ModelHostOptions(session));
-                await staging.ActivateAsync(package.Directory, cancellationToken).ConfigureAwait(false);
+                properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
             }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                throw new InvalidCatalogException($"The catalog '{snapshot.Name}' last encoded is gone, so model {version} has no cards to build. Upload the catalog again, then models/active.json again.", []);
+            }
+            // The snapshot as it is now: should it be newer than the recorded one, the build encodes it.
+            var request = new RunRequest(snapshot.Name, properties.ETag.ToString(), version, version, AllowMassRetire: false, Activates: true);
+            var plan = await _run.PlanAsync(request, OpenPinned(blob, properties.ETag), format, await sets.OpenAsync(version, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await pointers.WriteAsync(pointer with { PendingModel = version, CurrentRun = plan.RunId, UpdatedAt = _time.GetUtcNow() }, etag, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Building card set {Set} for model {Version} from {Blob}: run {Run}, {Chunks} chunks; model {Served} serves meanwhile",
+                version, version, snapshot.Name, plan.RunId, plan.Chunks, pointer.ModelVersion ?? "(none)");
+            return (plan, plan.Chunks == 0 ? plan.RunId : null);
         }
         catch (Exception e) when (e is ModelPackageException or InvalidCatalogException or FormatException)
         {
             var report = await WriteActivationFailureAsync(version, e.Message, cancellationToken).ConfigureAwait(false);
             logger.LogError("Model {Version} was not activated: {Reason}; report {Report}. Model {Served} keeps serving.", version, e.Message, report, pointer.ModelVersion ?? "(none)");
-            return;
+            return (null, null);
         }
-
-        await pointers.WriteAsync(new ServingPointer(version, set, snapshot, _time.GetUtcNow()), etag, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Serving pointer flipped to model {Version} (card set {Set}); every instance follows within {Interval}", version, set, options.Value.PollInterval);
     }
 
-    /// <summary>Encodes one catalog snapshot into one card set with one model, loaded for this run alone.</summary>
-    private async Task<CatalogEncodingReport> EncodeIntoSetAsync(
-        string version, string set, BlobClient blob, string name, ETag etag, CatalogFormat format, bool retireBeyondLimit, CancellationToken cancellationToken)
+    private async Task QueueOrFinishAsync(CatalogRunPlan plan, string? finishNow, CancellationToken cancellationToken)
     {
-        var package = await packages.DownloadAsync(version, cancellationToken).ConfigureAwait(false);
-        // Its own host: the set is fused by exactly this model, whatever this instance serves meanwhile.
-        using var staging = new ModelHost(new ModelHostOptions(session));
-        await staging.ActivateAsync(package.Directory, cancellationToken).ConfigureAwait(false);
-        var store = await sets.OpenAsync(set, cancellationToken).ConfigureAwait(false);
-        using var images = package.Manifest.Modalities.Contains("image")
-            ? ImageEncoder.Load(ImagesBeside(blob, name), new ImageEncoderOptions(Session: session with { IntraOpThreads = 0 }))
-            : null;
-        var encoder = new CatalogEncoder(store, staging, text, images, features);
-        return await encoder.EncodeAsync(OpenPinned(blob, etag), format, retireBeyondLimit, cancellationToken).ConfigureAwait(false);
+        if (finishNow is not null)
+            await FinishRunAsync(finishNow, cancellationToken).ConfigureAwait(false);
+        else
+            await queue.SendAsync(Enumerable.Range(0, plan.Chunks).Select(c => new ChunkMessage(plan.RunId, c)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Retires, reports and (for a new model) flips, once, if the run is still the current one.</summary>
+    private async Task FinishRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        await using var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+        var token = linked.Token;
+        var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
+        if (pointer.CurrentRun != runId)
+        {
+            logger.LogInformation("Run {Run} is not current any more (replaced, or finished by another worker); nothing to finish", runId);
+            return;
+        }
+        var plan = await _run.ReadPlanAsync(runId, token).ConfigureAwait(false);
+        var request = plan.Request;
+        var report = await _run.FinishAsync(runId, await sets.OpenAsync(request.CardSet, token).ConfigureAwait(false), token).ConfigureAwait(false);
+        var next = pointer with { Catalog = new CatalogSnapshot(request.CatalogName, request.CatalogETag), CurrentRun = null, UpdatedAt = _time.GetUtcNow() };
+        if (request.Activates) next = next with { ModelVersion = request.ModelVersion, CardSet = request.CardSet, PendingModel = null };
+        await pointers.WriteAsync(next, etag, token).ConfigureAwait(false);
+        var reportName = await Reports.WriteAsync(request.CatalogName, report, token).ConfigureAwait(false);
+        logger.LogInformation("Finished run {Run} of {Blob} into card set {Set}: {Fused} fused in {Chunks} chunks, {Skipped} unchanged, {Retired} retired, {Rejected} rejected rows; report {Report}{Flip}",
+            runId, request.CatalogName, request.CardSet, report.Fused, report.Chunks, report.SkippedUnchanged, report.Retired, report.Rejected, reportName,
+            request.Activates ? $"; serving pointer flipped to model {request.ModelVersion}" : "");
+        if (report.Warning is not null) logger.LogWarning("Run {Run}: {Warning}", runId, report.Warning);
     }
 
     private async Task<string> WriteActivationFailureAsync(string version, string error, CancellationToken cancellationToken)
