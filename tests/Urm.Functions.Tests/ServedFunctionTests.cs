@@ -7,6 +7,7 @@ using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Core.Runs;
 using Urm.Functions.Functions;
 using Urm.Http;
 using Urm.Http.Serving;
@@ -31,8 +32,10 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
         var catalog = Path.Combine(_folder, "catalog.jsonl");
         await ServeModel.WriteCatalogAsync(catalog, _model.Items);
-        await new CatalogEncoder(store, host, text, null, new InMemoryFeatureCache())
-            .EncodeAsync(_ => Task.FromResult<Stream>(File.OpenRead(catalog)), CatalogFormat.JsonLines, default);
+        var run = new ChunkedCatalogRun(new FolderRunStore(Path.Combine(_folder, "runs")));
+        var plan = await run.PlanAsync(new RunRequest(catalog, "1", host.ActiveVersion!, "", false, false),
+            _ => Task.FromResult<Stream>(File.OpenRead(catalog)), CatalogFormat.JsonLines, store, default);
+        await run.RunInProcessAsync(plan, () => new CatalogEncoder(store, host, text, null, new InMemoryFeatureCache()), workers: 1, store, default);
 
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(host);

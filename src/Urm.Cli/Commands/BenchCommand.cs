@@ -11,6 +11,7 @@ public static class BenchCommand
         command.Subcommands.Add(BenchEncodeCommand.Create());
         command.Subcommands.Add(BenchRecommendCommand.Create());
         command.Subcommands.Add(BenchLoadCommand.Create());
+        command.Subcommands.Add(BenchChunksCommand.Create());
         return command;
     }
 }

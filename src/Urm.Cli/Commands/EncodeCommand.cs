@@ -3,6 +3,7 @@ using Urm.Cli.Serve;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Core.Runs;
 
 namespace Urm.Cli.Commands;
 
@@ -28,7 +29,7 @@ public static class EncodeCommand
             using var cards = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(settings.StorePath), cancellationToken);
             using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
             using var cache = new FileFeatureCache(settings.FeatureCacheDirectory);
-            using var encoder = new CatalogFileEncoder(cards, host, text, cache, session);
+            using var encoder = new CatalogFileEncoder(cards, host, text, cache, session, new FolderRunStore(settings.RunsDirectory));
             var report = await encoder.EncodeAsync(catalogFile.FullName, parse.GetValue(massRetire), cancellationToken);
             Console.WriteLine(CatalogFileEncoder.Summary(report));
             foreach (var error in report.RowErrors.Take(10)) Console.WriteLine($"  line {error.Line}: {error.Reason}");

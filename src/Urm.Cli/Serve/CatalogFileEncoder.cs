@@ -6,16 +6,19 @@ using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Core.Runs;
 using Urm.Cli.Commands;
 
 namespace Urm.Cli.Serve;
 
 /// <summary>
-/// A catalog file -> cards, through <see cref="CatalogEncoder"/> (incremental: unchanged items are
-/// skipped), with the run's report written beside the file as <c>&lt;name&gt;.report.json</c>.
+/// A catalog file -> cards, through the same chunked run as the Functions app (<see cref="ChunkedCatalogRun"/>:
+/// unchanged items skipped, changed ones cut into chunks, retired at the end), its chunks encoded here in
+/// this process, with the run's report written beside the file as <c>&lt;name&gt;.report.json</c>.
 /// One run at a time: two snapshots encoded together would retire each other's items.
 /// </summary>
-public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, ITextEncoder text, IFeatureCache cache, EncoderSessionOptions session) : IDisposable
+/// <param name="runs">Where the runs' files go (a folder beside the store).</param>
+public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, ITextEncoder text, IFeatureCache cache, EncoderSessionOptions session, FolderRunStore runs) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HttpClient _http = new();
@@ -49,10 +52,14 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
             using var images = lease.Package.Manifest.Modalities.Contains("image")
                 ? LocalImageEncoder.Load(_http, Path.GetDirectoryName(path)!, session)
                 : null;
-            var encoder = new CatalogEncoder(store, models, text, images, cache);
-            var report = await encoder.EncodeAsync(_ => Task.FromResult<Stream>(OpenShared(path)), format, allowMassRetire, cancellationToken).ConfigureAwait(false);
-            // Make the run's features durable now: a later re-fuse or re-encode reads them instead of recomputing.
+            var run = new ChunkedCatalogRun(runs);
+            var request = new RunRequest(path, File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture), lease.Version, "", allowMassRetire, Activates: false);
+            var plan = await run.PlanAsync(request, _ => Task.FromResult<Stream>(OpenShared(path)), format, store, cancellationToken).ConfigureAwait(false);
+            // One worker: the encoders already use every core, so a second would only take turns with the first.
+            var report = await run.RunInProcessAsync(plan, () => new CatalogEncoder(store, models, text, images, cache), workers: 1, store, cancellationToken).ConfigureAwait(false);
+            // Make the run's features durable now: a later re-encode reads them instead of recomputing.
             await cache.FlushAsync(cancellationToken).ConfigureAwait(false);
+            runs.Delete(plan.RunId);
             await report.WriteAsync(ReportPath(path), cancellationToken).ConfigureAwait(false);
             return report;
         }

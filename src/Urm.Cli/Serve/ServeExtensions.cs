@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Core.Runs;
 using Urm.Http;
 
 namespace Urm.Cli.Serve;
@@ -27,7 +28,8 @@ public static class ServeExtensions
             sp.GetRequiredService<ModelHost>(),
             sp.GetRequiredService<CatalogTextEncoder>(),
             sp.GetRequiredService<FileFeatureCache>(),
-            session with { IntraOpThreads = 0 }));
+            session with { IntraOpThreads = 0 },
+            new FolderRunStore(settings.RunsDirectory)));
         services.AddHostedService<CatalogFolderWatcher>();
         services.AddUrmHttp();
         return services;

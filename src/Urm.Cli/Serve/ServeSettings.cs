@@ -12,6 +12,9 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
     /// <summary>Raw features cached by content hash beside the store, so a re-encode or re-fuse reads, not recomputes, them.</summary>
     public string FeatureCacheDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".features");
 
+    /// <summary>Catalog runs' working files (plan, chunks) beside the store; each run's folder is removed when it finishes.</summary>
+    public string RunsDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".runs");
+
     /// <summary>How long the watcher waits after the last change to a file before encoding it (uploads write in pieces).</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(500);
 

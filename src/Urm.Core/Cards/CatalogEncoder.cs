@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
@@ -8,10 +7,9 @@ using Urm.Core.Models;
 namespace Urm.Core.Cards;
 
 /// <summary>
-/// Catalog snapshot -> card store, incrementally: items whose content hash and model version are already
-/// stored are skipped before feature extraction; the rest go through the feature extractor (and its
-/// cache) and the active model's fuser, and are upserted in batches; stored items absent from the
-/// snapshot are retired. A bad row is reported and skipped; it never stops the run.
+/// Changed catalog items -> cards in one card store: the feature extractor (and its cache), the model's
+/// fuser, upserts in batches. <see cref="Runs.ChunkedCatalogRun"/> decides which items changed (content
+/// hash and model version against the store's stamps) and retires what a snapshot lacks.
 /// </summary>
 public sealed class CatalogEncoder
 {
@@ -37,75 +35,12 @@ public sealed class CatalogEncoder
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _options = options ?? CatalogEncoderOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.UpsertBatchSize, 1);
-        if (_options.MaxRetireShare is < 0 or > 1 || double.IsNaN(_options.MaxRetireShare))
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxRetireShare, "MaxRetireShare is a share of the live catalog, from 0 to 1 (1 = no limit).");
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Encodes one full catalog snapshot, retiring at most <see cref="CatalogEncoderOptions.MaxRetireShare"/> of the live catalog.</summary>
-    /// <param name="open">Opens the snapshot; called twice (see <see cref="CatalogReader"/>).</param>
-    /// <exception cref="InvalidCatalogException">The catalog has no valid row; nothing is written or retired.</exception>
-    public Task<CatalogEncodingReport> EncodeAsync(Func<CancellationToken, Task<Stream>> open, CatalogFormat format, CancellationToken cancellationToken)
-        => EncodeAsync(open, format, retireBeyondLimit: false, cancellationToken);
-
-    /// <inheritdoc cref="EncodeAsync(Func{CancellationToken, Task{Stream}}, CatalogFormat, CancellationToken)"/>
-    /// <param name="retireBeyondLimit">The snapshot is meant to drop more than the retire limit: retire every absent item.</param>
-    public async Task<CatalogEncodingReport> EncodeAsync(
-        Func<CancellationToken, Task<Stream>> open, CatalogFormat format, bool retireBeyondLimit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(open);
-        var clock = Stopwatch.StartNew();
-        // One lease for the whole run: every card it writes is stamped with, and fused by, the same model.
-        using var model = _models.Acquire();
-        var read = new ReadReport(_options.MaxDetailedErrors);
-        var problems = new ImageProblemLog();
-        var extractor = new ItemFeatureExtractor(_text, _images, _cache, problems);
-        var stamps = await _store.GetStampsAsync(cancellationToken).ConfigureAwait(false);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var skipped = 0;
-        // The extractor yields in input order, so items queued on the way in pair up with features on the way out.
-        var pending = new ConcurrentQueue<CatalogItem>();
-
-        async IAsyncEnumerable<(CatalogItem Item, string ContentHash)> Changed([EnumeratorCancellation] CancellationToken token)
-        {
-            await foreach (var item in CatalogReader.ReadAsync(open, format, read, token).ConfigureAwait(false))
-            {
-                seen.Add(item.Id);
-                var hash = ContentHash.Compute(item);
-                if (stamps.TryGetValue(item.Id, out var stamp) && stamp.ContentHash == hash && stamp.ModelVersion == model.Version)
-                {
-                    skipped++;
-                    continue;
-                }
-                pending.Enqueue(item);
-                yield return (item, hash);
-            }
-        }
-
-        var fused = await StoreAsync(model, extractor, Changed(cancellationToken), pending, cancellationToken).ConfigureAwait(false);
-
-        // Only after the whole snapshot was read: a run that fails half-way retires nothing.
-        var absent = stamps.Keys.Where(id => !seen.Contains(id)).ToList();
-        var withheld = absent.Count > _options.MaxRetireShare * stamps.Count && !retireBeyondLimit;
-        if (absent.Count > 0 && !withheld) await _store.RetireAsync(absent, cancellationToken).ConfigureAwait(false);
-
-        return new CatalogEncodingReport(
-            read.RowsRead, read.Accepted, read.Rejected, read.Errors.ToList(), skipped, fused, withheld ? 0 : absent.Count,
-            problems.Problems.ToList(), extractor.Counts, model.Version,
-            await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false), clock.Elapsed.TotalSeconds)
-        {
-            RetireWithheld = withheld ? absent.Count : 0,
-            Warning = withheld
-                ? $"{absent.Count:N0} of the {stamps.Count:N0} live items are absent from this snapshot, more than the retire limit " +
-                  $"({_options.MaxRetireShare * 100:0.#} % of the live catalog), so none was retired: a partial export would otherwise empty the shop. " +
-                  "If the snapshot is meant to drop them, encode it again marked so (blob metadata urm_allow_mass_retire=true, or urm encode --allow-mass-retire)."
-                : null,
-        };
-    }
-
     /// <summary>
-    /// Encodes items already known to be new or changed (one chunk of a chunked run, <see cref="Runs.ChunkedCatalogRun"/>):
-    /// features, fusion, upsert; no diff against the store and nothing retired.
+    /// Encodes items already known to be new or changed (one chunk of a <see cref="Runs.ChunkedCatalogRun"/>,
+    /// which diffs the snapshot and retires): features, fusion, upsert.
     /// </summary>
     public async Task<ChunkEncoding> EncodeChangedAsync(IReadOnlyList<CatalogItem> items, CancellationToken cancellationToken)
     {

@@ -31,7 +31,7 @@ public sealed record CatalogEncodingReport(
     };
 
     /// <summary>Stored items absent from the snapshot but not retired: more than the retire limit
-    /// (<see cref="CatalogEncoderOptions.MaxRetireShare"/>) of the live catalog, and the run was not told
+    /// (<see cref="Runs.ChunkedRunOptions.MaxRetireShare"/>) of the live catalog, and the run was not told
     /// the drop is meant. 0 when nothing was held back.</summary>
     public int RetireWithheld { get; init; }
 

@@ -48,6 +48,9 @@ public sealed class ModelHost : IDisposable
             CheckServingFeatures(package);
             candidate = new ActiveModel(package, _options, cards);
             await Task.Run(() => WarmUp(candidate, cancellationToken), cancellationToken).ConfigureAwait(false);
+            // The cards are loaded before the swap, not by the first request after it: a swap on a large
+            // set would otherwise make the first shoppers wait for the whole read.
+            if (candidate.Cards is { } index) await index.GetAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -32,7 +32,9 @@ public sealed record ChunkOutcome(bool AlreadyDone, bool AllDone);
 
 /// <param name="ChunkSize">Changed items per chunk: a few thousand keep one chunk to minutes of encoding on one instance.</param>
 /// <param name="MaxDetailedErrors">Rejected rows reported in detail (counts stay exact).</param>
-/// <param name="MaxRetireShare">As <see cref="Cards.CatalogEncoderOptions.MaxRetireShare"/>.</param>
+/// <param name="MaxRetireShare">The largest share of the live catalog one snapshot may retire; a snapshot
+/// that lacks more is most likely a broken export (one good row would otherwise retire the whole shop),
+/// so it retires nothing unless the run is told the drop is meant. 1 = no limit.</param>
 public sealed record ChunkedRunOptions(int ChunkSize = 2_000, int MaxDetailedErrors = 1_000, double MaxRetireShare = 0.5)
 {
     public static ChunkedRunOptions Default { get; } = new();

@@ -139,6 +139,27 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
         return report;
     }
 
+    /// <summary>
+    /// Encodes every chunk of a planned run in this process with <paramref name="workers"/> workers side by
+    /// side, each with its own encoder, then finishes it: the path `urm serve` and the benchmark take, the
+    /// same steps the Functions app spreads over queue messages and instances.
+    /// </summary>
+    public async Task<CatalogEncodingReport> RunInProcessAsync(CatalogRunPlan plan, Func<CatalogEncoder> encoders, int workers, ICardStore set, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(encoders);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(workers, Math.Max(plan.Chunks, 1))).Select(_ => Task.Run(async () =>
+        {
+            var encoder = encoders();
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref next)) < plan.Chunks)
+                await EncodeChunkAsync(plan.RunId, chunk, encoder, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken))).ConfigureAwait(false);
+        return await FinishAsync(plan.RunId, set, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<bool> AllDoneAsync(CatalogRunPlan plan, CancellationToken cancellationToken)
         => (await runs.ListAsync(plan.RunId, RunNames.DonePrefix, cancellationToken).ConfigureAwait(false)).Count >= plan.Chunks;
 

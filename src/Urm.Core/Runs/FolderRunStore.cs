@@ -47,6 +47,13 @@ public sealed class FolderRunStore(string root) : IRunStore
         return Task.FromResult(names);
     }
 
+    /// <summary>Removes a run's files (a finished local run leaves nothing behind).</summary>
+    public void Delete(string runId)
+    {
+        var folder = Path.Combine(Root, RunNames.Check(runId, nameof(runId)));
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+
     private string PathOf(string runId, string name)
     {
         RunNames.Check(runId, nameof(runId));

@@ -28,23 +28,6 @@ public sealed class BlobCatalogTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_catalog_blob_is_streamed_with_its_format_and_a_missing_one_is_named()
-    {
-        await _catalog.GetBlobClient("shop/full.csv").UploadAsync(BinaryData.FromString("id,title\nsku-1,Shoe\n"));
-        var source = new BlobCatalogSource(_blobs);
-
-        var (open, format) = source.Open(_catalog.Name, "shop/full.csv");
-        await using (var stream = await open(default))
-        using (var reader = new StreamReader(stream))
-            Assert.Equal("id,title\nsku-1,Shoe\n", await reader.ReadToEndAsync());
-        Assert.Equal(CatalogFormat.Csv, format);
-
-        var missing = await Assert.ThrowsAsync<FileNotFoundException>(() => source.Open(_catalog.Name, "gone.jsonl").Open(default));
-        Assert.Contains($"{_catalog.Name}/gone.jsonl", missing.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => source.Open(_catalog.Name, "catalog.xlsx"));
-    }
-
-    [Fact]
     public async Task A_report_lands_beside_the_catalog_name_as_json()
     {
         var report = new CatalogEncodingReport(3, 2, 1, [], 0, 2, 0, [], new ExtractionCounts(2, 0, 2, 0, 0), "m1", 7, 0.5);

@@ -94,7 +94,7 @@ public sealed class CatalogEncoderTests(EncodingModel model)
 
         var path = Path.Combine(bench.Folder, "meant.jsonl");
         await EncodingModel.WriteCatalogAsync(path, kept, default);
-        var meant = await bench.Encoder.EncodeAsync(_ => Task.FromResult<Stream>(File.OpenRead(path)), CatalogFormat.JsonLines, retireBeyondLimit: true, default);
+        var meant = await bench.EncodeFileAsync(path, allowMassRetire: true);
 
         Assert.Equal((15, 0), (meant.Retired, meant.RetireWithheld));
         Assert.Null(meant.Warning);
@@ -110,7 +110,7 @@ public sealed class CatalogEncoderTests(EncodingModel model)
         var items = model.Items.Take(4).Select((i, n) => n == 0 ? i with { Image = "pictures/sku.jpg" } : i).ToList();
         var path = Path.Combine(bench.Folder, "with-image.jsonl");
         await EncodingModel.WriteCatalogAsync(path, items, default);
-        Task<CatalogEncodingReport> Run() => encoder.EncodeAsync(_ => Task.FromResult<Stream>(File.OpenRead(path)), CatalogFormat.JsonLines, default);
+        Task<CatalogEncodingReport> Run() => bench.EncodeFileAsync(path, encoder: encoder);
 
         var failed = await Run();
         Assert.Equal((4, 1), (failed.Fused, failed.ImageProblems.Count));

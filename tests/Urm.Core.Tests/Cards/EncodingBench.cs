@@ -2,6 +2,7 @@ using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Core.Runs;
 using Urm.Core.Tests.Models;
 
 namespace Urm.Core.Tests.Cards;
@@ -42,7 +43,17 @@ internal sealed class EncodingBench : IAsyncDisposable
         var path = Path.Combine(Folder, $"catalog-{Guid.NewGuid():N}.jsonl");
         await EncodingModel.WriteCatalogAsync(path, items, default);
         if (extraLines is not null) await File.AppendAllLinesAsync(path, extraLines);
-        return await Encoder.EncodeAsync(_ => Task.FromResult<Stream>(File.OpenRead(path)), CatalogFormat.JsonLines, default);
+        return await EncodeFileAsync(path);
+    }
+
+    /// <summary>A catalog file through the chunked run, its chunks encoded here (as `urm serve` does) by <paramref name="encoder"/> (default <see cref="Encoder"/>).</summary>
+    public async Task<CatalogEncodingReport> EncodeFileAsync(string path, bool allowMassRetire = false, CatalogEncoder? encoder = null)
+    {
+        var run = new ChunkedCatalogRun(new FolderRunStore(Path.Combine(Folder, "runs")), new ChunkedRunOptions(ChunkSize: 6));
+        using var lease = Host.Acquire();
+        var plan = await run.PlanAsync(new RunRequest(path, "1", lease.Version, "", allowMassRetire, Activates: false),
+            _ => Task.FromResult<Stream>(File.OpenRead(path)), CatalogFormat.JsonLines, Store, default);
+        return await run.RunInProcessAsync(plan, () => encoder ?? Encoder, workers: 2, Store, default);
     }
 
     public async ValueTask DisposeAsync()
