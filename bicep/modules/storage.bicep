@@ -19,6 +19,11 @@ param tags object
 @maxValue(365)
 param softDeleteDays int = 7
 
+@description('Days after which a catalog run\'s working files (catalog-runs/) are deleted.')
+@minValue(1)
+@maxValue(365)
+param runFilesDays int = 7
+
 // Blob containers the app uses (docs/SETTINGS.md and DESIGN.md name them), and the one Event Grid
 // writes undeliverable blob events to (events.bicep; only the system topic's identity writes there).
 var deadLetterContainerName = 'event-deadletter'
@@ -82,6 +87,36 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     }
   }
 ]
+
+// A catalog run's working files (plan, chunks, chunk results) matter only until the run finishes, within
+// hours; runFilesDays later they are deleted, so large catalogs' chunks do not pile up.
+resource managementPolicy 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-catalog-runs'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [ 'blockBlob' ]
+              prefixMatch: [ 'catalog-runs/' ]
+            }
+            actions: {
+              baseBlob: {
+                delete: { daysAfterModificationGreaterThan: runFilesDays }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [ containers ]
+}
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
   parent: account

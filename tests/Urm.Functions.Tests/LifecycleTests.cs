@@ -159,6 +159,53 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
     }
 
     [Fact]
+    public async Task A_new_model_is_built_from_the_upload_in_progress_not_the_older_one()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var instance = world.Start();
+        await world.UploadModelAsync(A);
+        await instance.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await instance.EncodeCatalogAsync();
+        await world.DrainChunksAsync(instance);
+
+        // Tomorrow's export, under another name, is being encoded when model B arrives.
+        var tomorrow = $"{world.Run}/catalog-2.jsonl";
+        await world.UploadCatalogAsync(model.Items.Take(15), tomorrow);
+        await instance.EncodeCatalogAsync(tomorrow);
+        await world.UploadModelAsync(B);
+        await instance.ActivateModelAsync();
+        await world.DrainChunksAsync(instance);
+
+        var serving = await world.ServingAsync();
+        Assert.Equal((B, tomorrow), (serving.ModelVersion, serving.Catalog!.Name));
+        Assert.Equal(model.Items.Take(15).Select(i => i.Id).Order(), (await world.LiveCardsAsync(B)).Select(c => c.Id).Order());
+    }
+
+    [Fact]
+    public async Task Pointing_active_json_back_at_the_served_model_cancels_the_build_under_way()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        var instance = world.Start();
+        await world.UploadModelAsync(A);
+        await instance.ActivateModelAsync();
+        await world.UploadCatalogAsync(model.Items);
+        await instance.EncodeCatalogAsync();
+        await world.DrainChunksAsync(instance);
+
+        await world.UploadModelAsync(B);
+        await instance.ActivateModelAsync();
+        Assert.Equal(B, (await world.ServingAsync()).PendingModel);
+        await world.PointAtAsync(A);
+        await instance.ActivateModelAsync();
+        await world.DrainChunksAsync(instance);   // B's chunks: not current any more, they do nothing
+
+        var serving = await world.ServingAsync();
+        Assert.Equal((A, null, null), (serving.ModelVersion, serving.PendingModel, serving.CurrentRun));
+        Assert.Empty(await world.LiveCardsAsync(B));
+    }
+
+    [Fact]
     public async Task A_chunk_that_fails_every_delivery_ends_its_run_with_a_report()
     {
         await using var world = await LifecycleWorld.CreateAsync(model);

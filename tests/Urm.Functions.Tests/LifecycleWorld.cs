@@ -228,10 +228,10 @@ internal sealed class AppInstance(LifecycleWorld world, ServiceProvider services
     }
 
     public Task EncodeChunkAsync(string message)
-        => new EncodeChunk(Services.GetRequiredService<CatalogLifecycle>()).RunAsync(message, default);
+        => ActivatorUtilities.CreateInstance<EncodeChunk>(Services).RunAsync(message, default);
 
     public Task FailChunkAsync(string message)
-        => new FailChunk(Services.GetRequiredService<CatalogLifecycle>()).RunAsync(message, default);
+        => ActivatorUtilities.CreateInstance<FailChunk>(Services).RunAsync(message, default);
 
     /// <summary>What the background poller does every interval.</summary>
     public Task PollAsync() => Follower.RefreshAsync(default);

@@ -28,7 +28,7 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         var session = new EncoderSessionOptions(IntraOpThreads: 1);
         var host = new ModelHost(new ModelHostOptions(session));
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.Combine(_folder, "cards.db")), default);
-        await host.ActivateAsync(_model.Directory, store, default);
+        await host.ActivateAsync(_model.Directory, default);   // to encode with
         var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
         var catalog = Path.Combine(_folder, "catalog.jsonl");
         await ServeModel.WriteCatalogAsync(catalog, _model.Items);
@@ -36,6 +36,8 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         var plan = await run.PlanAsync(new RunRequest(catalog, "1", host.ActiveVersion!, "", false, false),
             _ => Task.FromResult<Stream>(File.OpenRead(catalog)), CatalogFormat.JsonLines, store, default);
         await run.RunInProcessAsync(plan, () => new CatalogEncoder(store, host, text, null, new InMemoryFeatureCache()), workers: 1, store, default);
+        // Served with the cards encoded (activation loads them; later writes show within the index's check interval).
+        await host.ActivateAsync(_model.Directory, store, default);
 
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(host);

@@ -38,6 +38,16 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
 
     [Theory]
     [MemberData(nameof(Plans))]
+    public void Catalog_run_files_expire_and_nothing_else_does(string plan)
+    {
+        var rules = compiled.Snapshots[plan].Single("Microsoft.Storage/storageAccounts/managementPolicies")["properties"]!["policy"]!["rules"]!.AsArray();
+        var rule = Assert.Single(rules)!;
+        Assert.Equal(["catalog-runs/"], rule["definition"]!["filters"]!["prefixMatch"]!.AsArray().Select(p => (string)p!));
+        Assert.Equal(7, (int)rule["definition"]!["actions"]!["baseBlob"]!["delete"]!["daysAfterModificationGreaterThan"]!);
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
     public void Catalog_chunk_queues_exist_in_the_data_account(string plan)
     {
         // Declared, not left to the app: the workers' trigger and the poison reader need fixed names, and

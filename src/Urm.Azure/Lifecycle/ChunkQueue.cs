@@ -34,8 +34,6 @@ public sealed class ChunkQueue(QueueClient queue)
 {
     public const string DefaultName = "catalog-chunks";
 
-    public string Name => queue.Name;
-
     public async Task SendAsync(IEnumerable<ChunkMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);

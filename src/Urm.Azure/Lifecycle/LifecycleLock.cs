@@ -8,7 +8,8 @@ using Urm.Core.Serving;
 namespace Urm.Azure.Lifecycle;
 
 /// <summary>
-/// One catalog run or card-set build at a time across every instance: a lease on the blob
+/// One coordinator or finish of a catalog run at a time across every instance (planning a run, making it
+/// the current one, finishing it; the chunks in between run outside it): a lease on the blob
 /// <c>models/lifecycle.lock</c>. A lease lasts <see cref="LeaseDuration"/> and is renewed while held, so
 /// an instance that dies frees the lock within that time; a holder that loses it (renewal refused) sees
 /// <see cref="HeldLifecycleLock.Lost"/> cancelled and stops before writing anything that needs the lock.

@@ -55,11 +55,18 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
             var run = new ChunkedCatalogRun(runs);
             var request = new RunRequest(path, File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture), lease.Version, "", allowMassRetire, Activates: false);
             var plan = await run.PlanAsync(request, _ => Task.FromResult<Stream>(OpenShared(path)), format, store, cancellationToken).ConfigureAwait(false);
-            // One worker: the encoders already use every core, so a second would only take turns with the first.
-            var report = await run.RunInProcessAsync(plan, () => new CatalogEncoder(store, models, text, images, cache), workers: 1, store, cancellationToken).ConfigureAwait(false);
+            CatalogEncodingReport report;
+            try
+            {
+                // One worker: the encoders already use every core, so a second would only take turns with the first.
+                report = await run.RunInProcessAsync(plan, () => new CatalogEncoder(store, models, text, images, cache), workers: 1, store, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                runs.Delete(plan.RunId);
+            }
             // Make the run's features durable now: a later re-encode reads them instead of recomputing.
             await cache.FlushAsync(cancellationToken).ConfigureAwait(false);
-            runs.Delete(plan.RunId);
             await report.WriteAsync(ReportPath(path), cancellationToken).ConfigureAwait(false);
             return report;
         }

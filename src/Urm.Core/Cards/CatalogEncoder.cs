@@ -42,7 +42,8 @@ public sealed class CatalogEncoder
     /// Encodes items already known to be new or changed (one chunk of a <see cref="Runs.ChunkedCatalogRun"/>,
     /// which diffs the snapshot and retires): features, fusion, upsert.
     /// </summary>
-    public async Task<ChunkEncoding> EncodeChangedAsync(IReadOnlyList<CatalogItem> items, CancellationToken cancellationToken)
+    /// <param name="mayWrite">Asked before each store write; false stops the chunk with <see cref="Runs.RunReplacedException"/>.</param>
+    public async Task<ChunkEncoding> EncodeChangedAsync(IReadOnlyList<CatalogItem> items, CancellationToken cancellationToken, Func<CancellationToken, Task<bool>>? mayWrite = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         using var model = _models.Acquire();
@@ -61,13 +62,13 @@ public sealed class CatalogEncoder
             await Task.CompletedTask.ConfigureAwait(false);
         }
 
-        var fused = await StoreAsync(model, extractor, All(cancellationToken), pending, cancellationToken).ConfigureAwait(false);
+        var fused = await StoreAsync(model, extractor, All(cancellationToken), pending, mayWrite, cancellationToken).ConfigureAwait(false);
         return new ChunkEncoding(fused, problems.Problems.ToList(), extractor.Counts, model.Version);
     }
 
     private async Task<int> StoreAsync(
         ModelLease model, ItemFeatureExtractor extractor, IAsyncEnumerable<(CatalogItem Item, string ContentHash)> changed,
-        ConcurrentQueue<CatalogItem> pending, CancellationToken cancellationToken)
+        ConcurrentQueue<CatalogItem> pending, Func<CancellationToken, Task<bool>>? mayWrite, CancellationToken cancellationToken)
     {
         var fused = 0;
         var batch = new List<(CatalogItem Item, ItemFeatures Features)>(_options.UpsertBatchSize);
@@ -76,14 +77,15 @@ public sealed class CatalogEncoder
             if (!pending.TryDequeue(out var item)) throw new InvalidOperationException("The feature extractor yielded more items than it was given.");
             batch.Add((item, features));
             if (batch.Count < _options.UpsertBatchSize) continue;
-            fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
+            fused += await FuseAndStoreAsync(model, batch, mayWrite, cancellationToken).ConfigureAwait(false);
             batch.Clear();
         }
-        if (batch.Count > 0) fused += await FuseAndStoreAsync(model, batch, cancellationToken).ConfigureAwait(false);
+        if (batch.Count > 0) fused += await FuseAndStoreAsync(model, batch, mayWrite, cancellationToken).ConfigureAwait(false);
         return fused;
     }
 
-    private async Task<int> FuseAndStoreAsync(ModelLease model, List<(CatalogItem Item, ItemFeatures Features)> batch, CancellationToken cancellationToken)
+    private async Task<int> FuseAndStoreAsync(
+        ModelLease model, List<(CatalogItem Item, ItemFeatures Features)> batch, Func<CancellationToken, Task<bool>>? mayWrite, CancellationToken cancellationToken)
     {
         var (cards, lenders) = model.Fuser.FuseWithLenders(batch.Select(b => b.Features).ToList(), cancellationToken);
         var d = model.Fuser.Dimension;
@@ -92,6 +94,7 @@ public sealed class CatalogEncoder
             b.Item.Id, b.Item.Title, KeyPoints.Of(b.Item), b.Item.Category, b.Item.Brand, b.Item.Price, b.Item.Available,
             ImageFailed(b.Item, b.Features) ? b.Features.ContentHash + ImagePendingSuffix : b.Features.ContentHash,
             model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false, Lender: lenders[i])).ToList();
+        if (mayWrite is not null && !await mayWrite(cancellationToken).ConfigureAwait(false)) throw new Runs.RunReplacedException();
         await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
         return documents.Count;
     }

@@ -58,8 +58,9 @@ public sealed class ModelHost : IDisposable
             throw;
         }
 
-        // One activation at a time, so two swaps cannot both release the same predecessor.
-        await _activation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // One activation at a time, so two swaps cannot both release the same predecessor. Not cancelled:
+        // the swap itself is instant, and a candidate dropped here would leak its sessions and cards.
+        await _activation.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             var previous = Interlocked.Exchange(ref _active, candidate);

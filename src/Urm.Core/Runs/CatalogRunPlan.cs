@@ -28,7 +28,14 @@ public sealed record CatalogRunPlan(
 public sealed record ChunkReport(int Chunk, int Items, int Fused, IReadOnlyList<ItemImageProblem> ImageProblems, ExtractionCounts Extraction, string ModelVersion, double Seconds);
 
 /// <summary>After a chunk: whether it was done before (a redelivered message), and whether every chunk of the run is done now.</summary>
-public sealed record ChunkOutcome(bool AlreadyDone, bool AllDone);
+public sealed record ChunkOutcome(bool AlreadyDone, bool AllDone)
+{
+    /// <summary>A newer run replaced this one while the chunk was being encoded: it stopped before its next write.</summary>
+    public bool Replaced { get; init; }
+}
+
+/// <summary>Thrown by <see cref="Cards.CatalogEncoder.EncodeChangedAsync"/> when its run was replaced before a write.</summary>
+public sealed class RunReplacedException() : Exception("A newer run replaced this one; its chunk stopped before writing.");
 
 /// <param name="ChunkSize">Changed items per chunk: a few thousand keep one chunk to minutes of encoding on one instance.</param>
 /// <param name="MaxDetailedErrors">Rejected rows reported in detail (counts stay exact).</param>

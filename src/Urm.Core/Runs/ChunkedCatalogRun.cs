@@ -71,8 +71,20 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
         return JsonSerializer.Deserialize<CatalogRunPlan>(plan, Json)!;
     }
 
+    /// <summary>The run's plan; null when it has none (never planned, or its files expired).</summary>
+    public async Task<CatalogRunPlan?> TryReadPlanAsync(string runId, CancellationToken cancellationToken)
+        => await runs.ReadAsync(runId, RunNames.Plan, cancellationToken).ConfigureAwait(false) is { } plan
+            ? JsonSerializer.Deserialize<CatalogRunPlan>(plan, Json)
+            : null;
+
+    public async Task<bool> IsDoneAsync(string runId, int chunk, CancellationToken cancellationToken)
+        => await runs.ReadAsync(runId, RunNames.Done(chunk), cancellationToken).ConfigureAwait(false) is not null;
+
     /// <summary>Encodes chunk <paramref name="chunk"/> with <paramref name="encoder"/> (over the run's card set and model), once.</summary>
-    public async Task<ChunkOutcome> EncodeChunkAsync(string runId, int chunk, CatalogEncoder encoder, CancellationToken cancellationToken)
+    /// <param name="stillCurrent">Asked before each write to the store: false when a newer run replaced this one,
+    /// whose cards an older chunk must not overwrite; the chunk then stops (<see cref="ChunkOutcome.Replaced"/>).</param>
+    public async Task<ChunkOutcome> EncodeChunkAsync(string runId, int chunk, CatalogEncoder encoder, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<bool>>? stillCurrent = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         var plan = await ReadPlanAsync(runId, cancellationToken).ConfigureAwait(false);
@@ -83,7 +95,15 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
 
         var clock = Stopwatch.StartNew();
         var items = await ReadChunkAsync(runId, chunk, cancellationToken).ConfigureAwait(false);
-        var encoded = await encoder.EncodeChangedAsync(items, cancellationToken).ConfigureAwait(false);
+        ChunkEncoding encoded;
+        try
+        {
+            encoded = await encoder.EncodeChangedAsync(items, cancellationToken, stillCurrent).ConfigureAwait(false);
+        }
+        catch (RunReplacedException)
+        {
+            return new ChunkOutcome(AlreadyDone: false, AllDone: false) { Replaced = true };
+        }
         if (encoded.ModelVersion != plan.Request.ModelVersion)
             throw new InvalidOperationException($"Chunk {chunk} of run {runId} was encoded with model {encoded.ModelVersion}, but the run is for model {plan.Request.ModelVersion}.");
         var report = new ChunkReport(chunk, items.Count, encoded.Fused, encoded.ImageProblems, encoded.Extraction, encoded.ModelVersion, clock.Elapsed.TotalSeconds);

@@ -69,8 +69,8 @@ public sealed class CatalogLifecycle(
             logger.LogInformation("Ignored {Blob}: not a catalog by its extension ({Supported})", name, CatalogFormats.SupportedExtensions);
             return null;
         }
-        string? finishNow = null;
         CatalogRunPlan? plan;
+        var resumed = false;
         await using (var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false))
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
@@ -87,45 +87,55 @@ public sealed class CatalogLifecycle(
             }
             var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
             var snapshot = new CatalogSnapshot(name, properties.ETag.ToString());
-            var inProgress = pointer.CurrentRun is { } current ? (await _run.ReadPlanAsync(current, token).ConfigureAwait(false)).Request : null;
-            if ((pointer.Catalog == snapshot && inProgress is null) || (inProgress?.CatalogName == name && inProgress.CatalogETag == snapshot.ETag))
+            var inProgress = await CurrentPlanAsync(pointer, token).ConfigureAwait(false);
+            if (pointer.Catalog == snapshot && inProgress is null)
             {
-                logger.LogInformation("Ignored {Blob}: this upload ({ETag}) is encoded already, or being encoded (the event came twice)", name, properties.ETag);
+                logger.LogInformation("Ignored {Blob}: this upload ({ETag}) is encoded already (the event came twice)", name, properties.ETag);
                 return null;
             }
-            // A pending model's set is where new uploads go: its run replaces the build and flips when done.
-            var target = pointer.PendingModel ?? pointer.ModelVersion;
-            if (target is null)
+            if (inProgress is { } running && running.Request.CatalogName == name && running.Request.CatalogETag == snapshot.ETag)
             {
-                await pointers.WriteAsync(pointer with { Catalog = snapshot, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
-                var notice = await Reports.WriteFailureAsync(name, "No model is served yet, so no card was written. The catalog is recorded: it is encoded as soon as models/active.json names a model package.", _time.GetUtcNow(), token).ConfigureAwait(false);
-                logger.LogWarning("Recorded {Blob} without encoding it: no model is served yet; report {Report}", name, notice);
-                return null;
+                // Delivered again (a retry of this very function, or a duplicate): the run may have stalled
+                // half-way through sending its chunks, so whatever it lacks is sent again.
+                plan = running;
+                resumed = true;
             }
+            else
+            {
+                // A pending model's set is where new uploads go: its run replaces the build and flips when done.
+                var target = pointer.PendingModel ?? pointer.ModelVersion;
+                if (target is null)
+                {
+                    await pointers.WriteAsync(pointer with { Catalog = snapshot, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+                    var notice = await Reports.WriteFailureAsync(name, "No model is served yet, so no card was written. The catalog is recorded: it is encoded as soon as models/active.json names a model package.", _time.GetUtcNow(), token).ConfigureAwait(false);
+                    logger.LogWarning("Recorded {Blob} without encoding it: no model is served yet; report {Report}", name, notice);
+                    return null;
+                }
 
-            var massRetire = properties.Metadata.TryGetValue(AllowMassRetireMetadata, out var flag) && bool.TryParse(flag, out var allowed) && allowed;
-            var request = new RunRequest(name, snapshot.ETag, target, target, massRetire, Activates: pointer.PendingModel is not null);
-            try
-            {
-                plan = await _run.PlanAsync(request, OpenPinned(blob, properties.ETag), format, await sets.OpenAsync(target, token).ConfigureAwait(false), token).ConfigureAwait(false);
+                var massRetire = properties.Metadata.TryGetValue(AllowMassRetireMetadata, out var flag) && bool.TryParse(flag, out var allowed) && allowed;
+                var request = new RunRequest(name, snapshot.ETag, target, target, massRetire, Activates: pointer.PendingModel is not null);
+                try
+                {
+                    plan = await _run.PlanAsync(request, OpenPinned(blob, properties.ETag), format, await sets.OpenAsync(target, token).ConfigureAwait(false), token).ConfigureAwait(false);
+                }
+                catch (InvalidCatalogException e)
+                {
+                    var failure = await Reports.WriteFailureAsync(name, e.Message, _time.GetUtcNow(), token).ConfigureAwait(false);
+                    logger.LogWarning("Did not encode {Blob}: {Reason}; report {Report} (not retried: the same upload would fail again)", name, e.Message, failure);
+                    return null;
+                }
+                catch (RequestFailedException e) when (e.Status is 412 or 404)
+                {
+                    // Replaced (or deleted) while read: the newer upload's own run (waiting on the lock) plans it.
+                    logger.LogInformation("Stopped planning {Blob}: it was replaced while being read; the newer upload's run encodes it", name);
+                    return null;
+                }
+                await pointers.WriteAsync(pointer with { CurrentRun = plan.RunId, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+                if (pointer.CurrentRun is { } replaced) logger.LogInformation("Run {Run} replaces run {Replaced}, whose remaining chunks do nothing", plan.RunId, replaced);
             }
-            catch (InvalidCatalogException e)
-            {
-                var failure = await Reports.WriteFailureAsync(name, e.Message, _time.GetUtcNow(), token).ConfigureAwait(false);
-                logger.LogWarning("Did not encode {Blob}: {Reason}; report {Report} (not retried: the same upload would fail again)", name, e.Message, failure);
-                return null;
-            }
-            catch (RequestFailedException e) when (e.Status is 412 or 404)
-            {
-                // Replaced (or deleted) while read: the newer upload's own run (waiting on the lock) plans it.
-                logger.LogInformation("Stopped planning {Blob}: it was replaced while being read; the newer upload's run encodes it", name);
-                return null;
-            }
-            await pointers.WriteAsync(pointer with { CurrentRun = plan.RunId, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
-            if (pointer.CurrentRun is { } replaced) logger.LogInformation("Run {Run} replaces run {Replaced}, whose remaining chunks do nothing", plan.RunId, replaced);
-            if (plan.Chunks == 0) finishNow = plan.RunId;
         }
-        await QueueOrFinishAsync(plan, finishNow, cancellationToken).ConfigureAwait(false);
+        await SendOrFinishAsync(plan, resumed, cancellationToken).ConfigureAwait(false);
+        if (resumed) return plan.RunId;
         logger.LogInformation("Planned run {Run} for {Blob} into card set {Set}: {Changed} changed items in {Chunks} chunks, {Skipped} unchanged, {Rejected} rejected rows",
             plan.RunId, name, plan.Request.CardSet, plan.Changed, plan.Chunks, plan.SkippedUnchanged, plan.Rejected);
         return plan.RunId;
@@ -140,14 +150,14 @@ public sealed class CatalogLifecycle(
     {
         var wanted = await packages.ReadActiveVersionAsync(cancellationToken).ConfigureAwait(false);
         var (current, _) = await pointers.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (wanted is null || current.ModelVersion == wanted || current.PendingModel == wanted)
+        if (wanted is null || (current.ModelVersion == wanted && current.PendingModel is null))
         {
             await follower.RefreshAsync(cancellationToken).ConfigureAwait(false);
             return current.ModelVersion;
         }
 
         CatalogRunPlan? plan = null;
-        string? finishNow = null;
+        var resumed = false;
         await using (var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false))
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
@@ -155,10 +165,28 @@ public sealed class CatalogLifecycle(
             // Read again under the lock: another instance may have started it meanwhile, or a newer pointer arrived.
             wanted = await packages.ReadActiveVersionAsync(token).ConfigureAwait(false);
             var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
-            if (wanted is not null && pointer.ModelVersion != wanted && pointer.PendingModel != wanted)
-                (plan, finishNow) = await PlanBuildAsync(wanted, pointer, etag, token).ConfigureAwait(false);
+            var running = await CurrentPlanAsync(pointer, token).ConfigureAwait(false);
+            if (wanted is null)
+            {
+                // The pointer was deleted meanwhile: nothing is asked for.
+            }
+            else if (pointer.ModelVersion == wanted && pointer.PendingModel is not null)
+            {
+                // active.json went back to the served model: the build under way is not wanted any more.
+                await pointers.WriteAsync(pointer with { PendingModel = null, CurrentRun = running?.Request.Activates == true ? null : pointer.CurrentRun, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+                logger.LogInformation("Cancelled the build of model {Pending}: models/active.json names the served model {Version} again", pointer.PendingModel, wanted);
+            }
+            else if (pointer.PendingModel == wanted && running is { Request.Activates: true })
+            {
+                // Delivered again, or retried after a failure: the build may have stalled half-way through sending its chunks.
+                (plan, resumed) = (running, true);
+            }
+            else if (pointer.ModelVersion != wanted)
+            {
+                plan = await PlanBuildAsync(wanted, pointer, etag, running, token).ConfigureAwait(false);
+            }
         }
-        if (plan is not null) await QueueOrFinishAsync(plan, finishNow, cancellationToken).ConfigureAwait(false);
+        if (plan is not null) await SendOrFinishAsync(plan, resumed, cancellationToken).ConfigureAwait(false);
         await follower.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return (await pointers.ReadAsync(cancellationToken).ConfigureAwait(false)).Pointer.ModelVersion;
     }
@@ -180,7 +208,13 @@ public sealed class CatalogLifecycle(
         using var images = package.Manifest.Modalities.Contains("image")
             ? ImageEncoder.Load(ImagesBeside(catalog, plan.Request.CatalogName), new ImageEncoderOptions(Session: session with { IntraOpThreads = 0 }))
             : null;
-        var outcome = await _run.EncodeChunkAsync(message.RunId, message.Chunk, new CatalogEncoder(set, model, text, images, features), cancellationToken).ConfigureAwait(false);
+        var outcome = await _run.EncodeChunkAsync(message.RunId, message.Chunk, new CatalogEncoder(set, model, text, images, features), cancellationToken,
+            async ct => (await pointers.ReadAsync(ct).ConfigureAwait(false)).Pointer.CurrentRun == message.RunId).ConfigureAwait(false);
+        if (outcome.Replaced)
+        {
+            logger.LogInformation("Stopped chunk {Chunk} of run {Run}: a newer run replaced it while it was encoded", message.Chunk, message.RunId);
+            return;
+        }
         if (outcome.AlreadyDone) logger.LogInformation("Chunk {Chunk} of run {Run} was done already (delivered twice)", message.Chunk, message.RunId);
         if (outcome.AllDone) await FinishRunAsync(message.RunId, cancellationToken).ConfigureAwait(false);
     }
@@ -197,24 +231,26 @@ public sealed class CatalogLifecycle(
         var plan = await _run.ReadPlanAsync(message.RunId, token).ConfigureAwait(false);
         var error = $"Chunk {message.Chunk} of run {message.RunId} failed on every delivery (see the app's logs for its exceptions); the run is stopped. " +
                     "Cards written by its other chunks stay (they are valid for their content). Upload the catalog again to retry.";
-        await pointers.WriteAsync(pointer with { CurrentRun = null, PendingModel = plan.Request.Activates ? null : pointer.PendingModel, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
         var report = await Reports.WriteFailureAsync(plan.Request.CatalogName, error, _time.GetUtcNow(), token).ConfigureAwait(false);
         if (plan.Request.Activates) await WriteActivationFailureAsync(plan.Request.ModelVersion, error, token).ConfigureAwait(false);
+        await pointers.WriteAsync(pointer with { CurrentRun = null, PendingModel = plan.Request.Activates ? null : pointer.PendingModel, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
         logger.LogError("Run {Run} failed: chunk {Chunk} was poisoned; report {Report}", message.RunId, message.Chunk, report);
     }
 
-    private async Task<(CatalogRunPlan? Plan, string? FinishNow)> PlanBuildAsync(string version, ServingPointer pointer, ETag? etag, CancellationToken cancellationToken)
+    /// <param name="running">The run in progress, if any: its upload is newer than the recorded one, so the build reads that.</param>
+    private async Task<CatalogRunPlan?> PlanBuildAsync(string version, ServingPointer pointer, ETag? etag, CatalogRunPlan? running, CancellationToken cancellationToken)
     {
         try
         {
             // Loading and warming the package first: one that cannot serve is refused before anything is built.
             await runModels.GetAsync(version, cancellationToken).ConfigureAwait(false);
-            if (pointer.Catalog is not { } snapshot)
+            var source = running is { } r ? new CatalogSnapshot(r.Request.CatalogName, r.Request.CatalogETag) : pointer.Catalog;
+            if (source is not { } snapshot)
             {
                 // No catalog yet: the set starts empty, and the first upload fills it.
                 await pointers.WriteAsync(pointer with { ModelVersion = version, CardSet = version, PendingModel = null, CurrentRun = null, UpdatedAt = _time.GetUtcNow() }, etag, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Serving pointer flipped to model {Version} (no catalog yet, an empty card set)", version);
-                return (null, null);
+                return null;
             }
             var blob = blobs.GetBlobContainerClient(CatalogContainer).GetBlobClient(snapshot.Name);
             if (!CatalogFormats.TryFromPath(snapshot.Name, out var format))
@@ -228,29 +264,52 @@ public sealed class CatalogLifecycle(
             {
                 throw new InvalidCatalogException($"The catalog '{snapshot.Name}' last encoded is gone, so model {version} has no cards to build. Upload the catalog again, then models/active.json again.", []);
             }
-            // The snapshot as it is now: should it be newer than the recorded one, the build encodes it.
-            var request = new RunRequest(snapshot.Name, properties.ETag.ToString(), version, version, AllowMassRetire: false, Activates: true);
+            // The snapshot as it is now: should it be newer than the recorded one, the build encodes it. It is
+            // the whole catalog of the new set, so it may retire any share of it (a set kept from an older
+            // model holds items removed since).
+            var request = new RunRequest(snapshot.Name, properties.ETag.ToString(), version, version, AllowMassRetire: true, Activates: true);
             var plan = await _run.PlanAsync(request, OpenPinned(blob, properties.ETag), format, await sets.OpenAsync(version, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             await pointers.WriteAsync(pointer with { PendingModel = version, CurrentRun = plan.RunId, UpdatedAt = _time.GetUtcNow() }, etag, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Building card set {Set} for model {Version} from {Blob}: run {Run}, {Chunks} chunks; model {Served} serves meanwhile",
                 version, version, snapshot.Name, plan.RunId, plan.Chunks, pointer.ModelVersion ?? "(none)");
-            return (plan, plan.Chunks == 0 ? plan.RunId : null);
+            if (running is not null) logger.LogInformation("Run {Run} replaces run {Replaced}, whose upload it encodes into the new set", plan.RunId, running.RunId);
+            return plan;
         }
         catch (Exception e) when (e is ModelPackageException or InvalidCatalogException or FormatException)
         {
             var report = await WriteActivationFailureAsync(version, e.Message, cancellationToken).ConfigureAwait(false);
             logger.LogError("Model {Version} was not activated: {Reason}; report {Report}. Model {Served} keeps serving.", version, e.Message, report, pointer.ModelVersion ?? "(none)");
-            return (null, null);
+            return null;
         }
     }
 
-    private async Task QueueOrFinishAsync(CatalogRunPlan plan, string? finishNow, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a new run's chunks, or finishes a run that has none. A run met again (its event delivered
+    /// again, its function retried) is finished when every chunk is done, and its missing chunks are sent
+    /// again once it is older than <see cref="StalledAfter"/>: the first delivery may have died half-way
+    /// through sending them. Done chunks are marked once, so a chunk sent twice is encoded once.
+    /// </summary>
+    private async Task SendOrFinishAsync(CatalogRunPlan plan, bool resumed, CancellationToken cancellationToken)
     {
-        if (finishNow is not null)
-            await FinishRunAsync(finishNow, cancellationToken).ConfigureAwait(false);
-        else
-            await queue.SendAsync(Enumerable.Range(0, plan.Chunks).Select(c => new ChunkMessage(plan.RunId, c)), cancellationToken).ConfigureAwait(false);
+        var missing = new List<int>();
+        for (var chunk = 0; chunk < plan.Chunks; chunk++)
+            if (!resumed || !await _run.IsDoneAsync(plan.RunId, chunk, cancellationToken).ConfigureAwait(false)) missing.Add(chunk);
+        if (missing.Count == 0)
+        {
+            await FinishRunAsync(plan.RunId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (resumed && _time.GetUtcNow() - plan.CreatedAt < StalledAfter) return;
+        if (resumed) logger.LogWarning("Run {Run} looks stalled ({Missing} of {Chunks} chunks not done after {Age}); sending them again", plan.RunId, missing.Count, plan.Chunks, _time.GetUtcNow() - plan.CreatedAt);
+        await queue.SendAsync(missing.Select(c => new ChunkMessage(plan.RunId, c)), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Well past a chunk's encoding time (2 minutes with images) and the queue's retries.</summary>
+    private static readonly TimeSpan StalledAfter = TimeSpan.FromMinutes(15);
+
+    /// <summary>The plan of the run the pointer names; null when none, or when its files are gone (expired: then there is no run to wait for).</summary>
+    private async Task<CatalogRunPlan?> CurrentPlanAsync(ServingPointer pointer, CancellationToken cancellationToken)
+        => pointer.CurrentRun is { } runId ? await _run.TryReadPlanAsync(runId, cancellationToken).ConfigureAwait(false) : null;
 
     /// <summary>Retires, reports and (for a new model) flips, once, if the run is still the current one.</summary>
     private async Task FinishRunAsync(string runId, CancellationToken cancellationToken)
@@ -267,10 +326,11 @@ public sealed class CatalogLifecycle(
         var plan = await _run.ReadPlanAsync(runId, token).ConfigureAwait(false);
         var request = plan.Request;
         var report = await _run.FinishAsync(runId, await sets.OpenAsync(request.CardSet, token).ConfigureAwait(false), token).ConfigureAwait(false);
+        // The report first: once the pointer moves on, a retry of this finish does nothing, so nothing would write it.
+        var reportName = await Reports.WriteAsync(request.CatalogName, report, token).ConfigureAwait(false);
         var next = pointer with { Catalog = new CatalogSnapshot(request.CatalogName, request.CatalogETag), CurrentRun = null, UpdatedAt = _time.GetUtcNow() };
         if (request.Activates) next = next with { ModelVersion = request.ModelVersion, CardSet = request.CardSet, PendingModel = null };
         await pointers.WriteAsync(next, etag, token).ConfigureAwait(false);
-        var reportName = await Reports.WriteAsync(request.CatalogName, report, token).ConfigureAwait(false);
         logger.LogInformation("Finished run {Run} of {Blob} into card set {Set}: {Fused} fused in {Chunks} chunks, {Skipped} unchanged, {Retired} retired, {Rejected} rejected rows; report {Report}{Flip}",
             runId, request.CatalogName, request.CardSet, report.Fused, report.Chunks, report.SkippedUnchanged, report.Retired, report.Rejected, reportName,
             request.Activates ? $"; serving pointer flipped to model {request.ModelVersion}" : "");

@@ -41,7 +41,8 @@ public sealed class RunModels(BlobModelPackageSource packages, EncoderSessionOpt
                 throw;
             }
             _loaded.Add((version, host, package));
-            // A chunk in flight holds a lease, so disposing the host here never pulls a session from under it.
+            // A chunk that already leased an evicted model keeps it until done (the package outlives its host
+            // while leased); one that got the host but had not leased yet fails and the queue retries it.
             while (_loaded.Count > Kept)
             {
                 _loaded[0].Host.Dispose();

@@ -25,9 +25,8 @@ public sealed class ServingFollower(
     private ETag? _seen;
     private string? _set;
     private long _lastCheck = long.MinValue;
-
-    /// <summary>The card set this instance serves; null before the first model.</summary>
-    public string? CardSet => Volatile.Read(ref _set);
+    private int _failures;
+    private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
 
     /// <summary>Reads the pointer and follows it if it moved. Failures throw; the old model keeps serving.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
@@ -102,13 +101,25 @@ public sealed class ServingFollower(
         var (pointer, etag) = changed;
         if (pointer is { ModelVersion: { } version, CardSet: { } set } && (host.ActiveVersion != version || _set != set))
         {
-            var package = await packages.DownloadAsync(version, cancellationToken).ConfigureAwait(false);
-            var cards = await sets.OpenAsync(set, cancellationToken).ConfigureAwait(false);
-            await host.ActivateAsync(package.Directory, cards, cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _set, set);
+            // A model that failed to load is tried again, but less and less often: each try loads the package and reads the whole set.
+            if (_time.GetUtcNow() < _retryAt) return;
+            try
+            {
+                var package = await packages.DownloadAsync(version, cancellationToken).ConfigureAwait(false);
+                var cards = await sets.OpenAsync(set, cancellationToken).ConfigureAwait(false);
+                await host.ActivateAsync(package.Directory, cards, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _failures++;
+                _retryAt = _time.GetUtcNow() + TimeSpan.FromTicks(Math.Min(_interval.Ticks << Math.Min(_failures, 6), TimeSpan.FromMinutes(5).Ticks));
+                throw;
+            }
+            (_failures, _retryAt) = (0, DateTimeOffset.MinValue);
+            _set = set;
             logger.LogInformation("Serving model {Version} with card set {Set}", version, set);
         }
-        // Only once followed: a failed activation is tried again on the next look.
+        // Only once followed: a failed activation is tried again on a later look.
         _seen = etag;
     }
 }

@@ -6,8 +6,9 @@ using Urm.Functions.Options;
 namespace Urm.Functions.Storage;
 
 /// <summary>
-/// Per instance: at start, finishes any activation models/active.json asks for that is not served yet (a
-/// build that failed half-way, an event lost), then follows models/serving.json every poll interval.
+/// Per instance: at start, starts or resumes the activation models/active.json asks for if it is not served
+/// yet (an event lost; a build whose chunks stopped being sent), then follows models/serving.json every
+/// poll interval.
 /// </summary>
 public sealed class ServingPoller(CatalogLifecycle lifecycle, ServingFollower follower, IOptions<LifecycleOptions> options, ILogger<ServingPoller> logger) : BackgroundService
 {

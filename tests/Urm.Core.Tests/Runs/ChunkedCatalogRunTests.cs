@@ -53,6 +53,20 @@ public sealed class ChunkedCatalogRunTests(EncodingModel model) : IDisposable
     }
 
     [Fact]
+    public async Task A_chunk_of_a_replaced_run_stops_before_it_writes()
+    {
+        await using var bench = await EncodingBench.StartAsync(model);
+        var run = new ChunkedCatalogRun(Runs, new ChunkedRunOptions(ChunkSize: 8));
+        var plan = await PlanAsync(run, bench, model.Items);
+
+        var outcome = await run.EncodeChunkAsync(plan.RunId, 0, bench.Encoder, default, stillCurrent: _ => Task.FromResult(false));
+
+        Assert.True(outcome.Replaced);
+        Assert.Empty(await bench.Store.GetStampsAsync(default));
+        Assert.False(await run.IsDoneAsync(plan.RunId, 0, default));
+    }
+
+    [Fact]
     public async Task The_finish_retires_what_the_snapshot_lacks_within_the_retire_limit_and_again_changes_nothing()
     {
         await using var bench = await EncodingBench.StartAsync(model);
