@@ -35,7 +35,7 @@ public sealed class ServeApiTests(ServeFixture serve)
         var items = answer.GetProperty("items").EnumerateArray().ToArray();
         Assert.InRange(items.Length, 1, 5);
         Assert.False(string.IsNullOrEmpty(answer.GetProperty("modelVersion").GetString()));
-        Assert.True(answer.GetProperty("elapsedMs").GetDouble() >= 0);
+        Assert.Equal(JsonValueKind.Number, answer.GetProperty("elapsedMs").ValueKind);
         foreach (var item in items)
         {
             Assert.StartsWith("sku-", item.GetProperty("itemId").GetString());
