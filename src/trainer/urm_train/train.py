@@ -20,7 +20,7 @@ from .data import (Events, Features, Prompts, SequenceData, load_features, load_
 from . import cooccurrence
 from .evaluate import evaluate, ndcg_by_weight
 from .model import URM, AttributeBag, Sizes, full_softmax_loss
-from .names import EVENT_IDS, MODALITIES, TASK_KEYS, category_key
+from .names import CATEGORY, EVENT_IDS, MODALITIES, SIMILAR, TASK_KEYS, category_key
 
 
 @dataclass
@@ -76,7 +76,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     prompts = load_prompts(features_dir, keys)
     rows = {k: i for i, k in enumerate(prompts.keys)}
     task_rows = {t: rows[TASK_KEYS[t]] for t in tasks}
-    cat_rows = {i: rows[category_key(c)] for i, c in enumerate(feats.categories)} if "category" in tasks else {}
+    cat_rows = {i: rows[category_key(c)] for i, c in enumerate(feats.categories)} if CATEGORY in tasks else {}
     # new items (the cold-start measurement): their events never reach training
     rng = np.random.default_rng(cfg.seed)
     held_out = np.zeros(feats.n, bool)
@@ -395,12 +395,12 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
         tasks = [t for t in cooccurrence.TASKS if t in p.tasks]
         if cooc.weight > 0:
             metrics = {"validation": figures(data.val, cooc), "test": figures(data.test, cooc), "model_alone": metrics}
-            if "similar" in p.tasks:  # the anchor's neighbours: served only where the same weight helps
-                similar = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, (0.0, cooc.weight), "similar")
+            if SIMILAR in p.tasks:  # the anchor's neighbours: served only where the same weight helps
+                similar = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, (0.0, cooc.weight), SIMILAR)
                 log(f"co-occurrence for similar: validation NDCG@10 {similar[0.0]:.4f} alone, {similar[cooc.weight]:.4f} with it")
                 metrics["similar_validation_ndcg10"] = {"alone": similar[0.0], "served": similar[cooc.weight]}
                 if similar[cooc.weight] > similar[0.0]:
-                    tasks.append("similar")
+                    tasks.append(SIMILAR)
         else:
             cooc = None
     log(f"val {json.dumps(metrics['validation'])} test {json.dumps(metrics['test'])}")
