@@ -1,8 +1,8 @@
 """Reading the features directory (docs/FORMATS.md) and the events file; samples and batches.
 
-Item index = row in items.jsonl (the order of every features file). Event type ids: 0 is padding,
-then view=1, click=2, cart=3, purchase=4. A history is oldest -> newest, right-aligned, padded on the
-left; padding is item -1, event 0, mask 0.
+Item index = row in items.jsonl (the order of every features file). Event type ids: names.EVENT_IDS
+(view=1, click=2, cart=3, purchase=4; PADDING_EVENT = 0). A history is oldest -> newest, right-aligned,
+padded on the left; padding is item -1, event PADDING_EVENT, mask 0.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .names import (AUX_TASKS, CATEGORY, EVENT_IDS, NEXT_ITEM, NEXT_PURCHASE, NO_TASK, REPEAT_TASKS, TASK_CODE,
-                    TASK_KEYS, TASKS, TaskCode, category_key)
+from .names import (AUX_TASKS, CATEGORY, EVENT_IDS, NEXT_ITEM, NEXT_PURCHASE, NO_TASK, PADDING_EVENT, REPEAT_TASKS,
+                    TASK_CODE, TASK_KEYS, TASKS, TaskCode, category_key)
 
 
 def sha256_file(path: str) -> str:
@@ -319,7 +319,7 @@ class SequenceData:
         hc = np.clip(hidx, 0, None)
         return _trim({
             "hist_items": np.where(hmask, self.flat_items[hc], -1),
-            "hist_events": np.where(hmask, self.flat_events[hc], 0),
+            "hist_events": np.where(hmask, self.flat_events[hc], PADDING_EVENT),
             "hist_mask": hmask.astype(np.float32),
             "prompt_idx": prompt,
             "targets": targets,
@@ -393,7 +393,7 @@ class SequenceData:
         targets[:, 1:] = np.where(trained, self.flat_items[np.clip(nxt, 0, len(self.flat_items) - 1)], -1)
         targets[:, 0] = np.where(lo == first, self.flat_items[first], -1)
         return {"hist_items": np.where(hmask, self.flat_items[p], -1),
-                "hist_events": np.where(hmask, self.flat_events[p], 0),
+                "hist_events": np.where(hmask, self.flat_events[p], PADDING_EVENT),
                 "hist_mask": hmask.astype(np.float32),
                 "prompt_idx": np.full((len(windows), 1), self.task_rows[NEXT_ITEM], np.int64),
                 "targets": targets}
@@ -409,7 +409,7 @@ class SequenceData:
         """rows: (history items, history events, target) tuples, read with the task's prompt."""
         L, B = self.cfg.L, len(rows)
         items = np.full((B, L), -1, np.int64)
-        events = np.zeros((B, L), np.int64)
+        events = np.full((B, L), PADDING_EVENT, np.int64)
         for b, (it, ev, _) in enumerate(rows):
             it, ev = it[-L:], ev[-L:]
             if len(it):

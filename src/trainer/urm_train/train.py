@@ -20,7 +20,7 @@ from .data import (Events, Features, Prompts, SequenceData, load_features, load_
 from . import cooccurrence
 from .evaluate import evaluate, ndcg_by_weight
 from .model import URM, AttributeBag, Sizes, full_softmax_loss
-from .names import CATEGORY, EVENT_IDS, MODALITIES, SIMILAR, TASK_KEYS, category_key
+from .names import CATEGORY, COOCCURRENCE_TASKS, EVENT_IDS, MODALITIES, SIMILAR, TASK_KEYS, category_key
 
 
 @dataclass
@@ -384,7 +384,7 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
 
     metrics = {"validation": figures(data.val), "test": figures(data.test)}
     cooc = None
-    if cfg.cooccurrence_per_item > 0 and data.val:  # next-item, always trained, is one of cooccurrence.TASKS
+    if cfg.cooccurrence_per_item > 0 and data.val:  # next-item, always trained, is one of COOCCURRENCE_TASKS
         cooc = cooccurrence.build(data.flat_items, data.start_of, data.end_of, p.feats.n, cfg.cooccurrence_window,
                                   cfg.cooccurrence_recent, cfg.cooccurrence_per_item)
         cooc.lender = lender_rows(model, items, p.id_index)
@@ -392,7 +392,7 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
         cooc.weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
         log("co-occurrence: validation NDCG@10 by weight " + ", ".join(f"{w}: {v:.4f}" for w, v in by_weight.items())
             + f"; {cooc.pairs} pairs; weight {cooc.weight}")
-        tasks = [t for t in cooccurrence.TASKS if t in p.tasks]
+        tasks = [t for t in COOCCURRENCE_TASKS if t in p.tasks]
         if cooc.weight > 0:
             metrics = {"validation": figures(data.val, cooc), "test": figures(data.test, cooc), "model_alone": metrics}
             if SIMILAR in p.tasks:  # the anchor's neighbours: served only where the same weight helps
