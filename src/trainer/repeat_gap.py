@@ -15,6 +15,7 @@ import torch
 from urm_train.config import Config
 from urm_train.evaluate import evaluate
 from urm_train.model import load_model
+from urm_train.names import EVENT_IDS
 from urm_train.train import prepare
 
 
@@ -29,7 +30,7 @@ def main() -> None:
         raise SystemExit("this model has no repeat term")
     items = {k: v for k, v in p.items.items() if k != "attr_bag"}   # the exported model's attribute table
     items["attr_tokens"] = torch.from_numpy(p.feats.attr_tokens)
-    print("repeat[event, recency bucket] (rows: padding, view, click, cart, purchase):")
+    print(f"repeat[event, recency bucket] (rows: padding, {', '.join(EVENT_IDS)}):")
     for row in model.repeat.detach().tolist():
         print("  " + " ".join(f"{v:+.3f}" for v in row))
     table = model.repeat

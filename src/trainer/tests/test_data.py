@@ -4,6 +4,7 @@ import pytest
 import synth
 from urm_train.config import Config
 from urm_train.data import load_features, parse_timestamp, read_events
+from urm_train.names import EVENT_IDS, NO_TASK, TASK_CODE, TASKS, TaskCode
 from urm_train.train import prepare
 
 
@@ -84,25 +85,32 @@ def test_auxiliary_tasks_come_on_top_of_next_item(tmp_path):
     assert (first[:n] == d.flat_items[g]).all()
     cat_rows = set(d.category_rows.values())
     # each task's rows, forced through aux_tasks
-    for code in (1, 2, 3):
+    for code in (TaskCode.NEXT_PURCHASE, TaskCode.SIMILAR, TaskCode.CATEGORY):
         d.aux_tasks = lambda gg, r, share=None, c=code: np.full(len(gg), c, np.int64)
         b = d.train_batch(g, rng)
         aux, first = slice(n, None), b["targets"][n:, 0]
         assert (first >= 0).all()
-        if code == 1:   # the next purchase
-            assert (d.flat_events[d.next_purchase[g]] == 4).all() and (first == d.flat_items[d.next_purchase[g]]).all()
-        if code == 2:   # the anchor alone; a target near it
+        if code == TaskCode.NEXT_PURCHASE:   # the next purchase
+            assert (d.flat_events[d.next_purchase[g]] == EVENT_IDS["purchase"]).all() and (first == d.flat_items[d.next_purchase[g]]).all()
+        if code == TaskCode.SIMILAR:   # the anchor alone; a target near it
             assert (b["hist_mask"][aux].sum(1) == 1).all() and (b["targets"][aux, 1:] == -1).all()
             gap = (first - b["hist_items"][aux, -1]) % 60  # planted walk: position gap = item gap
             assert ((gap >= 1) & (gap <= 3) | (gap >= 57)).all()
-        if code == 3:   # the prompt names the next item's category; targets stay in it
+        if code == TaskCode.CATEGORY:   # the prompt names the next item's category; targets stay in it
             assert (b["prompt_idx"][aux, 0] == d.task_rows["category"]).all()
             assert set(b["prompt_idx"][aux, 1].tolist()) <= cat_rows
             cats = p.feats.category[np.where(b["targets"][aux] >= 0, b["targets"][aux], first[:, None])]
             assert (cats == cats[:, :1]).all()
     del d.aux_tasks
     drawn = d.aux_tasks(d.samples, rng)
-    assert set(drawn.tolist()) == {-1, 1, 2, 3} and 0.4 < (drawn >= 0).mean() < 0.6
+    assert set(drawn.tolist()) == {NO_TASK, TaskCode.NEXT_PURCHASE, TaskCode.SIMILAR, TaskCode.CATEGORY} and 0.4 < (drawn != NO_TASK).mean() < 0.6
+
+
+def test_task_codes_follow_the_task_list():
+    # a batch row's code is its task's position in TASKS, and each code is named after its task
+    assert [int(TASK_CODE[t]) for t in TASKS] == list(range(len(TASKS))) == [int(c) for c in TaskCode]
+    assert [TASK_CODE[t].name for t in TASKS] == [t.upper().replace("-", "_") for t in TASKS]
+    assert NO_TASK not in set(TaskCode)
 
 
 def test_causal_windows_train_every_target_once_with_enough_history(tmp_path):

@@ -22,7 +22,6 @@ import torch
 
 # weights tried on validation, in the units of the served score (cosine, in [-1, 1])
 WEIGHTS = (0.0, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
-TASKS = ("next-item", "next-purchase")  # served with the term; "similar" too where validation says it helps
 
 
 @dataclass

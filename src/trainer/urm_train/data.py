@@ -1,8 +1,8 @@
 """Reading the features directory (docs/FORMATS.md) and the events file; samples and batches.
 
-Item index = row in items.jsonl (the order of every features file). Event type ids: 0 is padding,
-then view=1, click=2, cart=3, purchase=4. A history is oldest -> newest, right-aligned, padded on the
-left; padding is item -1, event 0, mask 0.
+Item index = row in items.jsonl (the order of every features file). Event type ids: names.EVENT_IDS
+(view=1, click=2, cart=3, purchase=4; PADDING_EVENT = 0). A history is oldest -> newest, right-aligned,
+padded on the left; padding is item -1, event PADDING_EVENT, mask 0.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .names import AUX_TASKS, EVENT_IDS, REPEAT_TASKS, TASK_CODE, TASK_KEYS, TASKS, category_key
+from .names import (AUX_TASKS, CATEGORY, EVENT_IDS, NEXT_ITEM, NEXT_PURCHASE, NO_TASK, PADDING_EVENT, REPEAT_TASKS,
+                    TASK_CODE, TASK_KEYS, TASKS, TaskCode, category_key)
 
 
 def sha256_file(path: str) -> str:
@@ -254,21 +255,21 @@ class SequenceData:
 
     # ---- tasks
     def aux_tasks(self, g: np.ndarray, rng: np.random.Generator, share: float | None = None) -> np.ndarray:
-        """Per sample, the other task it also trains (code into TASKS), or -1: a share (aux_share unless
+        """Per sample, the other task it also trains (its TaskCode), or NO_TASK: a share (aux_share unless
         given) of the samples draw one by task_weights; a draw that does not apply (no later purchase, no
         category) is dropped, never turned into next-item, which every sample trains anyway."""
         share = self.cfg.aux_share if share is None else share
-        task = np.full(len(g), -1, np.int64)
+        task = np.full(len(g), NO_TASK, np.int64)
         names = [t for t in AUX_TASKS if t in self.task_rows and self.cfg.task_weights.get(t, 0) > 0]
         if not names or share <= 0:
             return task
         chosen = np.nonzero(rng.random(len(g)) < share)[0]
         w = np.array([self.cfg.task_weights[t] for t in names], np.float64)
         task[chosen] = np.array([TASK_CODE[t] for t in names])[rng.choice(len(names), size=len(chosen), p=w / w.sum())]
-        purchase = task == TASK_CODE["next-purchase"]
-        task[purchase & (self.next_purchase[g] < 0)] = -1
-        category = task == TASK_CODE["category"]
-        task[category & (self.item_category[self.flat_items[g]] < 0)] = -1
+        purchase = task == TaskCode.NEXT_PURCHASE
+        task[purchase & (self.next_purchase[g] < 0)] = NO_TASK
+        category = task == TaskCode.CATEGORY
+        task[category & (self.item_category[self.flat_items[g]] < 0)] = NO_TASK
         return task
 
     # ---- batches
@@ -280,10 +281,10 @@ class SequenceData:
         (1 where the row's task is one the repeat term joins)."""
         aux = self.aux_tasks(g, rng, None if next_item else 1.0)
         if next_item:
-            rows = np.concatenate([g, g[aux >= 0]])
-            task = np.concatenate([np.full(len(g), TASK_CODE["next-item"], np.int64), aux[aux >= 0]])
+            rows = np.concatenate([g, g[aux != NO_TASK]])
+            task = np.concatenate([np.full(len(g), TaskCode.NEXT_ITEM, np.int64), aux[aux != NO_TASK]])
         else:
-            rows, task = g[aux >= 0], aux[aux >= 0]
+            rows, task = g[aux != NO_TASK], aux[aux != NO_TASK]
         L, K, B = self.cfg.L, self.cfg.targets, len(rows)
         st, en = self.start_of[rows], self.end_of[rows]
         hidx = rows[:, None] - L + np.arange(L)[None, :]         # (B, L) right-aligned history
@@ -293,7 +294,7 @@ class SequenceData:
         prompt = np.full((B, 2), -1, np.int64)
         prompt[:, 0] = [self.task_rows[TASKS[t]] for t in task]
 
-        sim = task == TASK_CODE["similar"]
+        sim = task == TaskCode.SIMILAR
         if sim.any():   # history = the anchor item alone; target = an item near it, same user
             hmask[sim, :-1] = False
             anchor = rows[sim] - 1
@@ -302,13 +303,13 @@ class SequenceData:
             p = np.where(p == anchor, rows[sim], p)
             tidx[sim, 0] = p
             tmask[sim, 1:] = False
-        pur = task == TASK_CODE["next-purchase"]
+        pur = task == TaskCode.NEXT_PURCHASE
         if pur.any():   # target = the next purchase
             tidx[pur, 0] = self.next_purchase[rows[pur]]
             tmask[pur, 1:] = False
 
         targets = np.where(tmask, self.flat_items[np.clip(tidx, 0, len(self.flat_items) - 1)], -1)
-        cat = task == TASK_CODE["category"]
+        cat = task == TaskCode.CATEGORY
         if cat.any():   # prompt names the next item's category; targets = next items in it
             c = self.item_category[self.flat_items[rows[cat]]]
             prompt[cat, 1] = [self.category_rows[int(x)] for x in c]
@@ -318,11 +319,11 @@ class SequenceData:
         hc = np.clip(hidx, 0, None)
         return _trim({
             "hist_items": np.where(hmask, self.flat_items[hc], -1),
-            "hist_events": np.where(hmask, self.flat_events[hc], 0),
+            "hist_events": np.where(hmask, self.flat_events[hc], PADDING_EVENT),
             "hist_mask": hmask.astype(np.float32),
             "prompt_idx": prompt,
             "targets": targets,
-            "weights": np.where(task == TASK_CODE["next-item"], 1.0, self.cfg.aux_weight).astype(np.float32),
+            "weights": np.where(task == TaskCode.NEXT_ITEM, 1.0, self.cfg.aux_weight).astype(np.float32),
             "repeat_on": np.isin(task, [TASK_CODE[t] for t in REPEAT_TASKS]).astype(np.float32),
         })
 
@@ -392,9 +393,9 @@ class SequenceData:
         targets[:, 1:] = np.where(trained, self.flat_items[np.clip(nxt, 0, len(self.flat_items) - 1)], -1)
         targets[:, 0] = np.where(lo == first, self.flat_items[first], -1)
         return {"hist_items": np.where(hmask, self.flat_items[p], -1),
-                "hist_events": np.where(hmask, self.flat_events[p], 0),
+                "hist_events": np.where(hmask, self.flat_events[p], PADDING_EVENT),
                 "hist_mask": hmask.astype(np.float32),
-                "prompt_idx": np.full((len(windows), 1), self.task_rows["next-item"], np.int64),
+                "prompt_idx": np.full((len(windows), 1), self.task_rows[NEXT_ITEM], np.int64),
                 "targets": targets}
 
     def window_samples(self, windows: np.ndarray) -> np.ndarray:
@@ -404,11 +405,11 @@ class SequenceData:
         pos = np.concatenate([np.arange(lo, end) for _, lo, end in windows])
         return pos[pos > self.start_of[pos]]
 
-    def eval_batch(self, rows: list, task: str = "next-item") -> dict:
+    def eval_batch(self, rows: list, task: str = NEXT_ITEM) -> dict:
         """rows: (history items, history events, target) tuples, read with the task's prompt."""
         L, B = self.cfg.L, len(rows)
         items = np.full((B, L), -1, np.int64)
-        events = np.zeros((B, L), np.int64)
+        events = np.full((B, L), PADDING_EVENT, np.int64)
         for b, (it, ev, _) in enumerate(rows):
             it, ev = it[-L:], ev[-L:]
             if len(it):
@@ -433,14 +434,14 @@ def required_prompt_keys(cfg, ev: Events, feats: Features) -> tuple[list[str], l
     has_purchase = any((e == EVENT_IDS["purchase"]).any() for e in ev.events)
     tasks = []
     for t in TASKS:
-        if t != "next-item" and (cfg.task_weights.get(t, 0) <= 0 or cfg.aux_share <= 0):
+        if t != NEXT_ITEM and (cfg.task_weights.get(t, 0) <= 0 or cfg.aux_share <= 0):
             continue
-        if t == "next-purchase" and not has_purchase:
+        if t == NEXT_PURCHASE and not has_purchase:
             continue
-        if t == "category" and not feats.categories:
+        if t == CATEGORY and not feats.categories:
             continue
         tasks.append(t)
     keys = [TASK_KEYS[t] for t in tasks]
-    if "category" in tasks:
+    if CATEGORY in tasks:
         keys += [category_key(c) for c in feats.categories]
     return tasks, keys

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from .model import score_items
+from .names import NEXT_ITEM, SIMILAR
 
 
 def hit_rate(ranks: np.ndarray, k: int) -> float:
@@ -78,14 +79,14 @@ def evaluate(model, data, items: dict, prompt_table: torch.Tensor, rows: list, b
 
 @torch.no_grad()
 def ndcg_by_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: list, batch_size: int,
-                   cooccurrence, weights, task: str = "next-item") -> dict:
+                   cooccurrence, weights, task: str = NEXT_ITEM) -> dict:
     """NDCG@10 over rows for each weight of the co-occurrence boost (one pass of the model). task
     "similar" poses rows as `urm evaluate --task similar` does: the newest history item (the anchor)
     alone is read, by the model and the co-occurrence term, and is never ranked; rows whose target is
     the anchor are left out."""
     model.eval()
     cards = model.cards(items)
-    if task == "similar":
+    if task == SIMILAR:
         rows = [(h[-1:], e[-1:], t) for h, e, t in rows if len(h) and h[-1] != t]
     rows = sorted(rows, key=lambda r: len(r[0]))
     ranks = {w: [] for w in weights}
@@ -93,7 +94,7 @@ def ndcg_by_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: l
         part = rows[i:i + batch_size]
         b = {k: torch.from_numpy(v) for k, v in data.eval_batch(part, task).items()}
         scores = model.add_repeat(score_items(model.users(b, cards, prompt_table), cards), b)
-        if task == "similar":
+        if task == SIMILAR:
             scores[torch.arange(len(part)), torch.tensor([int(h[-1]) for h, _, _ in part])] = float("-inf")
         log_sums = cooccurrence.log_sums([h for h, _, _ in part], scores.shape[1])
         for w in weights:

@@ -15,7 +15,7 @@ import torch.nn as nn
 
 from .data import sha256_file
 from .model import load_model
-from .names import RECENCY_STARTS, REPEAT_TASKS
+from .names import N_EVENT_TYPES, PADDING_EVENT, RECENCY_STARTS, REPEAT_TASKS, task_key
 
 OPSET = 17
 
@@ -72,7 +72,7 @@ def user_inputs(s: dict, b: int, P: int, L: int, seed: int) -> dict:
     cards /= np.linalg.norm(cards, axis=2, keepdims=True)
     lengths = [max(1, L - (3 * i) % L) for i in range(b)]
     hmask = np.array([[1.0 if j >= L - n else 0.0 for j in range(L)] for n in lengths], np.float32)
-    events = (g.integers(1, 5, (b, L)) * hmask).astype(np.int64)
+    events = (g.integers(PADDING_EVENT + 1, N_EVENT_TYPES, (b, L)) * hmask).astype(np.int64)
     cards *= hmask[:, :, None]
     return {"prompt": prompt, "prompt_mask": prompt_mask, "history_cards": cards,
             "history_events": events, "history_mask": hmask}
@@ -141,14 +141,14 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
                   "heads": s["heads"], "textDim": s["text_dim"], "imageDim": s["image_dim"],
                   "attributeBuckets": s["attribute_buckets"], "attributeTokens": T,
                   "attributeTable": s.get("attribute_table") or s["attribute_buckets"],
-                  "priceBuckets": s["price_buckets"], "idCount": s["id_count"], "eventTypes": 5},
+                  "priceBuckets": s["price_buckets"], "idCount": s["id_count"], "eventTypes": N_EVENT_TYPES},
         "modalities": s["modalities"],
         "scoring": "score(item) = max over the M user_vectors of <user_vector, card>; both are L2-normalised",
         "idTable": meta["id_table"],
         "newItems": meta.get("new_items", []),
         "prompts": [{"key": k, "text": t} for k, t in zip(meta["prompt_keys"], meta["prompt_texts"])],
-        "tasks": {t: f"task:{t}" for t in meta["tasks"]},
-        "eventTypes": {"padding": 0, **meta["event_ids"]},
+        "tasks": {t: task_key(t) for t in meta["tasks"]},
+        "eventTypes": {"padding": PADDING_EVENT, **meta["event_ids"]},
         "dataHashes": meta["data_hashes"],
         "metrics": {"validation": metrics["validation"], "test": metrics["test"],
                     "bestEpoch": metrics["best_epoch"],

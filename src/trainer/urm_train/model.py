@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .names import MODALITIES, N_EVENT_TYPES, RECENCY_STARTS
+from .names import MODALITIES, N_EVENT_TYPES, PADDING_EVENT, RECENCY_STARTS
 
 
 class RMSNorm(nn.Module):
@@ -310,7 +310,7 @@ class UserEncoder(nn.Module):
         self.L, self.M = s.L, s.M
         self.prompt_proj = nn.Linear(s.text_dim, d)
         self.card_proj = nn.Linear(s.d_card, d)
-        self.event = nn.Embedding(N_EVENT_TYPES, d, padding_idx=0)
+        self.event = nn.Embedding(N_EVENT_TYPES, d, padding_idx=PADDING_EVENT)
         self.pos = nn.Embedding(s.L, d)
         self.um = nn.Parameter(torch.randn(s.M, d) * 0.02)
         self.drop = Dropout(s.dropout)
@@ -349,7 +349,7 @@ class CausalUserEncoder(nn.Module):
         self.L, self.M, self.heads, self.d_card = s.L, s.M, s.heads, s.d_card
         self.prompt_proj = nn.Linear(s.text_dim, d)
         self.card_proj = nn.Linear(s.d_card, d)
-        self.event = nn.Embedding(N_EVENT_TYPES, d, padding_idx=0)
+        self.event = nn.Embedding(N_EVENT_TYPES, d, padding_idx=PADDING_EVENT)
         self.distance = nn.Embedding(s.L + 1, s.heads)  # rows 0..L-1: history distance; row L: a prompt key
         self.drop = Dropout(s.dropout)
         self.blocks = nn.ModuleList([Block(d, s.heads, s.dropout) for _ in range(s.layers)])

@@ -20,7 +20,7 @@ from .data import (Events, Features, Prompts, SequenceData, load_features, load_
 from . import cooccurrence
 from .evaluate import evaluate, ndcg_by_weight
 from .model import URM, AttributeBag, Sizes, full_softmax_loss
-from .names import EVENT_IDS, MODALITIES, TASK_KEYS, category_key
+from .names import CATEGORY, COOCCURRENCE_TASKS, EVENT_IDS, MODALITIES, SIMILAR, TASK_KEYS, category_key
 
 
 @dataclass
@@ -76,7 +76,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     prompts = load_prompts(features_dir, keys)
     rows = {k: i for i, k in enumerate(prompts.keys)}
     task_rows = {t: rows[TASK_KEYS[t]] for t in tasks}
-    cat_rows = {i: rows[category_key(c)] for i, c in enumerate(feats.categories)} if "category" in tasks else {}
+    cat_rows = {i: rows[category_key(c)] for i, c in enumerate(feats.categories)} if CATEGORY in tasks else {}
     # new items (the cold-start measurement): their events never reach training
     rng = np.random.default_rng(cfg.seed)
     held_out = np.zeros(feats.n, bool)
@@ -384,7 +384,7 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
 
     metrics = {"validation": figures(data.val), "test": figures(data.test)}
     cooc = None
-    if cfg.cooccurrence_per_item > 0 and data.val:  # next-item, always trained, is one of cooccurrence.TASKS
+    if cfg.cooccurrence_per_item > 0 and data.val:  # next-item, always trained, is one of COOCCURRENCE_TASKS
         cooc = cooccurrence.build(data.flat_items, data.start_of, data.end_of, p.feats.n, cfg.cooccurrence_window,
                                   cfg.cooccurrence_recent, cfg.cooccurrence_per_item)
         cooc.lender = lender_rows(model, items, p.id_index)
@@ -392,15 +392,15 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
         cooc.weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
         log("co-occurrence: validation NDCG@10 by weight " + ", ".join(f"{w}: {v:.4f}" for w, v in by_weight.items())
             + f"; {cooc.pairs} pairs; weight {cooc.weight}")
-        tasks = [t for t in cooccurrence.TASKS if t in p.tasks]
+        tasks = [t for t in COOCCURRENCE_TASKS if t in p.tasks]
         if cooc.weight > 0:
             metrics = {"validation": figures(data.val, cooc), "test": figures(data.test, cooc), "model_alone": metrics}
-            if "similar" in p.tasks:  # the anchor's neighbours: served only where the same weight helps
-                similar = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, (0.0, cooc.weight), "similar")
+            if SIMILAR in p.tasks:  # the anchor's neighbours: served only where the same weight helps
+                similar = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, (0.0, cooc.weight), SIMILAR)
                 log(f"co-occurrence for similar: validation NDCG@10 {similar[0.0]:.4f} alone, {similar[cooc.weight]:.4f} with it")
                 metrics["similar_validation_ndcg10"] = {"alone": similar[0.0], "served": similar[cooc.weight]}
                 if similar[cooc.weight] > similar[0.0]:
-                    tasks.append("similar")
+                    tasks.append(SIMILAR)
         else:
             cooc = None
     log(f"val {json.dumps(metrics['validation'])} test {json.dumps(metrics['test'])}")
