@@ -50,14 +50,12 @@ public static class UrmFunctionsExtensions
                 IntraOpThreads: onnx.IntraOpThreads,
                 UseCuda: onnx.ExecutionProvider.Trim().Equals(OnnxOptions.Cuda, StringComparison.OrdinalIgnoreCase));
         });
-        services.AddSingleton(sp => new ModelHost(new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
         // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
         // Cards are read and written per card set (one per model version, see CatalogLifecycle).
         if (CardStoreOptions.IsCosmos(configuration))
             services.AddUrmCosmosCardStore(configuration);
         else
             services.AddSingleton<ICardSets>(sp => new SqliteCardSets(new SqliteCardStoreOptions(Path.Combine(Local(sp), "cards.db"))));
-        services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
         services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
         // Raw features by content hash in the shared `features` container, the instance's disk in front:
         // any instance re-fuses any card, and a fresh one encodes no text another has encoded.
@@ -66,9 +64,6 @@ public static class UrmFunctionsExtensions
             sp.GetRequiredService<FileFeatureCache>(),
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<LifecycleOptions>>().Value.FeaturesContainer),
             logger: sp.GetRequiredService<ILogger<BlobFeatureCache>>()));
-        // Catalog runs use every core whatever Onnx:IntraOpThreads says for requests (one thread each,
-        // many side by side): their own MiniLM session, loaded on the first run, unless that setting is 0.
-        services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), sp.GetRequiredService<EncoderSessionOptions>()));
         services.AddSingleton(sp => new BlobModelPackageSource(
             sp.GetRequiredService<BlobServiceClient>(),
             new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(Local(sp), "models")),
@@ -81,7 +76,7 @@ public static class UrmFunctionsExtensions
         services.AddHttpClient(nameof(CatalogLifecycle), client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CatalogLifecycle>(sp,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CatalogLifecycle))));
-        services.AddUrmHttp();
+        services.AddUrmServing();
         return services;
     }
 

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Urm.Core.Features;
+using Urm.Core.Models;
 using Urm.Http.Apis;
 using Urm.Http.Json;
 using Urm.Http.Problems;
@@ -12,8 +14,24 @@ namespace Urm.Http;
 public static class UrmHttpExtensions
 {
     /// <summary>
+    /// The serving services both hosts share, over the <see cref="EncoderSessionOptions"/> the host has
+    /// registered: the model host, the request path's MiniLM, the catalog runs' MiniLM, and the HTTP layer
+    /// (<see cref="AddUrmHttp"/>). Each host adds its card store, catalog path and settings.
+    /// </summary>
+    public static IServiceCollection AddUrmServing(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ModelHost(new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
+        services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
+        // Catalog runs use every core whatever the request path's thread setting says: their own MiniLM
+        // session, loaded on the first run, unless that setting is 0 (all cores) and the one session serves both.
+        services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), sp.GetRequiredService<EncoderSessionOptions>()));
+        return services.AddUrmHttp();
+    }
+
+    /// <summary>
     /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.ModelHost"/>
-    /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.ITextEncoder"/>), which each host registers.
+    /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.ITextEncoder"/>): <see cref="AddUrmServing"/>
+    /// registers both, and a test may register its own.
     /// </summary>
     public static IServiceCollection AddUrmHttp(this IServiceCollection services)
     {

@@ -17,10 +17,6 @@ public static class ServeExtensions
         services.AddSingleton(session);
         services.AddSingleton(store);
         services.AddSingleton<ICardStore>(store);
-        services.AddSingleton(new ModelHost(new ModelHostOptions(session)));
-        services.AddSingleton<ITextEncoder>(_ => TextEncoder.Load(new TextEncoderOptions(Session: session)));
-        // Catalog runs use every core whatever --threads says (the same encoder when it already does).
-        services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), session));
         // Registered on its own so the container disposes it at shutdown (the cache flushes its log then).
         services.AddSingleton(_ => new FileFeatureCache(settings.FeatureCacheDirectory));
         services.AddSingleton(sp => new CatalogFileEncoder(
@@ -31,7 +27,7 @@ public static class ServeExtensions
             session with { IntraOpThreads = 0 },
             new FolderRunStore(settings.RunsDirectory)));
         services.AddHostedService<CatalogFolderWatcher>();
-        services.AddUrmHttp();
+        services.AddUrmServing();
         return services;
     }
 }
