@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
@@ -49,33 +48,30 @@ public sealed class CatalogEncoder
         using var model = _models.Acquire();
         var problems = new ImageProblemLog();
         var extractor = new ItemFeatureExtractor(_text, _images, _cache, problems);
-        var pending = new ConcurrentQueue<CatalogItem>();
 
         async IAsyncEnumerable<(CatalogItem Item, string ContentHash)> All([EnumeratorCancellation] CancellationToken token)
         {
             foreach (var item in items)
             {
                 token.ThrowIfCancellationRequested();
-                pending.Enqueue(item);
                 yield return (item, ContentHash.Compute(item));
             }
             await Task.CompletedTask.ConfigureAwait(false);
         }
 
-        var fused = await StoreAsync(model, extractor, All(cancellationToken), pending, mayWrite, cancellationToken).ConfigureAwait(false);
+        var fused = await StoreAsync(model, extractor, All(cancellationToken), mayWrite, cancellationToken).ConfigureAwait(false);
         return new ChunkEncoding(fused, problems.Problems.ToList(), extractor.Counts, model.Version);
     }
 
     private async Task<int> StoreAsync(
         ModelLease model, ItemFeatureExtractor extractor, IAsyncEnumerable<(CatalogItem Item, string ContentHash)> changed,
-        ConcurrentQueue<CatalogItem> pending, Func<CancellationToken, Task<bool>>? mayWrite, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<bool>>? mayWrite, CancellationToken cancellationToken)
     {
         var fused = 0;
         var batch = new List<(CatalogItem Item, ItemFeatures Features)>(_options.UpsertBatchSize);
-        await foreach (var features in extractor.ExtractAsync(changed, cancellationToken).ConfigureAwait(false))
+        await foreach (var pair in extractor.ExtractAsync(changed, cancellationToken).ConfigureAwait(false))
         {
-            if (!pending.TryDequeue(out var item)) throw new InvalidOperationException("The feature extractor yielded more items than it was given.");
-            batch.Add((item, features));
+            batch.Add(pair);
             if (batch.Count < _options.UpsertBatchSize) continue;
             fused += await FuseAndStoreAsync(model, batch, mayWrite, cancellationToken).ConfigureAwait(false);
             batch.Clear();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
@@ -34,16 +33,13 @@ public static class FeatureExport
         var read = new ReadReport();
         var problems = new ImageProblemLog();
         var extractor = new ItemFeatureExtractor(text, images, cache, problems);
-        // The extractor yields in input order, so categories queued on the way in pair up on the way out.
-        var categories = new ConcurrentQueue<string?>();
 
         await using (var writer = new FeatureDirectoryWriter(outDir, AttributeTokens.Buckets, PriceBucket.Count))
         {
             var written = 0;
-            await foreach (var features in extractor.ExtractAsync(WithHashes(CatalogReader.ReadAsync(catalogPath, read, cancellationToken), categories, cancellationToken), cancellationToken))
+            await foreach (var (item, features) in extractor.ExtractAsync(WithHashes(CatalogReader.ReadAsync(catalogPath, read, cancellationToken), cancellationToken), cancellationToken))
             {
-                categories.TryDequeue(out var category);
-                await writer.WriteAsync(features, category, cancellationToken);
+                await writer.WriteAsync(features, item.Category, cancellationToken);
                 if (++written % 64 == 0) progress?.Report(written);
             }
             progress?.Report(written);
@@ -58,12 +54,9 @@ public static class FeatureExport
     }
 
     private static async IAsyncEnumerable<(CatalogItem Item, string ContentHash)> WithHashes(
-        IAsyncEnumerable<CatalogItem> items, ConcurrentQueue<string?> categories, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<CatalogItem> items, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var item in items.WithCancellation(cancellationToken))
-        {
-            categories.Enqueue(item.Category);
             yield return (item, ContentHash.Compute(item));
-        }
     }
 }

@@ -31,7 +31,8 @@ public sealed class ItemFeatureExtractor
         Volatile.Read(ref _items), Volatile.Read(ref _cacheHits), Volatile.Read(ref _textsEncoded),
         Volatile.Read(ref _imagesEncoded), Volatile.Read(ref _imageProblems));
 
-    public async IAsyncEnumerable<ItemFeatures> ExtractAsync(
+    /// <returns>Each row's item with its features, in input order.</returns>
+    public async IAsyncEnumerable<(CatalogItem Item, ItemFeatures Features)> ExtractAsync(
         IAsyncEnumerable<(CatalogItem Item, string ContentHash)> rows,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -41,13 +42,15 @@ public sealed class ItemFeatureExtractor
         {
             batch.Add(row);
             if (batch.Count < _batchSize) continue;
-            foreach (var features in await ExtractBatchAsync(batch, cancellationToken).ConfigureAwait(false))
-                yield return features;
+            var extracted = await ExtractBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++) yield return (batch[i].Item, extracted[i]);
             batch.Clear();
         }
         if (batch.Count > 0)
-            foreach (var features in await ExtractBatchAsync(batch, cancellationToken).ConfigureAwait(false))
-                yield return features;
+        {
+            var extracted = await ExtractBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++) yield return (batch[i].Item, extracted[i]);
+        }
     }
 
     private async Task<ItemFeatures[]> ExtractBatchAsync(List<(CatalogItem Item, string ContentHash)> batch, CancellationToken cancellationToken)

@@ -142,10 +142,18 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
         var counts = done.Select(d => d.Extraction).Aggregate(new ExtractionCounts(0, 0, 0, 0, 0), (a, b) => new ExtractionCounts(
             a.Items + b.Items, a.CacheHits + b.CacheHits, a.TextsEncoded + b.TextsEncoded, a.ImagesEncoded + b.ImagesEncoded, a.ImageProblems + b.ImageProblems));
         var report = new CatalogEncodingReport(
-            plan.RowsRead, plan.Accepted, plan.Rejected, plan.RowErrors, plan.SkippedUnchanged, done.Sum(d => d.Fused), withheld ? 0 : absent.Count,
-            done.SelectMany(d => d.ImageProblems).ToList(), counts, plan.Request.ModelVersion,
-            await set.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false),
-            (_time.GetUtcNow() - plan.CreatedAt).TotalSeconds)
+            RowsRead: plan.RowsRead,
+            Accepted: plan.Accepted,
+            Rejected: plan.Rejected,
+            RowErrors: plan.RowErrors,
+            SkippedUnchanged: plan.SkippedUnchanged,
+            Fused: done.Sum(d => d.Fused),
+            Retired: withheld ? 0 : absent.Count,
+            ImageProblems: done.SelectMany(d => d.ImageProblems).ToList(),
+            Extraction: counts,
+            ModelVersion: plan.Request.ModelVersion,
+            CatalogVersion: await set.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false),
+            Seconds: (_time.GetUtcNow() - plan.CreatedAt).TotalSeconds)
         {
             Chunks = plan.Chunks,
             RetireWithheld = withheld ? absent.Count : 0,

@@ -10,7 +10,7 @@ namespace Urm.Core.Serving;
 internal sealed class CandidateRules
 {
     private readonly IReadOnlyList<CardDocument> _documents;
-    private readonly bool[] _blocked;
+    private readonly bool[]? _blocked;
     private readonly HashSet<int> _excludedRows;
     private readonly IReadOnlyList<string[][]> _allowGroups;
     private readonly string[][] _deny;
@@ -31,7 +31,7 @@ internal sealed class CandidateRules
         double? priceMax)
     {
         _documents = snapshot.Documents;
-        _blocked = availableOnly ? snapshot.RetiredOrUnavailable : snapshot.Retired;
+        _blocked = availableOnly ? snapshot.Unavailable : null;
         _excludedRows = excludedRows;
         _allowGroups = allowGroups.Where(g => g.Count > 0).Select(g => g.Select(CategoryPath.Levels).ToArray()).ToArray();
         _deny = deny.Select(CategoryPath.Levels).Where(l => l.Length > 0).ToArray();
@@ -41,8 +41,8 @@ internal sealed class CandidateRules
 
     public bool HasPostFilters => _allowGroups.Count > 0 || _deny.Length > 0 || _priceMin is not null || _priceMax is not null;
 
-    /// <summary>Rows the scan never returns: retired, unavailable (when asked), seen or excluded by id.</summary>
-    public bool Excluded(int row) => _blocked[row] || (_excludedRows.Count > 0 && _excludedRows.Contains(row));
+    /// <summary>Rows the scan never returns: unavailable (when asked), seen or excluded by id.</summary>
+    public bool Excluded(int row) => (_blocked is not null && _blocked[row]) || (_excludedRows.Count > 0 && _excludedRows.Contains(row));
 
     /// <summary>Whether a retrieved row meets the category and price rules.</summary>
     public bool Passes(int row)

@@ -195,7 +195,7 @@ public sealed class BlobFeatureCacheTests : IAsyncLifetime
     private static async Task<List<ItemFeatures>> ExtractAsync(ItemFeatureExtractor extractor, List<CatalogItem> items)
     {
         var output = new List<ItemFeatures>();
-        await foreach (var features in extractor.ExtractAsync(Rows(items), default)) output.Add(features);
+        await foreach (var (_, features) in extractor.ExtractAsync(Rows(items), default)) output.Add(features);
         return output;
     }
 

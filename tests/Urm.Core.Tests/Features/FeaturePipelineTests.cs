@@ -52,7 +52,7 @@ public sealed class FeaturePipelineTests(TextEncoderFixture text, ImageEncoderFi
     private static async Task<List<ItemFeatures>> Collect(ItemFeatureExtractor extractor, (CatalogItem, string)[] rows)
     {
         var output = new List<ItemFeatures>();
-        await foreach (var f in extractor.ExtractAsync(rows.ToAsyncEnumerable(), CancellationToken.None)) output.Add(f);
+        await foreach (var (_, f) in extractor.ExtractAsync(rows.ToAsyncEnumerable(), CancellationToken.None)) output.Add(f);
         return output;
     }
 }

@@ -23,7 +23,7 @@ public class ItemFeatureExtractorTests
     private static async Task<List<ItemFeatures>> Run(ItemFeatureExtractor extractor, (CatalogItem, string)[] rows)
     {
         var output = new List<ItemFeatures>();
-        await foreach (var features in extractor.ExtractAsync(Rows(rows), CancellationToken.None)) output.Add(features);
+        await foreach (var (_, features) in extractor.ExtractAsync(Rows(rows), CancellationToken.None)) output.Add(features);
         return output;
     }
 
