@@ -9,14 +9,14 @@ namespace Urm.Http.Serving;
 /// <summary>
 /// What the API's handlers depend on, grouped: the model host and the prompt text encoder.
 /// <see cref="TryOpen"/> leases the active model with the cards activated with it and gives a
-/// <see cref="RecommendationService"/> over the pair, so one request never mixes two models; prompt
-/// embeddings are cached per model version, so a request costs no prompt encoding once warm.
+/// <see cref="RecommendationService"/> over the pair, so one request never mixes two models. The service
+/// (with its prompt embeddings) is made once per activated model, so a request costs no prompt encoding once warm.
 /// </summary>
 public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmServing> logger, RecommendationOptions? options = null)
 {
     private readonly RecommendationOptions _options = options ?? RecommendationOptions.Default;
     private readonly Lock _gate = new();
-    private (string Version, PromptEncoder Prompts)? _prompts;
+    private (ModelPackage Package, RecommendationService Service)? _service;
 
     public RequestValidator Validator { get; } = new((options ?? RecommendationOptions.Default).Limits);
 
@@ -37,8 +37,7 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
         }
         try
         {
-            var model = new ServingModel(lease.Package, lease.Users, Prompts(lease.Package));
-            return new ServingScope(lease, new RecommendationService(model, lease.Cards, _options));
+            return new ServingScope(lease, Service(lease));
         }
         catch
         {
@@ -47,14 +46,17 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
         }
     }
 
-    private PromptEncoder Prompts(ModelPackage package)
+    /// <summary>One service per activated model (its package, user encoder, prompts and cards), made on its first request.</summary>
+    private RecommendationService Service(ModelLease lease)
     {
         lock (_gate)
         {
-            if (_prompts is { } cached && cached.Version == package.Version) return cached.Prompts;
-            var prompts = new PromptEncoder(package.Manifest, text);
-            _prompts = (package.Version, prompts);
-            return prompts;
+            // By package instance, not version: a model activated again (another card set) is another pair.
+            if (_service is { } cached && ReferenceEquals(cached.Package, lease.Package)) return cached.Service;
+            var model = new ServingModel(lease.Package, lease.Users, new PromptEncoder(lease.Package.Manifest, text));
+            var service = new RecommendationService(model, lease.Cards, _options);
+            _service = (lease.Package, service);
+            return service;
         }
     }
 }
