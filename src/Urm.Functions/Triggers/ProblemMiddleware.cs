@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
 using Urm.Http.Problems;
 
-namespace Urm.Functions.Functions;
+namespace Urm.Functions.Triggers;
 
 /// <summary>
 /// The Functions app's last resort: an exception that escapes an HTTP function (the shared handlers catch
