@@ -15,9 +15,9 @@ using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
-using Urm.Functions.Functions;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
+using Urm.Functions.Triggers;
 using Urm.Http;
 
 namespace Urm.Functions;

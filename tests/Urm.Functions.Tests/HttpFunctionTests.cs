@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Models;
-using Urm.Functions.Functions;
+using Urm.Functions.Triggers;
 using Urm.Http;
 using Urm.Http.Serving;
 

@@ -12,8 +12,8 @@ using Urm.Azure.Tests.Servers;
 using Urm.Cli.Tests.Serve;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
-using Urm.Functions.Functions;
 using Urm.Functions.Storage;
+using Urm.Functions.Triggers;
 using Urm.Http.Serving;
 
 namespace Urm.Functions.Tests;

@@ -1,14 +1,8 @@
-namespace Urm.Functions.Tests;
+namespace Urm.Tests;
 
-internal static class Repository
+// The shared part (Root) is tests/Shared/Repository.cs; only these tests read the app's build output.
+internal static partial class Repository
 {
-    public static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No Functions.sln above {AppContext.BaseDirectory}.");
-    }
-
     /// <summary>The app's build output of the same configuration as this test run (bin/&lt;Configuration&gt;/net10.0).</summary>
     public static string AppOutput()
     {

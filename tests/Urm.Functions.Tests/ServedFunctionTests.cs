@@ -8,7 +8,7 @@ using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Runs;
-using Urm.Functions.Functions;
+using Urm.Functions.Triggers;
 using Urm.Http;
 using Urm.Http.Serving;
 

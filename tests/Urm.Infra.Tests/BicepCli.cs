@@ -8,8 +8,6 @@ public static class BicepCli
 {
     public static string Executable { get; } = Metadata("BicepExecutable");
 
-    public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
-
     public sealed record Result(int ExitCode, string StdOut, string StdErr)
     {
         public string Output => (StdOut + StdErr).Trim();

@@ -31,7 +31,7 @@ public sealed class CompiledTemplates : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        CopyDirectory(Path.Combine(BicepCli.RepositoryRoot, "bicep"), WorkDirectory);
+        CopyDirectory(Path.Combine(Repository.Root(), "bicep"), WorkDirectory);
 
         Build = await BicepCli.RunAsync(WorkDirectory, "build", "main.bicep", "--outfile", "main.json");
         if (Build.ExitCode == 0)

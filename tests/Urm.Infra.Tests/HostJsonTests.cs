@@ -11,7 +11,7 @@ namespace Urm.Infra.Tests;
 public sealed class HostJsonTests
 {
     private static JsonObject Host() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "host.json")))!.AsObject();
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root(), "host.json")))!.AsObject();
 
     [Fact]
     public void Function_timeout_is_an_explicit_bound_within_the_premium_scale_in_grace()

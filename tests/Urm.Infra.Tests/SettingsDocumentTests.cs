@@ -32,7 +32,7 @@ public sealed partial class SettingsDocumentTests(CompiledTemplates compiled)
 
     private static IEnumerable<string[]> SettingsRows()
     {
-        var lines = File.ReadAllLines(Path.Combine(BicepCli.RepositoryRoot, "docs", "SETTINGS.md"));
+        var lines = File.ReadAllLines(Path.Combine(Repository.Root(), "docs", "SETTINGS.md"));
         var section = lines.SkipWhile(l => l.Trim() != "## Settings").Skip(1)
             .TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal));
         var rows = section.Where(l => l.TrimStart().StartsWith('|')).ToList();

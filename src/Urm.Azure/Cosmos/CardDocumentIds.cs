@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using Urm.Core.Text;
 
 namespace Urm.Azure.Cosmos;
 
@@ -22,7 +23,7 @@ public static class CardDocumentIds
         if (plain) return itemId;
         var encoded = "~" + Base64Url.EncodeToString(bytes);
         if (encoded.Length > MaxIdBytes)
-            throw new ArgumentException($"Item id '{itemId[..Math.Min(40, itemId.Length)]}...' is too long for the Cosmos DB card store ({bytes.Length} UTF-8 bytes); keep catalog ids under 760 bytes.", nameof(itemId));
+            throw new ArgumentException($"Item id '{Quoting.Shorten(itemId, 40)}' is too long for the Cosmos DB card store ({bytes.Length} UTF-8 bytes); keep catalog ids under 760 bytes.", nameof(itemId));
         return encoded;
     }
 }

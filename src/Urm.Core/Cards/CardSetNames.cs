@@ -1,3 +1,5 @@
+using Urm.Core.Text;
+
 namespace Urm.Core.Cards;
 
 /// <summary>
@@ -21,7 +23,7 @@ public static class CardSetNames
     {
         ArgumentNullException.ThrowIfNull(cardSet, paramName);
         if (cardSet.Length > MaxLength)
-            throw new ArgumentException($"Card set name '{Printable(cardSet[..40])}...' has {cardSet.Length} characters; at most {MaxLength} are allowed.", paramName);
+            throw new ArgumentException($"Card set name '{Printable(Quoting.Shorten(cardSet, 40))}' has {cardSet.Length} characters; at most {MaxLength} are allowed.", paramName);
         for (var i = 0; i < cardSet.Length; i++)
         {
             var c = cardSet[i];

@@ -1,4 +1,5 @@
 using Urm.Core.Catalog.Rows;
+using Urm.Core.Text;
 
 namespace Urm.Core.Catalog;
 
@@ -78,7 +79,7 @@ internal static class CatalogRowParser
         {
             if (key.Length > limits.MaxAttributeKeyLength)
             {
-                return $"'attributes' key \"{key[..20]}...\" is {key.Length} characters long; the limit is {limits.MaxAttributeKeyLength}";
+                return $"'attributes' key \"{Quoting.Shorten(key, 20)}\" is {key.Length} characters long; the limit is {limits.MaxAttributeKeyLength}";
             }
 
             if (value.Length > limits.MaxAttributeValueLength)

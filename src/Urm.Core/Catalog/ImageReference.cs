@@ -1,3 +1,5 @@
+using Urm.Core.Text;
+
 namespace Urm.Core.Catalog;
 
 /// <summary>
@@ -17,7 +19,7 @@ public static class ImageReference
 
         if (reference.StartsWith("//", StringComparison.Ordinal) || reference.StartsWith(@"\\", StringComparison.Ordinal))
         {
-            return $"'image' \"{Cut(reference)}\" is a network or protocol-relative reference; write a full https:// URL";
+            return $"'image' \"{Quoting.Shorten(reference, 60)}\" is a network or protocol-relative reference; write a full https:// URL";
         }
 
         if (IsDrivePath(reference) || reference.StartsWith('/'))
@@ -32,12 +34,12 @@ public static class ImageReference
             var scheme = reference[..colon].ToLowerInvariant();
             if (scheme is not ("http" or "https"))
             {
-                return $"'image' uses the scheme '{Cut(scheme)}:'; only http(s) URLs, local paths and relative paths are allowed";
+                return $"'image' uses the scheme '{Quoting.Shorten(scheme, 60)}:'; only http(s) URLs, local paths and relative paths are allowed";
             }
 
             return Uri.TryCreate(reference, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.Host)
                 ? null
-                : $"'image' \"{Cut(reference)}\" is not a well-formed {scheme} URL";
+                : $"'image' \"{Quoting.Shorten(reference, 60)}\" is not a well-formed {scheme} URL";
         }
 
         // A relative path is resolved against the catalog's folder; ".." must not climb out of it.
@@ -47,7 +49,7 @@ public static class ImageReference
             depth += segment switch { ".." => -1, "" or "." => 0, _ => 1 };
             if (depth < 0)
             {
-                return $"'image' \"{Cut(reference)}\" climbs out of the catalog's folder with '..'; use a path inside it";
+                return $"'image' \"{Quoting.Shorten(reference, 60)}\" climbs out of the catalog's folder with '..'; use a path inside it";
             }
         }
 
@@ -56,6 +58,4 @@ public static class ImageReference
 
     private static bool IsDrivePath(string value) =>
         value.Length >= 3 && char.IsAsciiLetter(value[0]) && value[1] == ':' && value[2] is '/' or '\\';
-
-    private static string Cut(string value) => value.Length <= 60 ? value : value[..60] + "...";
 }

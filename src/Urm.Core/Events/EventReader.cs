@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Urm.Core.Catalog;
 using Urm.Core.Catalog.Rows;
+using Urm.Core.Text;
 
 namespace Urm.Core.Events;
 
@@ -125,7 +126,7 @@ public static class EventReader
             ? null
             : text is null
                 ? "'event' is missing or empty; use view, click, cart or purchase"
-                : $"'event' must be view, click, cart or purchase, not \"{Cut(text)}\"";
+                : $"'event' must be view, click, cart or purchase, not \"{Quoting.Shorten(text, 40)}\"";
     }
 
     private static string? Timestamp(RawRow row, out DateTimeOffset timestamp)
@@ -151,7 +152,7 @@ public static class EventReader
                 return null;
             }
 
-            return $"'timestamp' {Cut(text)} is out of range for Unix seconds";
+            return $"'timestamp' {Quoting.Shorten(text, 40)} is out of range for Unix seconds";
         }
 
         // Only ISO 8601 dates (yyyy-MM-dd first): a locale-style "11/01/2026" is ambiguous, so it is refused.
@@ -162,8 +163,6 @@ public static class EventReader
             return null;
         }
 
-        return $"'timestamp' must be ISO 8601 (like 2026-11-01T10:00:00Z) or integer Unix seconds, not \"{Cut(text)}\"";
+        return $"'timestamp' must be ISO 8601 (like 2026-11-01T10:00:00Z) or integer Unix seconds, not \"{Quoting.Shorten(text, 40)}\"";
     }
-
-    private static string Cut(string value) => value.Length <= 40 ? value : value[..40] + "...";
 }

@@ -1,3 +1,5 @@
+using Urm.Core.Text;
+
 namespace Urm.Core.Serving;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class RequestValidator(ServingLimits? limits = null)
         History(errors, request.History);
         var task = RecommendTasks.Normalize(request.Task);
         if (task is null)
-            errors.Add(new FieldError("task", $"Unknown task '{Shorten(request.Task!)}'; use one of: {KnownTasks} (or leave it out for {RecommendTasks.Default})."));
+            errors.Add(new FieldError("task", $"Unknown task '{Quoting.Shorten(request.Task!, 40)}'; use one of: {KnownTasks} (or leave it out for {RecommendTasks.Default})."));
         OptionalText(errors, "prompt", request.Prompt, Limits.MaxTextLength);
         OptionalText(errors, "query", request.Query, Limits.MaxTextLength);
         OptionalText(errors, "category", request.Category, Limits.MaxCategoryLength);
@@ -55,7 +57,7 @@ public sealed class RequestValidator(ServingLimits? limits = null)
             }
             RequiredId(errors, $"history[{i}].itemId", entry.ItemId);
             if (!RecommendTasks.TryParseEvent(entry.Event, out _))
-                errors.Add(new FieldError($"history[{i}].event", $"Unknown event '{Shorten(entry.Event!)}'; use view, click, cart or purchase (or leave it out for view)."));
+                errors.Add(new FieldError($"history[{i}].event", $"Unknown event '{Quoting.Shorten(entry.Event!, 40)}'; use view, click, cart or purchase (or leave it out for view)."));
         }
     }
 
@@ -141,7 +143,4 @@ public sealed class RequestValidator(ServingLimits? limits = null)
         if (text is not null && text.Length > max)
             errors.Add(new FieldError(field, $"{field} is at most {max} characters; got {text.Length}."));
     }
-
-    // Echoed values are shortened: an error message should not carry a megabyte of the caller's input back.
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

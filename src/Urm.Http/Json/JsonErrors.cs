@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Urm.Core.Serving;
+using Urm.Core.Text;
 using Urm.Http.Problems;
 
 namespace Urm.Http.Json;
@@ -61,7 +62,7 @@ internal static partial class JsonErrors
             var at = field.Length == 0 ? name : field == name || field.EndsWith("." + name, StringComparison.Ordinal) ? field : $"{field}.{name}";
             var parent = Pattern(at).StartsWith("history[]", StringComparison.Ordinal) ? "itemId, event, timestamp"
                 : Pattern(at).StartsWith("rules.", StringComparison.Ordinal) ? RuleFields : Fields;
-            return ApiProblems.BadRequest($"Unknown field '{Shorten(at)}': remove it or check its spelling (fields here: {parent}).", [new FieldError(Shorten(at), $"Unknown field; fields here: {parent}.")]);
+            return ApiProblems.BadRequest($"Unknown field '{Quoting.Shorten(at, 80)}': remove it or check its spelling (fields here: {parent}).", [new FieldError(Quoting.Shorten(at, 80), $"Unknown field; fields here: {parent}.")]);
         }
         var expected = Expected.TryGetValue(Pattern(field), out var text) ? text : $"{field} has a value of the wrong type.";
         var leaf = field[(field.LastIndexOf('.') + 1)..];
@@ -74,7 +75,7 @@ internal static partial class JsonErrors
     {
         if (string.IsNullOrEmpty(path) || path == "$") return "";
         var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        return Shorten(field);
+        return Quoting.Shorten(field, 80);
     }
 
     private static string Pattern(string field) => Index().Replace(field, "[]");
@@ -90,10 +91,8 @@ internal static partial class JsonErrors
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut < 0) cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         var text = (cut > 0 ? message[..cut] : message).Replace(" Change the reader options.", "", StringComparison.Ordinal);
-        return TypeName().Replace(Shorten(text, 200), "a value");
+        return TypeName().Replace(Quoting.Shorten(text, 200), "a value");
     }
-
-    private static string Shorten(string value, int max = 80) => value.Length <= max ? value : value[..max] + "…";
 
     [GeneratedRegex(@"\[\d+\]")]
     private static partial Regex Index();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Urm.Core.Serving;
+using Urm.Core.Text;
 using Urm.Http.Problems;
 
 namespace Urm.Http.Json;
@@ -19,7 +20,7 @@ public static class RecommendBodyReader
     public static async Task<(RecommendRequest? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))
-            return (null, ApiProblems.BadRequest($"Send the body as JSON with the header 'Content-Type: application/json'; got '{Shorten(request.ContentType ?? "(none)")}'."));
+            return (null, ApiProblems.BadRequest($"Send the body as JSON with the header 'Content-Type: application/json'; got '{Quoting.Shorten(request.ContentType ?? "(none)", 60)}'."));
         if (request.ContentLength > MaxBytes)
             return (null, TooLarge());
 
@@ -69,6 +70,4 @@ public static class RecommendBodyReader
 
     private static ProblemHttpResult TooLarge()
         => ApiProblems.BadRequest($"The body is larger than {MaxBytes / 1024} KiB: send fewer history events (the model reads only the most recent) or shorter lists.");
-
-    private static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "…";
 }

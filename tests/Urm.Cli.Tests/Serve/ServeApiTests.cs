@@ -154,7 +154,7 @@ public sealed class ServeApiTests(ServeFixture serve)
         var paths = served.GetProperty("paths").EnumerateObject().Select(p => p.Name).Order().ToArray();
         Assert.Equal(["/api/health", "/api/items/{id}", "/api/recommend"], paths);
 
-        var committed = Path.Combine(RepositoryRoot(), "docs", "openapi.json");
+        var committed = Path.Combine(Repository.Root(), "docs", "openapi.json");
         if (Environment.GetEnvironmentVariable("URM_WRITE_OPENAPI") == "1")
             await File.WriteAllTextAsync(committed, JsonSerializer.Serialize(served, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         var copy = JsonDocument.Parse(await File.ReadAllTextAsync(committed)).RootElement;
@@ -168,12 +168,5 @@ public sealed class ServeApiTests(ServeFixture serve)
         Assert.Equal(HttpStatusCode.NotFound, route.StatusCode);
         using var method = await Client.GetAsync("/api/recommend");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, method.StatusCode);
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No Functions.sln above {AppContext.BaseDirectory}.");
     }
 }

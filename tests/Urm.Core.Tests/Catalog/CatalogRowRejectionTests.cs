@@ -50,7 +50,7 @@ public class CatalogRowRejectionTests
         { $$"""{"id":"x","title":"t","category":"{{new string('c', 1001)}}"}""", "'category' is 1001 characters long" },
         { $$"""{"id":"x","title":"t","brand":"{{new string('b', 201)}}"}""", "'brand' is 201 characters long; the limit is 200" },
         { $$"""{"id":"x","title":"t","image":"img/{{new string('p', 2045)}}"}""", "'image' is 2049 characters long; the limit is 2048" },
-        { $$$"""{"id":"x","title":"t","attributes":{"{{{new string('k', 101)}}}":"v"}}""", "key \"kkkkkkkkkkkkkkkkkkkk...\" is 101 characters long; the limit is 100" },
+        { $$$"""{"id":"x","title":"t","attributes":{"{{{new string('k', 101)}}}":"v"}}""", "key \"kkkkkkkkkkkkkkkkkkkk…\" is 101 characters long; the limit is 100" },
         { $$$"""{"id":"x","title":"t","attributes":{"k":"{{{new string('v', 1001)}}}"}}""", "value of 'k' is 1001 characters long; the limit is 1000" },
         { "{\"id\":\"x\",\"title\":\"t\",\"attributes\":{" + string.Join(",", Enumerable.Range(0, 101).Select(i => $"\"k{i}\":\"v\"")) + "}}", "'attributes' has 101 entries; the limit is 100" },
     };

@@ -54,7 +54,7 @@ public sealed class EncodingModel : IAsyncLifetime
         await File.WriteAllTextAsync(config, System.Text.Json.JsonSerializer.Serialize(Config));
 
         var output = new List<string>();
-        var trainer = new PythonTrainer(PythonTrainer.DefaultPython, Path.Combine(RepositoryRoot(), "src", "trainer"));
+        var trainer = new PythonTrainer(PythonTrainer.DefaultPython, Path.Combine(Repository.Root(), "src", "trainer"));
         var exitCode = await trainer.RunAsync(["train", "--features", features, "--events", events, "--out", Directory, "--config", config], output.Add, default);
         if (exitCode != 0) throw new InvalidOperationException($"urm_train train exited with {exitCode}:\n{string.Join('\n', output)}");
 
@@ -103,12 +103,5 @@ public sealed class EncodingModel : IAsyncLifetime
         System.IO.Directory.CreateDirectory(to);
         foreach (var file in System.IO.Directory.GetFiles(from, "*", SearchOption.AllDirectories))
             File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No Functions.sln above {AppContext.BaseDirectory}.");
     }
 }

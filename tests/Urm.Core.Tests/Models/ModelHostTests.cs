@@ -80,13 +80,13 @@ public sealed class ModelHostTests(EncodingModel model)
     public async Task A_lease_holds_its_model_and_the_cards_activated_with_it_across_a_swap()
     {
         // Model A's cards in one store, model B's in another (two card sets).
-        await using var bench = await EncodingBench.StartAsync(model);
-        await bench.EncodeAsync(model.Items);
-        await using var second = await EncodingBench.StartAsync(model);
+        await using var world = await EncodingWorld.StartAsync(model);
+        await world.EncodeAsync(model.Items);
+        await using var second = await EncodingWorld.StartAsync(model);
         await second.Host.ActivateAsync(model.SecondDirectory, default);
         await second.EncodeAsync(model.Items.Take(5));
         using var host = new ModelHost(new ModelHostOptions(TinyModel.Session));
-        await host.ActivateAsync(model.Directory, bench.Store, default);
+        await host.ActivateAsync(model.Directory, world.Store, default);
         using var old = host.Acquire();
 
         await host.ActivateAsync(model.SecondDirectory, second.Store, default);

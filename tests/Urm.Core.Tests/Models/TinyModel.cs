@@ -137,7 +137,7 @@ public sealed class TinyModel : IDisposable
         };
         foreach (var arg in new[] { "-m", "urm_train", "train", "--features", features, "--events", events, "--out", output, "--config", config })
             start.ArgumentList.Add(arg);
-        start.Environment["PYTHONPATH"] = Path.Combine(RepositoryRoot(), "src", "trainer");
+        start.Environment["PYTHONPATH"] = Path.Combine(Repository.Root(), "src", "trainer");
         start.Environment["OMP_NUM_THREADS"] = "1"; // the machine is shared
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start /usr/bin/python3.");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -149,13 +149,6 @@ public sealed class TinyModel : IDisposable
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"urm_train train exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No Functions.sln above {AppContext.BaseDirectory}.");
     }
 
     private static float[] Gaussian(Random random, int n)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Urm.Core.Text;
 
 namespace Urm.Core.Catalog.Rows;
 
@@ -179,7 +180,7 @@ internal readonly struct Cell
         }
         catch (JsonException error)
         {
-            return $"'{field}' must hold a JSON object like {{\"color\":\"red\"}}; it is not valid JSON ({RawRowReader.Shorten(error.Message)})";
+            return $"'{field}' must hold a JSON object like {{\"color\":\"red\"}}; it is not valid JSON ({RawRowReader.JsonMessage(error.Message)})";
         }
     }
 
@@ -235,14 +236,12 @@ internal readonly struct Cell
             JsonValueKind.Object => "an object",
             JsonValueKind.Array => "an array",
             JsonValueKind.True or JsonValueKind.False => $"the boolean {json.GetRawText()}",
-            JsonValueKind.Number => $"the number {Shorten(json.GetRawText())}",
+            JsonValueKind.Number => $"the number {Quoting.Shorten(json.GetRawText(), 40)}",
             _ => json.ValueKind.ToString().ToLowerInvariant(),
         };
     }
 
-    private static string Quote(string value) => $"\"{Shorten(value)}\"";
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "...";
+    private static string Quote(string value) => $"\"{Quoting.Shorten(value, 40)}\"";
 
     private static string? Clean(string? value)
     {

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
+using Urm.Core.Text;
 
 namespace Urm.Core.Catalog.Rows;
 
@@ -28,7 +29,7 @@ internal static class RawRowReader
         };
 
     /// <summary>System.Text.Json messages name "LineNumber: 0", which misleads when the file line is reported beside it.</summary>
-    internal static string Shorten(string message) => message.Replace("LineNumber: 0 | ", "", StringComparison.Ordinal).TrimEnd('.');
+    internal static string JsonMessage(string message) => message.Replace("LineNumber: 0 | ", "", StringComparison.Ordinal).TrimEnd('.');
 
     private static async IAsyncEnumerable<RawRow> ReadJsonLinesAsync(
         Stream stream, int maxLineBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -73,7 +74,7 @@ internal static class RawRowReader
         }
         catch (JsonException error)
         {
-            return (null, $"the line is not valid JSON: {Shorten(error.Message)}");
+            return (null, $"the line is not valid JSON: {JsonMessage(error.Message)}");
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -99,7 +100,7 @@ internal static class RawRowReader
         {
             // Blank lines come through as records so that every physical line is counted for line numbers.
             IgnoreBlankLines = false,
-            BadDataFound = args => badData ??= $"the CSV record is malformed near \"{Cut(args.Field)}\" (a stray quote: quote the whole field and double each quote inside it)",
+            BadDataFound = args => badData ??= $"the CSV record is malformed near \"{Quoting.Shorten(args.Field, 40)}\" (a stray quote: quote the whole field and double each quote inside it)",
             MaxFieldSize = maxLineBytes,
         };
         using var parser = new CsvParser(feed, configuration);
@@ -162,11 +163,9 @@ internal static class RawRowReader
         {
             throw failFile(
                 $"the CSV header on line {line} lacks the column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))}; " +
-                $"it has {string.Join(", ", record.Select(r => $"'{Cut(r)}'"))}. The first row must name the columns.");
+                $"it has {string.Join(", ", record.Select(r => $"'{Quoting.Shorten(r, 40)}'"))}. The first row must name the columns.");
         }
 
         return columns;
     }
-
-    private static string Cut(string value) => value.Length <= 40 ? value : value[..40] + "...";
 }

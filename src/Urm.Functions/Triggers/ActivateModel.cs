@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Urm.Azure.Blobs;
 using Urm.Functions.Storage;
 
-namespace Urm.Functions.Functions;
+namespace Urm.Functions.Triggers;
 
 /// <summary>A new model pointer <c>models/active.json</c> -> build the named model's card set, then flip <c>models/serving.json</c> (<see cref="CatalogLifecycle"/>).</summary>
 public sealed class ActivateModel(CatalogLifecycle lifecycle)

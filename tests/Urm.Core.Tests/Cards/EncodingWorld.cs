@@ -8,9 +8,9 @@ using Urm.Core.Tests.Models;
 namespace Urm.Core.Tests.Cards;
 
 /// <summary>One test's world: a store file, a host with the encoding model active, a feature cache and an encoder over them.</summary>
-internal sealed class EncodingBench : IAsyncDisposable
+internal sealed class EncodingWorld : IAsyncDisposable
 {
-    private EncodingBench(EncodingModel model, string folder, SqliteCardStore store, ModelHost host)
+    private EncodingWorld(EncodingModel model, string folder, SqliteCardStore store, ModelHost host)
     {
         Model = model;
         Folder = folder;
@@ -26,13 +26,13 @@ internal sealed class EncodingBench : IAsyncDisposable
     public InMemoryFeatureCache Cache { get; } = new();
     public CatalogEncoder Encoder { get; }
 
-    public static async Task<EncodingBench> StartAsync(EncodingModel model)
+    public static async Task<EncodingWorld> StartAsync(EncodingModel model)
     {
         var folder = Directory.CreateTempSubdirectory("urm-encoding-").FullName;
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.Combine(folder, "cards.db")), default);
         var host = new ModelHost(new ModelHostOptions(TinyModel.Session));
         await host.ActivateAsync(model.Directory, default);
-        return new EncodingBench(model, folder, store, host);
+        return new EncodingWorld(model, folder, store, host);
     }
 
     public Task<CatalogEncodingReport> EncodeAsync(IEnumerable<CatalogItem> items) => EncodeLinesAsync(null, items);

@@ -2,7 +2,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
 using Urm.Functions.Storage;
 
-namespace Urm.Functions.Functions;
+namespace Urm.Functions.Triggers;
 
 /// <summary>
 /// A catalog upload under <c>catalog/</c> -> cards and <c>catalog-reports/&lt;name&gt;.json</c>. The blob

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Urm.Azure.Lifecycle;
 using Urm.Functions.Storage;
 
-namespace Urm.Functions.Functions;
+namespace Urm.Functions.Triggers;
 
 /// <summary>
 /// One chunk of a catalog run (a message on <c>catalog-chunks</c>), on whichever instance takes it: the

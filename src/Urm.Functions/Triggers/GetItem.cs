@@ -5,7 +5,7 @@ using Urm.Http.Apis;
 using Urm.Functions.Storage;
 using Urm.Http.Serving;
 
-namespace Urm.Functions.Functions;
+namespace Urm.Functions.Triggers;
 
 /// <summary>GET /api/items/{id} (function key): the shared handler.</summary>
 public sealed class GetItem(UrmServing serving, ServingFollower? follower = null)
