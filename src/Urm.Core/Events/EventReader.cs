@@ -113,16 +113,7 @@ public static class EventReader
             return problem;
         }
 
-        // Enum.TryParse would also take "2" or "View,Click"; only the four names are part of the contract.
-        type = text?.ToLowerInvariant() switch
-        {
-            "view" => EventType.View,
-            "click" => EventType.Click,
-            "cart" => EventType.Cart,
-            "purchase" => EventType.Purchase,
-            _ => (EventType)(-1),
-        };
-        return Enum.IsDefined(type)
+        return EventNames.TryParse(text, out type)
             ? null
             : text is null
                 ? "'event' is missing or empty; use view, click, cart or purchase"

@@ -1,8 +1,6 @@
-using Urm.Core.Events;
-
 namespace Urm.Core.Serving;
 
-/// <summary>The task names a request may ask for, and the event names a history may carry.</summary>
+/// <summary>The task names a request may ask for.</summary>
 public static class RecommendTasks
 {
     public const string NextItem = "next-item";
@@ -25,26 +23,5 @@ public static class RecommendTasks
         foreach (var name in All)
             if (string.Equals(name, trimmed, StringComparison.OrdinalIgnoreCase)) return name;
         return null;
-    }
-
-    /// <summary>An event name (any case) -> its type; a missing one is a view, the weakest signal.</summary>
-    public static bool TryParseEvent(string? name, out EventType type)
-    {
-        type = EventType.View;
-        if (string.IsNullOrWhiteSpace(name)) return true;
-        return name.Trim().ToLowerInvariant() switch
-        {
-            "view" => true,
-            "click" => Set(EventType.Click, out type),
-            "cart" => Set(EventType.Cart, out type),
-            "purchase" => Set(EventType.Purchase, out type),
-            _ => false,
-        };
-    }
-
-    private static bool Set(EventType value, out EventType type)
-    {
-        type = value;
-        return true;
     }
 }

@@ -118,7 +118,7 @@ public sealed class RecommendationService
         foreach (var e in ordered)
         {
             var id = e.ItemId.Trim();
-            RecommendTasks.TryParseEvent(e.Event, out var type);
+            if (!EventNames.TryParse(e.Event, out var type)) type = EventType.View;
             if (matrix.TryGetRow(id, out var row)) known.Add((row, type));
             else if (reported.Add(id)) unknown.Add(id);
         }

@@ -1,3 +1,4 @@
+using Urm.Core.Events;
 using Urm.Core.Text;
 
 namespace Urm.Core.Serving;
@@ -56,7 +57,7 @@ public sealed class RequestValidator(ServingLimits? limits = null)
                 continue;
             }
             RequiredId(errors, $"history[{i}].itemId", entry.ItemId);
-            if (!RecommendTasks.TryParseEvent(entry.Event, out _))
+            if (!string.IsNullOrWhiteSpace(entry.Event) && !EventNames.TryParse(entry.Event, out _))
                 errors.Add(new FieldError($"history[{i}].event", $"Unknown event '{Quoting.Shorten(entry.Event!, 40)}'; use view, click, cart or purchase (or leave it out for view)."));
         }
     }
