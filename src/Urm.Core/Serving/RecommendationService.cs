@@ -37,15 +37,25 @@ public sealed class RecommendationService
     /// <summary>The request's problems (empty when it can be served); the caller answers 400 with them.</summary>
     public IReadOnlyList<FieldError> Validate(RecommendRequest? request) => _validator.Validate(request);
 
-    /// <summary>The top k items for a valid request; fewer only when fewer items meet its rules.</summary>
+    /// <summary>Validates the request, then answers it (<see cref="RecommendAsync(ValidRecommendRequest, CancellationToken)"/>).</summary>
     /// <exception cref="ArgumentException">The request has field errors: call <see cref="Validate"/> first.</exception>
-    /// <exception cref="InvalidOperationException">The cards do not fit the model (another card dimension).</exception>
-    public async Task<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken)
+    public Task<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        var errors = Validate(request);
-        if (errors.Count > 0)
+        if (!_validator.TryValidate(request, out var valid, out var errors))
             throw new ArgumentException("The request is invalid: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(request));
+        return RecommendAsync(valid, cancellationToken);
+    }
+
+    /// <summary>The top k items for a valid request; fewer only when fewer items meet its rules.</summary>
+    /// <exception cref="ArgumentException">The request was validated against other limits than this service's.</exception>
+    /// <exception cref="InvalidOperationException">The cards do not fit the model (another card dimension).</exception>
+    public async Task<RecommendResponse> RecommendAsync(ValidRecommendRequest valid, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
+        if (valid.Limits != _options.Limits)
+            throw new ArgumentException("The request was validated against other limits than this service serves with; validate it with this service's limits.", nameof(valid));
+        var request = valid.Request;
+        var clock = Stopwatch.StartNew();
         var snapshot = await _cards.GetAsync(cancellationToken).ConfigureAwait(false);
         CheckFits(snapshot);
         var matrix = snapshot.Matrix;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Urm.Core.Events;
 using Urm.Core.Text;
 
@@ -12,6 +13,14 @@ public sealed class RequestValidator(ServingLimits? limits = null)
     private static readonly string KnownTasks = string.Join(", ", RecommendTasks.All);
 
     public ServingLimits Limits { get; } = limits ?? ServingLimits.Default;
+
+    /// <summary>Checks the request once: either it is servable (<paramref name="valid"/>) or <paramref name="errors"/> says every problem.</summary>
+    public bool TryValidate(RecommendRequest? request, [NotNullWhen(true)] out ValidRecommendRequest? valid, out IReadOnlyList<FieldError> errors)
+    {
+        errors = Validate(request);
+        valid = errors.Count == 0 ? new ValidRecommendRequest(request!, Limits) : null;
+        return valid is not null;
+    }
 
     /// <summary>The request's problems; empty when it can be served.</summary>
     public IReadOnlyList<FieldError> Validate(RecommendRequest? request)

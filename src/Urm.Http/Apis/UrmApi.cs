@@ -60,11 +60,10 @@ public static class UrmApi
         {
             var (body, problem) = await RecommendBodyReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
             if (problem is not null) return problem;
-            var errors = serving.Validator.Validate(body);
-            if (errors.Count > 0) return ApiProblems.Invalid(errors);
+            if (!serving.Validator.TryValidate(body, out var valid, out var errors)) return ApiProblems.Invalid(errors);
             using var scope = serving.TryOpen();
             if (scope is null) return NoModel(request.HttpContext);
-            return TypedResults.Ok(await scope.Service.RecommendAsync(body!, cancellationToken).ConfigureAwait(false));
+            return TypedResults.Ok(await scope.Service.RecommendAsync(valid, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

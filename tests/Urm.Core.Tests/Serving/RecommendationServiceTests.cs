@@ -256,4 +256,21 @@ public sealed class RecommendationServiceTests(TinyModel model)
     }
 
     internal static string[] Ids(RecommendResponse response) => response.Items.Select(i => i.ItemId).ToArray();
+
+    [Fact]
+    public async Task A_request_validated_once_is_served_and_one_validated_against_other_limits_is_refused()
+    {
+        var request = Request(history: [1, 2]);
+        Assert.True(new RequestValidator().TryValidate(request, out var valid, out var errors));
+        Assert.Empty(errors);
+
+        var answer = await _service.RecommendAsync(valid, default);
+
+        Assert.Equal(5, answer.Items.Count);
+        Assert.True(new RequestValidator(new ServingLimits { MaxK = 50 }).TryValidate(request, out var other, out _));
+        await Assert.ThrowsAsync<ArgumentException>(() => _service.RecommendAsync(other, default));
+        Assert.False(new RequestValidator().TryValidate(Request(k: 0), out var none, out var problems));
+        Assert.Null(none);
+        Assert.Contains(problems, p => p.Field == "k");
+    }
 }
