@@ -43,11 +43,11 @@ public static class UrmApi
                     },
                 })
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.MapGet(ItemRoute, (string id, UrmServing serving, CancellationToken cancellationToken) => GetItemAsync(id, serving, cancellationToken))
+        api.MapGet(ItemRoute, (string id, UrmServing serving, HttpContext context, CancellationToken cancellationToken) => GetItemAsync(id, serving, cancellationToken, context))
             .WithName("GetItem")
             .WithSummary("One item's card as served (without its vector)")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.MapGet(HealthRoute, (UrmServing serving, CancellationToken cancellationToken) => HealthAsync(serving, cancellationToken))
+        api.MapGet(HealthRoute, (UrmServing serving, HttpContext context, CancellationToken cancellationToken) => HealthAsync(serving, cancellationToken, context))
             .WithName("Health")
             .WithSummary("Model version, card count, catalog version and execution provider")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -71,7 +71,7 @@ public static class UrmApi
         }
     }
 
-    public static async Task<Results<Ok<ItemView>, ProblemHttpResult>> GetItemAsync(string id, UrmServing serving, CancellationToken cancellationToken, HttpContext? context = null)
+    public static async Task<Results<Ok<ItemView>, ProblemHttpResult>> GetItemAsync(string id, UrmServing serving, CancellationToken cancellationToken, HttpContext context)
     {
         try
         {
@@ -91,7 +91,7 @@ public static class UrmApi
         }
     }
 
-    public static async Task<Results<Ok<HealthView>, ProblemHttpResult>> HealthAsync(UrmServing serving, CancellationToken cancellationToken, HttpContext? context = null)
+    public static async Task<Results<Ok<HealthView>, ProblemHttpResult>> HealthAsync(UrmServing serving, CancellationToken cancellationToken, HttpContext context)
     {
         try
         {
