@@ -4,11 +4,11 @@ using Urm.Core.Serving;
 namespace Urm.Core.Cards;
 
 /// <summary>
-/// The serving side's copy of the card store: an immutable <see cref="CardSnapshot"/>, refreshed
-/// incrementally. At most once per check interval it reads the catalog version; when that moved it
-/// reads only the cards changed since, builds a new snapshot beside the old one and swaps it in, so a
-/// reader never sees a half-built one. Concurrent callers start one refresh; the others keep serving
-/// the current snapshot meanwhile (only a caller with no snapshot at all waits).
+/// One model's copy of its card store: an immutable <see cref="CardSnapshot"/>, refreshed incrementally.
+/// At most once per check interval it reads the catalog version; when that moved it reads only the cards
+/// changed since, builds a new snapshot beside the old one and swaps it in, so a reader never sees a
+/// half-built one. Concurrent callers start one refresh; the others keep serving the current snapshot
+/// meanwhile (only a caller with no snapshot at all waits).
 /// </summary>
 /// <remarks>
 /// Only cards of the model's <see cref="CardSpace"/> are served: a card fused by another model lives in
@@ -20,20 +20,20 @@ namespace Urm.Core.Cards;
 public sealed class CardIndex : ICardSnapshotSource, IDisposable
 {
     private readonly ICardStore _store;
-    private readonly Func<CardSpace?> _space;
+    private readonly CardSpace _space;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly SemaphoreSlim _refresh = new(1, 1);
 
-    // Every live (non-retired) card in the store as of _version, whatever its model: kept so that a model
-    // swap rebuilds the snapshot without reading the store again. Touched only under _refresh.
+    // Every live (non-retired) card in the store as of _version, so that a refresh reads only what changed.
+    // Touched only under _refresh.
     private readonly Dictionary<string, CardDocument> _live = new(StringComparer.Ordinal);
     private long _version = -1;
     private CardSnapshot? _snapshot;
     private long _lastCheck = long.MinValue;
 
-    /// <param name="space">The active model's card space (e.g. <c>() =&gt; host.CardSpace</c>); null while no model is active.</param>
-    public CardIndex(ICardStore store, Func<CardSpace?> space, CardIndexOptions? options = null, TimeProvider? time = null)
+    /// <param name="space">The model's card space: which of the store's cards this index serves.</param>
+    public CardIndex(ICardStore store, CardSpace space, CardIndexOptions? options = null, TimeProvider? time = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _space = space ?? throw new ArgumentNullException(nameof(space));
@@ -41,14 +41,12 @@ public sealed class CardIndex : ICardSnapshotSource, IDisposable
         _interval = (options ?? CardIndexOptions.Default).EffectiveCheckInterval;
     }
 
-    /// <exception cref="ServiceNotReadyException">No model is active, so no card can be served.</exception>
     public async ValueTask<CardSnapshot> GetAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _snapshot);
-        var space = _space() ?? throw new ServiceNotReadyException("No model is active: cards cannot be served before a model package is activated.");
-        if (current is not null && current.ModelVersion == space.ModelVersion && !CheckDue()) return current;
+        if (current is not null && !CheckDue()) return current;
 
-        if (current is not null && current.ModelVersion == space.ModelVersion)
+        if (current is not null)
         {
             // Someone else is refreshing: serve what there is rather than queue behind the store.
             if (!await _refresh.WaitAsync(0, cancellationToken).ConfigureAwait(false)) return current;
@@ -60,7 +58,7 @@ public sealed class CardIndex : ICardSnapshotSource, IDisposable
 
         try
         {
-            return await RefreshAsync(space, cancellationToken).ConfigureAwait(false);
+            return await RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -76,48 +74,42 @@ public sealed class CardIndex : ICardSnapshotSource, IDisposable
         return last == long.MinValue || _time.GetElapsedTime(last) >= _interval;
     }
 
-    private async Task<CardSnapshot> RefreshAsync(CardSpace space, CancellationToken cancellationToken)
+    private async Task<CardSnapshot> RefreshAsync(CancellationToken cancellationToken)
     {
         var current = _snapshot;
         // A caller that waited may find the refresh it wanted already done.
-        if (current is not null && current.ModelVersion == space.ModelVersion && !CheckDue()) return current;
+        if (current is not null && !CheckDue()) return current;
 
         var version = await _store.GetCatalogVersionAsync(cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastCheck, _time.GetTimestamp());
-        if (version != _version)
-        {
-            // Changes are read after the version: a write in between may be read early and then read
-            // again on the next refresh, which replaces a card by itself. Harmless; missing it is not.
-            await foreach (var card in _store.ReadChangedAsync(Math.Max(_version, 0), cancellationToken).ConfigureAwait(false))
-            {
-                if (card.Retired) _live.Remove(card.Id);
-                else _live[card.Id] = card;
-            }
-            _version = version;
-        }
-        else if (current is not null && current.ModelVersion == space.ModelVersion)
-        {
-            return current;
-        }
+        if (current is not null && version == _version) return current;
 
-        var built = Build(space, version);
+        // Changes are read after the version: a write in between may be read early and then read again on
+        // the next refresh, which replaces a card by itself. Harmless; missing it is not.
+        await foreach (var card in _store.ReadChangedAsync(Math.Max(_version, 0), cancellationToken).ConfigureAwait(false))
+        {
+            if (card.Retired) _live.Remove(card.Id);
+            else _live[card.Id] = card;
+        }
+        _version = version;
+
+        var built = Build(version);
         Volatile.Write(ref _snapshot, built);
         return built;
     }
 
-    private CardSnapshot Build(CardSpace space, long version)
+    private CardSnapshot Build(long version)
     {
         // Rows ordered by id (ordinal): the same store content gives the same matrix on every instance.
-        // A card of the active version but another length is corrupt, and left out rather than
-        // failing every request.
+        // A card of this model but another length is corrupt, and left out rather than failing every request.
         var documents = _live.Values
-            .Where(c => c.ModelVersion == space.ModelVersion && c.Vector.Length == space.Dimension)
+            .Where(c => c.ModelVersion == _space.ModelVersion && c.Vector.Length == _space.Dimension)
             .OrderBy(c => c.Id, StringComparer.Ordinal)
             .ToArray();
-        var vectors = new float[documents.Length * space.Dimension];
-        for (var i = 0; i < documents.Length; i++) documents[i].Vector.CopyTo(vectors, i * space.Dimension);
+        var vectors = new float[documents.Length * _space.Dimension];
+        for (var i = 0; i < documents.Length; i++) documents[i].Vector.CopyTo(vectors, i * _space.Dimension);
         var lenders = documents.Any(d => d.Lender is not null) ? documents.Select(d => d.Lender).ToArray() : null;
-        var matrix = new CardMatrix(documents.Select(d => d.Id).ToArray(), vectors, space.Dimension, lenders);
-        return new CardSnapshot(matrix, documents, version, space.ModelVersion);
+        var matrix = new CardMatrix(documents.Select(d => d.Id).ToArray(), vectors, _space.Dimension, lenders);
+        return new CardSnapshot(matrix, documents, version, _space.ModelVersion);
     }
 }

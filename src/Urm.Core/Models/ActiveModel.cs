@@ -19,7 +19,7 @@ internal sealed class ActiveModel
         // The index serves only this model's card space, whatever else the store holds: a lease hands out
         // the model and these cards together, so no request scores one model's users against another's cards.
         var space = new CardSpace(package.Version, package.Sizes.DCard);
-        Cards = cards is null ? null : new CardIndex(cards, () => space, options.Cards);
+        Cards = cards is null ? null : new CardIndex(cards, space, options.Cards);
     }
 
     public ModelPackage Package { get; }
