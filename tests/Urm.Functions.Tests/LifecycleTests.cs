@@ -75,11 +75,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
     {
         await using var world = await LifecycleWorld.CreateAsync(model);
         var healthy = world.Start();
-        await world.UploadModelAsync(A);
-        await healthy.ActivateModelAsync();
-        await world.UploadCatalogAsync(model.Items);
-        await healthy.EncodeCatalogAsync();
-        await world.DrainChunksAsync(healthy);
+        await world.ServeAsync(healthy, A);
         var all = model.Items.Count;
 
         // This instance's writes to B's set die after half the cards (the process crashed, the store went away).
@@ -111,11 +107,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         await using var world = await LifecycleWorld.CreateAsync(model);
         var first = world.Start();
         var second = world.Start();
-        await world.UploadModelAsync(A);
-        await first.ActivateModelAsync();
-        await world.UploadCatalogAsync(model.Items);
-        await first.EncodeCatalogAsync();
-        await world.DrainChunksAsync(first);
+        await world.ServeAsync(first, A);
 
         // v1 drops the last three items and renames sku-5; its run is planned, its chunk queued.
         await world.UploadCatalogAsync(model.Items.Take(model.Items.Count - 3).Select(i => i.Id == "sku-5" ? i with { Title = "Renamed in v1" } : i));
@@ -163,11 +155,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
     {
         await using var world = await LifecycleWorld.CreateAsync(model);
         var instance = world.Start();
-        await world.UploadModelAsync(A);
-        await instance.ActivateModelAsync();
-        await world.UploadCatalogAsync(model.Items);
-        await instance.EncodeCatalogAsync();
-        await world.DrainChunksAsync(instance);
+        await world.ServeAsync(instance, A);
 
         // Tomorrow's export, under another name, is being encoded when model B arrives.
         var tomorrow = $"{world.Run}/catalog-2.jsonl";
@@ -187,11 +175,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
     {
         await using var world = await LifecycleWorld.CreateAsync(model);
         var instance = world.Start();
-        await world.UploadModelAsync(A);
-        await instance.ActivateModelAsync();
-        await world.UploadCatalogAsync(model.Items);
-        await instance.EncodeCatalogAsync();
-        await world.DrainChunksAsync(instance);
+        await world.ServeAsync(instance, A);
 
         await world.UploadModelAsync(B);
         await instance.ActivateModelAsync();
@@ -247,11 +231,7 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
     {
         await using var world = await LifecycleWorld.CreateAsync(model);
         var instance = world.Start();
-        await world.UploadModelAsync(A);
-        await instance.ActivateModelAsync();
-        await world.UploadCatalogAsync(model.Items);
-        await instance.EncodeCatalogAsync();
-        await world.DrainChunksAsync(instance);
+        await world.ServeAsync(instance, A);
 
         await world.UploadModelAsync(B);
         await world.Models.GetBlobClient($"{B}/fusion.onnx").UploadAsync(BinaryData.FromString("not a graph"), overwrite: true);

@@ -127,6 +127,16 @@ internal sealed class LifecycleWorld : IAsyncDisposable
         await PointAtAsync(version);
     }
 
+    /// <summary>The usual start: model <paramref name="version"/> activated and the whole shop uploaded, encoded by <paramref name="instance"/>.</summary>
+    public async Task ServeAsync(AppInstance instance, string version)
+    {
+        await UploadModelAsync(version);
+        await instance.ActivateModelAsync();
+        await UploadCatalogAsync(Model.Items);
+        await instance.EncodeCatalogAsync();
+        await DrainChunksAsync(instance);
+    }
+
     public Task PointAtAsync(string version)
         => Models.GetBlobClient("active.json").UploadAsync(BinaryData.FromString($$"""{"version": "{{version}}"}"""), overwrite: true);
 

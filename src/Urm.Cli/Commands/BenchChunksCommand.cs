@@ -75,14 +75,7 @@ public static class BenchChunksCommand
         var plan = await run.PlanAsync(new RunRequest(catalog, "bench", version, "", false, false),
             _ => Task.FromResult<Stream>(File.OpenRead(catalog)), CatalogFormat.JsonLines, store, cancellationToken);
         var planned = clock.Elapsed.TotalSeconds;
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
-        {
-            var encoder = new CatalogEncoder(store, host, text, null, cache);
-            int chunk;
-            while ((chunk = Interlocked.Increment(ref next)) < plan.Chunks)
-                await run.EncodeChunkAsync(plan.RunId, chunk, encoder, cancellationToken);
-        }, cancellationToken)));
+        await run.EncodeChunksInProcessAsync(plan, () => new CatalogEncoder(store, host, text, null, cache), workers, cancellationToken);
         var encoded = clock.Elapsed.TotalSeconds;
         var report = await run.FinishAsync(plan.RunId, store, cancellationToken);
         var total = clock.Elapsed.TotalSeconds;

@@ -169,10 +169,17 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
 
     /// <summary>
     /// Encodes every chunk of a planned run in this process with <paramref name="workers"/> workers side by
-    /// side, each with its own encoder, then finishes it: the path `urm serve` and the benchmark take, the
-    /// same steps the Functions app spreads over queue messages and instances.
+    /// side, each with its own encoder, then finishes it: the path `urm serve` takes, the same steps the
+    /// Functions app spreads over queue messages and instances.
     /// </summary>
     public async Task<CatalogEncodingReport> RunInProcessAsync(CatalogRunPlan plan, Func<CatalogEncoder> encoders, int workers, ICardStore set, CancellationToken cancellationToken)
+    {
+        await EncodeChunksInProcessAsync(plan, encoders, workers, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(plan.RunId, set, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The chunks of <see cref="RunInProcessAsync"/> alone (the benchmark times them apart from the finish).</summary>
+    public async Task EncodeChunksInProcessAsync(CatalogRunPlan plan, Func<CatalogEncoder> encoders, int workers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(encoders);
@@ -185,7 +192,6 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
             while ((chunk = Interlocked.Increment(ref next)) < plan.Chunks)
                 await EncodeChunkAsync(plan.RunId, chunk, encoder, cancellationToken).ConfigureAwait(false);
         }, cancellationToken))).ConfigureAwait(false);
-        return await FinishAsync(plan.RunId, set, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> AllDoneAsync(CatalogRunPlan plan, CancellationToken cancellationToken)
