@@ -23,7 +23,11 @@ public class EvaluateCommandTests
             {
                 var start = random.Next(24);
                 return Enumerable.Range(0, random.Next(6, 12)).Select(j => $"u{u},m{(start + 2 * j) % 24},view,{1_700_000_000 + u * 1_000 + j * 60}");
-            })));
+            }).Concat(
+            // Shoppers whose last item is one whose search queries are held out of training (m4, m10 and
+            // m17, by SearchQueries.IsHeldOut) and lies in a genre their history lacks: search and explore cases.
+            new[] { "m0 m1 m5 m10", "m1 m2 m3 m4", "m2 m7 m6 m17" }.SelectMany((walk, x) =>
+                walk.Split(' ').Select((item, j) => $"x{x},{item},view,{1_800_000_000 + x * 1_000 + j * 60}")))));
         var config = Path.Combine(folder, "tiny.json");
         File.WriteAllText(config, """{"d": 16, "d_card": 16, "content_card": 8, "layers": 1, "heads": 2, "M": 2, "L": 6, "dropout": 0.0, "batch": 32, "epochs": 1, "patience": 1, "threads": 1, "seed": 7}""");
         var model = Path.Combine(folder, "model");
@@ -75,15 +79,39 @@ public class EvaluateCommandTests
         Assert.Equal("category", categoryMetrics.GetProperty("task").GetString());
         Assert.Equal(JsonValueKind.Null, categoryMetrics.GetProperty("trainer").ValueKind);
         Assert.Contains("task category", File.ReadAllText(Path.Combine(categoryDir, "report.md")));
+
+        // Search: held-out items' queries, the model with and without the history beside the frozen encoder.
+        var searchDir = Path.Combine(folder, "search");
+        var search = await CliRun.InvokeAsync("evaluate", "--model", model, "--catalog", catalog, "--events", events, "--threads", "1", "--task", "search", "--out", searchDir);
+        Assert.True(search.ExitCode == 0, search.Errors);
+        Assert.Contains("3 held-out search queries", search.Errors);
+        Assert.Contains("task search: 3 users", search.Output);
+        foreach (var method in new[] { "model", "model-query-alone", "popularity", "text-cosine", "text-cosine+popularity" })
+            Assert.Contains($"| {method} |", search.Output);
+        Assert.Contains("query:<the query>", File.ReadAllText(Path.Combine(searchDir, "report.md")));
+
+        // Explore: targets in a genre the history lacks, ranked outside the history's genres.
+        var explore = await CliRun.InvokeAsync("evaluate", "--model", model, "--catalog", catalog, "--events", events, "--threads", "1", "--task", "explore", "--out", Path.Combine(folder, "explore"));
+        Assert.True(explore.ExitCode == 0, explore.Errors);
+        Assert.Contains("ranked outside the history's categories", explore.Output);
+        Assert.Contains("| model-next-item-prompt |", explore.Output);
+
+        // A wording of the instruction the model never read, in place of the template.
+        var worded = await CliRun.InvokeAsync("evaluate", "--model", model, "--catalog", catalog, "--events", events, "--threads", "1",
+            "--instruction", "Guess which film this person will watch next.", "--out", Path.Combine(folder, "worded"));
+        Assert.True(worded.ExitCode == 0, worded.Errors);
+        Assert.Contains("instruction: \"Guess which film this person will watch next.\"", worded.Output);
+        var wordedMetrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "worded", "metrics.json"))).RootElement;
+        Assert.Equal("Guess which film this person will watch next.", wordedMetrics.GetProperty("instruction").GetString());
     }
 
     [Fact]
     public async Task An_unknown_task_is_refused()
     {
-        var (exitCode, _, errors) = await CliRun.InvokeAsync("evaluate", "--model", "m", "--catalog", "c.jsonl", "--events", "e.csv", "--task", "search");
+        var (exitCode, _, errors) = await CliRun.InvokeAsync("evaluate", "--model", "m", "--catalog", "c.jsonl", "--events", "e.csv", "--task", "trending");
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("search", errors);
+        Assert.Contains("trending", errors);
     }
 
     [Fact]

@@ -23,10 +23,11 @@ public static class EvaluateCommand
         split.AcceptOnlyFromAmong("test", "validation");
         var features = new Option<DirectoryInfo?>("--features") { Description = "A features directory whose cache/ is reused (default: MODEL/features, which `urm train` leaves), so nothing is encoded again." };
         var excludeSeen = new Option<bool>("--exclude-seen") { Description = "Leave each user's earlier items out of the ranking (the published Beauty baselines' protocol; data/README.md allows it), for the model and the baselines alike." };
-        var task = new Option<string>("--task") { Description = "The trained task to measure, posed as served: next-item, next-purchase (purchase targets), similar (the newest history item as the anchor), category (ranked within the target's category).", DefaultValueFactory = _ => RecommendTasks.NextItem };
+        var task = new Option<string>("--task") { Description = "The trained task to measure, posed as served: next-item, next-purchase (purchase targets), similar (the newest history item as the anchor), category (ranked within the target's category), search (queries made from held-out items, with and without the history), explore (targets in categories the history lacks, ranked outside them).", DefaultValueFactory = _ => RecommendTasks.NextItem };
         task.AcceptOnlyFromAmong([.. EvaluationTasks.Names]);
+        var instruction = new Option<string?>("--instruction") { Description = "Free text read in place of the task's instruction, as a request's instruction is (to measure a shop's own wording)." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity, co-occurrence and content-only baselines.") { model, catalog, events, output, split, features, excludeSeen, task, threads };
+        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity, co-occurrence and content-only baselines.") { model, catalog, events, output, split, features, excludeSeen, task, instruction, threads };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var modelDir = parse.GetValue(model)!.FullName;
@@ -59,12 +60,16 @@ public static class EvaluateCommand
             var items = FeatureDirectoryReader.Read(featuresDir);
             var categories = FeatureDirectoryReader.ReadCategories(featuresDir);
             var measured = parse.GetValue(task)!;
+            var searchQueries = measured == RecommendTasks.Search
+                ? await HeldOutQueries(catalogFile.FullName, items, text, cancellationToken)
+                : null;
 
             Console.Error.WriteLine($"2/2 {EvaluationReportWriter.SplitName(which)} split of {eventsFile.Name}, model {package.Version}, task {measured}");
             var eventReport = new ReadReport();
             var userProgress = new ProgressLine("users");
             var result = await OfflineEvaluator.RunAsync(package, items, categories, EventReader.ReadAsync(eventsFile.FullName, eventReport, cancellationToken),
-                new PromptEncoder(package.Manifest, text), new EvaluationOptions(which, ExcludeSeen: parse.GetValue(excludeSeen), Task: measured), userProgress, cancellationToken);
+                new PromptEncoder(package.Manifest, text), new EvaluationOptions(which, ExcludeSeen: parse.GetValue(excludeSeen), Task: measured, Instruction: parse.GetValue(instruction)) { SearchQueries = searchQueries },
+                userProgress, cancellationToken);
             userProgress.Finish();
             if (eventReport.Rejected > 0) Console.Error.WriteLine($"    {eventReport.Rejected:N0} event rows rejected (unreadable)");
 
@@ -74,6 +79,7 @@ public static class EvaluateCommand
             await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), EvaluationReportWriter.Markdown(result, charts), cancellationToken);
 
             Console.WriteLine($"task {result.Task}: {result.Users:N0} users, {result.Items:N0} items, {Ranking(result)} ({EvaluationReportWriter.SplitName(which)} split)");
+            if (result.Instruction is not null) Console.WriteLine($"instruction: \"{result.Instruction}\"");
             Console.Write(EvaluationReportWriter.Table(result.Ks, result.Overall.Select(m => (m.Method, m.Metrics))));
             if (result.TrainerMetrics is { } t)
                 Console.WriteLine($"trainer (manifest): HR@10 {t.Hr10:F4}, NDCG@10 {t.Ndcg10:F4} over {t.Users:N0} users");
@@ -85,9 +91,34 @@ public static class EvaluateCommand
         return command;
     }
 
+    /// <summary>The evaluation query of each held-out item (SearchQueries), embedded as typed for the frozen-encoder baseline.</summary>
+    private static async Task<SearchEvaluationQueries> HeldOutQueries(string catalogPath, IReadOnlyList<ItemFeatures> items, ITextEncoder text, CancellationToken cancellationToken)
+    {
+        var rowOf = Enumerable.Range(0, items.Count).ToDictionary(i => items[i].Id, StringComparer.Ordinal);
+        var texts = new string?[items.Count];
+        await foreach (var item in CatalogReader.ReadAsync(catalogPath, new ReadReport(), cancellationToken))
+            if (rowOf.TryGetValue(item.Id, out var row) && SearchQueries.IsHeldOut(item.Id))
+                texts[row] = SearchQueries.For(item, 1, SearchQueries.EvaluationSeed).FirstOrDefault();
+        var vectors = new float[]?[items.Count];
+        var rows = Enumerable.Range(0, items.Count).Where(i => texts[i] is not null).ToArray();
+        foreach (var chunk in rows.Chunk(256))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var encoded = text.Encode(chunk.Select(i => texts[i]!).ToList());
+            for (var j = 0; j < chunk.Length; j++) vectors[chunk[j]] = encoded[j];
+        }
+        Console.Error.WriteLine($"    {rows.Length:N0} held-out search queries");
+        return new SearchEvaluationQueries(texts, vectors);
+    }
+
     private static string Ranking(EvaluationResult result)
     {
-        var among = result.Task == RecommendTasks.Category ? "ranked within the target's category" : "full ranking";
+        var among = result.Task switch
+        {
+            RecommendTasks.Category => "ranked within the target's category",
+            RecommendTasks.Explore => "ranked outside the history's categories",
+            _ => "full ranking",
+        };
         var left = result.Task == RecommendTasks.Similar ? "the anchor excluded"
             : result.ExcludeSeen ? "each user's earlier items excluded" : "nothing excluded";
         return $"{among}, {left}";

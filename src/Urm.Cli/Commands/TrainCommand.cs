@@ -45,7 +45,8 @@ public static class TrainCommand
                 Console.Error.WriteLine($"    {report.Accepted:N0} items ({report.Counts.CacheHits:N0} from cache), {report.Rejected:N0} rows rejected (see report.json)");
 
                 var pieces = await PromptExport.WriteAsync(featuresDir, text, cancellationToken);
-                Console.Error.WriteLine($"2/3 {pieces} prompt pieces embedded");
+                var (queries, queried) = await SearchQueryExport.WriteAsync(catalogFile.FullName, featuresDir, text, cancellationToken);
+                Console.Error.WriteLine($"2/3 {pieces} prompt pieces and {queries:N0} search queries of {queried:N0} items embedded");
             }
 
             Console.Error.WriteLine($"3/3 training -> {modelDir}");

@@ -92,6 +92,37 @@ public sealed class ContentBaseline
         return ranks;
     }
 
+    /// <summary>The search baseline: items ranked by cos(query vector, item text), the frozen encoder alone.</summary>
+    public const string QueryName = "text-cosine";
+
+    /// <summary>The search baseline with popularity breaking near-ties: cosines equal to two decimals rank by training count.</summary>
+    public const string QueryPopularityName = "text-cosine+popularity";
+
+    /// <summary>
+    /// Each search case's rank by cos(query, item text), and with <paramref name="popularity"/> given, by
+    /// that cosine rounded down to two decimals first and the item's training count second.
+    /// </summary>
+    /// <param name="query">The case's query vector (L2-normalised, as the text encoder gives it).</param>
+    public int[] QueryRanks(IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> query, IReadOnlyList<int>? popularity, ParallelOptions parallel)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        ArgumentNullException.ThrowIfNull(query);
+        var ranks = new int[cases.Count];
+        Parallel.For(0, cases.Count, parallel, () => new double[_count], (i, _, scores) =>
+        {
+            var c = cases[i];
+            var q = query(c);
+            for (var item = 0; item < _count; item++)
+            {
+                double cos = TensorPrimitives.Dot(Row(item), q);
+                scores[item] = popularity is null ? cos : Math.Floor(cos * 100) * 1e9 + popularity[item];
+            }
+            ranks[i] = RankingMetrics.RankAmong<double>(scores, c.Target, c.Excluded, c.Candidates);
+            return scores;
+        }, _ => { });
+        return ranks;
+    }
+
     /// <summary>q = sum over the newest <see cref="Recent"/> history items of text / (r + 1), into a zeroed span.</summary>
     private void Query(IReadOnlyList<int> history, Span<float> query)
     {

@@ -27,6 +27,7 @@ public static class EvaluationReportWriter
         {
             ["modelVersion"] = result.ModelVersion,
             ["task"] = result.Task,
+            ["instruction"] = result.Instruction,
             ["split"] = SplitName(result.Split),
             ["protocol"] = result.Protocol,
             ["excludeSeen"] = result.ExcludeSeen,

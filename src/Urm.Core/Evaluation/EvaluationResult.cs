@@ -30,6 +30,15 @@ public sealed record EvaluationResult(
     /// <summary>The model's score (with its repeat term, when <see cref="Repeat"/> is set) without the co-occurrence boost; reported only when <see cref="CoOccurrence"/> is set.</summary>
     public const string ModelAloneMethod = "model-alone";
 
+    /// <summary>Search: the model reading the same query with no history (the served search without one).</summary>
+    public const string ModelQueryAloneMethod = "model-query-alone";
+
+    /// <summary>Explore: the model read with the next-item prompt, under the same category filter (explore before it was trained).</summary>
+    public const string ModelNextItemPromptMethod = "model-next-item-prompt";
+
+    /// <summary>The free text read in place of the task's instruction (<see cref="EvaluationOptions.Instruction"/>); null for the task's own.</summary>
+    public string? Instruction { get; init; }
+
     /// <summary>Whether the user's earlier items were left out of the ranking (<see cref="EvaluationOptions.ExcludeSeen"/>).</summary>
     public bool ExcludeSeen { get; init; }
 
@@ -92,16 +101,27 @@ public sealed record EvaluationResult(
         RecommendTasks.Category =>
             "Task category: only users whose target item has a category; the history is every event before the target (the model reads the most recent sizes.L); " +
             "prompt [task:category, category:<the target's category path as the catalog spells it>].",
+        RecommendTasks.Search =>
+            "Task search: only users whose target item's queries were held out of training (SearchQueries.IsHeldOut: about a tenth of the items, by a hash of the id); " +
+            "the query is made from the target's own catalog row (SearchQueries.For, evaluation seed: title words dropped or reordered, category levels, attribute or brand with the leaf category); " +
+            $"prompt [task:search, query:<the query>]. Method {ModelMethod} reads the history as well (every event before the target, the most recent sizes.L), {ModelQueryAloneMethod} the query alone; " +
+            $"{ContentBaseline.QueryName} ranks by the cosine of the query's MiniLM vector (the query as typed) and the item's text vector, {ContentBaseline.QueryPopularityName} by that cosine to two decimals, then training count.",
+        RecommendTasks.Explore =>
+            "Task explore: only users whose target item has a category under none of the history's categories (a department the shopper has not visited); " +
+            $"the history is every event before the target (the model reads the most recent sizes.L); prompt [task:explore]; {ModelNextItemPromptMethod} is the model with prompt [task:next-item] under the same filter.",
         _ => "Task next-item: the history is every event before the target (the model reads the most recent sizes.L); prompt [task:next-item].",
-    };
+    } + (Instruction is null ? "" : $" The instruction piece is replaced by the free text \"{Instruction}\", as a request's instruction replaces it.");
 
     private string RankingProtocol
     {
         get
         {
-            var among = Task == RecommendTasks.Category
-                ? $"Ranking over the items whose category path is the target's or lies under it (the served category rule: path levels, any case), out of the {Items:N0} catalog items, "
-                : $"Full ranking over all {Items:N0} catalog items ";
+            var among = Task switch
+            {
+                RecommendTasks.Category => $"Ranking over the items whose category path is the target's or lies under it (the served category rule: path levels, any case), out of the {Items:N0} catalog items, ",
+                RecommendTasks.Explore => $"Ranking over the items whose category lies under none of the history's categories (the served explore rule: path levels, any case; items without a category stay), out of the {Items:N0} catalog items, ",
+                _ => $"Full ranking over all {Items:N0} catalog items ",
+            };
             var left = Task == RecommendTasks.Similar
                 ? "except the anchor, which a similar answer never contains (with exclude-seen as without: the anchor is the seen item), "
                 : ExcludeSeen

@@ -97,7 +97,9 @@ public static class OfflineEvaluator
         var splitCases = split.Cases(options.Split);
         if (splitCases.Count == 0)
             throw new InvalidDataException($"No user has {LeaveOneOut.MinEvents} or more events on catalog items: there is nothing to evaluate ({split.UnknownItemEvents:N0} events name items outside the catalog).");
-        var cases = EvaluationTasks.Cases(task, splitCases, categories, options.ExcludeSeen);
+        if (task == RecommendTasks.Search && options.SearchQueries is { } given && given.Texts.Count != items.Count)
+            throw new ArgumentException($"{given.Texts.Count} search queries for {items.Count} items: they must be row for row.", nameof(options));
+        var cases = EvaluationTasks.Cases(task, splitCases, categories, options.ExcludeSeen, options.SearchQueries?.Texts);
         if (cases.Count == 0)
             throw new InvalidDataException($"None of the {splitCases.Count:N0} {EvaluationReportWriter.SplitName(options.Split)} targets fits the '{task}' task: there is nothing to evaluate.");
 
@@ -109,7 +111,7 @@ public static class OfflineEvaluator
         var coOccurrenceTerm = package.CoOccurrence is { } table && table.AppliesTo(task) ? table : null;
         // The repeat term is part of the model's score, so both "model" and "model-alone" include it.
         var repeatTerm = package.Repeat is { } repeat && repeat.AppliesTo(task) ? repeat : null;
-        var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, cards, cases, Prompt(prompts, task), options, progress, cancellationToken);
+        var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, cards, cases, Prompt(prompts, task, options.Instruction), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
         var coOccurrenceRanks = new int[cases.Count];
         Parallel.For(0, cases.Count, parallel, i =>
@@ -118,13 +120,32 @@ public static class OfflineEvaluator
             popularityRanks[i] = popularity.Rank(c.Case, c.Excluded, c.Candidates);
             coOccurrenceRanks[i] = coOccurrence.Rank(c.Case, c.Excluded, c.Candidates);
         });
-        var contentRanks = new ContentBaseline(items).Ranks(cases, parallel);
+        var content = new ContentBaseline(items);
 
         var methods = new List<(string Name, int[] Ranks)> { (EvaluationResult.ModelMethod, modelRanks) };
         if (aloneRanks is not null) methods.Add((EvaluationResult.ModelAloneMethod, aloneRanks));
-        methods.Add((PopularityBaseline.Name, popularityRanks));
-        methods.Add((CoOccurrenceBaseline.Name, coOccurrenceRanks));
-        methods.Add((ContentBaseline.Name, contentRanks));
+        if (task == RecommendTasks.Search)
+        {
+            // The same queries with no history: what the history adds is the difference to "model".
+            var queryAlone = cases.Select(c => c with { Case = c.Case with { History = [], Events = [] } }).ToList();
+            methods.Add((EvaluationResult.ModelQueryAloneMethod,
+                ModelRanks(package, null, null, cards, queryAlone, Prompt(prompts, task, options.Instruction), options, null, cancellationToken).Served));
+            methods.Add((PopularityBaseline.Name, popularityRanks));
+            var vectors = options.SearchQueries!.Vectors;
+            float[] QueryVector(TaskCase c) => vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options));
+            methods.Add((ContentBaseline.QueryName, content.QueryRanks(cases, QueryVector, null, parallel)));
+            methods.Add((ContentBaseline.QueryPopularityName, content.QueryRanks(cases, QueryVector, popularity.Counts, parallel)));
+        }
+        else
+        {
+            // Explore before it was trained: the next-item prompt with the same category filter.
+            if (task == RecommendTasks.Explore)
+                methods.Add((EvaluationResult.ModelNextItemPromptMethod,
+                    ModelRanks(package, null, null, cards, cases, Prompt(prompts, RecommendTasks.NextItem, null), options, null, cancellationToken).Served));
+            methods.Add((PopularityBaseline.Name, popularityRanks));
+            methods.Add((CoOccurrenceBaseline.Name, coOccurrenceRanks));
+            methods.Add((ContentBaseline.Name, content.Ranks(cases, parallel)));
+        }
         IReadOnlyList<MethodMetrics> Summaries(IReadOnlyList<int> subset)
             => methods.Select(m => new MethodMetrics(m.Name, RankingMetrics.Summarize(subset.Select(i => m.Ranks[i]).ToList(), ks))).ToList();
 
@@ -159,24 +180,34 @@ public static class OfflineEvaluator
             clock.Elapsed.TotalSeconds)
         {
             ExcludeSeen = options.ExcludeSeen, Task = task, NewItems = newRows.Count, CoOccurrence = coOccurrenceTerm?.Section,
-            Repeat = repeatTerm?.Section,
+            Repeat = repeatTerm?.Section, Instruction = options.Instruction,
         };
     }
 
-    /// <summary>A case's prompt rows, as RecommendationService encodes the task's (one encoding per category).</summary>
-    private static Func<TaskCase, float[]> Prompt(PromptEncoder prompts, string task)
+    /// <summary>
+    /// A case's prompt rows, as RecommendationService encodes the task's (one encoding per category or
+    /// query), with <paramref name="instruction"/> in place of the task's instruction piece when given.
+    /// </summary>
+    private static Func<TaskCase, float[]> Prompt(PromptEncoder prompts, string task, string? instruction)
     {
-        if (task != RecommendTasks.Category)
+        if (task is not (RecommendTasks.Category or RecommendTasks.Search))
         {
-            var prompt = prompts.Encode(task);
+            var prompt = prompts.Encode(task, null, null, instruction);
             return _ => prompt;
         }
-        var byCategory = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var byInput = new Dictionary<string, float[]>(StringComparer.Ordinal);
         return c =>
         {
-            var category = c.Category ?? throw new InvalidOperationException("A category case without a category.");
-            if (!byCategory.TryGetValue(category, out var prompt)) byCategory[category] = prompt = prompts.Encode(task, category);
-            return prompt;
+            var input = (task == RecommendTasks.Category ? c.Category : c.Query)
+                ?? throw new InvalidOperationException($"A {task} case without its {(task == RecommendTasks.Category ? "category" : "query")}.");
+            lock (byInput)
+            {
+                if (!byInput.TryGetValue(input, out var prompt))
+                    byInput[input] = prompt = task == RecommendTasks.Category
+                        ? prompts.Encode(task, input, null, instruction)
+                        : prompts.Encode(task, null, input, instruction);
+                return prompt;
+            }
         };
     }
 

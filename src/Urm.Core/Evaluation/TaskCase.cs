@@ -12,8 +12,9 @@ namespace Urm.Core.Evaluation;
 /// <param name="Excluded">Distinct rows left out of every method's ranking (the anchor for similar, the
 /// history with exclude-seen); null for none.</param>
 /// <param name="Candidates">The rows ranked among, true per row (category: the items under the target's
-/// category); null for every item.</param>
-public sealed record TaskCase(EvaluationCase Case, int HistoryLength, string? Category, IReadOnlyCollection<int>? Excluded, bool[]? Candidates)
+/// category; explore: the items outside the history's categories); null for every item.</param>
+/// <param name="Query">The search query the prompt carries (search task); else null.</param>
+public sealed record TaskCase(EvaluationCase Case, int HistoryLength, string? Category, IReadOnlyCollection<int>? Excluded, bool[]? Candidates, string? Query = null)
 {
     public int Target => Case.Target;
 }

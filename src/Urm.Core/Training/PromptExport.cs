@@ -7,7 +7,8 @@ namespace Urm.Core.Training;
 
 /// <summary>
 /// Writes prompts.jsonl + prompts.npy into a features directory: the text-encoder embedding of every
-/// prompt piece the trainer may use (each task instruction, and one piece per category in items.jsonl).
+/// prompt piece the trainer may use (each task instruction and its paraphrases, and one piece per category
+/// in items.jsonl).
 /// The trainer has no text encoder of its own, so training and serving embed prompts identically.
 /// </summary>
 public static class PromptExport
@@ -17,6 +18,8 @@ public static class PromptExport
     public static async Task<int> WriteAsync(string featuresDir, ITextEncoder text, CancellationToken cancellationToken)
     {
         var pieces = PromptTemplates.Tasks.Select(t => (Key: PromptTemplates.TaskKey(t.Key), Text: t.Value)).ToList();
+        foreach (var (task, wordings) in PromptTemplates.Paraphrases)
+            pieces.AddRange(wordings.Select((text, i) => (PromptTemplates.ParaphraseKey(task, i), text)));
         var categories = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(Path.Combine(featuresDir, "items.jsonl")))
         {

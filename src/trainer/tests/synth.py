@@ -9,12 +9,15 @@ import os
 
 import numpy as np
 
-from urm_train.names import TASK_KEYS, category_key
+from urm_train.names import TASK_KEYS, TASKS, category_key, paraphrase_key
 
 CATEGORIES = ["Beauty>Skin", "Beauty>Hair", "Beauty>Nails"]
 
 
-def write_features(d: str, n_items: int = 60, seed: int = 0, prompts: bool = True, drop_keys=()) -> list[str]:
+def write_features(d: str, n_items: int = 60, seed: int = 0, prompts: bool = True, drop_keys=(),
+                   queries: bool = False) -> list[str]:
+    """queries: also queries.jsonl + queries.npy (two per item, none for every 10th item: held out) and
+    two paraphrases per task among the prompt pieces."""
     g = np.random.default_rng(seed)
     os.makedirs(d, exist_ok=True)
     ids = [f"sku-{i}" for i in range(n_items)]
@@ -36,11 +39,20 @@ def write_features(d: str, n_items: int = 60, seed: int = 0, prompts: bool = Tru
                    "imageDim": 512, "attributeBuckets": 100, "priceBuckets": 8}, f)
     if prompts:
         keys = [k for k in list(TASK_KEYS.values()) + [category_key(c) for c in CATEGORIES] if k not in drop_keys]
+        if queries:
+            keys += [paraphrase_key(t, i) for t in TASKS for i in range(2)]
         with open(os.path.join(d, "prompts.jsonl"), "w") as f:
             for k in keys:
                 f.write(json.dumps({"key": k, "text": f"text of {k}"}) + "\n")
         emb = g.standard_normal((len(keys), 384)).astype(np.float32)
         np.save(os.path.join(d, "prompts.npy"), emb / np.linalg.norm(emb, axis=1, keepdims=True))
+    if queries:
+        rows = [(iid, f"query {j} of {iid}") for i, iid in enumerate(ids) if i % 10 for j in range(2)]
+        with open(os.path.join(d, "queries.jsonl"), "w") as f:
+            for iid, q in rows:
+                f.write(json.dumps({"id": iid, "text": q}) + "\n")
+        emb = g.standard_normal((len(rows), 384)).astype(np.float32)
+        np.save(os.path.join(d, "queries.npy"), emb / np.linalg.norm(emb, axis=1, keepdims=True))
     return ids
 
 

@@ -3,7 +3,7 @@ import pytest
 
 import synth
 from urm_train.config import Config
-from urm_train.data import load_features, parse_timestamp, read_events
+from urm_train.data import SequenceData, load_features, load_queries, parse_timestamp, read_events
 from urm_train.names import EVENT_IDS, NO_TASK, TASK_CODE, TASKS, TaskCode
 from urm_train.train import prepare
 
@@ -103,7 +103,72 @@ def test_auxiliary_tasks_come_on_top_of_next_item(tmp_path):
             assert (cats == cats[:, :1]).all()
     del d.aux_tasks
     drawn = d.aux_tasks(d.samples, rng)
-    assert set(drawn.tolist()) == {NO_TASK, TaskCode.NEXT_PURCHASE, TaskCode.SIMILAR, TaskCode.CATEGORY} and 0.4 < (drawn != NO_TASK).mean() < 0.6
+    # no queries in this features directory: search is not trained
+    assert set(drawn.tolist()) == {NO_TASK, TaskCode.NEXT_PURCHASE, TaskCode.SIMILAR, TaskCode.CATEGORY, TaskCode.EXPLORE}
+    assert 0.4 < (drawn != NO_TASK).mean() < 0.6 and "search" not in p.tasks
+
+
+def _forced(d, code):
+    d.aux_tasks = lambda gg, r, share=None, c=code: np.full(len(gg), c, np.int64)
+
+
+def test_search_rows_read_a_query_of_their_target_with_and_without_history(tmp_path):
+    synth.write_features(str(tmp_path / "f"), queries=True)
+    synth.write_events(str(tmp_path / "e.csv"), n_users=30)
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(L=5, targets=3, aux_share=0.5, paraphrase_share=0),
+                log=lambda m: None)
+    d, rng = p.data, np.random.default_rng(0)
+    assert "search" in p.tasks
+    queries = load_queries(str(tmp_path / "f"), {iid: i for i, iid in enumerate(p.feats.ids)})
+    g = d.samples[:200]
+    has = d.flat_items[g] % 10 != 0                      # every 10th item's queries are held out
+    # aux_tasks never draws search for an item without queries
+    d.aux_tasks = lambda gg, r, share=None: SequenceData.aux_tasks(d, gg, r, 1.0)
+    d.cfg.task_weights = {"search": 1.0}
+    drawn = d.aux_tasks(g, rng)
+    assert (drawn[~has] == NO_TASK).all() and (drawn[has] == TaskCode.SEARCH).all()
+    _forced(d, TaskCode.SEARCH)
+    g = g[has]
+    b = d.train_batch(g, rng, next_item=False)
+    assert (b["targets"][:, 0] == d.flat_items[g]).all() and (b["targets"][:, 1:] == -1).all()
+    query_item = queries.item[b["prompt_idx"][:, 1] - len(p.prompts.keys)]
+    assert (query_item == d.flat_items[g]).all() and (b["prompt_idx"][:, 0] == d.task_rows["search"]).all()
+    alone = b["hist_mask"].sum(1) == 0
+    assert 0.3 < alone.mean() < 0.7                        # search_without_history 0.5
+    assert (p.prompt_table.shape[0] == len(p.prompts.keys) + len(queries.texts))
+
+
+def test_explore_targets_the_first_item_in_a_category_the_history_lacks(tmp_path):
+    synth.write_features(str(tmp_path / "f"), queries=True)
+    synth.write_events(str(tmp_path / "e.csv"), n_users=6)
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(L=5, aux_share=0.5, paraphrase_share=0), log=lambda m: None)
+    d, rng = p.data, np.random.default_rng(0)
+    _forced(d, TaskCode.EXPLORE)
+    # the planted walk cycles three categories: after one or two history items the next item is in a
+    # category the history lacks; after three every category has been seen and no row is made
+    starts = np.unique(d.start_of)
+    for offset, made in ((1, True), (2, True), (3, False), (4, False)):
+        g = starts + offset
+        b = d.train_batch(g, rng, next_item=False)
+        if made:
+            assert len(b["targets"]) == len(g) and (b["targets"][:, 0] == d.flat_items[g]).all()
+            assert (b["prompt_idx"][:, 0] == d.task_rows["explore"]).all()
+        else:
+            assert len(b["targets"]) == 0
+
+
+def test_paraphrases_replace_the_instruction_on_their_share(tmp_path):
+    synth.write_features(str(tmp_path / "f"), queries=True)
+    synth.write_events(str(tmp_path / "e.csv"), n_users=30)
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(L=5, aux_share=0.5, paraphrase_share=0.5), log=lambda m: None)
+    d, rng = p.data, np.random.default_rng(0)
+    rows = {k: i for i, k in enumerate(p.prompts.keys)}
+    wordings = {rows[f"paraphrase:next-item:{i}"] for i in range(2)}
+    g = d.samples
+    b = d.train_batch(g, rng)
+    first = b["prompt_idx"][:len(g), 0]
+    swapped = np.isin(first, list(wordings))
+    assert set(first[~swapped].tolist()) == {d.task_rows["next-item"]} and 0.4 < swapped.mean() < 0.6
 
 
 def test_task_codes_follow_the_task_list():

@@ -84,6 +84,12 @@ class Config:
     # relative draw of the auxiliary task; inapplicable draws (no later purchase, no category) are skipped
     task_weights: dict = field(default_factory=lambda: {t: 1.0 for t in AUX_TASKS})
     similar_window: int = 3     # "similar": target is an item within this many steps of the anchor
+    search_without_history: float = 0.5  # "search": share of its samples read without the history (a query
+                                # alone); the rest read the history too, so it tilts the answer to the shopper
+    explore_window: int = 20    # "explore": target is the first of the next this-many items whose category lies
+                                # under none of the history's (serving's explore rule); none there: no sample
+    paraphrase_share: float = 0.2  # share of samples whose instruction is one of its task's trained paraphrases
+                                # (PromptTemplates.Paraphrases), so a shop's own wording lands on the task
     # --- loss ---
     loss: str = "full"          # "full": softmax over all cards; "sampled": the batch's items + uniform draws
     full_softmax_max_items: int = 100_000  # above this many items "full" switches to "sampled"
@@ -156,13 +162,15 @@ class Config:
         bad = sorted(set(self.task_weights) - set(AUX_TASKS))
         if bad:
             raise ValueError(f"unknown tasks in task_weights: {', '.join(bad)} (next-item is trained at every "
-                             f"read; the weights draw among next-purchase, similar and category)")
-        for name in ("id_dropout", "card_dropout", "new_item_share", "aux_share", "decay_share"):
+                             f"read; the weights draw among {', '.join(AUX_TASKS)})")
+        for name in ("id_dropout", "card_dropout", "new_item_share", "aux_share", "decay_share", "paraphrase_share"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1)")
 
         if self.cooccurrence_window < 1 or not 1 <= self.cooccurrence_recent <= 50 or self.cooccurrence_per_item < 0:
             raise ValueError("cooccurrence_window must be >= 1, cooccurrence_recent in 1..50, cooccurrence_per_item >= 0 (0 = off)")
+        if not 0.0 <= self.search_without_history <= 1.0 or self.explore_window < 1:
+            raise ValueError("search_without_history must be in [0, 1] and explore_window >= 1")
         if self.repeat_lr_scale <= 0:
             raise ValueError("repeat_lr_scale must be > 0")
         if self.contrast < 0 or self.contrast_temperature <= 0:

@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .names import (AUX_TASKS, CATEGORY, EVENT_IDS, NEXT_ITEM, NEXT_PURCHASE, NO_TASK, PADDING_EVENT, REPEAT_TASKS,
-                    TASK_CODE, TASK_KEYS, TASKS, TaskCode, category_key)
+from .names import (AUX_TASKS, CATEGORY, EVENT_IDS, EXPLORE, NEXT_ITEM, NEXT_PURCHASE, NO_TASK, PADDING_EVENT,
+                    REPEAT_TASKS, SEARCH, TASK_CODE, TASK_KEYS, TASKS, TaskCode, category_key, paraphrase_key)
 
 
 def sha256_file(path: str) -> str:
@@ -142,6 +142,49 @@ def load_prompts(directory: str, required: list[str]) -> Prompts:
     return Prompts(required, [rows[i].get("text", "") for i in keep], emb[keep])
 
 
+def prompt_keys_in(directory: str) -> set[str]:
+    """The keys prompts.jsonl holds (empty when there is none)."""
+    path = os.path.join(directory, "prompts.jsonl")
+    return {r["key"] for r in _read_jsonl(path)} if os.path.exists(path) else set()
+
+
+@dataclass
+class Queries:
+    """Search queries made from the catalog (queries.jsonl + queries.npy, written by `urm train`): the
+    search task's prompt inputs. Items whose queries are held out for evaluation have none."""
+    item: np.ndarray             # (Q,) item row each query was made from
+    texts: list[str]
+    emb: np.ndarray              # (Q, text_dim) float32, the query piece as serving embeds it
+
+    def offsets(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(order, offsets): query rows sorted by item, and per item its slice order[offsets[i]:offsets[i + 1]]."""
+        order = np.argsort(self.item, kind="stable")
+        return order, np.searchsorted(self.item[order], np.arange(n + 1))
+
+
+def load_queries(directory: str, item_index: dict[str, int]) -> Queries | None:
+    """The search queries of a features directory; None when it has none (the search task is then not trained)."""
+    jsonl, npy = os.path.join(directory, "queries.jsonl"), os.path.join(directory, "queries.npy")
+    if not (os.path.exists(jsonl) and os.path.exists(npy)):
+        return None
+    rows = _read_jsonl(jsonl)
+    emb = np.load(npy).astype(np.float32)
+    if emb.shape[0] != len(rows):
+        raise ValueError(f"queries.npy has {emb.shape[0]} rows but queries.jsonl has {len(rows)}")
+    keep = [i for i, r in enumerate(rows) if str(r["id"]) in item_index]
+    if not keep:
+        return None
+    return Queries(np.array([item_index[str(rows[i]["id"])] for i in keep], np.int64),
+                   [rows[i]["text"] for i in keep], emb[keep])
+
+
+def category_under(categories: list[str]) -> np.ndarray:
+    """(C, C) bool: under[a, b] when category path a lies in (or is) b, level by level, case ignored, as
+    serving's CategoryPath.IsUnder compares them (the explore task's rule)."""
+    levels = [[part.strip().lower() for part in c.split(">") if part.strip()] for c in categories]
+    return np.array([[len(b) > 0 and a[:len(b)] == b for b in levels] for a in levels], bool).reshape(len(levels), len(levels))
+
+
 # ----------------------------------------------------------------------------- events
 
 def parse_timestamp(value) -> float:
@@ -216,11 +259,17 @@ class SequenceData:
     """
 
     def __init__(self, ev: Events, feats: Features, cfg, task_rows: dict[str, int],
-                 category_rows: dict[int, int], held_out: np.ndarray | None = None):
+                 category_rows: dict[int, int], held_out: np.ndarray | None = None,
+                 query_rows: tuple[np.ndarray, np.ndarray] | None = None,
+                 paraphrase_rows: dict[str, np.ndarray] | None = None):
         self.cfg = cfg
         self.item_category = feats.category
         self.task_rows = task_rows          # task name -> prompt row
         self.category_rows = category_rows  # category index -> prompt row
+        # search: per item, its queries' prompt rows rows[offsets[i]:offsets[i + 1]] (none: not trained)
+        self.query_rows, self.query_offsets = query_rows if query_rows is not None else (None, None)
+        self.paraphrase_rows = paraphrase_rows or {}  # task name -> prompt rows of its trained paraphrases
+        self.category_under = category_under(feats.categories) if EXPLORE in task_rows else None
         flat_i, flat_e, start, end = [], [], [], []
         self.eval_users, self.val, self.test = [], [], []
         pos = 0
@@ -270,6 +319,9 @@ class SequenceData:
         task[purchase & (self.next_purchase[g] < 0)] = NO_TASK
         category = task == TaskCode.CATEGORY
         task[category & (self.item_category[self.flat_items[g]] < 0)] = NO_TASK
+        if self.query_offsets is not None:   # search: the target item needs queries (held-out items have none)
+            item = self.flat_items[g]
+            task[(task == TaskCode.SEARCH) & (self.query_offsets[item + 1] == self.query_offsets[item])] = NO_TASK
         return task
 
     # ---- batches
@@ -293,6 +345,11 @@ class SequenceData:
         tmask = tidx < en[:, None]
         prompt = np.full((B, 2), -1, np.int64)
         prompt[:, 0] = [self.task_rows[TASKS[t]] for t in task]
+        if self.paraphrase_rows and self.cfg.paraphrase_share > 0:   # another wording of the instruction
+            swap = rng.random(B) < self.cfg.paraphrase_share
+            for name, wordings in self.paraphrase_rows.items():
+                pick = swap & (task == TASK_CODE[name])
+                prompt[pick, 0] = wordings[rng.integers(0, len(wordings), int(pick.sum()))]
 
         sim = task == TaskCode.SIMILAR
         if sim.any():   # history = the anchor item alone; target = an item near it, same user
@@ -308,6 +365,19 @@ class SequenceData:
             tidx[pur, 0] = self.next_purchase[rows[pur]]
             tmask[pur, 1:] = False
 
+        srch = np.nonzero(task == TaskCode.SEARCH)[0]
+        if len(srch):   # prompt = a query made from the next item, which is the one target; half without history
+            item = self.flat_items[rows[srch]]
+            lo, hi = self.query_offsets[item], self.query_offsets[item + 1]
+            prompt[srch, 1] = self.query_rows[lo + (rng.random(len(srch)) * (hi - lo)).astype(np.int64)]
+            hmask[srch[rng.random(len(srch)) < self.cfg.search_without_history], :] = False
+            tmask[srch, 1:] = False
+        expl = np.nonzero(task == TaskCode.EXPLORE)[0]
+        if len(expl):   # target = the first next item in a category none of the history's lies under
+            tidx[expl, 0], found = self.explore_targets(rows[expl], hidx[expl], hmask[expl], en[expl])
+            tmask[expl, 0] = found
+            tmask[expl, 1:] = False
+
         targets = np.where(tmask, self.flat_items[np.clip(tidx, 0, len(self.flat_items) - 1)], -1)
         cat = task == TaskCode.CATEGORY
         if cat.any():   # prompt names the next item's category; targets = next items in it
@@ -317,15 +387,31 @@ class SequenceData:
             targets[cat] = np.where((targets[cat] >= 0) & (tc == c[:, None]), targets[cat], -1)
 
         hc = np.clip(hidx, 0, None)
+        keep = (targets >= 0).any(1)   # an explore row without a fresh item ahead trains nothing
         return _trim({
-            "hist_items": np.where(hmask, self.flat_items[hc], -1),
-            "hist_events": np.where(hmask, self.flat_events[hc], PADDING_EVENT),
-            "hist_mask": hmask.astype(np.float32),
-            "prompt_idx": prompt,
-            "targets": targets,
-            "weights": np.where(task == TaskCode.NEXT_ITEM, 1.0, self.cfg.aux_weight).astype(np.float32),
-            "repeat_on": np.isin(task, [TASK_CODE[t] for t in REPEAT_TASKS]).astype(np.float32),
+            "hist_items": np.where(hmask, self.flat_items[hc], -1)[keep],
+            "hist_events": np.where(hmask, self.flat_events[hc], PADDING_EVENT)[keep],
+            "hist_mask": hmask.astype(np.float32)[keep],
+            "prompt_idx": prompt[keep],
+            "targets": targets[keep],
+            "weights": np.where(task == TaskCode.NEXT_ITEM, 1.0, self.cfg.aux_weight).astype(np.float32)[keep],
+            "repeat_on": np.isin(task, [TASK_CODE[t] for t in REPEAT_TASKS]).astype(np.float32)[keep],
         })
+
+    def explore_targets(self, rows: np.ndarray, hidx: np.ndarray, hmask: np.ndarray,
+                        end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per explore sample, the flat position of the first item among the next cfg.explore_window whose
+        category lies under none of the history's categories (serving's explore rule: the answer leaves
+        out the history's categories) -> (positions, found)."""
+        W = self.cfg.explore_window
+        ahead = rows[:, None] + np.arange(W)[None, :]                                  # (E, W)
+        cat = self.item_category[self.flat_items[np.clip(ahead, 0, len(self.flat_items) - 1)]]
+        hist = np.where(hmask, self.item_category[self.flat_items[np.clip(hidx, 0, None)]], -1)   # (E, L)
+        seen = np.zeros(ahead.shape, bool)
+        for h in hist.T:   # one history slot at a time: (E, W) per step, never (E, W, L)
+            seen |= (h[:, None] >= 0) & self.category_under[np.clip(cat, 0, None), np.clip(h, 0, None)[:, None]]
+        fresh = (ahead < end[:, None]) & (cat >= 0) & ~seen
+        return ahead[np.arange(len(rows)), fresh.argmax(1)], fresh.any(1)
 
     def epoch_batches(self, rng: np.random.Generator) -> list[np.ndarray]:
         """Shuffled samples cut into batches of similar history length (sorted within chunks of
@@ -429,8 +515,11 @@ def _trim(batch: dict) -> dict:
     return batch
 
 
-def required_prompt_keys(cfg, ev: Events, feats: Features) -> tuple[list[str], list[str]]:
-    """(task names in use, prompt keys they need). Tasks with no data behind them are left out."""
+def required_prompt_keys(cfg, ev: Events, feats: Features, has_queries: bool = False,
+                         available: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """(task names in use, prompt keys they need). Tasks with no data behind them are left out (search
+    without queries, category and explore without categories). The trained paraphrases of the tasks in
+    use are added where `available` (the keys of prompts.jsonl) holds them and paraphrase_share > 0."""
     has_purchase = any((e == EVENT_IDS["purchase"]).any() for e in ev.events)
     tasks = []
     for t in TASKS:
@@ -438,10 +527,22 @@ def required_prompt_keys(cfg, ev: Events, feats: Features) -> tuple[list[str], l
             continue
         if t == NEXT_PURCHASE and not has_purchase:
             continue
-        if t == CATEGORY and not feats.categories:
+        if t in (CATEGORY, EXPLORE) and not feats.categories:
+            continue
+        if t == SEARCH and not has_queries:
             continue
         tasks.append(t)
     keys = [TASK_KEYS[t] for t in tasks]
     if CATEGORY in tasks:
         keys += [category_key(c) for c in feats.categories]
+    if available and cfg.paraphrase_share > 0:
+        keys += [k for t in tasks for k in _paraphrase_keys(t, available)]
     return tasks, keys
+
+
+def _paraphrase_keys(task: str, available: set[str]) -> list[str]:
+    keys, i = [], 0
+    while paraphrase_key(task, i) in available:
+        keys.append(paraphrase_key(task, i))
+        i += 1
+    return keys

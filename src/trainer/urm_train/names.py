@@ -13,7 +13,8 @@ N_EVENT_TYPES = 1 + len(EVENT_IDS)  # rows of the event embeddings (manifest.jso
 
 # trained tasks, by the names Config.task_weights, the prompt keys and manifest.json use
 NEXT_ITEM, NEXT_PURCHASE, SIMILAR, CATEGORY = "next-item", "next-purchase", "similar", "category"
-TASKS = [NEXT_ITEM, NEXT_PURCHASE, SIMILAR, CATEGORY]
+SEARCH, EXPLORE = "search", "explore"
+TASKS = [NEXT_ITEM, NEXT_PURCHASE, SIMILAR, CATEGORY, SEARCH, EXPLORE]
 
 
 class TaskCode(IntEnum):
@@ -22,6 +23,8 @@ class TaskCode(IntEnum):
     NEXT_PURCHASE = 1
     SIMILAR = 2
     CATEGORY = 3
+    SEARCH = 4
+    EXPLORE = 5
 
 
 TASK_CODE = {t: TaskCode(i) for i, t in enumerate(TASKS)}  # task name -> code
@@ -32,6 +35,11 @@ AUX_TASKS = TASKS[1:]  # trained on a share of the samples, on top of next-item 
 def task_key(task: str) -> str:
     """The prompt key of a task's piece (manifest.json's tasks)."""
     return f"task:{task}"
+
+
+def paraphrase_key(task: str, index: int) -> str:
+    """The prompt key of a task's index-th trained paraphrase (PromptTemplates.ParaphraseKey)."""
+    return f"paraphrase:{task}:{index}"
 
 
 def category_key(path: str) -> str:

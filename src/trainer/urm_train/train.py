@@ -15,12 +15,12 @@ import torch
 import torch.nn.functional as F
 
 from .config import Config
-from .data import (Events, Features, Prompts, SequenceData, load_features, load_prompts, read_events,
-                   required_prompt_keys)
+from .data import (Events, Features, Prompts, SequenceData, load_features, load_prompts, load_queries,
+                   prompt_keys_in, read_events, required_prompt_keys)
 from . import cooccurrence
 from .evaluate import evaluate, ndcg_by_weight
 from .model import URM, AttributeBag, Sizes, full_softmax_loss
-from .names import CATEGORY, COOCCURRENCE_TASKS, EVENT_IDS, MODALITIES, SIMILAR, TASK_KEYS, category_key
+from .names import CATEGORY, COOCCURRENCE_TASKS, EVENT_IDS, MODALITIES, SEARCH, SIMILAR, TASK_KEYS, category_key
 
 
 @dataclass
@@ -72,16 +72,27 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
     ev = read_events(events_path, item_index)
     log(f"events: {ev.total} read, {ev.dropped_unknown_item} dropped (item not in items.jsonl), "
         f"{ev.dropped_bad_event} dropped (event not one of {', '.join(EVENT_IDS)}), {len(ev.users)} users")
-    tasks, keys = required_prompt_keys(cfg, ev, feats)
+    queries = load_queries(features_dir, item_index)
+    tasks, keys = required_prompt_keys(cfg, ev, feats, queries is not None, prompt_keys_in(features_dir))
     prompts = load_prompts(features_dir, keys)
     rows = {k: i for i, k in enumerate(prompts.keys)}
     task_rows = {t: rows[TASK_KEYS[t]] for t in tasks}
     cat_rows = {i: rows[category_key(c)] for i, c in enumerate(feats.categories)} if CATEGORY in tasks else {}
+    paraphrase_rows = {t: np.array([r for k, r in rows.items() if k.startswith(f"paraphrase:{t}:")], np.int64) for t in tasks}
+    paraphrase_rows = {t: r for t, r in paraphrase_rows.items() if len(r)}
+    # search queries follow the prompt pieces in the prompt table; only the pieces go into the package
+    query_rows, prompt_emb = None, prompts.emb
+    if SEARCH in tasks:
+        order, offsets = queries.offsets(feats.n)
+        query_rows = (len(prompts.keys) + order, offsets)
+        prompt_emb = np.concatenate([prompts.emb, queries.emb])
+        log(f"search: {len(queries.texts)} queries of {int((np.diff(offsets) > 0).sum())} items")
     # new items (the cold-start measurement): their events never reach training
     rng = np.random.default_rng(cfg.seed)
     held_out = np.zeros(feats.n, bool)
     held_out[rng.permutation(feats.n)[:int(round(cfg.new_item_share * feats.n))]] = True
-    data = SequenceData(ev, feats, cfg, task_rows, cat_rows, held_out if held_out.any() else None)
+    data = SequenceData(ev, feats, cfg, task_rows, cat_rows, held_out if held_out.any() else None,
+                        query_rows, paraphrase_rows)
 
     # ID table: every item seen in training; the others are carded from content alone
     has_id = np.zeros(feats.n, bool)
@@ -115,7 +126,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
         f"{len(data.samples)} training samples, {len(data.val)} validation users; "
         f"modalities {modalities}; tasks {tasks}; dropout {dropout:g}, content card {content_card}"
         + (f" (auto: {events_per_item:.1f} training events per item)" if "auto" in (cfg.dropout, cfg.content_card) else ""))
-    return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompts.emb),
+    return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompt_emb),
                     attr_used, held_out)
 
 

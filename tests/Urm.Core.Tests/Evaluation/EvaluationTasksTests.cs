@@ -93,9 +93,69 @@ public sealed class EvaluationTasksTests
     }
 
     [Fact]
-    public void Refuses_an_unknown_task_and_a_category_task_without_categories()
+    public void Search_keeps_the_targets_with_a_held_out_query_and_carries_it()
     {
+        string?[] queries = [null, "dry hair", "skin cream", null, null, null];
+        var cases = EvaluationTasks.Cases("search", Split, null, excludeSeen: false, queries);
+        var seen = EvaluationTasks.Cases("search", Split, null, excludeSeen: true, queries);
+
+        Assert.Equal(["c", "d"], cases.Select(c => c.Case.UserId));
+        Assert.Equal(["dry hair", "skin cream"], cases.Select(c => c.Query));
+        Assert.Equal(Split[3].History, cases[1].Case.History); // the history goes with the query
+        Assert.All(cases, c => Assert.Null(c.Candidates));
+        Assert.Equal([3, 0, 1], seen[1].Excluded!);
+    }
+
+    [Fact]
+    public void Explore_keeps_targets_outside_the_historys_categories_and_ranks_only_items_outside_them()
+    {
+        EvaluationCase[] split =
+        [
+            Case("a", 3, EventType.View, 2, 5, 0), // target beauty>hair, under the history's Beauty>Hair
+            Case("b", 4, EventType.View, 1, 2),    // target without a category
+            Case("d", 2, EventType.Cart, 3, 0, 1), // target Skin; the history is all hair
+            Case("e", 5, EventType.View, 2),       // Hairspray is not under Skin
+        ];
+        var cases = EvaluationTasks.Cases("explore", split, Categories, excludeSeen: false);
+
+        Assert.Equal(["d", "e"], cases.Select(c => c.Case.UserId));
+        // Items under any history category leave, whatever their case; items without a category stay.
+        Assert.Equal([false, false, true, false, true, true], cases[0].Candidates!);
+        Assert.Equal([true, true, false, true, true, true], cases[1].Candidates!);
+        Assert.Equal(split[2].History, cases[0].Case.History);
+
+        // Popularity within the candidates: item2 (count 2) has no candidate above it.
+        var popularity = new PopularityBaseline(Training, 6);
+        Assert.Equal(0, popularity.Rank(cases[0].Case, cases[0].Excluded, cases[0].Candidates));
+        Assert.Equal(4, popularity.Rank(cases[1].Case, cases[1].Excluded, cases[1].Candidates));
+    }
+
+    [Fact]
+    public void Refuses_an_unknown_task_and_a_task_without_the_inputs_it_needs()
+    {
+        Assert.Throws<ArgumentException>(() => EvaluationTasks.Cases("trending", Split, null, excludeSeen: false));
         Assert.Throws<ArgumentException>(() => EvaluationTasks.Cases("search", Split, null, excludeSeen: false));
         Assert.Throws<ArgumentException>(() => EvaluationTasks.Cases("category", Split, null, excludeSeen: false));
+        Assert.Throws<ArgumentException>(() => EvaluationTasks.Cases("explore", Split, null, excludeSeen: false));
+    }
+
+    [Fact]
+    public void The_search_baseline_ranks_by_query_cosine_and_breaks_near_ties_by_popularity()
+    {
+        float[][] texts = [[1, 0, 0], [0.995f, 0.0998f, 0], [0, 1, 0], [0.6f, 0.8f, 0], [0, 0, 1], [0, 0, 0]];
+        var content = new ContentBaseline(texts.Select((t, i) => new ItemFeatures($"i{i}", "h", t, null, [], -1)).ToArray());
+        var c = new TaskCase(Case("u", 1, EventType.View, 2), 1, null, null, null, "query");
+        float[] query = [1, 0, 0];
+        var popularity = new PopularityBaseline(Training, 6);
+
+        // cos: item0 1.0, item1 0.995: item1 ranks second by cosine alone
+        Assert.Equal(1, content.QueryRanks([c], _ => query, null, new ParallelOptions())[0]);
+        // rounded down to two decimals item0 (1.00) still leads; item1 (0.99) ties no one, so the same rank
+        Assert.Equal(1, content.QueryRanks([c], _ => query, popularity.Counts, new ParallelOptions())[0]);
+        // target item0 with a query between items 0 and 1: both round to 0.99, and item0 (count 3) wins the tie
+        var first = c with { Case = Case("u", 0, EventType.View, 2) };
+        float[] between = [0.9985f, 0.0548f, 0];
+        Assert.Equal(0, content.QueryRanks([first], _ => between, popularity.Counts, new ParallelOptions())[0]);
+        Assert.Equal(0, content.QueryRanks([c with { Case = Case("u", 1, EventType.View, 2) }], _ => between, null, new ParallelOptions())[0]);
     }
 }

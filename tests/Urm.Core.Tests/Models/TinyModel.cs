@@ -102,7 +102,7 @@ public sealed class TinyModel : IDisposable
         }));
 
         // Prompt embeddings are random here: the test checks the plumbing, not MiniLM.
-        var keys = new[] { "next-item", "next-purchase", "similar", "category" }.Select(PromptTemplates.TaskKey)
+        var keys = new[] { "next-item", "next-purchase", "similar", "category", "explore" }.Select(PromptTemplates.TaskKey)
             .Concat(Categories.Select(PromptTemplates.CategoryKey)).ToArray();
         File.WriteAllLines(Path.Combine(dir, "prompts.jsonl"), keys.Select(k => JsonSerializer.Serialize(new { key = k, text = "text of " + k })));
         using var prompts = NpyWriter.Float32(Path.Combine(dir, "prompts.npy"), 384);
