@@ -62,18 +62,24 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
             ($"next-item for {settings.Shopper} (their last {shopper.Count} events)", new { history = shopper.Select(Event), task = "next-item", k = settings.K }),
             ("next-purchase, same shopper, rules: under 40, no Beauty", new { history = shopper.Select(Event), task = "next-purchase", k = settings.K, rules = new { priceMax = 40, excludeCategories = new[] { "Beauty" } } }),
             ($"similar to {latest} ({catalog[latest].Title})", new { task = "similar", anchorItemId = latest, k = settings.K }),
-            ("search \"warm waterproof winter boots\", no history", new { task = "search", query = "warm waterproof winter boots", k = settings.K }),
+            ($"search \"{SearchQuery}\", no history", new { task = "search", query = SearchQuery, k = settings.K }),
+            ($"search \"{SearchQuery}\" for {settings.Shopper}: the same query, their history", new { history = shopper.Select(Event), task = "search", query = SearchQuery, k = settings.K }),
             ("category \"Kitchen > Coffee\" for the same shopper", new { history = shopper.Select(Event), task = "category", category = "Kitchen > Coffee", k = settings.K }),
             ("explore: away from the departments the shopper has seen", new { history = shopper.Select(Event), task = "explore", k = settings.K }),
             ("a new visitor: empty history", new { k = settings.K }),
         };
         var answered = 0;
+        List<string>? anonymousSearch = null;
         foreach (var (title, body) in requests)
         {
             if (title.StartsWith("next-item", StringComparison.Ordinal)) PrintHistory(shopper, catalog);
             var answer = await PostAsync(http, body, cancellationToken).ConfigureAwait(false);
             PrintAnswer(title, answer, catalog);
             answered++;
+            if (!title.StartsWith("search", StringComparison.Ordinal)) continue;
+            var ids = answer["items"]!.AsArray().Select(i => (string)i!["itemId"]!).ToList();
+            if (anonymousSearch is null) anonymousSearch = ids;
+            else output.WriteLine($"    = the history changed {ids.Count(id => !anonymousSearch.Contains(id))} of the {ids.Count} search answers (the search task is trained with and without a shopper's history)");
         }
         var bad = await http.PostAsync("/api/recommend", new StringContent("""{"history": ["sku-1"], "k": 0, "task": "nope"}""", Encoding.UTF8, "application/json"), cancellationToken).ConfigureAwait(false);
         var problem = JsonNode.Parse(await bad.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false))!;
@@ -114,6 +120,8 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
         output.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s. Next: `urm serve --model {settings.ModelDirectory} --catalog-dir {Path.GetDirectoryName(shop.Catalog)} --store {store}` and docs/API.md.");
         return new DemoOutcome(first, second, answered, clock.Elapsed);
     }
+
+    private const string SearchQuery = "warm waterproof winter boots";
 
     private void Step(int number, string text) => output.WriteLine($"{number}. {text}");
 

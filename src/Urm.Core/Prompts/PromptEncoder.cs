@@ -8,7 +8,8 @@ namespace Urm.Core.Prompts;
 /// A task (+ category / query) -> the prompt rows user.onnx reads, row-major [P, textDim]. The pieces
 /// and their order mirror the trainer (src/trainer/urm_train/data.py): next-item [task:next-item],
 /// next-purchase [task:next-purchase], similar [task:similar], category [task:category, category:&lt;path&gt;];
-/// search [task:search, query:&lt;text&gt;] and other untrained tasks [task:&lt;name&gt;]. Texts come from the
+/// search [task:search, query:&lt;text&gt;], explore [task:explore]; a task a model was not trained on
+/// reads [task:&lt;name&gt;] (older packages lack search and explore). Texts come from the
 /// manifest's <c>prompts</c> so serving embeds exactly what training embedded; a piece the manifest
 /// lacks (a category added after training, a query) is embedded from <see cref="PromptTemplates"/>.
 /// Embeddings are cached per key: a prompt is encoded once per process, not once per request. Pieces

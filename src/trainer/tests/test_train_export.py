@@ -21,7 +21,7 @@ TINY = {"d": 32, "d_card": 32, "content_card": 16, "layers": 1, "heads": 2, "M":
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     d = tmp_path_factory.mktemp("run")
-    synth.write_features(str(d / "features"))
+    synth.write_features(str(d / "features"), queries=True)   # every task: search and explore too
     synth.write_events(str(d / "events.csv"))
     (d / "config.json").write_text(json.dumps(TINY))
     rc = main(["train", "--features", str(d / "features"), "--events", str(d / "events.csv"),
@@ -48,7 +48,10 @@ def test_manifest_sizes_and_ids(run):
     assert len(m["newItems"]) == 6 and not set(m["newItems"]) & set(m["idTable"])  # 10% held out as new
     assert s["idCount"] == 54  # every item seen in training has an ID embedding
     assert m["modalities"] == ["text", "image", "attributes", "price", "id"]
-    assert {"task:next-item", "task:next-purchase", "task:similar", "task:category"} <= {p["key"] for p in m["prompts"]}
+    keys = {p["key"] for p in m["prompts"]}
+    assert {"task:next-item", "task:next-purchase", "task:similar", "task:category", "task:search", "task:explore"} <= keys
+    assert set(m["tasks"]) == {"next-item", "next-purchase", "similar", "category", "search", "explore"}
+    assert "paraphrase:search:1" in keys and not any(k.startswith("query") for k in keys)  # queries train, never ship
     assert m["eventTypes"] == {"padding": 0, "view": 1, "click": 2, "cart": 3, "purchase": 4}
     assert len(m["dataHashes"]["events"]) == 64 and len(m["dataHashes"]["items"]) == 64
     assert "HR@10" in m["metrics"]["test"] and m["trainingSeconds"] > 0

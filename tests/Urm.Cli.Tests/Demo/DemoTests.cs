@@ -20,13 +20,14 @@ public sealed class DemoTests : IDisposable
         Assert.Equal(0, (long)outcome.FirstEncoding["rejected"]!);
         // One title edited, one item dropped: exactly that item fused, the dropped one retired.
         Assert.Equal((1, 38, 1), ((int)outcome.SecondEncoding["fused"]!, (int)outcome.SecondEncoding["skippedUnchanged"]!, (int)outcome.SecondEncoding["retired"]!));
-        Assert.Equal(7, outcome.Answered);
+        Assert.Equal(8, outcome.Answered);
         foreach (var task in new[] { "next-item", "next-purchase", "similar", "search", "category", "explore", "empty history" })
             Assert.Contains("> " + task, text.Replace("> a new visitor: empty history", "> empty history", StringComparison.Ordinal));
         // Every answer lists items with a reason: the interest slot, and for a history the item it came from.
         // k of them where k are eligible (the rules and the category leave fewer in a 40-item shop).
         var answers = Answers(text);
-        Assert.Equal(7, answers.Count);
+        Assert.Equal(8, answers.Count);
+        Assert.Matches(@"= the history changed \d+ of the \d+ search answers", text);
         Assert.All(answers, a => Assert.InRange(a.Count(l => l.Contains(", interest ", StringComparison.Ordinal)), 1, settings.K));
         Assert.Equal(settings.K, answers[0].Count);
         Assert.Contains("because of sku-", text);
