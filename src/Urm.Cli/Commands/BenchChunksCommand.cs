@@ -7,7 +7,7 @@ using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Runs;
-using Urm.Core.Samples;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Commands;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Samples;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Commands;
 

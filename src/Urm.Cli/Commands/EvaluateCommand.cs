@@ -1,12 +1,13 @@
 using System.CommandLine;
 using Urm.Cli.Charts;
 using Urm.Core.Catalog;
-using Urm.Core.Evaluation;
 using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;
+using Urm.Offline.Evaluation;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Cli.Commands;
 

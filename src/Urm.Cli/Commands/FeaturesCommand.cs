@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Urm.Core.Features;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Cli.Commands;
 

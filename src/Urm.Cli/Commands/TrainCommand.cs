@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Urm.Core.Features;
-using Urm.Core.Training;
+using Urm.Offline.FeatureFiles;
+using Urm.Offline.Training;
 
 namespace Urm.Cli.Commands;
 

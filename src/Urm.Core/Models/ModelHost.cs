@@ -103,8 +103,8 @@ public sealed class ModelHost : IDisposable
         const string remedy = "Train the model on features written by `urm features` (the serving path extracts the same)";
         if (sizes.TextDim != TextEncoder.ModelDimension)
             throw new ModelPackageException(manifest, $"sizes.textDim is {sizes.TextDim}, but the serving text encoder gives {TextEncoder.ModelDimension}", remedy);
-        if (sizes.ImageDim != FeatureDirectoryWriter.ImageDimension)
-            throw new ModelPackageException(manifest, $"sizes.imageDim is {sizes.ImageDim}, but the serving image encoder gives {FeatureDirectoryWriter.ImageDimension}", remedy);
+        if (sizes.ImageDim != ImageEncoder.ModelDimension)
+            throw new ModelPackageException(manifest, $"sizes.imageDim is {sizes.ImageDim}, but the serving image encoder gives {ImageEncoder.ModelDimension}", remedy);
         if (sizes.AttributeBuckets != AttributeTokens.Buckets)
             throw new ModelPackageException(manifest, $"sizes.attributeBuckets is {sizes.AttributeBuckets}, but attribute tokens are hashed into {AttributeTokens.Buckets}", remedy);
         if (sizes.PriceBuckets != PriceBucket.Count)

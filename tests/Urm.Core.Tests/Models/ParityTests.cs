@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Core.Tests.Models;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Core.Tests.Models;
 
