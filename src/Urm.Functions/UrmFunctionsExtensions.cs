@@ -14,6 +14,7 @@ using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
 using Urm.Core.Models;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Features;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Http.Apis;
 using Urm.Http.Json;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
-using Urm.Core.Features;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Functions.Triggers;
 using Urm.Http;

@@ -6,6 +6,8 @@ using Urm.Cli.Tests.Serve;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Core.Runs;
 using Urm.Functions.Triggers;

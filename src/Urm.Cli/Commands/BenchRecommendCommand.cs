@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Core.Retrieval;
 using Urm.Core.Serving;

@@ -3,6 +3,8 @@ using Urm.Cli.Charts;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;

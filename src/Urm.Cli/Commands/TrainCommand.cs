@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
 using Urm.Offline.FeatureFiles;
 using Urm.Offline.Training;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Core.Runs;
 using Urm.Http;

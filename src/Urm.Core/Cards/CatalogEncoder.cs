@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 
 namespace Urm.Core.Cards;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Urm.Core.Features.Text;
 
 namespace Urm.Core.Catalog;
 

@@ -1,3 +1,5 @@
+using Urm.Core.Features.Attributes;
+
 namespace Urm.Core.Features;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
 using Urm.Core.Retrieval;
 
 namespace Urm.Core.Models;

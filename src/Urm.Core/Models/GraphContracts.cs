@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Urm.Core.Features.Attributes;
 
 namespace Urm.Core.Models;
 

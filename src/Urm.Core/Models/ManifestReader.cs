@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Urm.Core.Features.Attributes;
 
 namespace Urm.Core.Models;
 

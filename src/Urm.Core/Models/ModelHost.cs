@@ -1,6 +1,9 @@
 using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
 using Urm.Core.Serving;
 
 namespace Urm.Core.Models;

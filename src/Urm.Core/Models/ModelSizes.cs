@@ -1,3 +1,5 @@
+using Urm.Core.Features.Attributes;
+
 namespace Urm.Core.Models;
 
 /// <summary>The manifest's <c>sizes</c>: the only source of tensor sizes on the serving side.</summary>

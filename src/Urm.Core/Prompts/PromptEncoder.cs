@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Urm.Core.Features;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 
 namespace Urm.Core.Prompts;

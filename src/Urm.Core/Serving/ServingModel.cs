@@ -1,4 +1,4 @@
-using Urm.Core.Features;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Urm.Core.Features;
+using Urm.Core.Features.Text;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;

@@ -4,6 +4,10 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
 
 namespace Urm.Offline.FeatureFiles;
 

@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Urm.Core.Features;
+using Urm.Core.Features.Text;
 using Urm.Core.Prompts;
 using Urm.Offline.FeatureFiles;
 

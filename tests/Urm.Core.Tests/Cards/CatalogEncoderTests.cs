@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
-using Urm.Core.Features;
+using Urm.Core.Features.Images;
 using Urm.Core.Tests.Models;
 
 namespace Urm.Core.Tests.Cards;

@@ -1,6 +1,6 @@
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
-using Urm.Core.Features;
+using Urm.Core.Features.Cache;
 using Urm.Core.Models;
 using Urm.Core.Runs;
 using Urm.Core.Tests.Models;

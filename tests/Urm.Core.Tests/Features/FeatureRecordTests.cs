@@ -1,4 +1,6 @@
 using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
+using Urm.Core.Features.Cache;
 
 namespace Urm.Core.Tests.Features;
 

@@ -1,3 +1,4 @@
+using Urm.Core.Features.Attributes;
 using Urm.Core.Models;
 
 namespace Urm.Core.Tests.Models;

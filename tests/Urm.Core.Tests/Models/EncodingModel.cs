@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Urm.Core.Catalog;
-using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
 using Urm.Offline.FeatureFiles;
 using Urm.Offline.Samples;
 using Urm.Offline.Training;

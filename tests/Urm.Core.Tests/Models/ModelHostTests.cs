@@ -1,6 +1,7 @@
 using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
 using Urm.Core.Models;
 using Urm.Core.Tests.Cards;
 

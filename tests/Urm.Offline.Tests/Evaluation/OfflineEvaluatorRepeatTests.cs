@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
-using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
 using Urm.Core.Retrieval;

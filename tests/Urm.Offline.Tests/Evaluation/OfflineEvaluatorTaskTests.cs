@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
-using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Prompts;
 using Urm.Core.Tests.Models;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
-using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
 using Urm.Core.Prompts;
 using Urm.Core.Tests.Models;
 using Urm.Offline.Evaluation;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Urm.Core.Features;
 using Urm.Offline.FeatureFiles;
 
 namespace Urm.Offline.Tests.FeatureFiles;

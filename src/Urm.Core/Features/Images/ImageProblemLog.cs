@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>Keeps reported image problems in memory, in arrival order, for a run report.</summary>
 public sealed class ImageProblemLog : IImageProblemSink

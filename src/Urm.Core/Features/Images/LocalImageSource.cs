@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>
 /// Images on the local file system: absolute paths as they are (when allowed), relative paths under

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>Receives the items whose image could not be used, for the run's report.</summary>
 public interface IImageProblemSink

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <param name="MaxBytes">Encoded images above this are refused, whatever the source.</param>
 /// <param name="MaxPixels">Decoded size limit, checked from the header before decoding, against decompression bombs.</param>

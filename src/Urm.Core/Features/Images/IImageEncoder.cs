@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>Turns image references into image vectors; a bad image is an outcome, never an exception.</summary>
 public interface IImageEncoder

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>
 /// Picks a source by the reference's form: http(s) URLs go to the web source, rooted paths to the

@@ -4,7 +4,7 @@ using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using Urm.Core.Pretrained;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>
 /// ResNet18 image vectors (512-d global average pool) from ML.NET's DnnImageFeaturizer package.

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>Where item images are read from, by the catalog's image reference.</summary>
 public interface IImageSource

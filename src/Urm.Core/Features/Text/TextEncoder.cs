@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Tokenizers;
 using Urm.Core.Pretrained;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Text;
 
 /// <summary>
 /// all-MiniLM-L6-v2 sentence vectors (384-d, mean-pooled over real tokens, L2-normalised), the same

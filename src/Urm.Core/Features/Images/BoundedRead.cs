@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>Reads a stream to its end, stopping as soon as it passes a byte limit.</summary>
 internal static class BoundedRead

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Cache;
 
 public sealed class InMemoryFeatureCache : IFeatureCache
 {

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>An image reference that a source refuses or cannot serve; the message is the reason shown in reports.</summary>
 public sealed class ImageSourceException : Exception

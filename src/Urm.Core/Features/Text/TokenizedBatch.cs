@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Text;
 
 /// <summary>
 /// Texts turned into the model's three int64 inputs, row-major [Count, Length], padded to the

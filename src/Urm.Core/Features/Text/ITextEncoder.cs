@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Text;
 
 /// <summary>Turns texts into L2-normalised sentence vectors.</summary>
 public interface ITextEncoder

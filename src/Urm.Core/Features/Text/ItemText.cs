@@ -1,7 +1,8 @@
 using System.Text;
 using Urm.Core.Catalog;
+using Urm.Core.Features.Attributes;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Text;
 
 /// <summary>The text the text encoder sees for an item.</summary>
 public static class ItemText

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Attributes;
 
 /// <summary>
 /// Log-scale price buckets: half an octave each, so 10 and 12 share a bucket while 10 and 100 do

@@ -1,6 +1,6 @@
 using Urm.Core.Catalog;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Attributes;
 
 /// <summary>
 /// Hashed categorical ids for an item's brand, category levels and attributes: the model learns an

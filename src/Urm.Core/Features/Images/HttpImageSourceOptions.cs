@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <param name="Timeout">For the whole download, headers and body.</param>
 /// <param name="MaxBytes">Reading stops, and the image is refused, past this many bytes.</param>

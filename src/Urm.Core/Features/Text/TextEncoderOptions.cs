@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Text;
 
 /// <summary>How the MiniLM text encoder tokenises and runs.</summary>
 /// <param name="MaxTokens">Token window including [CLS] and [SEP]; all-MiniLM-L6-v2 was trained with 256.</param>

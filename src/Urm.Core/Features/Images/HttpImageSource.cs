@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Images;
 
 /// <summary>Images downloaded over http(s), with a time limit and a size cap.</summary>
 public sealed class HttpImageSource(HttpClient client, HttpImageSourceOptions? options = null) : IImageSource

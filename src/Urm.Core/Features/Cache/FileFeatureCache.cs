@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Cache;
 
 /// <summary>
 /// Features persisted in one append-only log under a folder, with a hash-to-offset index rebuilt

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Cache;
 
 /// <summary>
 /// Features by content hash: an item whose content has not changed is never encoded again. The

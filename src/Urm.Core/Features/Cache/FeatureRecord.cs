@@ -1,6 +1,7 @@
 using System.Text;
+using Urm.Core.Features.Attributes;
 
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Cache;
 
 /// <summary>
 /// The bytes of one <see cref="ItemFeatures"/>, as every feature store keeps them: the payload of a

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Text;
 
 /// <summary>
 /// Strips accents the way BERT's basic tokenizer does (NFD, then drop non-spacing marks). The

@@ -1,4 +1,4 @@
-namespace Urm.Core.Features;
+namespace Urm.Core.Features.Text;
 
 /// <summary>
 /// The text encoder of catalog encoding runs: every core, whatever the request path's thread setting.
