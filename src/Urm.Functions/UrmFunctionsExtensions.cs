@@ -15,7 +15,6 @@ using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
-using Urm.Core.Models;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
 using Urm.Functions.Triggers;

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
 using Urm.Core.Features.Text;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Functions.Triggers;
 using Urm.Http;
 using Urm.Http.Serving;

@@ -8,7 +8,7 @@ using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
 using Urm.Functions.Triggers;
 using Urm.Http;

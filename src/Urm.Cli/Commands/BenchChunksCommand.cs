@@ -6,7 +6,7 @@ using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
 using Urm.Offline.Samples;
 

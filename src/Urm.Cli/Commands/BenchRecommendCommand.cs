@@ -4,7 +4,8 @@ using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Features.Text;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Retrieval;
 using Urm.Core.Serving;
 

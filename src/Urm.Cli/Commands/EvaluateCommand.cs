@@ -5,7 +5,7 @@ using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;
 using Urm.Offline.Evaluation;

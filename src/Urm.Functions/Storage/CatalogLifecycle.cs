@@ -12,7 +12,7 @@ using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 using Urm.Core.Runs;
 using Urm.Functions.Options;
 

@@ -1,4 +1,5 @@
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Serving;
 
 namespace Urm.Offline.Evaluation;

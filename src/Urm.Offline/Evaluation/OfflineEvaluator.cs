@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Urm.Core.Events;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Prompts;
 using Urm.Core.Retrieval;
 using Urm.Core.Serving;

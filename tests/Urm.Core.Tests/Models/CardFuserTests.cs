@@ -1,5 +1,5 @@
 using Urm.Core.Features.Attributes;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Tests.Models;
 

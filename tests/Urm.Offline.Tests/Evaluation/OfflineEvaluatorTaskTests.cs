@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 using Urm.Core.Prompts;
 using Urm.Core.Tests.Models;
 using Urm.Offline.Evaluation;

@@ -1,6 +1,6 @@
-using Urm.Offline.Evaluation;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Retrieval;
+using Urm.Offline.Evaluation;
 
 namespace Urm.Offline.Tests.Evaluation;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Catalog.Rows;
 

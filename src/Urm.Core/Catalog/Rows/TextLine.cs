@@ -1,3 +1,5 @@
+using Urm.Core.Models.Runtime;
+
 namespace Urm.Core.Catalog.Rows;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using Urm.Core.Features.Attributes;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>The manifest's <c>sizes</c>: the only source of tensor sizes on the serving side.</summary>
 /// <param name="DCard">Card and user vector size.</param>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// Three-way agreement between what the code feeds (<see cref="TensorContract"/>), what the manifest's

@@ -1,7 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Events;
+using Urm.Core.Models.Package;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>
 /// Prompt pieces + history cards -> M user vectors (L2-normalised, row-major [M, DCard]) through the

@@ -1,4 +1,6 @@
-namespace Urm.Core.Models;
+using Urm.Core.Models.Runtime;
+
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// The manifest's optional <c>repeat</c> section: the model's learned repeat term, trained jointly with

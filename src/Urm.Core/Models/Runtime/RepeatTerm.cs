@@ -1,6 +1,7 @@
 using Urm.Core.Events;
+using Urm.Core.Models.Package;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>
 /// The model's learned repeat term (the manifest's <c>repeat</c> section, <see cref="RepeatSection"/>):

@@ -2,9 +2,10 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Urm.Core.Models.Package;
 using Urm.Core.Retrieval;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>
 /// The trainer's item-to-item co-occurrence table (cooccurrence.bin, the manifest's <c>cooccurrence</c>

@@ -1,6 +1,7 @@
 using Urm.Core.Cards;
+using Urm.Core.Models.Package;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>
 /// One loaded package with its fuser and user encoder, reference counted: the host holds one reference

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Urm.Core.Features.Attributes;
+using Urm.Core.Models.Runtime;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>Reads manifest.json into <see cref="ModelManifest"/> and refuses one serving cannot trust.</summary>
 internal static class ManifestReader

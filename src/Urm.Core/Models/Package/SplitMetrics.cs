@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>Full-ranking figures of one split (leave-one-out), as the trainer measured them.</summary>
 public sealed record SplitMetrics(

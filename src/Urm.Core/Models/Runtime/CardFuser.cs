@@ -1,9 +1,10 @@
 using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Features;
 using Urm.Core.Features.Attributes;
+using Urm.Core.Models.Package;
 using Urm.Core.Retrieval;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>Cards fused together, row-major [n, DCard], and each card's lender (see <see cref="CardFuser.FuseWithLenders"/>).</summary>
 public sealed record FusedCards(float[] Vectors, string?[] Lenders);

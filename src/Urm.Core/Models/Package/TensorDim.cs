@@ -1,4 +1,6 @@
-namespace Urm.Core.Models;
+using Urm.Core.Models.Runtime;
+
+namespace Urm.Core.Models.Package;
 
 /// <summary>One dimension the serving code feeds or reads: fixed (from a manifest size) or dynamic.</summary>
 /// <param name="Size">The fixed size; null when the code feeds varying sizes (batch, history length...).</param>

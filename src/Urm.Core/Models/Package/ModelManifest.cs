@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// What serving needs from <c>manifest.json</c> (docs/FORMATS.md, "Model directory"; written by

@@ -1,4 +1,4 @@
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// A model package that cannot be served. The message names the file, the problem and what to do, because

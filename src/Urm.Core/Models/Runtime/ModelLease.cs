@@ -1,7 +1,8 @@
 using Urm.Core.Cards;
+using Urm.Core.Models.Package;
 using Urm.Core.Serving;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>
 /// The model a caller works with from start to end of one piece of work (a request, an encoding run),

@@ -1,4 +1,4 @@
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>One ONNX graph of the package: its file name and declared inputs and outputs.</summary>
 /// <param name="Sha256">

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// One graph input or output as the manifest lists it. <paramref name="Shape"/> mixes strings (dynamic

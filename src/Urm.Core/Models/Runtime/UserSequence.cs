@@ -1,4 +1,6 @@
-namespace Urm.Core.Models;
+using Urm.Core.Models.Package;
+
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>What the user model reads for one user.</summary>
 /// <param name="Prompt">Prompt piece embeddings, row-major [P, textDim] (one row per piece, e.g. task then category).</param>

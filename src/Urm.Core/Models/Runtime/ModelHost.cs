@@ -4,9 +4,10 @@ using Urm.Core.Features;
 using Urm.Core.Features.Attributes;
 using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
+using Urm.Core.Models.Package;
 using Urm.Core.Serving;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>
 /// Holds the active model package. <see cref="ActivateAsync"/> loads, validates and warms up a new one

@@ -1,7 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Features;
+using Urm.Core.Models.Runtime;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// A trained model directory (docs/FORMATS.md, "Model directory"): the manifest and one ONNX Runtime

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>An input or output exactly as the C# code feeds or reads it.</summary>
 /// <param name="Optional">An output the code reads where the graph has it (packages exported before it may not).</param>

@@ -1,4 +1,4 @@
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <summary>
 /// What the served score adds to an item's max-inner-product score: the model's repeat term

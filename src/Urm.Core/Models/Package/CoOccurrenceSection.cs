@@ -1,4 +1,6 @@
-namespace Urm.Core.Models;
+using Urm.Core.Models.Runtime;
+
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// The manifest's optional <c>cooccurrence</c> section: the trainer's item-to-item co-occurrence table

@@ -1,7 +1,7 @@
 using Urm.Core.Cards;
 using Urm.Core.Features;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Runtime;
 
 /// <param name="Session">Session settings for every package loaded; CPU with ONNX Runtime's default threads when null.</param>
 /// <param name="FusionBatchSize">Items per fusion.onnx run (see <see cref="CardFuser"/>).</param>

@@ -1,7 +1,8 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Urm.Core.Features.Attributes;
+using Urm.Core.Models.Runtime;
 
-namespace Urm.Core.Models;
+namespace Urm.Core.Models.Package;
 
 /// <summary>
 /// The inputs and outputs CardFuser and UserEncoder feed and read (docs/FORMATS.md, "Model directory"),
