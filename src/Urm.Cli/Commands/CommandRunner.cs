@@ -1,5 +1,3 @@
-using Urm.Core.Models.Package;
-
 namespace Urm.Cli.Commands;
 
 /// <summary>

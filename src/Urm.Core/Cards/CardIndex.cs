@@ -1,4 +1,3 @@
-using Urm.Core.Models.Runtime;
 using Urm.Core.Retrieval;
 using Urm.Core.Serving;
 

@@ -1,5 +1,3 @@
-using Urm.Core.Features.Attributes;
-
 namespace Urm.Core.Features;
 
 /// <summary>

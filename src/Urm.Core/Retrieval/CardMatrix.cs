@@ -1,5 +1,3 @@
-using Urm.Core.Models.Runtime;
-
 namespace Urm.Core.Retrieval;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Urm.Core.Models.Runtime;
-
 namespace Urm.Core.Retrieval;
 
 /// <summary>A retrieved card: its row in the matrix, its score, and the interest slot (user vector) that gave it.</summary>

@@ -230,7 +230,7 @@ public static class SetRetriever
     /// <remarks>
     /// Summed in the blocked scan's order on purpose: j = 0..d-1, one fused multiply-add per term. The
     /// scan gives each lane that exact sequence, so this returns the same bits as <see cref="TopK"/>
-    /// and <see cref="CountAbove"/>, and a score compared against theirs (evaluation's target) ranks
+    /// and <see cref="CountAbove(CardMatrix, ReadOnlySpan{float}, float)"/>, and a score compared against theirs (evaluation's target) ranks
     /// exactly as serving ranks. A differently ordered sum (say, a vectorised dot with a horizontal add)
     /// can differ in the last bits and so flip near-ties. Scalar, so for single items, not for scans.
     /// </remarks>

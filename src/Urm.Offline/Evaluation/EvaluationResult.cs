@@ -1,5 +1,4 @@
 using Urm.Core.Models.Package;
-using Urm.Core.Models.Runtime;
 using Urm.Core.Serving;
 
 namespace Urm.Offline.Evaluation;

@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Urm.Core.Features;
-using Urm.Core.Features.Attributes;
 
 namespace Urm.Offline.FeatureFiles;
 

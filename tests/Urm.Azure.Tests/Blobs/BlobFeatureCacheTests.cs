@@ -5,7 +5,6 @@ using Urm.Azure.Blobs;
 using Urm.Azure.Tests.Servers;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Features.Attributes;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
 

@@ -1,5 +1,4 @@
 using Urm.Core.Features;
-using Urm.Core.Features.Attributes;
 using Urm.Core.Features.Cache;
 
 namespace Urm.Core.Tests.Features;

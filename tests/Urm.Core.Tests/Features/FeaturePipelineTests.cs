@@ -1,7 +1,6 @@
 using SixLabors.ImageSharp;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Features.Attributes;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;

@@ -1,4 +1,3 @@
-using Urm.Core.Features.Attributes;
 using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Tests.Models;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Urm.Core.Features;
-using Urm.Core.Features.Attributes;
 using Urm.Core.Models.Package;
 using Urm.Core.Prompts;
 using Urm.Offline.FeatureFiles;

@@ -1,5 +1,5 @@
-using Urm.Offline.Evaluation;
 using Urm.Core.Events;
+using Urm.Offline.Evaluation;
 
 namespace Urm.Offline.Tests.Evaluation;
 

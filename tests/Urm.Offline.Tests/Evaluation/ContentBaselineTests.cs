@@ -1,6 +1,6 @@
-using Urm.Offline.Evaluation;
 using Urm.Core.Events;
 using Urm.Core.Features;
+using Urm.Offline.Evaluation;
 
 namespace Urm.Offline.Tests.Evaluation;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
-using Urm.Core.Features.Attributes;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Prompts;
 using Urm.Core.Tests.Models;

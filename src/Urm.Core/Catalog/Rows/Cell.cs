@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Urm.Core.Models.Runtime;
 using Urm.Core.Text;
 
 namespace Urm.Core.Catalog.Rows;

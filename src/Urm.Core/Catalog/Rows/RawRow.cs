@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Catalog.Rows;
 

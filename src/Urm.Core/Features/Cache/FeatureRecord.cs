@@ -1,5 +1,4 @@
 using System.Text;
-using Urm.Core.Features.Attributes;
 
 namespace Urm.Core.Features.Cache;
 

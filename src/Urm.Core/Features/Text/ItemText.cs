@@ -1,6 +1,5 @@
 using System.Text;
 using Urm.Core.Catalog;
-using Urm.Core.Features.Attributes;
 
 namespace Urm.Core.Features.Text;
 

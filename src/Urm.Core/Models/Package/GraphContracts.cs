@@ -1,5 +1,4 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Urm.Core.Features.Attributes;
 using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Models.Package;

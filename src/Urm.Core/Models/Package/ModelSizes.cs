@@ -1,5 +1,3 @@
-using Urm.Core.Features.Attributes;
-
 namespace Urm.Core.Models.Package;
 
 /// <summary>The manifest's <c>sizes</c>: the only source of tensor sizes on the serving side.</summary>

@@ -1,5 +1,3 @@
-using Urm.Core.Models.Runtime;
-
 namespace Urm.Core.Models.Package;
 
 /// <summary>One dimension the serving code feeds or reads: fixed (from a manifest size) or dynamic.</summary>

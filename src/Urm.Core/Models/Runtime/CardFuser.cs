@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Features;
-using Urm.Core.Features.Attributes;
 using Urm.Core.Models.Package;
 using Urm.Core.Retrieval;
 
