@@ -14,7 +14,7 @@ using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
 using Urm.Functions.Triggers;

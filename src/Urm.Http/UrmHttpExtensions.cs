@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Runtime;
 using Urm.Http.Apis;
 using Urm.Http.Json;
 using Urm.Http.Problems;
@@ -29,8 +30,8 @@ public static class UrmHttpExtensions
     }
 
     /// <summary>
-    /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.ModelHost"/>
-    /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.ITextEncoder"/>): <see cref="AddUrmServing"/>
+    /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.Runtime.ModelHost"/>
+    /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.Text.ITextEncoder"/>): <see cref="AddUrmServing"/>
     /// registers both, and a test may register its own.
     /// </summary>
     public static IServiceCollection AddUrmHttp(this IServiceCollection services)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Urm.Core.Catalog;
-using Urm.Core.Samples;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Tests;
 

@@ -279,7 +279,6 @@ public sealed class LifecycleTests(ServeModel model) : IClassFixture<ServeModel>
         public Task<long> GetCatalogVersionAsync(CancellationToken cancellationToken) => inner.GetCatalogVersionAsync(cancellationToken);
         public Task<IReadOnlyDictionary<string, (string ContentHash, string ModelVersion)>> GetStampsAsync(CancellationToken cancellationToken) => inner.GetStampsAsync(cancellationToken);
         public Task<long> RetireAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) => inner.RetireAsync(ids, cancellationToken);
-        public Task<CardDocument?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
         public IAsyncEnumerable<CardDocument> ReadChangedAsync(long sinceVersion, CancellationToken cancellationToken) => inner.ReadChangedAsync(sinceVersion, cancellationToken);
     }
 }

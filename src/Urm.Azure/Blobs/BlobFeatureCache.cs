@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
 
 namespace Urm.Azure.Blobs;
 

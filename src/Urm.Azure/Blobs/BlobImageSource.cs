@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
-using Urm.Core.Features;
+using Urm.Core.Features.Images;
 
 namespace Urm.Azure.Blobs;
 

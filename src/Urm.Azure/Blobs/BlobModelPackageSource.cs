@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 
 namespace Urm.Azure.Blobs;
 

@@ -1,4 +1,5 @@
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Azure.Blobs;
 

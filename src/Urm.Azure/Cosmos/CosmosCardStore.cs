@@ -221,16 +221,6 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         return version;
     }
 
-    public async Task<CardDocument?> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
-        var run = NewRun();
-        var (item, _) = await ReadCardAsync(run, id, cancellationToken).ConfigureAwait(false);
-        Finish(run);
-        return item?.ToCard();
-    }
-
     public async IAsyncEnumerable<CardDocument> ReadChangedAsync(long sinceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);

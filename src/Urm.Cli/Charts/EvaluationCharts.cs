@@ -1,5 +1,5 @@
 using ScottPlot;
-using Urm.Core.Evaluation;
+using Urm.Offline.Evaluation;
 
 namespace Urm.Cli.Charts;
 

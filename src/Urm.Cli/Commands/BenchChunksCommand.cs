@@ -4,10 +4,11 @@ using System.Globalization;
 using Urm.Cli.Demo;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
-using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
-using Urm.Core.Samples;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Commands;
 

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Samples;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Commands;
 

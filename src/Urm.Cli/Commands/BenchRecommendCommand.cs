@@ -3,7 +3,9 @@ using System.Diagnostics;
 using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Retrieval;
 using Urm.Core.Serving;
 

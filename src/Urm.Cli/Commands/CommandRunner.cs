@@ -18,7 +18,7 @@ public static class CommandRunner
             Console.Error.WriteLine("Cancelled.");
             return 130;
         }
-        catch (Exception error) when (error is Core.Catalog.InvalidCatalogException or Core.Events.InvalidEventsException or Core.Models.ModelPackageException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        catch (Exception error) when (error is Core.Catalog.InvalidCatalogException or Core.Events.InvalidEventsException or Core.Models.Package.ModelPackageException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or FormatException or InvalidOperationException)
         {
             Console.Error.WriteLine($"error: {error.Message}");
             return 1;

@@ -2,7 +2,9 @@ using System.CommandLine;
 using Urm.Cli.Serve;
 using Urm.Core.Cards;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
 
 namespace Urm.Cli.Commands;

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using Urm.Cli.Charts;
 using Urm.Core.Catalog;
-using Urm.Core.Evaluation;
 using Urm.Core.Events;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Package;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;
+using Urm.Offline.Evaluation;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Cli.Commands;
 

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Cli.Commands;
 

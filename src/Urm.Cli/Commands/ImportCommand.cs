@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Urm.Core.Import;
+using Urm.Offline.Import;
 
 namespace Urm.Cli.Commands;
 

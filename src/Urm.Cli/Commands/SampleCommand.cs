@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Urm.Core.Samples;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Commands;
 

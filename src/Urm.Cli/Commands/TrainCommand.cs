@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Urm.Core.Features;
-using Urm.Core.Training;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Offline.FeatureFiles;
+using Urm.Offline.Training;
 
 namespace Urm.Cli.Commands;
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Urm.Cli.Serve;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
-using Urm.Core.Samples;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Demo;
 

@@ -1,4 +1,4 @@
-using Urm.Core.Samples;
+using Urm.Offline.Samples;
 
 namespace Urm.Cli.Demo;
 

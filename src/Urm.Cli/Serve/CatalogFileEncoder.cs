@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Urm.Cli.Commands;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
-using Urm.Cli.Commands;
 
 namespace Urm.Cli.Serve;
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
 using Urm.Http;
 

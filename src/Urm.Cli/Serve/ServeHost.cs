@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Urm.Core.Cards;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Http;
 
 namespace Urm.Cli.Serve;

@@ -5,7 +5,7 @@ namespace Urm.Core.Cards;
 /// explain an item without going back to the catalog.
 /// </summary>
 /// <param name="Lender">For an item new since the model was trained, the item with an ID embedding whose text
-/// is closest (whose ID embedding its card may also borrow, <see cref="Models.CardFuser.FuseWithLenders"/>);
+/// is closest (whose ID embedding its card may also borrow, <see cref="Models.Runtime.CardFuser.FuseWithLenders"/>);
 /// null for the others. The served
 /// co-occurrence term treats the item as its lender.</param>
 public sealed record CardDocument(

@@ -13,7 +13,7 @@ namespace Urm.Core.Cards;
 /// <remarks>
 /// Only cards of the model's <see cref="CardSpace"/> are served: a card fused by another model lives in
 /// another vector space (possibly of another size), so scoring it against this model's user vectors would
-/// rank it by noise. Each model gets its own index over its own card set (<see cref="Models.ModelHost"/>),
+/// rank it by noise. Each model gets its own index over its own card set (<see cref="Models.Runtime.ModelHost"/>),
 /// so such cards appear only where one store holds several models' cards (urm serve after a model change,
 /// until its next encoding run re-fuses them).
 /// </remarks>

@@ -1,7 +1,10 @@
 using System.Runtime.CompilerServices;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Cards;
 

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Images;
 
 namespace Urm.Core.Cards;
 

@@ -18,8 +18,6 @@ public interface ICardStore
     /// <summary>Marks cards retired (absent from a full snapshot): never served again, kept for history.</summary>
     Task<long> RetireAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken);
 
-    Task<CardDocument?> GetAsync(string id, CancellationToken cancellationToken);
-
     /// <summary>Every card changed after <paramref name="sinceVersion"/> (0: all), retired ones included so a reader can drop them.</summary>
     IAsyncEnumerable<CardDocument> ReadChangedAsync(long sinceVersion, CancellationToken cancellationToken);
 }

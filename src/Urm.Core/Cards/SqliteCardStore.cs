@@ -199,17 +199,6 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         return version;
     }
 
-    public async Task<CardDocument?> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM {_cards} WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCard(reader) : null;
-    }
-
     public async IAsyncEnumerable<CardDocument> ReadChangedAsync(long sinceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

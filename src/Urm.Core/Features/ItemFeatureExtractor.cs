@@ -1,5 +1,9 @@
 using System.Runtime.CompilerServices;
 using Urm.Core.Catalog;
+using Urm.Core.Features.Attributes;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
 
 namespace Urm.Core.Features;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Package;
 
 namespace Urm.Core.Prompts;
 

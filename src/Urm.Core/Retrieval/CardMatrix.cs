@@ -12,7 +12,7 @@ public sealed class CardMatrix
     // lender id -> the rows it lends to (items new since training); few, often none.
     private readonly Dictionary<string, List<int>> _lentTo = new(StringComparer.Ordinal);
 
-    /// <param name="lenders">Row by row, the card's lender (<see cref="Models.FusedCards"/>), null for none; null when no card has one.</param>
+    /// <param name="lenders">Row by row, the card's lender (<see cref="Models.Runtime.FusedCards"/>), null for none; null when no card has one.</param>
     public CardMatrix(IReadOnlyList<string> ids, float[] vectors, int dimension, IReadOnlyList<string?>? lenders = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);

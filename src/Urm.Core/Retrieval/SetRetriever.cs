@@ -200,13 +200,37 @@ public static class SetRetriever
     }
 
     /// <summary>
+    /// <see cref="CountAbove(CardMatrix, ReadOnlySpan{float}, float)"/> over the rows whose
+    /// <paramref name="candidates"/> entry is true (a category's items): the same blocked scan, so the same bits.
+    /// </summary>
+    public static int CountAbove(CardMatrix cards, ReadOnlySpan<float> userVectors, float threshold, bool[] candidates)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (candidates.Length < cards.Count)
+            throw new ArgumentException($"{candidates.Length} candidate flags for {cards.Count} cards.", nameof(candidates));
+        var m = UserCount(cards, userVectors);
+        var blocks = cards.Blocks;
+        var lanes = CardBlocks.Lanes;
+        var count = 0;
+        for (var block = 0; block < blocks.BlockCount; block++)
+        {
+            var first = block * lanes;
+            var end = Math.Min(lanes, cards.Count - first);
+            blocks.ScoreBlock(block, userVectors, m, out var best, out _);
+            for (var lane = 0; lane < end; lane++)
+                if (candidates[first + lane] && best[lane] > threshold) count++;
+        }
+        return count;
+    }
+
+    /// <summary>
     /// An item's score: the best inner product of its card with the M user vectors (row-major [M, d]),
     /// and which vector gave it (the first on a tie).
     /// </summary>
     /// <remarks>
     /// Summed in the blocked scan's order on purpose: j = 0..d-1, one fused multiply-add per term. The
     /// scan gives each lane that exact sequence, so this returns the same bits as <see cref="TopK"/>
-    /// and <see cref="CountAbove"/>, and a score compared against theirs (evaluation's target) ranks
+    /// and <see cref="CountAbove(CardMatrix, ReadOnlySpan{float}, float)"/>, and a score compared against theirs (evaluation's target) ranks
     /// exactly as serving ranks. A differently ordered sum (say, a vectorised dot with a horizontal add)
     /// can differ in the last bits and so flip near-ties. Scalar, so for single items, not for scans.
     /// </remarks>

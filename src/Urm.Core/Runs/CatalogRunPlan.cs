@@ -1,5 +1,6 @@
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Images;
 
 namespace Urm.Core.Runs;
 

@@ -4,7 +4,7 @@ namespace Urm.Core.Serving;
 /// Category paths ("Shoes > Running") compared level by level, ignoring case and the spaces around
 /// '>': "shoes" covers "Shoes>Running" but not "Shoestrings". A rule on a parent covers its sub-categories.
 /// </summary>
-internal static class CategoryPath
+public static class CategoryPath
 {
     public static string[] Levels(string path)
         => path.Split('>', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using Urm.Core.Cards;
 using Urm.Core.Events;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Retrieval;
 
 namespace Urm.Core.Serving;

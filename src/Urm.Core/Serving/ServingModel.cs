@@ -1,5 +1,6 @@
-using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Prompts;
 
 namespace Urm.Core.Serving;

@@ -9,7 +9,10 @@ using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Package;
 using Urm.Core.Runs;
 using Urm.Functions.Options;
 

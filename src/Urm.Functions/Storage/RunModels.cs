@@ -1,6 +1,7 @@
 using Urm.Azure.Blobs;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Functions.Storage;
 

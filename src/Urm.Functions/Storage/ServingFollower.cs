@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Functions.Options;
 
 namespace Urm.Functions.Storage;

@@ -1,4 +1,4 @@
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Serving;
 
 namespace Urm.Http.Serving;

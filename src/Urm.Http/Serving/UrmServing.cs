@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Text;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;
 

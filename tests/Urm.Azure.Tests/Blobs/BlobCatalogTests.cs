@@ -4,6 +4,7 @@ using Urm.Azure.Tests.Servers;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Images;
 
 namespace Urm.Azure.Tests.Blobs;
 

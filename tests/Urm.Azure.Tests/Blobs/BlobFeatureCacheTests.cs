@@ -5,6 +5,8 @@ using Urm.Azure.Blobs;
 using Urm.Azure.Tests.Servers;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
 
 namespace Urm.Azure.Tests.Blobs;
 

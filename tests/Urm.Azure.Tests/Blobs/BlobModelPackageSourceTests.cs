@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
 using Urm.Azure.Blobs;
 using Urm.Azure.Tests.Servers;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 
 namespace Urm.Azure.Tests.Blobs;
 

@@ -2,8 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
-using Urm.Core.Samples;
-using Urm.Core.Training;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
+using Urm.Offline.FeatureFiles;
+using Urm.Offline.Samples;
+using Urm.Offline.Training;
 
 namespace Urm.Cli.Tests.Serve;
 

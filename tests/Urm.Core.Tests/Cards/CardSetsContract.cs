@@ -49,28 +49,28 @@ public abstract class CardSetsContract : IAsyncLifetime
         await a.UpsertAsync([CardStoreContract.Card("sku-2", model: "m1", seed: 1f)], default);
         await b.UpsertAsync([CardStoreContract.Card("sku-1", model: "m2", seed: 2f)], default);
 
-        Assert.Equal((1f, "m1"), ((await a.GetAsync("sku-1", default))!.Vector[0], (await a.GetAsync("sku-1", default))!.ModelVersion));
-        Assert.Equal((2f, "m2"), ((await b.GetAsync("sku-1", default))!.Vector[0], (await b.GetAsync("sku-1", default))!.ModelVersion));
-        Assert.Null(await b.GetAsync("sku-2", default));
+        Assert.Equal((1f, "m1"), ((await a.ReadCardAsync("sku-1", default))!.Vector[0], (await a.ReadCardAsync("sku-1", default))!.ModelVersion));
+        Assert.Equal((2f, "m2"), ((await b.ReadCardAsync("sku-1", default))!.Vector[0], (await b.ReadCardAsync("sku-1", default))!.ModelVersion));
+        Assert.Null(await b.ReadCardAsync("sku-2", default));
         Assert.Equal(2, await a.GetCatalogVersionAsync(default));
         Assert.Equal(1, await b.GetCatalogVersionAsync(default));
 
         var bVersion = await b.GetCatalogVersionAsync(default);
         await a.RetireAsync(["sku-1"], default);
 
-        Assert.True((await a.GetAsync("sku-1", default))!.Retired);
-        Assert.False((await b.GetAsync("sku-1", default))!.Retired);
+        Assert.True((await a.ReadCardAsync("sku-1", default))!.Retired);
+        Assert.False((await b.ReadCardAsync("sku-1", default))!.Retired);
         Assert.Equal(["sku-2"], (await a.GetStampsAsync(default)).Keys);
         Assert.Equal(["sku-1"], (await b.GetStampsAsync(default)).Keys);
         Assert.Equal(bVersion, await b.GetCatalogVersionAsync(default));
         Assert.Equal(["sku-1"], (await ToListAsync(b.ReadChangedAsync(0, default))).Select(c => c.Id));
 
         Assert.Equal(0, await standard.GetCatalogVersionAsync(default));
-        Assert.Null(await standard.GetAsync("sku-1", default));
+        Assert.Null(await standard.ReadCardAsync("sku-1", default));
         Assert.Empty(await ToListAsync(standard.ReadChangedAsync(0, default)));
 
         await standard.UpsertAsync([CardStoreContract.Card("sku-9")], default);
-        Assert.Null(await a.GetAsync("sku-9", default));
+        Assert.Null(await a.ReadCardAsync("sku-9", default));
         Assert.Equal(["sku-1", "sku-2"], (await ToListAsync(a.ReadChangedAsync(0, default))).Select(c => c.Id).Order(StringComparer.Ordinal));
     }
 
@@ -87,8 +87,8 @@ public abstract class CardSetsContract : IAsyncLifetime
         var second = await SecondAsync(first);
         var again = await second.OpenAsync("m-2026-12-01", default);
         Assert.Equal(version, await again.GetCatalogVersionAsync(default));
-        Assert.Equal("m2", (await again.GetAsync("sku-1", default))!.ModelVersion);
-        Assert.Null(await (await second.OpenAsync("M-2026-12-01", default)).GetAsync("sku-1", default));
+        Assert.Equal("m2", (await again.ReadCardAsync("sku-1", default))!.ModelVersion);
+        Assert.Null(await (await second.OpenAsync("M-2026-12-01", default)).ReadCardAsync("sku-1", default));
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public abstract class CardSetsContract : IAsyncLifetime
 
         await set.UpsertAsync([CardStoreContract.Card("sku-1")], default);
 
-        Assert.NotNull(await set.GetAsync("sku-1", default));
-        Assert.Null(await (await sets.OpenAsync("", default)).GetAsync("sku-1", default));
+        Assert.NotNull(await set.ReadCardAsync("sku-1", default));
+        Assert.Null(await (await sets.OpenAsync("", default)).ReadCardAsync("sku-1", default));
     }
 
     [Theory]

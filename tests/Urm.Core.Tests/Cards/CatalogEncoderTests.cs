@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
-using Urm.Core.Features;
+using Urm.Core.Features.Images;
 using Urm.Core.Tests.Models;
 
 namespace Urm.Core.Tests.Cards;
@@ -23,7 +23,7 @@ public sealed class CatalogEncoderTests(EncodingModel model)
         Assert.Equal(0, second.Fused);
         Assert.Equal(EncodingModel.ItemCount, second.SkippedUnchanged);
         Assert.Equal(0, second.Extraction.Items); // skipped before feature extraction, not just served from the cache
-        var card = await world.Store.GetAsync("sku-3", default);
+        var card = await world.Store.ReadCardAsync("sku-3", default);
         Assert.NotNull(card);
         var item = model.Items.Single(i => i.Id == "sku-3");
         Assert.Equal(item.Title, card.Title);
@@ -43,8 +43,8 @@ public sealed class CatalogEncoderTests(EncodingModel model)
 
         await world.EncodeAsync([.. model.Items, twin]);
 
-        Assert.Equal(known.Id, (await world.Store.GetAsync(twin.Id, default))!.Lender);
-        Assert.Null((await world.Store.GetAsync(known.Id, default))!.Lender);
+        Assert.Equal(known.Id, (await world.Store.ReadCardAsync(twin.Id, default))!.Lender);
+        Assert.Null((await world.Store.ReadCardAsync(known.Id, default))!.Lender);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class CatalogEncoderTests(EncodingModel model)
         var changed = new List<string>();
         await foreach (var card in world.Store.ReadChangedAsync(before, default)) changed.Add(card.Id);
         Assert.Equal(["sku-7"], changed);
-        Assert.Equal("A brand new title", (await world.Store.GetAsync("sku-7", default))!.Title);
+        Assert.Equal("A brand new title", (await world.Store.ReadCardAsync("sku-7", default))!.Title);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class CatalogEncoderTests(EncodingModel model)
 
         Assert.Equal(1, report.Retired);
         Assert.Equal(0, report.Fused);
-        Assert.True((await world.Store.GetAsync("sku-4", default))!.Retired);
+        Assert.True((await world.Store.ReadCardAsync("sku-4", default))!.Retired);
         Assert.DoesNotContain("sku-4", (await world.Store.GetStampsAsync(default)).Keys);
     }
 
@@ -121,7 +121,7 @@ public sealed class CatalogEncoderTests(EncodingModel model)
         Assert.Equal((1, 3, 1), (again.Fused, again.SkippedUnchanged, again.ImageProblems.Count));
         Assert.Equal((1, 3, 0), (fixedRun.Fused, fixedRun.SkippedUnchanged, fixedRun.ImageProblems.Count));
         Assert.Equal(0, (await Run()).Fused);   // fixed for good: unchanged from now on
-        Assert.Equal(ContentHash.Compute(items[0]), (await world.Store.GetAsync(items[0].Id, default))!.ContentHash);
+        Assert.Equal(ContentHash.Compute(items[0]), (await world.Store.ReadCardAsync(items[0].Id, default))!.ContentHash);
     }
 
     private sealed class FlakyImageEncoder : IImageEncoder

@@ -22,8 +22,6 @@ internal sealed class CountingCardStore(ICardStore inner) : ICardStore
 
     public Task<long> RetireAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) => inner.RetireAsync(ids, cancellationToken);
 
-    public Task<CardDocument?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
-
     public IAsyncEnumerable<CardDocument> ReadChangedAsync(long sinceVersion, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _changeReads);

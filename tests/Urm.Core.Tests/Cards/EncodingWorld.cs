@@ -1,7 +1,7 @@
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
-using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Cache;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
 using Urm.Core.Tests.Models;
 

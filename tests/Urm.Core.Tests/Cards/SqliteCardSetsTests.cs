@@ -58,7 +58,7 @@ public sealed class SqliteCardSetsTests : CardSetsContract
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sets.OpenAsync("model.!~._.", default));
 
         Assert.Contains("'model.!~._.' and 'model. @.-_' map to the same tables", error.Message, StringComparison.Ordinal);
-        Assert.NotNull(await first.GetAsync("sku-1", default));
+        Assert.NotNull(await first.ReadCardAsync("sku-1", default));
         await Assert.ThrowsAsync<InvalidOperationException>(() => sets.OpenAsync("model.!~._.", default));
     }
 

@@ -39,10 +39,10 @@ public sealed class SqliteCardStoreTests : CardStoreContract
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(path), default);
         try
         {
-            var old = await store.GetAsync("sku-1", default);
+            var old = await store.ReadCardAsync("sku-1", default);
             Assert.Equal(("One", 1f, (string?)null), (old!.Title, old.Vector.Single(), old.Lender));
             await store.UpsertAsync([Card("sku-2") with { Lender = "sku-1" }], default);
-            Assert.Equal("sku-1", (await store.GetAsync("sku-2", default))!.Lender);
+            Assert.Equal("sku-1", (await store.ReadCardAsync("sku-2", default))!.Lender);
             Assert.Equal(2, await store.GetCatalogVersionAsync(default));
         }
         finally

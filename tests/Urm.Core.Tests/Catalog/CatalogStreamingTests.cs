@@ -8,10 +8,10 @@ namespace Urm.Core.Tests.Catalog;
 public sealed class CatalogStreamingTests : IDisposable
 {
     private const int Rows = 1_000_000;
-    private readonly ITestOutputHelper output;
+    private readonly ITestOutputHelper _output;
     private readonly string path = Path.Combine(Path.GetTempPath(), $"urm-stream-{Guid.NewGuid():N}.jsonl");
 
-    public CatalogStreamingTests(ITestOutputHelper output) => this.output = output;
+    public CatalogStreamingTests(ITestOutputHelper output) => _output = output;
 
     public void Dispose() => File.Delete(path);
 
@@ -34,7 +34,7 @@ public sealed class CatalogStreamingTests : IDisposable
             }
         }
 
-        output.WriteLine($"written in {clock.Elapsed}");
+        _output.WriteLine($"written in {clock.Elapsed}");
         clock.Restart();
 
         var baseline = HeapAfterCollection();
@@ -51,7 +51,7 @@ public sealed class CatalogStreamingTests : IDisposable
             count++;
         }
 
-        output.WriteLine($"read in {clock.Elapsed}; the heap grew by at most {peak / (1024 * 1024)} MB");
+        _output.WriteLine($"read in {clock.Elapsed}; the heap grew by at most {peak / (1024 * 1024)} MB");
         Assert.Equal(Rows, count);
         Assert.Equal((Rows, Rows, 0), (report.RowsRead, report.Accepted, report.Rejected));
         // Holding a million items would take several hundred MB; the id -> line map takes well under this.

@@ -5,9 +5,9 @@ namespace Urm.Core.Tests.Catalog;
 /// <summary>A re-openable source over bytes held by the test, counting how often it was opened.</summary>
 internal sealed class InMemorySource
 {
-    private readonly byte[] bytes;
+    private readonly byte[] _bytes;
 
-    private InMemorySource(byte[] bytes) => this.bytes = bytes;
+    private InMemorySource(byte[] bytes) => _bytes = bytes;
 
     public int Opens { get; private set; }
 
@@ -20,6 +20,6 @@ internal sealed class InMemorySource
     public Task<Stream> Open(CancellationToken cancellationToken)
     {
         Opens++;
-        return Task.FromResult<Stream>(new MemoryStream(bytes, writable: false));
+        return Task.FromResult<Stream>(new MemoryStream(_bytes, writable: false));
     }
 }

@@ -1,4 +1,4 @@
-using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
 
 namespace Urm.Core.Tests.Features;
 

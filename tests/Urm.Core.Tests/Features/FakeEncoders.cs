@@ -1,4 +1,5 @@
-using Urm.Core.Features;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
 
 namespace Urm.Core.Tests.Features;
 

@@ -1,4 +1,5 @@
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
 
 namespace Urm.Core.Tests.Features;
 

@@ -1,6 +1,9 @@
 using SixLabors.ImageSharp;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
 
 namespace Urm.Core.Tests.Features;
 

@@ -1,6 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
-using Urm.Core.Features;
+using Urm.Core.Features.Images;
 using Xunit.Abstractions;
 
 namespace Urm.Core.Tests.Features;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Urm.Core.Features;
+using Urm.Core.Features.Images;
 
 namespace Urm.Core.Tests.Features;
 

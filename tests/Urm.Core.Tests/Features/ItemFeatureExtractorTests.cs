@@ -1,6 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Features.Attributes;
+using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
+using Urm.Core.Features.Text;
 
 namespace Urm.Core.Tests.Features;
 

@@ -1,4 +1,4 @@
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Tests.Models;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Tests.Models;
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Tests.Models;
 

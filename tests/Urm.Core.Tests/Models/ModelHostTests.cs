@@ -1,7 +1,9 @@
 using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Features.Attributes;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Tests.Cards;
 
 namespace Urm.Core.Tests.Models;

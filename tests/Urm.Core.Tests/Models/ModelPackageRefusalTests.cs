@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 
 namespace Urm.Core.Tests.Models;
 

@@ -1,7 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Events;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Core.Tests.Models;
 

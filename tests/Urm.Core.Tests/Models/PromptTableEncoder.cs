@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Urm.Core.Features;
+using Urm.Core.Features.Text;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Core.Tests.Models;
 

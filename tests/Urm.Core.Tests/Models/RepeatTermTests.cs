@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Urm.Core.Events;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
+using Urm.Core.Models.Runtime;
 
 namespace Urm.Core.Tests.Models;
 

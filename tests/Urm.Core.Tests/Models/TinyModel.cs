@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Urm.Core.Features;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 using Urm.Core.Prompts;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Core.Tests.Models;
 

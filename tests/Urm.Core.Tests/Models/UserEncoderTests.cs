@@ -1,5 +1,5 @@
 using Urm.Core.Events;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Retrieval;
 
 namespace Urm.Core.Tests.Models;

@@ -1,5 +1,5 @@
 using Urm.Core.Cards;
-using Urm.Core.Models;
+using Urm.Core.Models.Package;
 using Urm.Core.Serving;
 using Urm.Core.Tests.Models;
 using static Urm.Core.Tests.Serving.ServingCatalog;

@@ -1,5 +1,5 @@
 using Urm.Core.Cards;
-using Urm.Core.Models;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Serving;
 using Urm.Core.Tests.Models;
 

@@ -14,15 +14,15 @@ internal readonly struct Cell
     private static readonly string[] TrueWords = ["true", "1", "yes"];
     private static readonly string[] FalseWords = ["false", "0", "no"];
 
-    private readonly JsonElement json;
-    private readonly string? text;
-    private readonly bool isJson;
+    private readonly JsonElement _json;
+    private readonly string? _text;
+    private readonly bool _isJson;
 
     private Cell(JsonElement json, string? text, bool isJson)
     {
-        this.json = json;
-        this.text = text;
-        this.isJson = isJson;
+        _json = json;
+        _text = text;
+        _isJson = isJson;
     }
 
     public static Cell Absent => default;
@@ -34,24 +34,24 @@ internal readonly struct Cell
     public string? GetText(string field, bool acceptNumber, out string? value)
     {
         value = null;
-        if (isJson)
+        if (_isJson)
         {
-            switch (json.ValueKind)
+            switch (_json.ValueKind)
             {
                 case JsonValueKind.Undefined or JsonValueKind.Null:
                     return null;
                 case JsonValueKind.String:
-                    value = Clean(json.GetString());
+                    value = Clean(_json.GetString());
                     return null;
                 case JsonValueKind.Number when acceptNumber:
-                    value = json.GetRawText();
+                    value = _json.GetRawText();
                     return null;
                 default:
                     return $"'{field}' must be a string{(acceptNumber ? " or a number" : "")}, not {Describe()}";
             }
         }
 
-        value = Clean(text);
+        value = Clean(_text);
         return null;
     }
 
@@ -59,25 +59,25 @@ internal readonly struct Cell
     {
         value = null;
         double number;
-        if (isJson && json.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        if (_isJson && _json.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return null;
         }
 
-        if (isJson && json.ValueKind == JsonValueKind.Number)
+        if (_isJson && _json.ValueKind == JsonValueKind.Number)
         {
-            if (!json.TryGetDouble(out number))
+            if (!_json.TryGetDouble(out number))
             {
                 return $"'{field}' must be a finite number, not {Describe()}";
             }
         }
-        else if (isJson && json.ValueKind != JsonValueKind.String)
+        else if (_isJson && _json.ValueKind != JsonValueKind.String)
         {
             return $"'{field}' must be a number, not {Describe()}";
         }
         else
         {
-            var raw = Clean(isJson ? json.GetString() : text);
+            var raw = Clean(_isJson ? _json.GetString() : _text);
             if (raw is null)
             {
                 return null;
@@ -102,9 +102,9 @@ internal readonly struct Cell
     public string? GetFlag(string field, out bool? value)
     {
         value = null;
-        if (isJson)
+        if (_isJson)
         {
-            switch (json.ValueKind)
+            switch (_json.ValueKind)
             {
                 case JsonValueKind.Undefined or JsonValueKind.Null:
                     return null;
@@ -121,7 +121,7 @@ internal readonly struct Cell
             }
         }
 
-        var raw = Clean(isJson ? (json.ValueKind == JsonValueKind.String ? json.GetString() : json.GetRawText()) : text);
+        var raw = Clean(_isJson ? (_json.ValueKind == JsonValueKind.String ? _json.GetString() : _json.GetRawText()) : _text);
         if (raw is null)
         {
             return null;
@@ -147,22 +147,22 @@ internal readonly struct Cell
     public string? GetStringMap(string field, out List<KeyValuePair<string, string>>? value)
     {
         value = null;
-        if (isJson && json.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        if (_isJson && _json.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return null;
         }
 
-        if (isJson && json.ValueKind == JsonValueKind.Object)
+        if (_isJson && _json.ValueKind == JsonValueKind.Object)
         {
-            return ReadMap(field, json, out value);
+            return ReadMap(field, _json, out value);
         }
 
-        if (isJson && json.ValueKind != JsonValueKind.String)
+        if (_isJson && _json.ValueKind != JsonValueKind.String)
         {
             return $"'{field}' must be a JSON object of string to string, not {Describe()}";
         }
 
-        var raw = Clean(isJson ? json.GetString() : text);
+        var raw = Clean(_isJson ? _json.GetString() : _text);
         if (raw is null)
         {
             return null;
@@ -225,19 +225,19 @@ internal readonly struct Cell
 
     private string Describe()
     {
-        if (!isJson)
+        if (!_isJson)
         {
-            return Quote(text ?? "");
+            return Quote(_text ?? "");
         }
 
-        return json.ValueKind switch
+        return _json.ValueKind switch
         {
-            JsonValueKind.String => Quote(json.GetString() ?? ""),
+            JsonValueKind.String => Quote(_json.GetString() ?? ""),
             JsonValueKind.Object => "an object",
             JsonValueKind.Array => "an array",
-            JsonValueKind.True or JsonValueKind.False => $"the boolean {json.GetRawText()}",
-            JsonValueKind.Number => $"the number {Quoting.Shorten(json.GetRawText(), 40)}",
-            _ => json.ValueKind.ToString().ToLowerInvariant(),
+            JsonValueKind.True or JsonValueKind.False => $"the boolean {_json.GetRawText()}",
+            JsonValueKind.Number => $"the number {Quoting.Shorten(_json.GetRawText(), 40)}",
+            _ => _json.ValueKind.ToString().ToLowerInvariant(),
         };
     }
 

@@ -6,28 +6,28 @@ namespace Urm.Core.Catalog.Rows;
 /// </summary>
 internal sealed class CsvLineFeed : TextReader
 {
-    private readonly Utf8LineReader lines;
-    private readonly Dictionary<long, string> problems = [];
-    private string pending = "";
-    private int pendingPosition;
-    private bool ended;
+    private readonly Utf8LineReader _lines;
+    private readonly Dictionary<long, string> _problems = [];
+    private string _pending = "";
+    private int _pendingPosition;
+    private bool _ended;
 
-    public CsvLineFeed(Utf8LineReader lines) => this.lines = lines;
+    public CsvLineFeed(Utf8LineReader lines) => _lines = lines;
 
     /// <summary>The first problem on a line in [first, last], forgetting problems before <paramref name="first"/>.</summary>
     public string? ProblemBetween(long first, long last)
     {
-        if (problems.Count == 0)
+        if (_problems.Count == 0)
         {
             return null;
         }
 
         string? found = null;
-        foreach (var (line, problem) in problems.OrderBy(p => p.Key).ToList())
+        foreach (var (line, problem) in _problems.OrderBy(p => p.Key).ToList())
         {
             if (line < first)
             {
-                problems.Remove(line);
+                _problems.Remove(line);
             }
             else if (line <= last && found is null)
             {
@@ -42,18 +42,18 @@ internal sealed class CsvLineFeed : TextReader
 
     public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
 
-    public override int Read() => EnsurePending() ? pending[pendingPosition++] : -1;
+    public override int Read() => EnsurePending() ? _pending[_pendingPosition++] : -1;
 
-    public override int Peek() => EnsurePending() ? pending[pendingPosition] : -1;
+    public override int Peek() => EnsurePending() ? _pending[_pendingPosition] : -1;
 
     public override async ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default)
     {
-        if (pendingPosition >= pending.Length && !ended)
+        if (_pendingPosition >= _pending.Length && !_ended)
         {
-            Accept(await lines.ReadAsync(cancellationToken).ConfigureAwait(false));
+            Accept(await _lines.ReadAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        return pendingPosition < pending.Length ? Copy(buffer.Span) : 0;
+        return _pendingPosition < _pending.Length ? Copy(buffer.Span) : 0;
     }
 
     public override Task<int> ReadAsync(char[] buffer, int index, int count) =>
@@ -61,37 +61,37 @@ internal sealed class CsvLineFeed : TextReader
 
     private bool EnsurePending()
     {
-        if (pendingPosition < pending.Length)
+        if (_pendingPosition < _pending.Length)
         {
             return true;
         }
 
-        return !ended && Accept(lines.Read());
+        return !_ended && Accept(_lines.Read());
     }
 
     private bool Accept(TextLine? next)
     {
         if (next is not { } line)
         {
-            ended = true;
+            _ended = true;
             return false;
         }
 
         if (line.Problem is not null)
         {
-            problems[line.Number] = line.Problem;
+            _problems[line.Number] = line.Problem;
         }
 
-        pending = line.Text + "\n";
-        pendingPosition = 0;
+        _pending = line.Text + "\n";
+        _pendingPosition = 0;
         return true;
     }
 
     private int Copy(Span<char> buffer)
     {
-        var count = Math.Min(buffer.Length, pending.Length - pendingPosition);
-        pending.AsSpan(pendingPosition, count).CopyTo(buffer);
-        pendingPosition += count;
+        var count = Math.Min(buffer.Length, _pending.Length - _pendingPosition);
+        _pending.AsSpan(_pendingPosition, count).CopyTo(buffer);
+        _pendingPosition += count;
         return count;
     }
 }

@@ -8,17 +8,17 @@ namespace Urm.Core.Catalog.Rows;
 /// </summary>
 internal readonly struct RawRow
 {
-    private readonly (string Name, JsonElement Value)[]? properties;
-    private readonly string[]? cells;
-    private readonly IReadOnlyDictionary<string, int>? columns;
+    private readonly (string Name, JsonElement Value)[]? _properties;
+    private readonly string[]? _cells;
+    private readonly IReadOnlyDictionary<string, int>? _columns;
 
     private RawRow(long line, string? problem, (string, JsonElement)[]? properties, string[]? cells, IReadOnlyDictionary<string, int>? columns)
     {
         Line = line;
         Problem = problem;
-        this.properties = properties;
-        this.cells = cells;
-        this.columns = columns;
+        _properties = properties;
+        _cells = cells;
+        _columns = columns;
     }
 
     /// <summary>JSONL: the line; CSV: the physical line the record starts on.</summary>
@@ -39,12 +39,12 @@ internal readonly struct RawRow
     {
         get
         {
-            if (cells is not null && columns is not null)
+            if (_cells is not null && _columns is not null)
             {
-                return columns.TryGetValue(name, out var index) && index < cells.Length ? Cell.FromText(cells[index]) : Cell.Absent;
+                return _columns.TryGetValue(name, out var index) && index < _cells.Length ? Cell.FromText(_cells[index]) : Cell.Absent;
             }
 
-            foreach (var (propertyName, value) in properties ?? [])
+            foreach (var (propertyName, value) in _properties ?? [])
             {
                 if (string.Equals(propertyName, name, StringComparison.OrdinalIgnoreCase))
                 {

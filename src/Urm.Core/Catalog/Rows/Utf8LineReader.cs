@@ -11,19 +11,19 @@ internal sealed class Utf8LineReader
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly UTF8Encoding Lossy = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-    private readonly Stream stream;
-    private readonly int maxLineBytes;
-    private readonly byte[] chunk = new byte[64 * 1024];
-    private int chunkPosition;
-    private int chunkLength;
-    private bool endOfStream;
-    private bool finished;
-    private byte[] line = new byte[1024];
-    private int lineLength;
-    private bool lineTooLong;
-    private long number;
+    private readonly Stream _stream;
+    private readonly int _maxLineBytes;
+    private readonly byte[] _chunk = new byte[64 * 1024];
+    private int _chunkPosition;
+    private int _chunkLength;
+    private bool _endOfStream;
+    private bool _finished;
+    private byte[] _line = new byte[1024];
+    private int _lineLength;
+    private bool _lineTooLong;
+    private long _number;
 
-    private readonly bool decode;
+    private readonly bool _decode;
 
     /// <param name="decode">
     /// False leaves <see cref="TextLine.Text"/> empty and hands out the validated bytes instead, for a JSON
@@ -31,9 +31,9 @@ internal sealed class Utf8LineReader
     /// </param>
     public Utf8LineReader(Stream stream, int maxLineBytes, bool decode = true)
     {
-        this.stream = stream;
-        this.maxLineBytes = maxLineBytes;
-        this.decode = decode;
+        _stream = stream;
+        _maxLineBytes = maxLineBytes;
+        _decode = decode;
     }
 
     public async ValueTask<TextLine?> ReadAsync(CancellationToken cancellationToken)
@@ -45,14 +45,14 @@ internal sealed class Utf8LineReader
                 return taken;
             }
 
-            if (endOfStream)
+            if (_endOfStream)
             {
                 return TakeLast();
             }
 
-            chunkLength = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
-            chunkPosition = 0;
-            endOfStream = chunkLength == 0;
+            _chunkLength = await _stream.ReadAsync(_chunk, cancellationToken).ConfigureAwait(false);
+            _chunkPosition = 0;
+            _endOfStream = _chunkLength == 0;
         }
     }
 
@@ -66,29 +66,29 @@ internal sealed class Utf8LineReader
                 return taken;
             }
 
-            if (endOfStream)
+            if (_endOfStream)
             {
                 return TakeLast();
             }
 
-            chunkLength = stream.Read(chunk);
-            chunkPosition = 0;
-            endOfStream = chunkLength == 0;
+            _chunkLength = _stream.Read(_chunk);
+            _chunkPosition = 0;
+            _endOfStream = _chunkLength == 0;
         }
     }
 
     private bool TryTakeLine(out TextLine taken)
     {
         taken = default;
-        if (chunkPosition >= chunkLength)
+        if (_chunkPosition >= _chunkLength)
         {
             return false;
         }
 
-        var newline = Array.IndexOf(chunk, (byte)'\n', chunkPosition, chunkLength - chunkPosition);
-        var end = newline < 0 ? chunkLength : newline;
-        Append(chunk.AsSpan(chunkPosition, end - chunkPosition));
-        chunkPosition = end + (newline < 0 ? 0 : 1);
+        var newline = Array.IndexOf(_chunk, (byte)'\n', _chunkPosition, _chunkLength - _chunkPosition);
+        var end = newline < 0 ? _chunkLength : newline;
+        Append(_chunk.AsSpan(_chunkPosition, end - _chunkPosition));
+        _chunkPosition = end + (newline < 0 ? 0 : 1);
         if (newline < 0)
         {
             return false;
@@ -100,83 +100,83 @@ internal sealed class Utf8LineReader
 
     private TextLine? TakeLast()
     {
-        if (finished)
+        if (_finished)
         {
             return null;
         }
 
-        finished = true;
-        return lineLength > 0 || lineTooLong ? Finish() : null;
+        _finished = true;
+        return _lineLength > 0 || _lineTooLong ? Finish() : null;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        if (lineTooLong)
+        if (_lineTooLong)
         {
             return;
         }
 
-        if (lineLength + bytes.Length > maxLineBytes)
+        if (_lineLength + bytes.Length > _maxLineBytes)
         {
             // Drop the rest of an oversized line rather than buffer it: its reader learns only that it was too long.
-            lineTooLong = true;
+            _lineTooLong = true;
             return;
         }
 
-        if (lineLength + bytes.Length > line.Length)
+        if (_lineLength + bytes.Length > _line.Length)
         {
-            Array.Resize(ref line, Math.Min(maxLineBytes, Math.Max(line.Length * 2, lineLength + bytes.Length)));
+            Array.Resize(ref _line, Math.Min(_maxLineBytes, Math.Max(_line.Length * 2, _lineLength + bytes.Length)));
         }
 
-        bytes.CopyTo(line.AsSpan(lineLength));
-        lineLength += bytes.Length;
+        bytes.CopyTo(_line.AsSpan(_lineLength));
+        _lineLength += bytes.Length;
     }
 
     private TextLine Finish()
     {
-        number++;
+        _number++;
         var start = 0;
-        var length = lineLength;
-        if (length > 0 && line[length - 1] == (byte)'\r')
+        var length = _lineLength;
+        if (length > 0 && _line[length - 1] == (byte)'\r')
         {
             length--;
         }
 
-        if (number == 1 && line.AsSpan(0, length).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        if (_number == 1 && _line.AsSpan(0, length).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             start = 3;
             length -= 3;
         }
 
-        var bytes = line.AsSpan(start, length);
+        var bytes = _line.AsSpan(start, length);
         TextLine result;
-        if (lineTooLong)
+        if (_lineTooLong)
         {
-            result = new TextLine(number, "", $"the line is longer than {maxLineBytes} bytes");
+            result = new TextLine(_number, "", $"the line is longer than {_maxLineBytes} bytes");
         }
-        else if (!decode && System.Text.Unicode.Utf8.IsValid(bytes))
+        else if (!_decode && System.Text.Unicode.Utf8.IsValid(bytes))
         {
-            result = new TextLine(number, "", null) { Utf8 = line.AsMemory(start, length) };
+            result = new TextLine(_number, "", null) { Utf8 = _line.AsMemory(start, length) };
         }
         else
         {
             try
             {
-                result = new TextLine(number, Strict.GetString(bytes), null);
+                result = new TextLine(_number, Strict.GetString(bytes), null);
             }
             catch (DecoderFallbackException error)
             {
-                result = new TextLine(number, Lossy.GetString(bytes),
+                result = new TextLine(_number, Lossy.GetString(bytes),
                     $"the line is not valid UTF-8 (bad byte at offset {Math.Max(0, error.Index)}); save the file as UTF-8");
             }
         }
 
-        lineLength = 0;
-        lineTooLong = false;
+        _lineLength = 0;
+        _lineTooLong = false;
         // Give back the memory of an unusually long line instead of keeping it for the rest of the file.
-        if (line.Length > 64 * 1024)
+        if (_line.Length > 64 * 1024)
         {
-            line = new byte[1024];
+            _line = new byte[1024];
         }
 
         return result;

@@ -1,4 +1,0 @@
-namespace Urm.Core.Evaluation;
-
-/// <summary>Mean HR@K and NDCG@K at one cut-off.</summary>
-public sealed record MetricsAtK(int K, double HitRate, double Ndcg);

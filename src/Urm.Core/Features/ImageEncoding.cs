@@ -1,4 +1,0 @@
-namespace Urm.Core.Features;
-
-/// <summary>The outcome for one image reference: a vector, or the problem that prevented one.</summary>
-public sealed record ImageEncoding(float[]? Vector, ImageProblem? Problem);

@@ -1,4 +1,0 @@
-namespace Urm.Core.Features;
-
-/// <summary>Why an image reference gave no image vector.</summary>
-public sealed record ImageProblem(string Reference, string Reason);

@@ -1,0 +1,165 @@
+using Microsoft.ML.OnnxRuntime;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using Urm.Core.Pretrained;
+
+namespace Urm.Core.Features.Images;
+
+/// <summary>
+/// ResNet18 image vectors (512-d global average pool) from ML.NET's DnnImageFeaturizer package.
+/// Its preprocessing graph takes planar RGB floats in 0–255, shape [1, 3, 224, 224], reorders them to
+/// BGR and subtracts a per-pixel mean image (Caffe style, no scaling); the ResNet graph maps that
+/// to [1, 512, 1, 1]. Both graphs fix the batch at 1, so throughput comes from running several
+/// images at once on the shared, thread-safe sessions.
+/// </summary>
+public sealed class ImageEncoder : IImageEncoder, IDisposable
+{
+    public const int ModelDimension = 512;
+    public const int Side = 224;
+
+    private readonly IImageSource _source;
+    private readonly ImageEncoderOptions _options;
+    private readonly InferenceSession _preprocess;
+    private readonly InferenceSession _resnet;
+    private readonly string[] _preprocessInput, _preprocessOutput, _resnetInput, _resnetOutput;
+
+    public ImageEncoder(IImageSource source, string resnetPath, string preprocessPath, ImageEncoderOptions? options = null)
+    {
+        _source = source ?? throw new ArgumentNullException(nameof(source));
+        _options = options ?? ImageEncoderOptions.Default;
+        if (_options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrency must be at least 1.");
+        foreach (var path in new[] { resnetPath, preprocessPath })
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"The ResNet18 image encoder was not found at '{path}'. It is copied there at build time from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package: rebuild the project.", path);
+
+        _preprocess = EncoderSession.Create(preprocessPath, _options.SessionOrDefault, out var provider);
+        try
+        {
+            _resnet = EncoderSession.Create(resnetPath, _options.SessionOrDefault, out _);
+        }
+        catch
+        {
+            _preprocess.Dispose();
+            throw;
+        }
+        Provider = provider;
+        _preprocessInput = [Single(_preprocess.InputMetadata, "preprocessing input")];
+        _preprocessOutput = [Single(_preprocess.OutputMetadata, "preprocessing output")];
+        _resnetInput = [Single(_resnet.InputMetadata, "ResNet input")];
+        _resnetOutput = [Single(_resnet.OutputMetadata, "ResNet output")];
+        if (_resnet.OutputMetadata[_resnetOutput[0]].Dimensions.Aggregate(1L, (a, d) => a * Math.Abs(d)) != ModelDimension)
+            throw new InvalidDataException($"The ResNet output '{_resnetOutput[0]}' does not hold {ModelDimension} values.");
+    }
+
+    /// <summary>The package's two graphs from the build's pretrained folder.</summary>
+    public static ImageEncoder Load(IImageSource source, ImageEncoderOptions? options = null)
+        => new(source, PretrainedPaths.ResNet18Model, PretrainedPaths.ResNet18Preprocess, options);
+
+    public int Dimension => ModelDimension;
+
+    public ExecutionProvider Provider { get; }
+
+    public async Task<ImageEncoding[]> EncodeAsync(IReadOnlyList<string> references, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        var results = new ImageEncoding[references.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), parallel, async (i, ct) =>
+        {
+            results[i] = await EncodeOneAsync(references[i], ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return results;
+    }
+
+    public Task<ImageEncoding> EncodeAsync(string reference, CancellationToken cancellationToken) => EncodeOneAsync(reference, cancellationToken);
+
+    /// <summary>Runs both graphs on planar RGB pixels in 0–255, [3, 224, 224].</summary>
+    public float[] Run(float[] pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (pixels.Length != 3 * Side * Side) throw new ArgumentException($"Expected {3 * Side * Side} planar RGB values.", nameof(pixels));
+        using var input = OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, Side, Side]);
+        using var runOptions = new RunOptions();
+        using var prepared = _preprocess.Run(runOptions, _preprocessInput, [input], _preprocessOutput);
+        using var pooled = _resnet.Run(runOptions, _resnetInput, [prepared[0]], _resnetOutput);
+        return pooled[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    public void Dispose()
+    {
+        _preprocess.Dispose();
+        _resnet.Dispose();
+    }
+
+    private async Task<ImageEncoding> EncodeOneAsync(string reference, CancellationToken cancellationToken)
+    {
+        float[] pixels;
+        try
+        {
+            if (string.IsNullOrWhiteSpace(reference)) return Problem(reference ?? "", "The image reference is empty.");
+            byte[] bytes;
+            await using (var stream = await _source.OpenAsync(reference, cancellationToken).ConfigureAwait(false))
+                bytes = await BoundedRead.ReadAllAsync(stream, _options.MaxBytes, reference, cancellationToken).ConfigureAwait(false);
+            pixels = Decode(bytes, reference);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            return Problem(reference, Describe(e));
+        }
+        // Outside the catch: a failing model is a broken deployment, not a bad image.
+        return new ImageEncoding(Run(pixels), null);
+    }
+
+    private float[] Decode(byte[] bytes, string reference)
+    {
+        var info = Image.Identify(bytes)
+            ?? throw new ImageSourceException($"'{reference}' is not an image in a known format (JPEG, PNG, GIF, BMP, TGA, WebP, TIFF, PBM).");
+        if ((long)info.Width * info.Height > _options.MaxPixels)
+            throw new ImageSourceException($"'{reference}' is {info.Width}×{info.Height} pixels, more than the {_options.MaxPixels:N0}-pixel limit.");
+
+        using var image = Image.Load<Rgba32>(bytes);
+        // The shorter side is scaled to 224 and the centre cropped, as ML.NET's ResizeImages(IsoCrop)
+        // fed this model; transparent product shots are laid on white, the usual shop background.
+        image.Mutate(x => x
+            .AutoOrient()
+            .Resize(new ResizeOptions { Size = new Size(Side, Side), Mode = ResizeMode.Crop, Position = AnchorPositionMode.Center })
+            .BackgroundColor(Color.White));
+        var pixels = new float[3 * Side * Side];
+        const int plane = Side * Side;
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (var x = 0; x < row.Length; x++)
+                {
+                    var at = y * Side + x;
+                    pixels[at] = row[x].R;
+                    pixels[plane + at] = row[x].G;
+                    pixels[2 * plane + at] = row[x].B;
+                }
+            }
+        });
+        return pixels;
+    }
+
+    private static ImageEncoding Problem(string reference, string reason) => new(null, new ImageProblem(reference, reason));
+
+    private static string Describe(Exception e) => e switch
+    {
+        ImageSourceException or TimeoutException => e.Message,
+        FileNotFoundException or DirectoryNotFoundException => $"Not found: {e.Message}",
+        UnauthorizedAccessException => $"Not readable: {e.Message}",
+        UnknownImageFormatException => "Not an image in a known format.",
+        InvalidImageContentException or ImageFormatException => $"The image data is damaged: {e.Message}",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    private static string Single(IReadOnlyDictionary<string, NodeMetadata> nodes, string what)
+        => nodes.Count == 1 ? nodes.Keys.First() : throw new InvalidDataException($"Expected one {what}, found {nodes.Count}.");
+}

@@ -1,3 +1,0 @@
-namespace Urm.Core.Features;
-
-public sealed record ItemImageProblem(string ItemId, ImageProblem Problem);

@@ -1,0 +1,13 @@
+namespace Urm.Core.Features.Text;
+
+/// <summary>How the MiniLM text encoder tokenises and runs.</summary>
+/// <param name="MaxTokens">Token window including [CLS] and [SEP]; all-MiniLM-L6-v2 was trained with 256.</param>
+/// <param name="LengthSortedRun">Texts per model run within one <see cref="TextEncoder.Encode(IReadOnlyList{string})"/>
+/// call, taken in order of token count so that a run pads only to its own longest text (the answers come
+/// back in the caller's order); 0 runs the whole call as one batch padded to its longest text.</param>
+public sealed record TextEncoderOptions(int MaxTokens = 256, EncoderSessionOptions? Session = null, int LengthSortedRun = 16)
+{
+    public static TextEncoderOptions Default { get; } = new();
+
+    internal EncoderSessionOptions SessionOrDefault => Session ?? EncoderSessionOptions.Default;
+}

@@ -1,4 +1,0 @@
-namespace Urm.Core.Import;
-
-/// <summary>What an import wrote: the catalog and events files and their sizes.</summary>
-public sealed record ImportSummary(string CatalogPath, string EventsPath, int Items, int Users, int Events);

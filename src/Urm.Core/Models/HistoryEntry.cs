@@ -1,7 +1,0 @@
-using Urm.Core.Events;
-
-namespace Urm.Core.Models;
-
-/// <summary>One history item as the user model sees it: the item's card and what the shopper did.</summary>
-/// <param name="Card">The item's card, <see cref="ModelSizes.DCard"/> floats.</param>
-public sealed record HistoryEntry(float[] Card, EventType Event);

@@ -1,4 +1,0 @@
-namespace Urm.Core.Models;
-
-/// <summary>The manifest's <c>onnx</c> section.</summary>
-public sealed record OnnxSection(int Opset, OnnxGraphSpec Fusion, OnnxGraphSpec User);
