@@ -201,3 +201,14 @@ def test_causal_windows_train_every_target_once_with_enough_history(tmp_path):
     assert (trained == 1).all()   # every training item is a target exactly once per epoch
     batches = d.causal_epoch_batches(windows, np.random.default_rng(0))
     assert sorted(map(tuple, np.concatenate(batches).tolist())) == sorted(map(tuple, windows.tolist()))
+
+
+def test_explore_denies_the_items_under_the_historys_categories(tmp_path):
+    from urm_train.evaluate import explore_denied
+    synth.write_features(str(tmp_path / "f"), queries=True)
+    synth.write_events(str(tmp_path / "e.csv"), n_users=6)
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), Config(L=5), log=lambda m: None)
+    # items cycle Skin, Hair, Nails: a history of items 0 and 1 denies every Skin and Hair item, never Nails
+    denied = explore_denied(p.data, [0, 1])
+    assert denied.tolist() == [i % 3 != 2 for i in range(p.feats.n)]
+    assert not explore_denied(p.data, []).any()

@@ -151,8 +151,10 @@ def test_served_cooccurrence_term_is_in_the_package_with_its_figures(run):
     c = m["cooccurrence"]
     assert c["weight"] > 0 and c["recent"] == 3
     # similar is served with the term only where its validation NDCG@10 says it helps
-    similar = torch.load(run / "model" / "checkpoint.pt")["meta"]["metrics"]["similar_validation_ndcg10"]
-    assert c["tasks"] == ["next-item", "next-purchase"] + (["similar"] if similar["served"] > similar["alone"] else [])
+    metrics = torch.load(run / "model" / "checkpoint.pt")["meta"]["metrics"]
+    similar, explore = metrics["similar_validation_ndcg10"], metrics["explore_validation_ndcg10"]
+    assert c["tasks"] == ["next-item", "next-purchase"] + (["similar"] if similar["served"] > similar["alone"] else []) \
+        + (["explore"] if explore["served"] > explore["alone"] else [])
     raw = (run / "model" / c["file"]).read_bytes()
     rows, pairs = np.frombuffer(raw[8:16], "<i4")
     assert raw[:4] == b"URMC" and rows == m["sizes"]["idCount"] + 1 and pairs == c["pairs"] > 0

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .model import score_items
-from .names import NEXT_ITEM, SIMILAR
+from .names import EXPLORE, NEXT_ITEM, SIMILAR
 
 
 def hit_rate(ranks: np.ndarray, k: int) -> float:
@@ -83,11 +83,14 @@ def ndcg_by_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: l
     """NDCG@10 over rows for each weight of the co-occurrence boost (one pass of the model). task
     "similar" poses rows as `urm evaluate --task similar` does: the newest history item (the anchor)
     alone is read, by the model and the co-occurrence term, and is never ranked; rows whose target is
-    the anchor are left out."""
+    the anchor are left out. task "explore" as `urm evaluate --task explore`: only rows whose target has
+    a category under none of the history's, ranked among the items outside the history's categories."""
     model.eval()
     cards = model.cards(items)
     if task == SIMILAR:
         rows = [(h[-1:], e[-1:], t) for h, e, t in rows if len(h) and h[-1] != t]
+    if task == EXPLORE:
+        rows = [r for r in rows if not explore_denied(data, r[0])[r[2]] and data.item_category[r[2]] >= 0]
     rows = sorted(rows, key=lambda r: len(r[0]))
     ranks = {w: [] for w in weights}
     for i in range(0, len(rows), batch_size):
@@ -96,8 +99,20 @@ def ndcg_by_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: l
         scores = model.add_repeat(score_items(model.users(b, cards, prompt_table), cards), b)
         if task == SIMILAR:
             scores[torch.arange(len(part)), torch.tensor([int(h[-1]) for h, _, _ in part])] = float("-inf")
+        if task == EXPLORE:
+            denied = torch.from_numpy(np.stack([explore_denied(data, h) for h, _, _ in part]))
+            scores = scores.masked_fill(denied, float("-inf"))
         log_sums = cooccurrence.log_sums([h for h, _, _ in part], scores.shape[1])
         for w in weights:
             boosted = scores + cooccurrence.weighted(log_sums, w)
             ranks[w].append(target_ranks(boosted, b["targets"][:, 0]).numpy())
     return {w: ndcg(np.concatenate(r) if r else np.zeros(0), 10) for w, r in ranks.items()}
+
+
+def explore_denied(data, history) -> np.ndarray:
+    """(n,) bool: the items an explore answer leaves out for this history, those whose category lies under
+    one of the history's (serving's explore rule; items without a category stay)."""
+    seen = np.unique(data.item_category[np.asarray(history, np.int64)])
+    seen = seen[seen >= 0]
+    denied_category = data.category_under[:, seen].any(1) if len(seen) else np.zeros(len(data.category_under), bool)
+    return np.where(data.item_category >= 0, denied_category[np.clip(data.item_category, 0, None)], False)

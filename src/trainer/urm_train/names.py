@@ -54,6 +54,6 @@ TASK_KEYS = {t: task_key(t) for t in TASKS}  # prompt keys of the task pieces
 REPEAT_TASKS = (NEXT_ITEM, NEXT_PURCHASE)
 RECENCY_STARTS = (0, 1, 2, 3, 5, 10, 20)
 
-# the served co-occurrence term (cooccurrence.py): the tasks it always joins; "similar" too where
+# the served co-occurrence term (cooccurrence.py): the tasks it always joins; "similar" and "explore" too where
 # validation says it helps (train.finish)
 COOCCURRENCE_TASKS = (NEXT_ITEM, NEXT_PURCHASE)

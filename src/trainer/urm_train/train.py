@@ -20,7 +20,8 @@ from .data import (Events, Features, Prompts, SequenceData, load_features, load_
 from . import cooccurrence
 from .evaluate import evaluate, ndcg_by_weight
 from .model import URM, AttributeBag, Sizes, full_softmax_loss
-from .names import CATEGORY, COOCCURRENCE_TASKS, EVENT_IDS, MODALITIES, SEARCH, SIMILAR, TASK_KEYS, category_key
+from .names import (CATEGORY, COOCCURRENCE_TASKS, EVENT_IDS, EXPLORE, MODALITIES, SEARCH, SIMILAR, TASK_KEYS,
+                    category_key)
 
 
 @dataclass
@@ -380,7 +381,8 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
 def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict:
     """The steps after training, on the kept state: ID lending for items without an ID, then the
     co-occurrence term, its weight chosen on next-item validation NDCG@10 (left out when 0 wins) and
-    served for next-item, next-purchase, and similar when it helps there too (the anchor's neighbours),
+    served for next-item, next-purchase, and similar and explore when it helps there too (the anchor's
+    neighbours; the history's neighbours outside its categories),
     then the served figures. -> {"neighbours", "cooccurrence" (checkpoint forms, None when off),
     "metrics" ("validation", "test": as served; "model_alone": the same without the co-occurrence term,
     when there is one)}."""
@@ -412,6 +414,12 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
                 metrics["similar_validation_ndcg10"] = {"alone": similar[0.0], "served": similar[cooc.weight]}
                 if similar[cooc.weight] > similar[0.0]:
                     tasks.append(SIMILAR)
+            if EXPLORE in p.tasks:  # the history's neighbours outside its categories: likewise only where it helps
+                explore = ndcg_by_weight(model, data, items, ptab, data.val, cfg.eval_batch, cooc, (0.0, cooc.weight), EXPLORE)
+                log(f"co-occurrence for explore: validation NDCG@10 {explore[0.0]:.4f} alone, {explore[cooc.weight]:.4f} with it")
+                metrics["explore_validation_ndcg10"] = {"alone": explore[0.0], "served": explore[cooc.weight]}
+                if explore[cooc.weight] > explore[0.0]:
+                    tasks.append(EXPLORE)
         else:
             cooc = None
     log(f"val {json.dumps(metrics['validation'])} test {json.dumps(metrics['test'])}")
