@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Features;
 using Urm.Core.Models;
+using Urm.Core.Profiles;
 using Urm.Http.Apis;
 using Urm.Http.Json;
 using Urm.Http.Problems;
@@ -31,7 +32,7 @@ public static class UrmHttpExtensions
     /// <summary>
     /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.ModelHost"/>
     /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.ITextEncoder"/>): <see cref="AddUrmServing"/>
-    /// registers both, and a test may register its own.
+    /// registers both, and a test may register its own. The host registers its <see cref="IProfileStore"/>.
     /// </summary>
     public static IServiceCollection AddUrmHttp(this IServiceCollection services)
     {
@@ -39,6 +40,9 @@ public static class UrmHttpExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<LastResortExceptionHandler>();
         services.AddSingleton<UrmServing>();
+        // Events and profiles over the host's IProfileStore (a SQLite table for urm serve, Cosmos DB in Azure).
+        services.AddSingleton(sp => new ProfileService(sp.GetRequiredService<IProfileStore>(), time: sp.GetService<TimeProvider>()));
+        services.AddSingleton<ProfileServing>();
         services.AddOpenApi("v1", o => UrmOpenApi.Configure(o));
         return services;
     }

@@ -1,22 +1,24 @@
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
 using Urm.Core.Features;
+using Urm.Core.Profiles;
 using Urm.Core.Models;
 using Urm.Core.Runs;
 using Urm.Http;
 
 namespace Urm.Cli.Serve;
 
-/// <summary>`urm serve`'s composition root: Core services over a local model folder and SQLite store, the shared HTTP layer, the catalog folder watcher.</summary>
+/// <summary>`urm serve`'s composition root: Core services over a local model folder and SQLite store (cards and profiles), the shared HTTP layer, the catalog folder watcher.</summary>
 public static class ServeExtensions
 {
-    public static IServiceCollection AddUrmServe(this IServiceCollection services, ServeSettings settings, SqliteCardStore store)
+    public static IServiceCollection AddUrmServe(this IServiceCollection services, ServeSettings settings, SqliteCardStore store, SqliteProfileStore profiles)
     {
         var session = new EncoderSessionOptions(IntraOpThreads: settings.Threads);
         services.AddSingleton(settings);
         services.AddSingleton(session);
         services.AddSingleton(store);
         services.AddSingleton<ICardStore>(store);
+        services.AddSingleton<IProfileStore>(profiles);
         // Registered on its own so the container disposes it at shutdown (the cache flushes its log then).
         services.AddSingleton(_ => new FileFeatureCache(settings.FeatureCacheDirectory));
         services.AddSingleton(sp => new CatalogFileEncoder(

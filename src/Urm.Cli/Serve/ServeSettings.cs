@@ -18,6 +18,9 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
     /// <summary>How long the watcher waits after the last change to a file before encoding it (uploads write in pieces).</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How many events each shopper's profile keeps, and for how long (defaults: 200, no expiry).</summary>
+    public Urm.Core.Profiles.ProfileOptions Profiles { get; init; } = Urm.Core.Profiles.ProfileOptions.Default;
+
     /// <summary>The least level of Urm's own log lines (encoding runs, model activation).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

@@ -51,6 +51,7 @@ public static class UrmApi
             .WithName("Health")
             .WithSummary("Model version, card count, catalog version and execution provider")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapProfileApi();
         return api;
     }
 
@@ -109,11 +110,14 @@ public static class UrmApi
         => ApiProblems.NotReady("No model is active yet: upload a model package (models/<version>/ and models/active.json), or start `urm serve` with --model.",
             TimeSpan.FromSeconds(30), context);
 
-    private static ProblemHttpResult Fault(UrmServing serving, HttpContext? context, Exception error)
+    private static ProblemHttpResult Fault(UrmServing serving, HttpContext? context, Exception error) => Fault(serving.Logger, context, error);
+
+    /// <summary>An exception out of a handler, logged (with the trace id) and answered as a 503 or 500 problem.</summary>
+    internal static ProblemHttpResult Fault(ILogger logger, HttpContext? context, Exception error)
     {
         var traceId = System.Diagnostics.Activity.Current?.Id ?? context?.TraceIdentifier;
-        if (error is ServiceNotReadyException) serving.Logger.LogWarning("Request not answered yet (trace {TraceId}): {Reason}", traceId, error.Message);
-        else serving.Logger.LogError(error, "Request failed (trace {TraceId})", traceId);
+        if (error is ServiceNotReadyException) logger.LogWarning("Request not answered yet (trace {TraceId}): {Reason}", traceId, error.Message);
+        else logger.LogError(error, "Request failed (trace {TraceId})", traceId);
         return ApiProblems.ForException(error, traceId, context);
     }
 }
