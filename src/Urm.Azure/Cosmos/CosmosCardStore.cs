@@ -422,26 +422,14 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         {
             if (_checked) return;
             var run = NewRun();
-            ContainerProperties properties;
             try
             {
-                properties = (await run.ExecuteAsync($"read of container {_options.Database}/{_options.Container}",
-                    ct => _container.ReadContainerAsync(cancellationToken: ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false)).Resource;
-            }
-            catch (CosmosException e) when (e.StatusCode is HttpStatusCode.NotFound)
-            {
-                throw new InvalidOperationException(
-                    $"Cosmos DB at {_client.Endpoint} has no container '{_options.Container}' in database '{_options.Database}'. " +
-                    "Deploy bicep/main.bicep (it creates both), or set CardStore__Database and CardStore__Container to the ones that exist.", e);
+                await CosmosContainerCheck.RequireAsync(run, _client, _container, _options.Database, _options.Container, "CardStore__Container", "card store", cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 Finish(run);
             }
-            if (properties.PartitionKeyPath != "/pk")
-                throw new InvalidOperationException(
-                    $"Cosmos DB container {_options.Database}/{_options.Container} is partitioned by '{properties.PartitionKeyPath}', but the card store needs '/pk'. " +
-                    "Create the container with partition key /pk (bicep/modules/cosmos.bicep does).");
             _checked = true;
         }
         finally

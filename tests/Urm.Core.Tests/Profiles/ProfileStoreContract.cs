@@ -1,3 +1,4 @@
+using Urm.Azure.Tests.Servers;
 using Urm.Core.Events;
 using Urm.Core.Profiles;
 
@@ -144,5 +145,22 @@ public abstract class ProfileStoreContract : IAsyncLifetime
         var profile = await store.GetAsync(user, default);
         Assert.Equal("e/1?#\\", profile!.Events.Single().EventId);
         Assert.Equal("sku/1", profile.Events.Single().ItemId);
+    }
+
+    [Fact]
+    public async Task Events_past_their_time_to_live_are_gone_and_may_come_again()
+    {
+        var time = new ManualTime(T0);
+        var store = await NewAsync(new ProfileOptions { EventTtl = TimeSpan.FromHours(1) }, time);
+        var user = ProfileKey.User("u-1");
+        await store.AppendAsync(user, [Event("e-1", "sku-1", 1)], default);
+        time.Advance(TimeSpan.FromMinutes(30));
+        await store.AppendAsync(user, [Event("e-2", "sku-2", 2)], default);
+
+        time.Advance(TimeSpan.FromMinutes(45));
+
+        Assert.Equal(["sku-2"], (await store.GetAsync(user, default))!.Events.Select(e => e.ItemId));
+        Assert.Equal([true], await store.AppendAsync(user, [Event("e-1", "sku-1", 1, EventType.Click)], default));
+        Assert.Equal(EventType.Click, (await store.GetAsync(user, default))!.Events[0].Type);
     }
 }

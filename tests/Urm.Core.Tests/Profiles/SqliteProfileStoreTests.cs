@@ -1,7 +1,5 @@
 using Urm.Core.Cards;
-using Urm.Core.Events;
 using Urm.Core.Profiles;
-using Urm.Azure.Tests.Servers;
 
 namespace Urm.Core.Tests.Profiles;
 
@@ -32,22 +30,6 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
         Assert.Equal(0, await cards.GetCatalogVersionAsync(default));
         var reopened = await SqliteProfileStore.OpenAsync(path, null, default);
         Assert.Single((await reopened.GetAsync(ProfileKey.User("u-1"), default))!.Events);
-    }
-
-    [Fact]
-    public async Task Events_past_their_time_to_live_are_gone_and_may_come_again()
-    {
-        var time = new ManualTime(T0);
-        var store = await SqliteProfileStore.OpenAsync(Path.Combine(_folder, "ttl.db"), new ProfileOptions { EventTtl = TimeSpan.FromHours(1) }, default, time);
-        var user = ProfileKey.User("u-1");
-        await store.AppendAsync(user, [Event("e-1", "sku-1", 1)], default);
-        time.Advance(TimeSpan.FromMinutes(30));
-        await store.AppendAsync(user, [Event("e-2", "sku-2", 2)], default);
-
-        time.Advance(TimeSpan.FromMinutes(45));
-
-        Assert.Equal(["sku-2"], (await store.GetAsync(user, default))!.Events.Select(e => e.ItemId));
-        Assert.Equal([true], await store.AppendAsync(user, [Event("e-1", "sku-1", 1, EventType.Click)], default));
     }
 
     [Fact]
