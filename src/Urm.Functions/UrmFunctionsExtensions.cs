@@ -13,6 +13,7 @@ using Urm.Azure;
 using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
+using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Models;
 using Urm.Core.Profiles;
@@ -79,6 +80,8 @@ public static class UrmFunctionsExtensions
             new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(Local(sp), "models")),
             sp.GetRequiredService<ILogger<BlobModelPackageSource>>()));
         services.AddSingleton(sp => new ServingPointerStore(ModelsContainer(sp)));
+        // Every accepted event, for training: the data account's `events` container, one blob per batch.
+        services.AddSingleton<IEventArchive>(sp => new BlobEventArchive(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobEventArchive.DefaultContainer)));
         services.AddSingleton(sp => new LifecycleLock(ModelsContainer(sp), sp.GetRequiredService<ILogger<LifecycleLock>>()));
         services.AddSingleton<ServingFollower>();
         services.AddSingleton(sp => new ChunkQueue(CreateQueueServiceClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration).GetQueueClient(ChunkQueue.DefaultName)));

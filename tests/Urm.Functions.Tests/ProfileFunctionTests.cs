@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
@@ -17,6 +18,7 @@ namespace Urm.Functions.Tests;
 public sealed class ProfileFunctionTests : IAsyncLifetime
 {
     private CosmosStandIn _cosmos = null!;
+    private BlobContainerClient _events = null!;
     private ServiceProvider _services = null!;
 
     public async Task InitializeAsync()
@@ -37,6 +39,11 @@ public sealed class ProfileFunctionTests : IAsyncLifetime
         var profiles = await _cosmos.ProfileStoreAsync(new ProfileOptions { MaxEvents = 5 });
         // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
         services.AddSingleton<IProfileStore>(profiles);
+        // Azurite on the tests' port; the app's archive is the events container of this account.
+        var blobs = AzuriteBlobs.Client();
+        _events = blobs.GetBlobContainerClient(Urm.Azure.Blobs.BlobEventArchive.DefaultContainer);
+        await _events.CreateIfNotExistsAsync();
+        services.AddSingleton(blobs);
         _services = services.BuildServiceProvider();
     }
 
@@ -62,6 +69,15 @@ public sealed class ProfileFunctionTests : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("itemId").GetString()!).ToArray();
     }
 
+    /// <summary>Every line of the archive's blobs (the container is shared by the tests of this class: users differ).</summary>
+    private async Task<string> ArchiveTextAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        await foreach (var blob in _events.GetBlobsAsync())
+            text.Append((await _events.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString());
+        return text.ToString();
+    }
+
     private static string[] Statuses(string body)
         => JsonDocument.Parse(body).RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("status").GetString()!).ToArray();
 
@@ -74,32 +90,41 @@ public sealed class ProfileFunctionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Events_in_are_read_back_capped_with_duplicates_stored_once()
+    public async Task Events_in_are_read_back_capped_archived_once_with_duplicates_stored_once()
     {
-        var events = string.Join(", ", Enumerable.Range(1, 6).Select(i => $$"""{"eventId": "e-{{i}}", "userId": "u-1", "itemId": "sku-{{i}}", "event": "view", "timestamp": "2026-12-01T10:0{{i}}:00Z"}"""));
+        var user = $"u-{Guid.NewGuid():N}";
+        var events = string.Join(", ", Enumerable.Range(1, 6).Select(i => $$"""{"eventId": "e-{{i}}", "userId": "{{user}}", "itemId": "sku-{{i}}", "event": "view", "timestamp": "2026-12-01T10:0{{i}}:00Z"}"""));
 
-        var (status, _, body) = await PostAsync($$"""{"events": [{{events}}, {"eventId": "e-6", "userId": "u-1", "itemId": "sku-6", "event": "view"}]}""");
+        var (status, _, body) = await PostAsync($$"""{"events": [{{events}}, {"eventId": "e-6", "userId": "{{user}}", "itemId": "sku-6", "event": "view"}]}""");
 
         Assert.Equal(200, status);
         Assert.Equal(["accepted", "accepted", "accepted", "accepted", "accepted", "accepted", "duplicate"], Statuses(body));
-        Assert.Equal(["sku-2", "sku-3", "sku-4", "sku-5", "sku-6"], await ItemsAsync("u-1"));
-        var (_, _, again) = await PostAsync("""{"events": [{"eventId": "e-6", "userId": "u-1", "itemId": "sku-6", "event": "view"}]}""");
+        Assert.Equal(["sku-2", "sku-3", "sku-4", "sku-5", "sku-6"], await ItemsAsync(user));
+        var (_, _, again) = await PostAsync($$"""{"events": [{"eventId": "e-6", "userId": "{{user}}", "itemId": "sku-6", "event": "view"}]}""");
         Assert.Equal(["duplicate"], Statuses(again));
+        // Six events accepted, six archived for training (the duplicates are not), whatever the profile's cap.
+        Assert.Equal(6, (await ArchiveTextAsync()).Split('\n').Count(l => l.Contains($"\"user_id\":\"{user}\"", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task A_session_is_merged_into_its_user_and_erasure_removes_everything()
     {
-        await PostAsync("""{"events": [{"sessionId": "s-1", "itemId": "sku-1", "event": "view", "timestamp": "2026-12-01T10:01:00Z"}]}""");
-        await PostAsync("""{"events": [{"userId": "u-2", "sessionId": "s-1", "itemId": "sku-2", "event": "cart", "timestamp": "2026-12-01T10:02:00Z"}]}""");
-        Assert.Equal(["sku-1", "sku-2"], await ItemsAsync("u-2"));
+        var (user, session) = ($"u-{Guid.NewGuid():N}", $"s-{Guid.NewGuid():N}");
+        await PostAsync($$"""{"events": [{"sessionId": "{{session}}", "itemId": "sku-1", "event": "view", "timestamp": "2026-12-01T10:01:00Z"}]}""");
+        await PostAsync($$"""{"events": [{"userId": "{{user}}", "sessionId": "{{session}}", "itemId": "sku-2", "event": "cart", "timestamp": "2026-12-01T10:02:00Z"}]}""");
+        Assert.Equal(["sku-1", "sku-2"], await ItemsAsync(user));
+        Assert.Contains(session, await ArchiveTextAsync());
 
-        var (status, _, body) = await CallAsync(c => new DeleteUser(Profiles).RunAsync(c.Request, "u-2", default), "DELETE");
+        var (status, _, body) = await CallAsync(c => new DeleteUser(Profiles).RunAsync(c.Request, user, default), "DELETE");
 
         Assert.Equal(200, status);
-        Assert.Equal(2, JsonDocument.Parse(body).RootElement.GetProperty("erasedEvents").GetInt32());
-        Assert.Empty(await ItemsAsync("u-2"));
-        Assert.Null(await _services.GetRequiredService<IProfileStore>().GetAsync(ProfileKey.Session("s-1"), default));
+        var erased = JsonDocument.Parse(body).RootElement;
+        Assert.Equal((2, 2), (erased.GetProperty("erasedEvents").GetInt32(), erased.GetProperty("erasedArchiveLines").GetInt32()));
+        Assert.Empty(await ItemsAsync(user));
+        Assert.Null(await _services.GetRequiredService<IProfileStore>().GetAsync(ProfileKey.Session(session), default));
+        var archive = await ArchiveTextAsync();
+        Assert.DoesNotContain(user, archive);
+        Assert.DoesNotContain(session, archive);
     }
 
     [Theory]

@@ -49,6 +49,7 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         // Profiles on the Cosmos DB stand-in, as the app keeps them in Azure.
         _cosmos = await CosmosStandIn.CreateAsync();
         services.AddSingleton<IProfileStore>(await _cosmos.ProfileStoreAsync());
+        services.AddSingleton<Urm.Core.Events.IEventArchive>(new Urm.Azure.Blobs.BlobEventArchive(await AzuriteBlobs.NewContainerAsync(AzuriteBlobs.Client(), "events")));
         services.AddUrmHttp();
         _services = services.BuildServiceProvider();
     }

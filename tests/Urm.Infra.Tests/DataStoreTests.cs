@@ -33,7 +33,7 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
         var snapshot = compiled.Snapshots[plan];
         var containers = snapshot.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
             .Select(c => ((string)c["name"]!).Split('/')[^1]);
-        Assert.Equal(["catalog", "catalog-reports", "catalog-runs", "event-deadletter", "features", "models"], containers.Order());
+        Assert.Equal(["catalog", "catalog-reports", "catalog-runs", "event-deadletter", "events", "features", "models"], containers.Order());
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Cards;
+using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Profiles;
 using Urm.Core.Models;
@@ -19,6 +20,7 @@ public static class ServeExtensions
         services.AddSingleton(store);
         services.AddSingleton<ICardStore>(store);
         services.AddSingleton<IProfileStore>(profiles);
+        services.AddSingleton<IEventArchive>(new FolderEventArchive(settings.EventsDirectory));
         // Registered on its own so the container disposes it at shutdown (the cache flushes its log then).
         services.AddSingleton(_ => new FileFeatureCache(settings.FeatureCacheDirectory));
         services.AddSingleton(sp => new CatalogFileEncoder(

@@ -163,6 +163,39 @@ public sealed class EventsApiTests(ServeFixture serve)
         Assert.Equal(0, (await twice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erasedEvents").GetInt32());
     }
 
+    /// <summary>The archive's lines of <paramref name="shopper"/> (user_id), read as `urm train` reads them.</summary>
+    private async Task<List<Urm.Core.Events.UserEvent>> ArchivedAsync(string shopper)
+    {
+        var events = new List<Urm.Core.Events.UserEvent>();
+        var folder = Path.Combine(serve.Folder, "events");
+        if (!Directory.Exists(folder)) return events;
+        foreach (var file in Directory.GetFiles(folder, "*.jsonl", SearchOption.AllDirectories))
+            await foreach (var e in Urm.Core.Events.EventReader.ReadAsync(file, new Urm.Core.Catalog.ReadReport(), default))
+                if (e.UserId == shopper) events.Add(e);
+        return events;
+    }
+
+    [Fact]
+    public async Task Accepted_events_are_written_once_to_the_events_folder_for_training_and_erased_with_the_user()
+    {
+        var (user, session) = (NewId("u"), NewId("s"));
+        var today = DateTime.UtcNow;
+
+        await PostOkAsync($$"""{"events": [{"eventId": "e-1", "userId": "{{user}}", "itemId": "sku-1", "event": "cart", "timestamp": "2026-12-01T10:00:00Z"}, {"sessionId": "{{session}}", "itemId": "sku-2", "event": "view"}, {"userId": "{{user}}", "itemId": "sku-3", "event": "nope"}]}""");
+        await PostOkAsync($$"""{"events": [{"eventId": "e-1", "userId": "{{user}}", "itemId": "sku-1", "event": "cart"}]}""");
+
+        var archived = await ArchivedAsync(user);
+        Assert.Equal(new Urm.Core.Events.UserEvent(user, "sku-1", Urm.Core.Events.EventType.Cart, new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero)), Assert.Single(archived));
+        Assert.Single(await ArchivedAsync(session));
+        Assert.Contains(Directory.GetDirectories(Path.Combine(serve.Folder, "events"), "*", SearchOption.AllDirectories),
+            d => d.EndsWith(Path.Combine(today.ToString("yyyy"), today.ToString("MM"), today.ToString("dd")), StringComparison.Ordinal));
+
+        using var erase = await Client.DeleteAsync($"/api/users/{user}");
+        Assert.Equal(1, (await erase.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erasedArchiveLines").GetInt32());
+        Assert.Empty(await ArchivedAsync(user));
+        Assert.Single(await ArchivedAsync(session));
+    }
+
     [Fact]
     public async Task A_user_id_over_the_limit_is_a_400()
     {

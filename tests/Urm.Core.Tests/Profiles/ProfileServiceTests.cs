@@ -13,10 +13,21 @@ public sealed class ProfileServiceTests : IAsyncLifetime
     private readonly ManualTime _time = new(Now);
     private ProfileService _service = null!;
 
+    private string Archive => Path.Combine(_folder, "events");
+
+    private async Task<List<UserEvent>> ArchivedAsync()
+    {
+        var events = new List<UserEvent>();
+        if (!Directory.Exists(Archive)) return events;
+        foreach (var file in Directory.GetFiles(Archive, "*.jsonl", SearchOption.AllDirectories))
+            await foreach (var e in EventReader.ReadAsync(file, new Urm.Core.Catalog.ReadReport(), default)) events.Add(e);
+        return events;
+    }
+
     public async Task InitializeAsync()
     {
         var store = await SqliteProfileStore.OpenAsync(Path.Combine(_folder, "urm.db"), null, default, _time);
-        _service = new ProfileService(store, time: _time);
+        _service = new ProfileService(store, new FolderEventArchive(Archive), time: _time);
     }
 
     public Task DisposeAsync()
@@ -91,14 +102,49 @@ public sealed class ProfileServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Erasing_a_user_removes_the_profile()
+    public async Task Every_newly_stored_event_is_archived_once_and_duplicates_are_not()
     {
-        await _service.IngestAsync([View("u-1", "sku-1", "e-1"), View("u-2", "sku-2", "e-1")], null, default);
+        await _service.IngestAsync([View("u-1", "sku-1", "e-1"), View(null, "sku-2", session: "s-1"), View("u-1", "sku-1", "e-1")], null, default);
+        await _service.IngestAsync([View("u-1", "sku-1", "e-1"), new IncomingEvent(null, "u-1", null, "sku-3", "teleport", null, null)], null, default);
 
-        Assert.Equal(1, await _service.EraseUserAsync("u-1", default));
+        var archived = await ArchivedAsync();
+        Assert.Equal([("s-1", "sku-2"), ("u-1", "sku-1")], archived.Select(e => (e.UserId, e.ItemId)).Order());
+    }
+
+    [Fact]
+    public async Task When_the_archive_fails_the_batch_is_taken_back_so_a_retry_stores_and_archives_it()
+    {
+        var store = _service.Store;
+        var failing = new ProfileService(store, new FailingArchive(), time: _time);
+
+        await Assert.ThrowsAsync<IOException>(() => failing.IngestAsync([View("u-1", "sku-1", "e-1"), View("u-1", "sku-2")], null, default));
 
         Assert.Null(await _service.GetUserAsync("u-1", default));
+        var retry = await _service.IngestAsync([View("u-1", "sku-1", "e-1"), View("u-1", "sku-2")], null, default);
+        Assert.Equal(2, retry.Accepted);
+        Assert.Equal(2, (await ArchivedAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Erasing_a_user_removes_the_profile_and_the_archived_lines_of_the_user_and_its_merged_sessions()
+    {
+        await _service.IngestAsync([View(null, "sku-0", session: "s-1"), View("u-2", "sku-2", "e-1")], null, default);
+        await _service.IngestAsync([View("u-1", "sku-1", "e-1", session: "s-1")], null, default);
+
+        var erased = await _service.EraseUserAsync("u-1", default);
+
+        Assert.Equal(new Erasure(2, 2), erased);
+        Assert.Null(await _service.GetUserAsync("u-1", default));
         Assert.NotNull(await _service.GetUserAsync("u-2", default));
+        Assert.Equal(["u-2"], (await ArchivedAsync()).Select(e => e.UserId));
+    }
+
+    private sealed class FailingArchive : IEventArchive
+    {
+        public Task AppendAsync(IReadOnlyList<ArchivedEvent> events, DateTimeOffset received, CancellationToken cancellationToken)
+            => throw new IOException("The archive's disk is full.");
+
+        public Task<int> EraseAsync(IReadOnlySet<string> shoppers, CancellationToken cancellationToken) => Task.FromResult(0);
     }
 
     [Fact]
