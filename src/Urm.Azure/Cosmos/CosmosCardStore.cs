@@ -399,16 +399,8 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
     }
 
     /// <summary>One bucket's query, page by page, each page retried on its own.</summary>
-    private async IAsyncEnumerable<T> QueryAsync<T>(CosmosRun run, QueryDefinition query, string bucket, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(bucket), MaxItemCount = 1_000 };
-        using var pages = _container.GetItemQueryIterator<T>(query, requestOptions: options);
-        while (pages.HasMoreResults)
-        {
-            var page = await run.ExecuteAsync($"query of partition {bucket}", pages.ReadNextAsync, r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page) yield return item;
-        }
-    }
+    private IAsyncEnumerable<T> QueryAsync<T>(CosmosRun run, QueryDefinition query, string bucket, CancellationToken cancellationToken)
+        => CosmosPartitionQuery.ReadAsync<T>(run, _container, query, bucket, cancellationToken);
 
     /// <summary>
     /// Checks once that the container exists with partition key <c>/pk</c>: the app has no right to create

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -202,16 +201,8 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
             await DeleteItemAsync(run, key, id, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
-    private async IAsyncEnumerable<T> QueryAsync<T>(CosmosRun run, QueryDefinition query, ProfileKey key, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(key.Value), MaxItemCount = 1_000 };
-        using var pages = _container.GetItemQueryIterator<T>(query, requestOptions: options);
-        while (pages.HasMoreResults)
-        {
-            var page = await run.ExecuteAsync($"query of profile {key.Value}", pages.ReadNextAsync, r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page) yield return item;
-        }
-    }
+    private IAsyncEnumerable<T> QueryAsync<T>(CosmosRun run, QueryDefinition query, ProfileKey key, CancellationToken cancellationToken)
+        => CosmosPartitionQuery.ReadAsync<T>(run, _container, query, key.Value, cancellationToken);
 
     /// <summary>Checks once that the container exists with partition key <c>/pk</c> (the app's identity cannot create it).</summary>
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)

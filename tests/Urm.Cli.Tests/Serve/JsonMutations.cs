@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,6 +16,34 @@ internal static class JsonMutations
         null, true, false, 0, -1, 1e308, double.MaxValue, long.MinValue, 3.14159, "", " ", "sku-1", "teleport",
         "\u0000", "🙂🙃", "\u202e\u200b", new JsonArray(), new JsonObject(), new JsonArray(1, "a", null), new JsonObject { ["itemId"] = 7 },
     ];
+
+    /// <summary>
+    /// Posts <paramref name="bodies"/> mutations of the <paramref name="valid"/> bodies (seeded) to <paramref name="path"/>:
+    /// none may be answered 5xx, every 4xx must be problem+json, and every 200 must pass <paramref name="checkOk"/>
+    /// (null when it does, else what is wrong). Each kind must have been seen often enough
+    /// (<paramref name="minOk"/>, <paramref name="minBadRequest"/>), or the mutations are too tame or too wild.
+    /// </summary>
+    public static async Task AssertNoServerErrorAsync(HttpClient client, string path, string[] valid, int seed, int bodies, int minOk, int minBadRequest,
+        Func<string, string, string?> checkOk)
+    {
+        var random = new Random(seed);
+        var failures = new List<string>();
+        var statuses = new Dictionary<int, int>();
+        for (var i = 0; i < bodies; i++)
+        {
+            var body = Mutate(random, valid[random.Next(valid.Length)]);
+            var (status, mediaType, answer) = await Problem.PostAsync(client, body, path: path);
+            statuses[(int)status] = statuses.GetValueOrDefault((int)status) + 1;
+            if ((int)status >= 500) failures.Add($"{(int)status} for {Shorten(body)}: {Shorten(answer)}");
+            else if ((int)status >= 400 && mediaType != "application/problem+json") failures.Add($"{(int)status} as {mediaType} for {Shorten(body)}");
+            else if (status == HttpStatusCode.OK && checkOk(body, answer) is { } wrong) failures.Add($"{wrong} for {Shorten(body)}: {Shorten(answer)}");
+        }
+        Assert.True(failures.Count == 0, string.Join('\n', failures.Take(20)));
+        Assert.True(statuses.GetValueOrDefault(200) > minOk, string.Join(", ", statuses));
+        Assert.True(statuses.GetValueOrDefault(400) > minBadRequest, string.Join(", ", statuses));
+    }
+
+    private static string Shorten(string value) => value.Length <= 300 ? value : value[..300] + "…";
 
     public static string Mutate(Random random, string valid)
     {
