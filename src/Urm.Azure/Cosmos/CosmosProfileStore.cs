@@ -67,7 +67,7 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
         await Parallel.ForEachAsync(first.Values, Bounded(cancellationToken), async (i, token) =>
             stored[i] = await CreateAsync(run, Item(key, events[i], now), now, token).ConfigureAwait(false)).ConfigureAwait(false);
         await TrimAsync(run, key, cancellationToken).ConfigureAwait(false);
-        Log(run, "append", key, stored.Count(s => s));
+        Log(run, "append", stored.Count(s => s));
         return stored;
     }
 
@@ -78,7 +78,7 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
         var run = NewRun();
         await Parallel.ForEachAsync(eventKeys, Bounded(cancellationToken), async (eventKey, token) =>
             await DeleteItemAsync(run, key, ProfileEventItem.IdFor(eventKey), token).ConfigureAwait(false)).ConfigureAwait(false);
-        Log(run, "remove", key, eventKeys.Count);
+        Log(run, "remove", eventKeys.Count);
     }
 
     public async Task<Profile?> GetAsync(ProfileKey key, CancellationToken cancellationToken)
@@ -89,7 +89,7 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
         var items = new List<ProfileEventItem>();
         await foreach (var item in QueryAsync<ProfileEventItem>(run, new QueryDefinition("SELECT * FROM c WHERE c.pk = @pk").WithParameter("@pk", key.Value), key, cancellationToken).ConfigureAwait(false))
             if (item.Expires is null || item.Expires > now) items.Add(item);
-        Log(run, "read", key, items.Count);
+        Log(run, "read", items.Count);
         if (items.Count == 0) return null;
         return new Profile(key, items.OrderBy(i => i.Ticks).ThenBy(i => i.Received).Select(ToEvent).ToList());
     }
@@ -110,7 +110,7 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
         await Parallel.ForEachAsync(moving, Bounded(cancellationToken), async (item, token) =>
             await DeleteItemAsync(run, from, item.Id, token).ConfigureAwait(false)).ConfigureAwait(false);
         if (live.Count > 0) await TrimAsync(run, into, cancellationToken).ConfigureAwait(false);
-        Log(run, "merge", into, live.Count);
+        Log(run, "merge", live.Count);
         return live.Count;
     }
 
@@ -126,7 +126,7 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
         {
             if (await DeleteItemAsync(run, key, id, token).ConfigureAwait(false)) Interlocked.Increment(ref deleted);
         }).ConfigureAwait(false);
-        Log(run, "delete", key, deleted);
+        Log(run, "delete", deleted);
         return deleted;
     }
 
@@ -157,16 +157,17 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
         var partition = new PartitionKey(item.Pk);
         try
         {
-            await run.ExecuteAsync($"create of event '{item.EventKey}' in profile {item.Pk}",
+            // The request is named without the shopper's ids: the message may reach a log.
+            await run.ExecuteAsync("create of a profile event",
                 ct => _container.CreateItemAsync(item, partition, WriteOptions, ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
-            var existing = await run.ExecuteAsync($"read of event '{item.EventKey}' in profile {item.Pk}",
+            var existing = await run.ExecuteAsync("read of a profile event",
                 ct => _container.ReadItemAsync<ProfileEventItem>(item.Id, partition, cancellationToken: ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
             if (existing.Resource.Expires is not { } expires || expires > now.UtcTicks) return false;
-            await run.ExecuteAsync($"replace of expired event '{item.EventKey}' in profile {item.Pk}",
+            await run.ExecuteAsync("replace of an expired profile event",
                 ct => _container.ReplaceItemAsync(item, item.Id, partition, new ItemRequestOptions { IfMatchEtag = existing.ETag, EnableContentResponseOnWrite = false }, ct),
                 r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
             return true;
@@ -178,7 +179,7 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
     {
         try
         {
-            await run.ExecuteAsync($"delete of an event of profile {key.Value}",
+            await run.ExecuteAsync("delete of a profile event",
                 ct => _container.DeleteItemAsync<ProfileEventItem>(id, new PartitionKey(key.Value), WriteOptions, ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -202,7 +203,7 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
     }
 
     private IAsyncEnumerable<T> QueryAsync<T>(CosmosRun run, QueryDefinition query, ProfileKey key, CancellationToken cancellationToken)
-        => CosmosPartitionQuery.ReadAsync<T>(run, _container, query, key.Value, cancellationToken);
+        => CosmosPartitionQuery.ReadAsync<T>(run, _container, query, key.Value, cancellationToken, "query of a profile");
 
     /// <summary>Checks once that the container exists with partition key <c>/pk</c> (the app's identity cannot create it).</summary>
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)
@@ -228,13 +229,12 @@ public sealed class CosmosProfileStore : IProfileStore, IDisposable
 
     private CosmosRun NewRun() => new(_account, _client.Endpoint.ToString(), _time);
 
-    private void Log(CosmosRun run, string operation, ProfileKey key, int count)
+    /// <summary>One line per call, without the shopper's ids (personal data stays out of the logs).</summary>
+    private void Log(CosmosRun run, string operation, int count)
     {
         var t = run.Totals;
-        // The profile key holds a shopper id: logged only at Debug, never at the levels kept in Azure by default.
         _logger.Log(t.Retries > 0 ? LogLevel.Warning : LogLevel.Debug,
             "Cosmos profile store {Operation}: {Count} events, {RequestCharge:F1} RU, {Retries} retries", operation, count, t.RequestCharge, t.Retries);
-        if (_logger.IsEnabled(LogLevel.Trace)) _logger.LogTrace("Cosmos profile store {Operation} on {Profile}", operation, key.Value);
     }
 
     private sealed record Stamp(
