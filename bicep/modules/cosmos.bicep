@@ -1,5 +1,6 @@
-// Cosmos DB for NoSQL: the card store. Keys are disabled; the app signs in with its identity
-// (Cosmos DB Built-in Data Contributor, assigned in access.bicep).
+// Cosmos DB for NoSQL: the card store and the shoppers' profiles. Keys are disabled; the app signs in
+// with its identity (Cosmos DB Built-in Data Contributor on the account, assigned in access.bicep,
+// which covers both containers).
 
 @description('Name of the Cosmos DB account.')
 param name string
@@ -16,12 +17,13 @@ param tags object
 ])
 param capacityMode string
 
-@description('Maximum RU/s of the cards container when capacityMode is autoscale (multiple of 1000).')
+@description('Maximum RU/s of each container (cards, profiles) when capacityMode is autoscale (multiple of 1000).')
 @minValue(1000)
 param autoscaleMaxThroughput int
 
 var databaseName = 'urm'
 var containerName = 'cards'
+var profilesContainerName = 'profiles'
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
   name: name
@@ -80,8 +82,35 @@ resource cards 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@20
   }
 }
 
+// Shoppers' recent events (POST /api/events): partition key /pk is the profile, `user:<id>` or
+// `session:<id>`, so every read, append, merge and erasure stays in one logical partition. TTL is on
+// with no default (-1): only documents that carry a `ttl` (Profiles__EventTtl) expire. The store
+// filters on /pk only, so only /pk is indexed (cheaper writes).
+resource profiles 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = {
+  parent: database
+  name: profilesContainerName
+  properties: {
+    resource: {
+      id: profilesContainerName
+      partitionKey: {
+        paths: [ '/pk' ]
+        kind: 'Hash'
+        version: 2
+      }
+      defaultTtl: -1
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        includedPaths: [ { path: '/pk/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+    options: capacityMode == 'autoscale' ? { autoscaleSettings: { maxThroughput: autoscaleMaxThroughput } } : {}
+  }
+}
+
 output id string = account.id
 output name string = account.name
 output endpoint string = account.properties.documentEndpoint
 output databaseName string = database.name
 output containerName string = cards.name
+output profilesContainerName string = profiles.name

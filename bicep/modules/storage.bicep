@@ -1,5 +1,6 @@
 // Storage account for the Functions host (AzureWebJobsStorage) and the app's data:
-// catalog uploads, run reports, model packages and cached raw features, and the catalog chunk queues.
+// catalog uploads, run reports, model packages, cached raw features, the shoppers' accepted events (the
+// training archive, events/yyyy/MM/dd/*.jsonl), and the catalog chunk queues.
 // The blob triggers' own queue (poison blobs) is created by the Functions host through its Storage Queue
 // Data Contributor role.
 // Shared keys are off: every caller uses Microsoft Entra ID.
@@ -33,6 +34,7 @@ var containerNames = [
   'catalog-runs'
   'models'
   'features'
+  'events'
   deadLetterContainerName
 ]
 

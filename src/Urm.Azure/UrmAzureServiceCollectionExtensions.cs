@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Urm.Azure.Cosmos;
 using Urm.Core.Cards;
+using Urm.Core.Profiles;
 
 namespace Urm.Azure;
 
@@ -40,6 +41,27 @@ public static class UrmAzureServiceCollectionExtensions
             return new CosmosCardSets(client, options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), ownsClient: true);
         });
         services.AddSingleton<ICardSets>(sp => sp.GetRequiredService<CosmosCardSets>());
+        return services;
+    }
+
+    /// <summary>
+    /// The Cosmos DB profile store as <see cref="IProfileStore"/>, in the card store's account and database
+    /// (<see cref="AddUrmCosmosCardStore"/> binds those settings), its container from <c>Profiles__Container</c>.
+    /// How much a profile keeps is the host's <see cref="ProfileOptions"/> (bound by the host, defaults otherwise).
+    /// </summary>
+    public static IServiceCollection AddUrmCosmosProfileStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<CosmosProfileStoreOptions>().Bind(configuration.GetSection(CosmosProfileStoreOptions.Section));
+        services.AddSingleton(sp =>
+        {
+            var account = sp.GetRequiredService<IOptions<CosmosCardStoreOptions>>().Value;
+            var client = CosmosCardStore.CreateClient(account, sp.GetService<TokenCredential>());
+            return new CosmosProfileStore(client, account, sp.GetRequiredService<IOptions<CosmosProfileStoreOptions>>().Value,
+                sp.GetRequiredService<IOptions<ProfileOptions>>().Value, sp.GetService<ILogger<CosmosProfileStore>>(), sp.GetService<TimeProvider>(), ownsClient: true);
+        });
+        services.AddSingleton<IProfileStore>(sp => sp.GetRequiredService<CosmosProfileStore>());
         return services;
     }
 }

@@ -13,8 +13,10 @@ using Urm.Azure;
 using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
+using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Profiles;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
 using Urm.Functions.Triggers;
@@ -42,6 +44,7 @@ public static class UrmFunctionsExtensions
         Bind<OnnxOptions>(services, configuration, OnnxOptions.Section);
         Bind<CatalogStorageOptions>(services, configuration, CatalogStorageOptions.Section);
         Bind<LifecycleOptions>(services, configuration, LifecycleOptions.Section);
+        Bind<ProfileOptions>(services, configuration, ProfileOptions.Section);
 
         services.AddSingleton(sp =>
         {
@@ -52,10 +55,18 @@ public static class UrmFunctionsExtensions
         });
         // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
         // Cards are read and written per card set (one per model version, see CatalogLifecycle).
+        // Profiles live beside the cards: the Cosmos DB container `profiles`, or a table in the SQLite file.
         if (CardStoreOptions.IsCosmos(configuration))
+        {
             services.AddUrmCosmosCardStore(configuration);
+            services.AddUrmCosmosProfileStore(configuration);
+        }
         else
+        {
             services.AddSingleton<ICardSets>(sp => new SqliteCardSets(new SqliteCardStoreOptions(Path.Combine(Local(sp), "cards.db"))));
+            services.AddSingleton<IProfileStore>(sp => SqliteProfileStore.OpenAsync(Path.Combine(Local(sp), "cards.db"),
+                sp.GetRequiredService<IOptions<ProfileOptions>>().Value, CancellationToken.None, sp.GetService<TimeProvider>()).GetAwaiter().GetResult());
+        }
         services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
         // Raw features by content hash in the shared `features` container, the instance's disk in front:
         // any instance re-fuses any card, and a fresh one encodes no text another has encoded.
@@ -69,6 +80,8 @@ public static class UrmFunctionsExtensions
             new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(Local(sp), "models")),
             sp.GetRequiredService<ILogger<BlobModelPackageSource>>()));
         services.AddSingleton(sp => new ServingPointerStore(ModelsContainer(sp)));
+        // Every accepted event, for training: the data account's `events` container, one blob per batch.
+        services.AddSingleton<IEventArchive>(sp => new BlobEventArchive(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobEventArchive.DefaultContainer)));
         services.AddSingleton(sp => new LifecycleLock(ModelsContainer(sp), sp.GetRequiredService<ILogger<LifecycleLock>>()));
         services.AddSingleton<ServingFollower>();
         services.AddSingleton(sp => new ChunkQueue(CreateQueueServiceClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration).GetQueueClient(ChunkQueue.DefaultName)));

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Urm.Core.Features;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Runtime;
+using Urm.Core.Events;
+using Urm.Core.Profiles;
 using Urm.Http.Apis;
 using Urm.Http.Json;
 using Urm.Http.Problems;
@@ -32,7 +34,7 @@ public static class UrmHttpExtensions
     /// <summary>
     /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.Runtime.ModelHost"/>
     /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.Text.ITextEncoder"/>): <see cref="AddUrmServing"/>
-    /// registers both, and a test may register its own.
+    /// registers both, and a test may register its own. The host registers its <see cref="IProfileStore"/> and <see cref="IEventArchive"/>.
     /// </summary>
     public static IServiceCollection AddUrmHttp(this IServiceCollection services)
     {
@@ -40,6 +42,10 @@ public static class UrmHttpExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<LastResortExceptionHandler>();
         services.AddSingleton<UrmServing>();
+        // Events and profiles over the host's IProfileStore (a SQLite table for urm serve, Cosmos DB in Azure)
+        // and IEventArchive (a folder for urm serve, the events blob container in Azure).
+        services.AddSingleton(sp => new ProfileService(sp.GetRequiredService<IProfileStore>(), sp.GetRequiredService<IEventArchive>(), time: sp.GetService<TimeProvider>()));
+        services.AddSingleton<ProfileServing>();
         services.AddOpenApi("v1", o => UrmOpenApi.Configure(o));
         return services;
     }

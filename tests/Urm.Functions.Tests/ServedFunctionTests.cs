@@ -9,6 +9,8 @@ using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Runtime;
+using Urm.Core.Profiles;
+using Urm.Azure.Tests.Servers;
 using Urm.Core.Runs;
 using Urm.Functions.Triggers;
 using Urm.Http;
@@ -16,11 +18,12 @@ using Urm.Http.Serving;
 
 namespace Urm.Functions.Tests;
 
-/// <summary>The HTTP functions over a real tiny model and an encoded catalog: 200 answers through the same handlers as `urm serve`.</summary>
+/// <summary>The HTTP functions over a real tiny model and an encoded catalog (profiles on the Cosmos DB stand-in): 200 answers through the same handlers as `urm serve`.</summary>
 public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifetime
 {
     private readonly ServeModel _model;
     private readonly string _folder = Directory.CreateTempSubdirectory("urm-functions-").FullName;
+    private CosmosStandIn _cosmos = null!;
     private ServiceProvider _services = null!;
 
     public ServedFunctionTests(ServeModel model) => _model = model;
@@ -45,6 +48,10 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         services.AddSingleton(host);
         services.AddSingleton<ICardStore>(store);
         services.AddSingleton<ITextEncoder>(text);
+        // Profiles on the Cosmos DB stand-in, as the app keeps them in Azure.
+        _cosmos = await CosmosStandIn.CreateAsync();
+        services.AddSingleton<IProfileStore>(await _cosmos.ProfileStoreAsync());
+        services.AddSingleton<Urm.Core.Events.IEventArchive>(new Urm.Azure.Blobs.BlobEventArchive(await AzuriteBlobs.NewContainerAsync(AzuriteBlobs.Client(), "events")));
         services.AddUrmHttp();
         _services = services.BuildServiceProvider();
     }
@@ -75,12 +82,32 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         Assert.Equal("application/problem+json", mediaType);
     }
 
+    [Fact]
+    public async Task Recommend_by_user_id_reads_the_events_posted_for_that_user()
+    {
+        var profiles = _services.GetRequiredService<ProfileServing>();
+        var (posted, _, _) = await CallAsync(c => new PostEvents(profiles).RunAsync(c.Request, default), "POST",
+            """{"events": [{"userId": "u-1", "itemId": "sku-4", "event": "view", "timestamp": "2026-12-01T10:00:00Z"}, {"userId": "u-1", "itemId": "sku-9", "event": "cart", "timestamp": "2026-12-01T10:01:00Z"}]}""");
+        Assert.Equal(200, posted);
+
+        var (status, _, byUser) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), "POST", """{"userId": "u-1", "history": ["sku-12"], "k": 5}""");
+        var (_, _, sent) = await CallAsync(c => new Recommend(Serving).RunAsync(c.Request, default), "POST", """{"history": ["sku-4", {"itemId": "sku-9", "event": "cart"}, "sku-12"], "k": 5}""");
+
+        Assert.Equal(200, status);
+        var answer = JsonDocument.Parse(byUser).RootElement;
+        Assert.Equal((2, 1), (answer.GetProperty("storedEvents").GetInt32(), answer.GetProperty("sentEvents").GetInt32()));
+        Assert.Equal(Ids(JsonDocument.Parse(sent).RootElement), Ids(answer));
+    }
+
+    private static string[] Ids(JsonElement answer) => answer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()!).ToArray();
+
     private Task<(int Status, string? MediaType, string Body)> CallAsync(Func<HttpContext, Task<IActionResult>> function, string method, string? body = null)
         => FunctionCall.InvokeAsync(_services, function, method, body);
 
     public async Task DisposeAsync()
     {
         await _services.DisposeAsync();
+        await _cosmos.DisposeAsync();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }

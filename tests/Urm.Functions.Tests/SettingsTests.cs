@@ -10,11 +10,13 @@ namespace Urm.Functions.Tests;
 /// <summary>The names the app binds are exactly the documented app settings (docs/SETTINGS.md), and wrong values stop it at start.</summary>
 public sealed partial class SettingsTests
 {
-    /// <summary>Section__Property for every options class the app binds (its own, and the Cosmos DB adapter's).</summary>
+    /// <summary>Section__Property for every options class the app binds (its own, the Cosmos DB adapter's, the profiles').</summary>
     private static HashSet<string> Bound() => typeof(CardStoreOptions).Assembly.GetTypes()
         .Where(t => t.Namespace == typeof(CardStoreOptions).Namespace && t.GetField("Section", BindingFlags.Public | BindingFlags.Static) is not null)
         .Append(typeof(Urm.Azure.Cosmos.CosmosCardStoreOptions))
-        .SelectMany(t => t.GetProperties().Select(p => $"{t.GetField("Section")!.GetValue(null)}__{p.Name}"))
+        .Append(typeof(Urm.Azure.Cosmos.CosmosProfileStoreOptions))
+        .Append(typeof(Urm.Core.Profiles.ProfileOptions))
+        .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => $"{t.GetField("Section")!.GetValue(null)}__{p.Name}"))
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     private static HashSet<string> Documented() => Setting().Matches(File.ReadAllText(Path.Combine(Repository.Root(), "docs", "SETTINGS.md")))
@@ -34,7 +36,7 @@ public sealed partial class SettingsTests
     public void Every_documented_setting_of_the_apps_sections_is_bound()
     {
         var sections = Bound().Select(n => n.Split("__")[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Assert.Equal(["CardStore", "CatalogStorage", "Lifecycle", "Models", "Onnx"], sections.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["CardStore", "CatalogStorage", "Lifecycle", "Models", "Onnx", "Profiles"], sections.Order(StringComparer.Ordinal).ToArray());
         var unbound = Documented().Where(n => n.Contains("__", StringComparison.Ordinal) && sections.Contains(n.Split("__")[0]))
             .Except(Bound(), StringComparer.OrdinalIgnoreCase).ToArray();
         Assert.True(unbound.Length == 0, "documented but not bound: " + string.Join(", ", unbound));
@@ -66,6 +68,15 @@ public sealed partial class SettingsTests
         Assert.Equal(new Urm.Core.Features.EncoderSessionOptions(IntraOpThreads: 2, UseCuda: true), options.GetRequiredService<Urm.Core.Features.EncoderSessionOptions>());
         Assert.Equal(new Uri("https://acct.blob.core.windows.net"), options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.BlobServiceUri);
         Assert.Equal("abc", options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.ClientId);
+    }
+
+    [Fact]
+    public void Profile_settings_bind_from_their_environment_names()
+    {
+        var settings = Valid("Profiles:MaxEvents", "50");
+        settings["Profiles:EventTtl"] = "30.00:00:00";
+        var profiles = Provider(settings).GetRequiredService<IOptions<Urm.Core.Profiles.ProfileOptions>>().Value;
+        Assert.Equal((50, TimeSpan.FromDays(30)), (profiles.MaxEvents, profiles.EventTtl));
     }
 
     [Fact]
@@ -109,6 +120,8 @@ public sealed partial class SettingsTests
     [InlineData("Lifecycle:RunsContainer", " ", "Lifecycle__RunsContainer")]
     [InlineData("Lifecycle:ChunkSize", "0", "Lifecycle__ChunkSize")]
     [InlineData("CatalogStorage:queueServiceUri", "not a uri", "CatalogStorage__queueServiceUri")]
+    [InlineData("Profiles:MaxEvents", "0", "Profiles__MaxEvents")]
+    [InlineData("Profiles:EventTtl", "00:00:01", "Profiles__EventTtl")]
     public void A_wrong_value_names_its_setting(string key, string value, string setting)
     {
         var provider = Provider(Valid(key, value));
@@ -119,6 +132,7 @@ public sealed partial class SettingsTests
             _ = provider.GetRequiredService<IOptions<ModelsOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<CatalogStorageOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<LifecycleOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<Urm.Core.Profiles.ProfileOptions>>().Value;
         });
         Assert.Contains(setting, error is OptionsValidationException ? error.Message : error.ToString());
     }

@@ -33,7 +33,7 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
         var snapshot = compiled.Snapshots[plan];
         var containers = snapshot.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
             .Select(c => ((string)c["name"]!).Split('/')[^1]);
-        Assert.Equal(["catalog", "catalog-reports", "catalog-runs", "event-deadletter", "features", "models"], containers.Order());
+        Assert.Equal(["catalog", "catalog-reports", "catalog-runs", "event-deadletter", "events", "features", "models"], containers.Order());
     }
 
     [Theory]
@@ -74,10 +74,26 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
     {
         var snapshot = compiled.Snapshots[plan];
         Assert.EndsWith("/urm", (string)snapshot.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases")["name"]!);
-        var cards = snapshot.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
-        Assert.EndsWith("/urm/cards", (string)cards["name"]!);
+        var cards = Container(snapshot, "cards");
         Assert.Equal("/pk", (string?)cards["properties"]!["resource"]!["partitionKey"]!["paths"]![0]);
     }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Profiles_container_is_partitioned_on_pk_with_ttl_on_and_named_in_the_app_settings(string plan)
+    {
+        var snapshot = compiled.Snapshots[plan];
+        var resource = Container(snapshot, "profiles")["properties"]!["resource"]!;
+        Assert.Equal("/pk", (string?)resource["partitionKey"]!["paths"]![0]);
+        // -1: TTL on, no default; only events written with a ttl (Profiles__EventTtl) expire.
+        Assert.Equal(-1, (int)resource["defaultTtl"]!);
+        Assert.Equal("/pk/?", (string?)resource["indexingPolicy"]!["includedPaths"]![0]!["path"]);
+        Assert.Equal("profiles", snapshot.AppSettings["Profiles__Container"]);
+        Assert.Equal(["cards", "profiles"], snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers").Select(c => ((string)c["name"]!).Split('/')[^1]).Order());
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Container(PlanSnapshot snapshot, string name)
+        => Assert.Single(snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers"), c => ((string)c["name"]!).EndsWith($"/urm/{name}", StringComparison.Ordinal));
 
     [Fact]
     public void Cosmos_capacity_follows_the_parameter_files()
@@ -85,7 +101,7 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
         // premium.bicepparam: serverless; gpu.bicepparam: autoscale with a maximum.
         var serverless = compiled.Snapshots["premium"].Single("Microsoft.DocumentDB/databaseAccounts");
         Assert.Contains("EnableServerless", serverless["properties"]!["capabilities"]!.ToJsonString(), StringComparison.Ordinal);
-        var autoscale = compiled.Snapshots["gpu"].Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
-        Assert.Equal(1000, (int)autoscale["properties"]!["options"]!["autoscaleSettings"]!["maxThroughput"]!);
+        Assert.All(compiled.Snapshots["gpu"].OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers"),
+            autoscale => Assert.Equal(1000, (int)autoscale["properties"]!["options"]!["autoscaleSettings"]!["maxThroughput"]!));
     }
 }

@@ -389,16 +389,8 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
     }
 
     /// <summary>One bucket's query, page by page, each page retried on its own.</summary>
-    private async IAsyncEnumerable<T> QueryAsync<T>(CosmosRun run, QueryDefinition query, string bucket, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(bucket), MaxItemCount = 1_000 };
-        using var pages = _container.GetItemQueryIterator<T>(query, requestOptions: options);
-        while (pages.HasMoreResults)
-        {
-            var page = await run.ExecuteAsync($"query of partition {bucket}", pages.ReadNextAsync, r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page) yield return item;
-        }
-    }
+    private IAsyncEnumerable<T> QueryAsync<T>(CosmosRun run, QueryDefinition query, string bucket, CancellationToken cancellationToken)
+        => CosmosPartitionQuery.ReadAsync<T>(run, _container, query, bucket, cancellationToken);
 
     /// <summary>
     /// Checks once that the container exists with partition key <c>/pk</c>: the app has no right to create
@@ -412,26 +404,14 @@ public sealed class CosmosCardStore : ICardStore, IDisposable
         {
             if (_checked) return;
             var run = NewRun();
-            ContainerProperties properties;
             try
             {
-                properties = (await run.ExecuteAsync($"read of container {_options.Database}/{_options.Container}",
-                    ct => _container.ReadContainerAsync(cancellationToken: ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false)).Resource;
-            }
-            catch (CosmosException e) when (e.StatusCode is HttpStatusCode.NotFound)
-            {
-                throw new InvalidOperationException(
-                    $"Cosmos DB at {_client.Endpoint} has no container '{_options.Container}' in database '{_options.Database}'. " +
-                    "Deploy bicep/main.bicep (it creates both), or set CardStore__Database and CardStore__Container to the ones that exist.", e);
+                await CosmosContainerCheck.RequireAsync(run, _client, _container, _options.Database, _options.Container, "CardStore__Container", "card store", cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 Finish(run);
             }
-            if (properties.PartitionKeyPath != "/pk")
-                throw new InvalidOperationException(
-                    $"Cosmos DB container {_options.Database}/{_options.Container} is partitioned by '{properties.PartitionKeyPath}', but the card store needs '/pk'. " +
-                    "Create the container with partition key /pk (bicep/modules/cosmos.bicep does).");
             _checked = true;
         }
         finally

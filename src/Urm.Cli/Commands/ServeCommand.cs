@@ -15,10 +15,17 @@ public static class ServeCommand
         var catalogDir = new Option<DirectoryInfo?>("--catalog-dir") { Description = "A folder whose catalog file is encoded at start and re-encoded whenever it changes (report: <name>.report.json beside it)." };
         var urls = new Option<string>("--urls") { Description = "Listen addresses, ';'-separated.", DefaultValueFactory = _ => ServeSettings.DefaultUrls };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("serve", "Serve POST /api/recommend, GET /api/items/{id}, GET /api/health and /openapi/v1.json.") { model, store, catalogDir, urls, threads };
+        var eventsDir = new Option<DirectoryInfo?>("--events-dir") { Description = "Where accepted events are written for training (yyyy/MM/dd/*.jsonl; default: the folder 'events' beside the store)." };
+        var maxEvents = new Option<int>("--profile-events") { Description = "Events kept per shopper profile (the most recent).", DefaultValueFactory = _ => Urm.Core.Profiles.ProfileOptions.Default.MaxEvents };
+        var command = new Command("serve", "Serve POST /api/recommend, GET /api/items/{id}, GET /api/health, POST /api/events, GET and DELETE /api/users/{id} and /openapi/v1.json.")
+            { model, store, catalogDir, urls, threads, eventsDir, maxEvents };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var settings = new ServeSettings(parse.GetValue(model)!.FullName, parse.GetValue(store)!.FullName, parse.GetValue(catalogDir)?.FullName, parse.GetValue(urls)!, parse.GetValue(threads));
+            var settings = new ServeSettings(parse.GetValue(model)!.FullName, parse.GetValue(store)!.FullName, parse.GetValue(catalogDir)?.FullName, parse.GetValue(urls)!, parse.GetValue(threads))
+            {
+                Profiles = new Urm.Core.Profiles.ProfileOptions { MaxEvents = parse.GetValue(maxEvents) },
+            };
+            if (parse.GetValue(eventsDir) is { } events) settings = settings with { EventsDirectory = events.FullName };
             await using var app = await ServeHost.CreateAsync(settings, cancellationToken);
             await app.StartAsync(cancellationToken);
             Console.WriteLine($"Serving on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
@@ -13,7 +14,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var catalog = new Option<FileInfo>("--catalog") { Description = "The catalog file (.jsonl or .csv).", Required = true };
-        var events = new Option<FileInfo>("--events") { Description = "The events file (user_id,item_id,event,timestamp).", Required = true };
+        var events = new Option<FileSystemInfo>("--events") { Description = "The events file (user_id,item_id,event,timestamp), or a folder of JSON Lines event files such as the event archive (yyyy/MM/dd/*.jsonl, urm serve's events folder or the events blob container copied down).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "The model directory to write (fusion.onnx, user.onnx, manifest.json).", Required = true };
         var features = new Option<DirectoryInfo?>("--features") { Description = "Where raw features go (default: OUT/features); reused across runs through its cache." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the trainer's epoch cap." };
@@ -24,11 +25,22 @@ public static class TrainCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var catalogFile = parse.GetValue(catalog)!;
-            var eventsFile = parse.GetValue(events)!;
+            var eventsPath = parse.GetValue(events)!;
             var modelDir = parse.GetValue(output)!.FullName;
             var featuresDir = parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features");
-            foreach (var file in new[] { catalogFile, eventsFile })
-                if (!file.Exists) throw new FileNotFoundException($"'{file.FullName}' does not exist.");
+            if (!catalogFile.Exists) throw new FileNotFoundException($"'{catalogFile.FullName}' does not exist.");
+            if (!File.Exists(eventsPath.FullName) && !Directory.Exists(eventsPath.FullName))
+                throw new FileNotFoundException($"'{eventsPath.FullName}' is neither an events file nor a folder.");
+            var eventsFile = eventsPath.FullName;
+            if (Directory.Exists(eventsFile))
+            {
+                // The trainer reads one file: the folder's files joined, beside the features (its hash goes into the manifest).
+                Directory.CreateDirectory(featuresDir);
+                var joined = Path.Combine(featuresDir, "events.jsonl");
+                var (files, lines) = await EventFolder.JoinAsync(eventsFile, joined, cancellationToken);
+                Console.Error.WriteLine($"0/3 {lines:N0} events from {files:N0} files in {eventsFile} -> {joined}");
+                eventsFile = joined;
+            }
 
             var trainer = PythonTrainer.Default();
             await trainer.CheckAsync(cancellationToken);
@@ -53,7 +65,7 @@ public static class TrainCommand
             }
 
             Console.Error.WriteLine($"3/3 training -> {modelDir}");
-            List<string> arguments = ["train", "--features", featuresDir, "--events", eventsFile.FullName, "--out", modelDir];
+            List<string> arguments = ["train", "--features", featuresDir, "--events", eventsFile, "--out", modelDir];
             if (parse.GetValue(epochs) is { } epochCap) arguments.AddRange(["--epochs", epochCap.ToString()]);
             if (parse.GetValue(config) is { } configFile) arguments.AddRange(["--config", configFile.FullName]);
             var exitCode = await trainer.RunAsync(arguments, line => Console.WriteLine("    " + line), cancellationToken);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Urm.Core.Cards;
 using Urm.Core.Models.Runtime;
+using Urm.Core.Profiles;
 using Urm.Http;
 
 namespace Urm.Cli.Serve;
@@ -19,7 +20,9 @@ public static class ServeHost
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Urm", settings.LogLevel);
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.GetFullPath(settings.StorePath)), cancellationToken).ConfigureAwait(false);
-        builder.Services.AddUrmServe(settings, store);
+        // Profiles live in the card store's file, in a table of their own.
+        var profiles = await SqliteProfileStore.OpenAsync(store.Path, settings.Profiles, cancellationToken).ConfigureAwait(false);
+        builder.Services.AddUrmServe(settings, store, profiles);
         var app = builder.Build();
         await app.Services.GetRequiredService<ModelHost>().ActivateAsync(settings.ModelDirectory, store, cancellationToken).ConfigureAwait(false);
         app.MapUrmHttp();

@@ -15,8 +15,23 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
     /// <summary>Catalog runs' working files (plan, chunks) beside the store; each run's folder is removed when it finishes.</summary>
     public string RunsDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".runs");
 
+    /// <summary>
+    /// Every accepted event, for training (<c>yyyy/MM/dd/*.jsonl</c>, docs/FORMATS.md), in the folder <c>events</c>
+    /// beside the store unless set; `urm train --events` takes this folder.
+    /// </summary>
+    public string EventsDirectory
+    {
+        get => _eventsDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, "events");
+        init => _eventsDirectory = value;
+    }
+
+    private readonly string? _eventsDirectory;
+
     /// <summary>How long the watcher waits after the last change to a file before encoding it (uploads write in pieces).</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How many events each shopper's profile keeps, and for how long (defaults: 200, no expiry).</summary>
+    public Urm.Core.Profiles.ProfileOptions Profiles { get; init; } = Urm.Core.Profiles.ProfileOptions.Default;
 
     /// <summary>The least level of Urm's own log lines (encoding runs, model activation).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Urm.Core.Catalog;
 using Urm.Core.Catalog.Rows;
@@ -134,26 +133,7 @@ public static class EventReader
             return "'timestamp' is missing or empty";
         }
 
-        if (text.All(char.IsAsciiDigit) || (text.StartsWith('-') && text.Length > 1 && text[1..].All(char.IsAsciiDigit)))
-        {
-            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
-                && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-            {
-                timestamp = DateTimeOffset.FromUnixTimeSeconds(seconds);
-                return null;
-            }
-
-            return $"'timestamp' {Quoting.Shorten(text, 40)} is out of range for Unix seconds";
-        }
-
-        // Only ISO 8601 dates (yyyy-MM-dd first): a locale-style "11/01/2026" is ambiguous, so it is refused.
-        var isoShaped = text.Length >= 10 && text[4] == '-' && text[7] == '-'
-            && text[..4].All(char.IsAsciiDigit) && text[5..7].All(char.IsAsciiDigit) && text[8..10].All(char.IsAsciiDigit);
-        if (isoShaped && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp))
-        {
-            return null;
-        }
-
-        return $"'timestamp' must be ISO 8601 (like 2026-11-01T10:00:00Z) or integer Unix seconds, not \"{Quoting.Shorten(text, 40)}\"";
+        timestamp = EventTimestamps.Parse(text, "timestamp", out problem) ?? default;
+        return problem;
     }
 }

@@ -1,6 +1,10 @@
 namespace Urm.Core.Serving;
 
-/// <summary>The body of POST /api/recommend (DESIGN.md, "HTTP API"); only history or a task input is needed.</summary>
+/// <summary>
+/// The body of POST /api/recommend (DESIGN.md, "HTTP API"); only history or a task input is needed.
+/// With <paramref name="UserId"/> (or <paramref name="SessionId"/>) the stored profile's events come
+/// first and <paramref name="History"/> after them: the current session wins.
+/// </summary>
 public sealed record RecommendRequest(
     string? UserId,
     IReadOnlyList<HistoryEvent>? History,
@@ -10,7 +14,8 @@ public sealed record RecommendRequest(
     string? AnchorItemId,
     string? Category,
     int? K,
-    BusinessRules? Rules);
+    BusinessRules? Rules,
+    string? SessionId = null);
 
 /// <summary>One history entry; a plain item id in the JSON is a view with no timestamp.</summary>
 public sealed record HistoryEvent(string ItemId, string? Event, DateTimeOffset? Timestamp);

@@ -85,7 +85,8 @@ public sealed class RecommendationService
 
         var items = retrieved.Select(r => new RecommendedItem(
             matrix.Ids[r.Row], r.Score, snapshot.Documents[r.Row].Title, r.Interest, Because(matrix, r.Row, modelHistory))).ToArray();
-        return new RecommendResponse(items, unknown, _model.Version, clock.Elapsed.TotalMilliseconds);
+        return new RecommendResponse(items, unknown, _model.Version, clock.Elapsed.TotalMilliseconds,
+            valid.StoredEvents, (request.History?.Count ?? 0) - valid.StoredEvents);
     }
 
     /// <summary>The card document of a servable item, or null when the snapshot has none with that id.</summary>

@@ -33,6 +33,7 @@ public sealed class RequestValidator(ServingLimits? limits = null)
         }
 
         OptionalId(errors, "userId", request.UserId);
+        OptionalId(errors, "sessionId", request.SessionId);
         History(errors, request.History);
         var task = RecommendTasks.Normalize(request.Task);
         if (task is null)

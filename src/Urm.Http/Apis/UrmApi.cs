@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Microsoft.AspNetCore.OpenApi;
+using Urm.Core.Profiles;
 using Urm.Core.Serving;
 using Urm.Http.Json;
 using Urm.Http.Problems;
@@ -30,7 +31,7 @@ public static class UrmApi
         api.MapPost(RecommendRoute, (HttpRequest request, UrmServing serving, CancellationToken cancellationToken) => RecommendAsync(request, serving, cancellationToken))
             .WithName("Recommend")
             .WithSummary("Recommend k items for a history, a task and rules")
-            .WithDescription("history may be an array of {itemId, event, timestamp} objects or of plain item ids. Every bad request is a 400 problem+json with an 'errors' list of {field, message}.")
+            .WithDescription("history may be an array of {itemId, event, timestamp} objects or of plain item ids. With userId (or sessionId) the shopper's stored events come first and the sent history after them; storedEvents and sentEvents in the answer say how many of each were read. Every bad request is a 400 problem+json with an 'errors' list of {field, message}.")
             // The body is read by the handler (so every bad one is a 400 problem, never the framework's 415): describe it here.
             .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
                 operation.RequestBody = new OpenApiRequestBody
@@ -51,6 +52,7 @@ public static class UrmApi
             .WithName("Health")
             .WithSummary("Model version, card count, catalog version and execution provider")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapProfileApi();
         return api;
     }
 
@@ -63,6 +65,7 @@ public static class UrmApi
             if (!serving.Validator.TryValidate(body, out var valid, out var errors)) return ApiProblems.Invalid(errors);
             using var scope = serving.TryOpen();
             if (scope is null) return NoModel(request.HttpContext);
+            if (serving.Profiles is { } profiles) valid = await ProfileHistory.WithStoredAsync(profiles, valid, cancellationToken).ConfigureAwait(false);
             return TypedResults.Ok(await scope.Service.RecommendAsync(valid, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -109,11 +112,14 @@ public static class UrmApi
         => ApiProblems.NotReady("No model is active yet: upload a model package (models/<version>/ and models/active.json), or start `urm serve` with --model.",
             TimeSpan.FromSeconds(30), context);
 
-    private static ProblemHttpResult Fault(UrmServing serving, HttpContext? context, Exception error)
+    private static ProblemHttpResult Fault(UrmServing serving, HttpContext? context, Exception error) => Fault(serving.Logger, context, error);
+
+    /// <summary>An exception out of a handler, logged (with the trace id) and answered as a 503 or 500 problem.</summary>
+    internal static ProblemHttpResult Fault(ILogger logger, HttpContext? context, Exception error)
     {
         var traceId = System.Diagnostics.Activity.Current?.Id ?? context?.TraceIdentifier;
-        if (error is ServiceNotReadyException) serving.Logger.LogWarning("Request not answered yet (trace {TraceId}): {Reason}", traceId, error.Message);
-        else serving.Logger.LogError(error, "Request failed (trace {TraceId})", traceId);
+        if (error is ServiceNotReadyException) logger.LogWarning("Request not answered yet (trace {TraceId}): {Reason}", traceId, error.Message);
+        else logger.LogError(error, "Request failed (trace {TraceId})", traceId);
         return ApiProblems.ForException(error, traceId, context);
     }
 }

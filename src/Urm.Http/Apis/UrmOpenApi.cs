@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Urm.Core.Profiles;
 using Urm.Core.Serving;
 
 namespace Urm.Http.Apis;
@@ -31,6 +32,8 @@ public static class UrmOpenApi
                 schema.Required = new HashSet<string>();
             if (type == typeof(HistoryEvent))
                 schema.Required = new HashSet<string> { "itemId" };
+            if (type == typeof(IncomingEvent))
+                schema.Required = new HashSet<string> { "itemId", "event" };
             if (type == typeof(RecommendRequest) && schema.Properties is { } properties)
                 properties["history"] = History();
             return Task.CompletedTask;

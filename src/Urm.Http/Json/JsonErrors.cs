@@ -14,13 +14,14 @@ namespace Urm.Http.Json;
 /// </summary>
 internal static partial class JsonErrors
 {
-    private const string Fields = "userId, history, task, prompt, query, anchorItemId, category, k, rules";
+    private const string Fields = "userId, sessionId, history, task, prompt, query, anchorItemId, category, k, rules";
     private const string RuleFields = "availableOnly, excludeSeen, excludeIds, categories, excludeCategories, priceMin, priceMax";
 
     private static readonly Dictionary<string, string> Expected = new(StringComparer.Ordinal)
     {
         [""] = "The body must be a JSON object, e.g. {\"history\": [\"sku-1\"], \"k\": 10}.",
         ["userId"] = "userId must be a string.",
+        ["sessionId"] = "sessionId must be a string.",
         ["history"] = "history must be an array of item ids (strings) or of objects {\"itemId\", \"event\", \"timestamp\"}.",
         ["history[]"] = "A history entry must be an item id (string) or an object {\"itemId\", \"event\", \"timestamp\"}.",
         ["history[].itemId"] = "itemId must be a string.",

@@ -1,9 +1,7 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Urm.Core.Serving;
-using Urm.Core.Text;
 using Urm.Http.Problems;
 
 namespace Urm.Http.Json;
@@ -19,15 +17,10 @@ public static class RecommendBodyReader
 
     public static async Task<(RecommendRequest? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!IsJson(request.ContentType))
-            return (null, ApiProblems.BadRequest($"Send the body as JSON with the header 'Content-Type: application/json'; got '{Quoting.Shorten(request.ContentType ?? "(none)", 60)}'."));
-        if (request.ContentLength > MaxBytes)
-            return (null, TooLarge());
-
-        var body = await ReadBoundedAsync(request.Body, cancellationToken).ConfigureAwait(false);
-        if (body is null) return (null, TooLarge());
-        if (body.Length == 0 || body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
-            return (null, ApiProblems.BadRequest("The body is empty: send a JSON object with a history (item ids) or a task input, e.g. {\"history\": [\"sku-1\"]}."));
+        var (body, problem) = await JsonRequestBody.ReadAsync(request, MaxBytes,
+            "with a history (item ids) or a task input, e.g. {\"history\": [\"sku-1\"]}",
+            "send fewer history events (the model reads only the most recent) or shorter lists.", cancellationToken).ConfigureAwait(false);
+        if (problem is not null) return (null, problem);
 
         try
         {
@@ -45,29 +38,4 @@ public static class RecommendBodyReader
             return (null, ApiProblems.BadRequest("The body could not be read as a recommend request; see POST /api/recommend in /openapi/v1.json for its shape."));
         }
     }
-
-    private static bool IsJson(string? contentType)
-    {
-        if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType is null) return false;
-        if (media.CharSet is { Length: > 0 } charset && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return false;
-        return media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (media.MediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-    }
-
-    /// <summary>The body, or null when it is longer than <see cref="MaxBytes"/> (reading stops there).</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
-
-    private static ProblemHttpResult TooLarge()
-        => ApiProblems.BadRequest($"The body is larger than {MaxBytes / 1024} KiB: send fewer history events (the model reads only the most recent) or shorter lists.");
 }

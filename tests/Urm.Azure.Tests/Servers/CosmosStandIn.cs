@@ -1,6 +1,7 @@
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Urm.Azure.Cosmos;
+using Urm.Core.Profiles;
 
 namespace Urm.Azure.Tests.Servers;
 
@@ -64,6 +65,20 @@ public sealed class CosmosStandIn : IAsyncDisposable
         options ??= Options();
         return new CosmosCardSets(Client(new StandInTransport(), options), options);
     }
+
+    /// <summary>
+    /// A profile store over this database's profiles container (created keyed by /pk with TTL on and no
+    /// default, as bicep/modules/cosmos.bicep deploys it), with a client of its own.
+    /// </summary>
+    public async Task<CosmosProfileStore> ProfileStoreAsync(ProfileOptions? profiles = null, TimeProvider? time = null)
+    {
+        var options = Options();
+        var client = Client(new StandInTransport(), options);
+        await client.GetDatabase(Database).CreateContainerIfNotExistsAsync(new ContainerProperties(ProfilesContainer, "/pk") { DefaultTimeToLive = -1 });
+        return new CosmosProfileStore(client, options, new CosmosProfileStoreOptions { Container = ProfilesContainer }, profiles, time: time);
+    }
+
+    public const string ProfilesContainer = "profiles";
 
     /// <summary>The cards container itself, to read documents as stored rather than through a store.</summary>
     public Microsoft.Azure.Cosmos.Container Raw() => _clients[0].GetDatabase(Database).GetContainer(Container);

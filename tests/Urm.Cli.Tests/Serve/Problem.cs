@@ -6,11 +6,11 @@ namespace Urm.Cli.Tests.Serve;
 /// <summary>Posting raw bodies and reading problem+json answers.</summary>
 internal static class Problem
 {
-    public static async Task<(HttpStatusCode Status, string? MediaType, string Body)> PostAsync(HttpClient client, string body, string contentType = "application/json")
+    public static async Task<(HttpStatusCode Status, string? MediaType, string Body)> PostAsync(HttpClient client, string body, string contentType = "application/json", string path = "/api/recommend")
     {
         using var content = new StringContent(body);
         content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
-        using var response = await client.PostAsync("/api/recommend", content);
+        using var response = await client.PostAsync(path, content);
         return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 

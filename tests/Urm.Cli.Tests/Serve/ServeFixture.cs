@@ -9,10 +9,16 @@ namespace Urm.Cli.Tests.Serve;
 /// `urm serve` started in-process on 127.0.0.1 (a free port) over the trained tiny model, with a watched
 /// catalog folder holding the model's shop; ready once health reports every item.
 /// </summary>
-public sealed class ServeFixture : IAsyncLifetime
+public class ServeFixture : IAsyncLifetime
 {
-    private readonly ServeModel _model = new();
+    private readonly ServeModel _model;
     private WebApplication? _app;
+
+    public ServeFixture() : this(new ServeModel())
+    {
+    }
+
+    protected ServeFixture(ServeModel model) => _model = model;
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("urm-serve-").FullName;
 
@@ -36,7 +42,7 @@ public sealed class ServeFixture : IAsyncLifetime
         _app = await ServeHost.CreateAsync(settings, default);
         await _app.StartAsync();
         Client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
-        await WaitForHealthAsync(h => h.GetProperty("cardCount").GetInt32() == ServeModel.ItemCount, TimeSpan.FromSeconds(120));
+        await WaitForHealthAsync(h => h.GetProperty("cardCount").GetInt32() == _model.Items.Count, TimeSpan.FromSeconds(120));
     }
 
     /// <summary>Polls GET /api/health until <paramref name="ready"/> holds; fails after <paramref name="limit"/>.</summary>

@@ -13,25 +13,36 @@ namespace Urm.Cli.Tests.Serve;
 /// <summary>
 /// A real tiny model trained, as `urm train` does, on real features (MiniLM text, hashed attributes,
 /// price buckets) of a generated shop: the same recipe as Urm.Core.Tests' <c>EncodingModel</c>, so the
-/// serving path can fuse and serve what it extracts.
+/// serving path can fuse and serve what it extracts. A derived shop may bring its own items, events and epochs.
 /// </summary>
-public sealed class ServeModel : IAsyncLifetime
+public class ServeModel : IAsyncLifetime
 {
     public const int ItemCount = 20;
 
-    private static readonly object Config = new
+    private readonly Action<string> _writeEvents;
+    private readonly int _epochs;
+
+    public ServeModel() : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1)
+    {
+    }
+
+    /// <param name="writeEvents">Writes the training events (CSV or JSONL by the path's extension) to the path it is given.</param>
+    protected ServeModel(IReadOnlyList<CatalogItem> items, Action<string> writeEvents, int epochs)
+        => (Items, _writeEvents, _epochs) = (items, writeEvents, epochs);
+
+    private object Config => new
     {
         d = 16, d_card = 16, content_card = 8, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
-        epochs = 1, patience = 1, threads = 1, seed = 7,
+        epochs = _epochs, patience = _epochs, threads = 1, seed = 7,
     };
 
     public string Root { get; } = System.IO.Directory.CreateTempSubdirectory("urm-serve-model-").FullName;
 
     public string Directory => Path.Combine(Root, "model");
 
-    public IReadOnlyList<CatalogItem> Items { get; } = SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList();
+    public IReadOnlyList<CatalogItem> Items { get; }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         using var text = TextEncoder.Load(new TextEncoderOptions(Session: new EncoderSessionOptions(IntraOpThreads: 1)));
         var catalog = Path.Combine(Root, "catalog.jsonl");
@@ -40,7 +51,7 @@ public sealed class ServeModel : IAsyncLifetime
         await FeatureExport.RunAsync(catalog, features, text, null, new InMemoryFeatureCache(), null, default);
         await PromptExport.WriteAsync(features, text, default);
         var events = Path.Combine(Root, "events.csv");
-        WriteEvents(events);
+        _writeEvents(events);
         var config = Path.Combine(Root, "tiny.json");
         await File.WriteAllTextAsync(config, JsonSerializer.Serialize(Config));
 
@@ -50,7 +61,7 @@ public sealed class ServeModel : IAsyncLifetime
         if (exitCode != 0) throw new InvalidOperationException($"urm_train train exited with {exitCode}:\n{string.Join('\n', output)}");
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         try { System.IO.Directory.Delete(Root, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;

@@ -109,7 +109,7 @@ public sealed class RecommendBodyReaderTests
 
         var error = Assert.Single(Errors(problem));
         Assert.Equal("histroy", error.Field);
-        Assert.Equal("Unknown field; fields here: userId, history, task, prompt, query, anchorItemId, category, k, rules.", error.Message);
+        Assert.Equal("Unknown field; fields here: userId, sessionId, history, task, prompt, query, anchorItemId, category, k, rules.", error.Message);
         Assert.StartsWith("Unknown field 'histroy': remove it or check its spelling", Detail(problem));
     }
 
