@@ -13,7 +13,10 @@ public sealed class PlantedShopModel : ServeModel
 {
     public static readonly string[] Categories = ["Shoes > Boots", "Kitchen > Coffee", "Beauty > Makeup"];
 
-    public PlantedShopModel() : base(Catalog(), WriteEvents, epochs: 8)
+    // No paraphrased instructions: in 8 epochs this 30-item model learns the planted pattern, but not that
+    // and the paraphrases too (with the default share a fifth of its rows read other wordings, and a user
+    // of the third department got 3 of 5 in it). What the tests check is the stored history, not wordings.
+    public PlantedShopModel() : base(Catalog(), WriteEvents, epochs: 8, paraphraseShare: 0)
     {
     }
 

@@ -21,19 +21,21 @@ public class ServeModel : IAsyncLifetime
 
     private readonly Action<string> _writeEvents;
     private readonly int _epochs;
+    private readonly double _paraphraseShare;
 
     public ServeModel() : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1)
     {
     }
 
     /// <param name="writeEvents">Writes the training events (CSV or JSONL by the path's extension) to the path it is given.</param>
-    protected ServeModel(IReadOnlyList<CatalogItem> items, Action<string> writeEvents, int epochs)
-        => (Items, _writeEvents, _epochs) = (items, writeEvents, epochs);
+    /// <param name="paraphraseShare">The trainer's paraphrase_share (its default, 0.2, unless a shop's test needs otherwise).</param>
+    protected ServeModel(IReadOnlyList<CatalogItem> items, Action<string> writeEvents, int epochs, double paraphraseShare = 0.2)
+        => (Items, _writeEvents, _epochs, _paraphraseShare) = (items, writeEvents, epochs, paraphraseShare);
 
     private object Config => new
     {
         d = 16, d_card = 16, content_card = 8, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
-        epochs = _epochs, patience = _epochs, threads = 1, seed = 7,
+        epochs = _epochs, patience = _epochs, threads = 1, seed = 7, paraphrase_share = _paraphraseShare,
     };
 
     public string Root { get; } = System.IO.Directory.CreateTempSubdirectory("urm-serve-model-").FullName;
