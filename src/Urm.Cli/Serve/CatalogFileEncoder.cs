@@ -86,7 +86,10 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
     public static async Task WriteFailureAsync(string catalogPath, string error, CancellationToken cancellationToken)
     {
         var report = new JsonObject { ["failed"] = true, ["error"] = error, ["failedAt"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
-        await File.WriteAllTextAsync(ReportPath(catalogPath), report.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
+        // Written beside and moved into place, as a run's report is (CatalogEncodingReport.WriteAsync).
+        var partial = ReportPath(catalogPath) + ".partial";
+        await File.WriteAllTextAsync(partial, report.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
+        File.Move(partial, ReportPath(catalogPath), overwrite: true);
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -48,11 +48,17 @@ public sealed record CatalogEncodingReport(
         await JsonSerializer.SerializeAsync(destination, this, Json, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Writes the report beside <paramref name="path"/> and then moves it there, so whoever watches for the
+    /// report (urm demo, a shop's script) never holds the file open while it is written, nor reads half of it.
+    /// </summary>
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var file = File.Create(path);
+        var partial = path + ".partial";
+        var file = File.Create(partial);
         await using (file.ConfigureAwait(false))
             await WriteAsync(file, cancellationToken).ConfigureAwait(false);
+        File.Move(partial, path, overwrite: true);
     }
 }
