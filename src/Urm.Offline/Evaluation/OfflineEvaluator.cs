@@ -202,14 +202,12 @@ public static class OfflineEvaluator
         {
             var input = (task == RecommendTasks.Category ? c.Category : c.Query)
                 ?? throw new InvalidOperationException($"A {task} case without its {(task == RecommendTasks.Category ? "category" : "query")}.");
-            lock (byInput)
-            {
-                if (!byInput.TryGetValue(input, out var prompt))
-                    byInput[input] = prompt = task == RecommendTasks.Category
-                        ? prompts.Encode(task, input, null, instruction)
-                        : prompts.Encode(task, null, input, instruction);
-                return prompt;
-            }
+            // ModelRanks asks for prompts one batch at a time on one thread, so the cache needs no lock.
+            if (!byInput.TryGetValue(input, out var prompt))
+                byInput[input] = prompt = task == RecommendTasks.Category
+                    ? prompts.Encode(task, input, null, instruction)
+                    : prompts.Encode(task, null, input, instruction);
+            return prompt;
         };
     }
 
