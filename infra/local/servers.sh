@@ -55,8 +55,9 @@ urm_servers_start() {
     --queueHost 127.0.0.1 --queuePort "$URM_AZURITE_QUEUE_PORT" --inMemoryPersistence --loose \
     --skipApiVersionCheck --disableTelemetry || return 1
   # HTTPS with the self-signed certificate the package ships; the tests accept it on 127.0.0.1 only.
-  urm_server_start cosmos "$URM_COSMOS_PORT" node "$URM_NODE/node_modules/@vercel/cosmosdb-server/lib/cli.js" \
-    --host 127.0.0.1 --port "$URM_COSMOS_PORT" || return 1
+  # Through cosmos-stand-in.js, which gives it Cosmos DB's URL-safe resource ids (see there why).
+  URM_NODE_MODULES="$URM_NODE/node_modules" urm_server_start cosmos "$URM_COSMOS_PORT" \
+    node "$URM_ROOT/infra/local/cosmos-stand-in.js" --host 127.0.0.1 --port "$URM_COSMOS_PORT" || return 1
 }
 
 # Stops exactly the processes whose PIDs were recorded at start.

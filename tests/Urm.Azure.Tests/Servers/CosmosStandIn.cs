@@ -80,6 +80,9 @@ public sealed class CosmosStandIn : IAsyncDisposable
 
     public const string ProfilesContainer = "profiles";
 
+    /// <summary>The client this test's database was made with, to make more databases beside it.</summary>
+    public CosmosClient RawClient() => _clients[0];
+
     /// <summary>The cards container itself, to read documents as stored rather than through a store.</summary>
     public Microsoft.Azure.Cosmos.Container Raw() => _clients[0].GetDatabase(Database).GetContainer(Container);
 
