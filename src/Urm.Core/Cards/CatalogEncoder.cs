@@ -92,7 +92,8 @@ public sealed class CatalogEncoder
         var documents = batch.Select((b, i) => new CardDocument(
             b.Item.Id, b.Item.Title, KeyPoints.Of(b.Item), b.Item.Category, b.Item.Brand, b.Item.Price, b.Item.Available,
             ImageFailed(b.Item, b.Features) ? b.Features.ContentHash + ImagePendingSuffix : b.Features.ContentHash,
-            model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false, Lender: lenders[i])).ToList();
+            model.Version, cards[(i * d)..((i + 1) * d)], now, Retired: false, Lender: lenders[i],
+            Text: CardText.Quantize(b.Features.Text))).ToList();
         if (mayWrite is not null && !await mayWrite(cancellationToken).ConfigureAwait(false)) throw new Runs.RunReplacedException();
         await _store.UpsertAsync(documents, cancellationToken).ConfigureAwait(false);
         return documents.Count;

@@ -21,7 +21,7 @@ namespace Urm.Core.Cards;
 /// </remarks>
 public sealed class SqliteCardStore : ICardStore, IDisposable
 {
-    private const string Columns = "id, title, key_points, category, brand, price, available, content_hash, model_version, vector, updated_at, retired, lender";
+    private const string Columns = "id, title, key_points, category, brand, price, available, content_hash, model_version, vector, updated_at, retired, lender, text";
 
     private readonly string _connectionString;
     private readonly string _cards;
@@ -75,7 +75,8 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
                 updated_at TEXT NOT NULL,
                 retired INTEGER NOT NULL,
                 version INTEGER NOT NULL,
-                lender TEXT NULL);
+                lender TEXT NULL,
+                text BLOB NULL);
             CREATE INDEX IF NOT EXISTS {cards}_by_version ON {cards} (version);
             """, cancellationToken).ConfigureAwait(false);
         if (options.CardSet.Length == 0)
@@ -103,6 +104,9 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         // A store written before cards named their lender (2026-12-03) gets the column, empty.
         if (!await HasColumnAsync(connection, transaction, cards, "lender", cancellationToken).ConfigureAwait(false))
             await ExecuteAsync(connection, transaction, $"ALTER TABLE {cards} ADD COLUMN lender TEXT NULL;", cancellationToken).ConfigureAwait(false);
+        // Likewise one written before cards carried their text vector (2026-12-03): its cards read back without one.
+        if (!await HasColumnAsync(connection, transaction, cards, "text", cancellationToken).ConfigureAwait(false))
+            await ExecuteAsync(connection, transaction, $"ALTER TABLE {cards} ADD COLUMN text BLOB NULL;", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return store;
     }
@@ -141,15 +145,15 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO {_cards} ({Columns}, version)
-            VALUES ($id, $title, $keyPoints, $category, $brand, $price, $available, $contentHash, $modelVersion, $vector, $updatedAt, $retired, $lender, $version)
+            VALUES ($id, $title, $keyPoints, $category, $brand, $price, $available, $contentHash, $modelVersion, $vector, $updatedAt, $retired, $lender, $text, $version)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, key_points = excluded.key_points, category = excluded.category,
                 brand = excluded.brand, price = excluded.price, available = excluded.available,
                 content_hash = excluded.content_hash, model_version = excluded.model_version,
                 vector = excluded.vector, updated_at = excluded.updated_at, retired = excluded.retired,
-                lender = excluded.lender, version = excluded.version;
+                lender = excluded.lender, text = excluded.text, version = excluded.version;
             """;
-        var parameters = new[] { "$id", "$title", "$keyPoints", "$category", "$brand", "$price", "$available", "$contentHash", "$modelVersion", "$vector", "$updatedAt", "$retired", "$lender", "$version" }
+        var parameters = new[] { "$id", "$title", "$keyPoints", "$category", "$brand", "$price", "$available", "$contentHash", "$modelVersion", "$vector", "$updatedAt", "$retired", "$lender", "$text", "$version" }
             .Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))
             .ToArray();
         await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -160,7 +164,8 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
             [
                 card.Id, card.Title, card.KeyPoints, card.Category, card.Brand, card.Price, card.Available ? 1 : 0,
                 card.ContentHash, card.ModelVersion, VectorBytes(card.Vector),
-                card.UpdatedAt.ToString("O", CultureInfo.InvariantCulture), card.Retired ? 1 : 0, card.Lender, version,
+                card.UpdatedAt.ToString("O", CultureInfo.InvariantCulture), card.Retired ? 1 : 0, card.Lender,
+                card.Text is null ? null : MemoryMarshal.AsBytes(card.Text.AsSpan()).ToArray(), version,
             ];
             for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -314,6 +319,7 @@ public sealed class SqliteCardStore : ICardStore, IDisposable
             Vector: MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
             UpdatedAt: DateTimeOffset.ParseExact(reader.GetString(10), "O", CultureInfo.InvariantCulture),
             Retired: reader.GetInt64(11) != 0,
-            Lender: reader.IsDBNull(12) ? null : reader.GetString(12));
+            Lender: reader.IsDBNull(12) ? null : reader.GetString(12),
+            Text: reader.IsDBNull(13) ? null : MemoryMarshal.Cast<byte, sbyte>((byte[])reader.GetValue(13)).ToArray());
     }
 }

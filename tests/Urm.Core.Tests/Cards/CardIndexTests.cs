@@ -43,6 +43,18 @@ public sealed class CardIndexTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_snapshot_serves_each_cards_text_and_none_for_a_card_without()
+    {
+        await _store.UpsertAsync([Card("b") with { Text = CardStoreContract.TextCodes(4) }], default);
+        using var index = Index();
+
+        var documents = (await index.GetAsync(default)).Documents.ToDictionary(d => d.Id);
+
+        Assert.Equal(CardStoreContract.TextCodes(4), documents["b"].Text);
+        Assert.Null(documents["a"].Text);
+    }
+
+    [Fact]
     public async Task A_write_after_a_snapshot_is_visible_after_the_refresh_and_only_changes_are_read()
     {
         using var index = Index();

@@ -42,19 +42,50 @@ public abstract class CardStoreContract : IAsyncLifetime
         [seed, -0f, float.Epsilon, 1e-30f, float.MaxValue, BitConverter.Int32BitsToSingle(0x7FC00123)],
         new DateTimeOffset(2026, 11, 1, 10, 0, 0, 123, TimeSpan.FromHours(1)).AddTicks(4567), retired);
 
+    /// <summary>Text codes over the whole int8 range: a store keeps bytes, whatever <see cref="CardText"/> would write.</summary>
+    internal static sbyte[] TextCodes(sbyte seed = 1) => [seed, -128, -127, -1, 0, 64, 127];
+
     [Fact]
     public async Task An_upserted_card_reads_back_equal_with_a_bit_exact_vector()
     {
         var store = await NewAsync();
-        var card = Card("sku-1") with { KeyPoints = null, Category = null, Brand = null, Price = null, Available = false };
+        var card = Card("sku-1") with { KeyPoints = null, Category = null, Brand = null, Price = null, Available = false, Text = TextCodes() };
 
         await store.UpsertAsync([card], default);
         var back = await store.ReadCardAsync("sku-1", default);
 
         Assert.NotNull(back);
-        Assert.Equal(card with { Vector = [] }, back with { Vector = [] });
+        // Records compare arrays by reference: the arrays are compared by content below, the rest here.
+        Assert.Equal(card with { Vector = [], Text = null }, back with { Vector = [], Text = null });
         Assert.Equal(card.Vector.Select(BitConverter.SingleToInt32Bits), back.Vector.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(card.Text, back.Text);
         Assert.Null(await store.ReadCardAsync("sku-unknown", default));
+    }
+
+    [Fact]
+    public async Task A_cards_text_reads_back_through_every_read_a_card_without_one_reads_null_and_a_rewrite_replaces_it()
+    {
+        var store = await NewAsync();
+        var before = await store.GetCatalogVersionAsync(default);
+        await store.UpsertAsync([Card("sku-text") with { Text = TextCodes(5) }, Card("sku-plain")], default);
+
+        var all = (await ToListAsync(store.ReadChangedAsync(0, default))).ToDictionary(c => c.Id);
+        var changed = (await ToListAsync(store.ReadChangedAsync(before, default))).ToDictionary(c => c.Id);
+        var elsewhere = (await ToListAsync((await SecondAsync(store)).ReadChangedAsync(0, default))).ToDictionary(c => c.Id);
+        foreach (var read in new[] { all, changed, elsewhere })
+        {
+            Assert.Equal(TextCodes(5), read["sku-text"].Text);
+            Assert.Null(read["sku-plain"].Text);
+        }
+
+        // A re-encoded item's card carries its new text, and a card written without one has none.
+        var since = await store.GetCatalogVersionAsync(default);
+        await store.UpsertAsync([Card("sku-text", hash: "h2") with { Text = TextCodes(-7) }, Card("sku-plain", hash: "h2") with { Text = TextCodes(9) }], default);
+        var rewritten = (await ToListAsync(store.ReadChangedAsync(since, default))).ToDictionary(c => c.Id);
+        Assert.Equal(TextCodes(-7), rewritten["sku-text"].Text);
+        Assert.Equal(TextCodes(9), rewritten["sku-plain"].Text);
+        await store.UpsertAsync([Card("sku-text", hash: "h3")], default);
+        Assert.Null((await store.ReadCardAsync("sku-text", default))!.Text);
     }
 
     [Fact]

@@ -34,6 +34,26 @@ public sealed class CatalogEncoderTests(EncodingModel model)
     }
 
     [Fact]
+    public async Task Every_card_carries_the_quantized_text_vector_of_its_items_features()
+    {
+        await using var world = await EncodingWorld.StartAsync(model);
+
+        await world.EncodeAsync(model.Items);
+
+        foreach (var item in model.Items)
+        {
+            var card = await world.Store.ReadCardAsync(item.Id, default);
+            Assert.True(world.Cache.TryGet(ContentHash.Compute(item), out var features), item.Id);
+            Assert.Equal(384, features.Text.Length);
+            Assert.Equal(CardText.Quantize(features.Text), card!.Text);
+            // The codes are the item's own text: they give back its MiniLM vector to within half a step.
+            var back = new float[card.Text!.Length];
+            CardText.Dequantize(card.Text, back);
+            Assert.All(back.Zip(features.Text), p => Assert.True(MathF.Abs(p.First - p.Second) <= 1f / 254 + 1e-7f));
+        }
+    }
+
+    [Fact]
     public async Task An_item_new_since_training_is_stored_with_its_lender()
     {
         await using var world = await EncodingWorld.StartAsync(model);
