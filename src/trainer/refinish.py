@@ -39,7 +39,8 @@ def main() -> None:
     items["attr_tokens"] = torch.from_numpy(p.feats.attr_tokens)
     with torch.no_grad():
         finished = finish(model, p, cfg, items)
-    ckpt.update(config=cfg.to_dict(), neighbours=finished["neighbours"], cooccurrence=finished["cooccurrence"])
+    ckpt.update(config=cfg.to_dict(), neighbours=finished["neighbours"], cooccurrence=finished["cooccurrence"],
+                search=finished["search"])
     ckpt["meta"]["metrics"] = {**{k: v for k, v in ckpt["meta"]["metrics"].items() if k in ("best_epoch", "history")},
                                **finished["metrics"]}
     os.makedirs(out_dir, exist_ok=True)

@@ -89,6 +89,32 @@ public class EvaluateCommandTests
         foreach (var method in new[] { "model", "model-query-alone", "popularity", "text-cosine", "text-cosine+popularity" })
             Assert.Contains($"| {method} |", search.Output);
         Assert.Contains("query:<the query>", File.ReadAllText(Path.Combine(searchDir, "report.md")));
+        // urm train handed the trainer those held-out queries apart, to weigh the text term by, never to train on.
+        var features = Path.Combine(model, "features");
+        Assert.Equal(["m10", "m17", "m4"], File.ReadLines(Path.Combine(features, "held_out_queries.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(File.ReadLines(Path.Combine(features, "queries.jsonl")),
+            l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString() is "m4" or "m10" or "m17");
+
+        // With a text term in the package (its weight so high that the text decides), the served search
+        // ranks as the frozen encoder's cosine does, and model-alone is the model without the term.
+        var texted = Path.Combine(folder, "model-with-text");
+        Directory.CreateDirectory(texted);
+        foreach (var file in Directory.GetFiles(model)) File.Copy(file, Path.Combine(texted, Path.GetFileName(file)));
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(texted, "manifest.json")))!.AsObject();
+        manifest["search"] = new System.Text.Json.Nodes.JsonObject { ["textWeight"] = 1000.0, ["textModel"] = "all-MiniLM-L6-v2" };
+        File.WriteAllText(Path.Combine(texted, "manifest.json"), manifest.ToJsonString());
+        var textedDir = Path.Combine(folder, "search-text");
+        var withText = await CliRun.InvokeAsync("evaluate", "--model", texted, "--catalog", catalog, "--events", events, "--features", features, "--threads", "1", "--task", "search", "--out", textedDir);
+        Assert.True(withText.ExitCode == 0, withText.Errors);
+        Assert.Contains("| model-alone |", withText.Output);
+        var textedMethods = JsonDocument.Parse(File.ReadAllText(Path.Combine(textedDir, "metrics.json"))).RootElement;
+        Assert.Equal(1000.0, textedMethods.GetProperty("search").GetProperty("textWeight").GetDouble());
+        double Hr10(string method) => textedMethods.GetProperty("methods").GetProperty(method).GetProperty("HR@10").GetDouble();
+        double Ndcg10(string method) => textedMethods.GetProperty("methods").GetProperty(method).GetProperty("NDCG@10").GetDouble();
+        Assert.Equal(Ndcg10("text-cosine"), Ndcg10("model"), 1e-9);
+        Assert.Equal(Hr10("text-cosine"), Hr10("model-query-alone"), 1e-9);
+        Assert.Contains("without the text term", File.ReadAllText(Path.Combine(textedDir, "report.md")));
 
         // Explore: targets in a genre the history lacks, ranked outside the history's genres.
         var explore = await CliRun.InvokeAsync("evaluate", "--model", model, "--catalog", catalog, "--events", events, "--threads", "1", "--task", "explore", "--out", Path.Combine(folder, "explore"));

@@ -14,4 +14,22 @@ public sealed record CardSnapshot(CardMatrix Matrix, IReadOnlyList<CardDocument>
 
     /// <summary>Row by row: not served when only available items are wanted.</summary>
     public bool[] Unavailable { get; } = Documents.Select(d => !d.Available).ToArray();
+
+    // Built on the first search that adds the text term, once per snapshot: (d + text) values per card in
+    // each of the matrix's copies, which a shop that never searches should not pay for.
+    private readonly Lazy<CardMatrix?> _searchMatrix = new(() => BuildSearchMatrix(Matrix, Documents));
+
+    /// <summary>
+    /// The cards with each item's text vector appended (<see cref="SearchTextTerm"/>), the matrix a search
+    /// with a text term scans; null when no card has a text vector (cards written before cards kept one).
+    /// </summary>
+    public CardMatrix? SearchMatrix => _searchMatrix.Value;
+
+    private static CardMatrix? BuildSearchMatrix(CardMatrix matrix, IReadOnlyList<CardDocument> documents)
+    {
+        // The text length most cards have; a card with text of another length scores by the model alone.
+        var dimension = documents.Where(d => d.Text is not null).GroupBy(d => d.Text!.Length)
+            .OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
+        return dimension == 0 ? null : SearchTextTerm.Append(matrix, documents.Select(d => d.Text).ToArray(), dimension);
+    }
 }

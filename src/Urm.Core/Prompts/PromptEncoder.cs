@@ -78,6 +78,17 @@ public sealed class PromptEncoder
         return prompt;
     }
 
+    /// <summary>
+    /// The query as typed, embedded by the text encoder alone (no prompt template): what the served search
+    /// score's text term compares with each item's text (<see cref="Models.Package.SearchSection"/>).
+    /// A fresh array the caller may keep.
+    /// </summary>
+    public float[] EncodeTypedQuery(string query)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        return (float[])Embedding(TypedPrefix + query.Trim()).Clone();
+    }
+
     private float[] Embedding(string key)
     {
         if (_cache.TryGetValue(key, out var cached)) return cached;
@@ -96,6 +107,7 @@ public sealed class PromptEncoder
         if (key.StartsWith("category:", StringComparison.Ordinal)) return PromptTemplates.CategoryText(key["category:".Length..]);
         if (key.StartsWith("query:", StringComparison.Ordinal)) return PromptTemplates.QueryText(key["query:".Length..]);
         if (key.StartsWith(InstructionPrefix, StringComparison.Ordinal)) return key[InstructionPrefix.Length..];
+        if (key.StartsWith(TypedPrefix, StringComparison.Ordinal)) return key[TypedPrefix.Length..];
         throw new ArgumentException($"No text for prompt piece '{key}': it is not in the manifest of model {_manifest.Version} nor in PromptTemplates.", nameof(key));
     }
 
@@ -103,6 +115,7 @@ public sealed class PromptEncoder
 
     // Free text is embedded as given: the shop wrote the whole instruction.
     private const string InstructionPrefix = "instruction:";
+    private const string TypedPrefix = "typed:";
 
     private static string InstructionKey(string text) => InstructionPrefix + text;
 

@@ -42,6 +42,8 @@ public static class EvaluationReportWriter
             ["cooccurrence"] = result.CoOccurrence is { } co
                 ? new JsonObject { ["weight"] = co.Weight, ["recent"] = co.Recent, ["window"] = co.Window, ["perItem"] = co.PerItem, ["pairs"] = co.Pairs }
                 : null,
+            // The search text term's weight (part of "model" and "model-query-alone", not of "model-alone"); null when none applies.
+            ["search"] = result.Search is { } search ? new JsonObject { ["textWeight"] = search.TextWeight, ["textModel"] = search.TextModel } : null,
             // The model's repeat term as evaluated (part of "model" and "model-alone"); null when none applies.
             ["repeat"] = result.Repeat is { } repeat
                 ? new JsonObject
@@ -84,6 +86,12 @@ public static class EvaluationReportWriter
         {
             md.AppendLine($"{EvaluationResult.ModelMethod}: the served score, the model's score plus the co-occurrence term of the package's {result.CoOccurrence.File} (the trainer's counts); " +
                 $"{EvaluationResult.ModelAloneMethod}: the model's score alone, without the co-occurrence term. The co-occurrence baseline below is counted here, from the training part, and ranks by co-occurrence alone.");
+            md.AppendLine();
+        }
+        if (result.Search is { } text)
+        {
+            md.AppendLine(Inv($"{EvaluationResult.ModelMethod} and {EvaluationResult.ModelQueryAloneMethod}: the served search score, the model's score plus {text.TextWeight:G6} × the query–item text cosine (manifest search); ") +
+                $"{EvaluationResult.ModelAloneMethod}: the model's score alone, without the text term.");
             md.AppendLine();
         }
         md.AppendLine(Inv($"Popularity: items ranked by interaction count in the training part. Co-occurrence: items ranked by how often they occur near the user's newest history items in training sequences (newer items weigh more), ties by popularity. Content: the frozen text encoder alone, nothing learnt: score = sum over the {ContentBaseline.Recent} newest history items h_r (r = 0 newest) of cos(MiniLM text of the item, of h_r) / (r + 1)."));

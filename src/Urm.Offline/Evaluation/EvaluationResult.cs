@@ -60,6 +60,13 @@ public sealed record EvaluationResult(
     /// </summary>
     public RepeatSection? Repeat { get; init; }
 
+    /// <summary>
+    /// The package's search section when <see cref="Task"/> is search and its served score adds the text
+    /// term (then <see cref="ModelMethod"/> and <see cref="ModelQueryAloneMethod"/> include it and
+    /// <see cref="ModelAloneMethod"/> is the model's score without it); else null.
+    /// </summary>
+    public SearchSection? Search { get; init; }
+
     public RankSummary Of(string method) => Overall.First(m => m.Method == method).Metrics;
 
     /// <summary>The protocol in words, for reports.</summary>
@@ -75,7 +82,14 @@ public sealed record EvaluationResult(
         "rank = number of items scoring strictly higher than the target (ties count in its favour). HR@K = 1 if rank < K; NDCG@K = 1/log2(rank+2) if rank < K; means over users. " +
         "Model scores go through the serving path: cards from fusion.onnx (CardFuser), user vectors from user.onnx (UserEncoder), score = max over the M user vectors of the inner product" +
         RepeatProtocol +
-        CoOccurrenceProtocol;
+        CoOccurrenceProtocol +
+        SearchProtocol;
+
+    private string SearchProtocol => Search is not { } search
+        ? ""
+        : Inv($" For search the served score adds the model package's text term (manifest search): served(i) = score(i) + {search.TextWeight:G6} · <q, t_i>, ") +
+          "q the query's MiniLM vector (the query as typed), t_i the item's text vector as its card keeps it (int8, CardText); " +
+          $"methods {ModelMethod} and {ModelQueryAloneMethod} rank by that served score, as RecommendationService answers; {ModelAloneMethod} by the model's score alone, without the text term.";
 
     private string RepeatProtocol => Repeat is not { } repeat
         ? ""

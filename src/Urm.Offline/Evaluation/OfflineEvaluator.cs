@@ -1,3 +1,4 @@
+using Urm.Core.Cards;
 using System.Diagnostics;
 using Urm.Core.Events;
 using Urm.Core.Features;
@@ -113,7 +114,13 @@ public static class OfflineEvaluator
         var coOccurrenceTerm = package.CoOccurrence is { } table && table.AppliesTo(task) ? table : null;
         // The repeat term is part of the model's score, so both "model" and "model-alone" include it.
         var repeatTerm = package.Repeat is { } repeat && repeat.AppliesTo(task) ? repeat : null;
-        var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, cards, cases, Prompt(prompts, task, options.Instruction), options, progress, cancellationToken);
+        // Search with the model's text term: "model" adds it as serving does, "model-alone" leaves it out.
+        var textTerm = task == RecommendTasks.Search && package.Manifest.Search is { } search
+            ? new TextTerm(SearchTextTerm.Append(cards, items.Select(i => CardText.Quantize(i.Text)).ToArray(), package.Sizes.TextDim),
+                c => options.SearchQueries!.Vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options)),
+                (float)search.TextWeight)
+            : null;
+        var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, textTerm, cards, cases, Prompt(prompts, task, options.Instruction), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
         var coOccurrenceRanks = new int[cases.Count];
         Parallel.For(0, cases.Count, parallel, i =>
@@ -131,7 +138,7 @@ public static class OfflineEvaluator
             // The same queries with no history: what the history adds is the difference to "model".
             var queryAlone = cases.Select(c => c with { Case = c.Case with { History = [], Events = [] } }).ToList();
             methods.Add((EvaluationResult.ModelQueryAloneMethod,
-                ModelRanks(package, null, null, cards, queryAlone, Prompt(prompts, task, options.Instruction), options, null, cancellationToken).Served));
+                ModelRanks(package, null, null, textTerm, cards, queryAlone, Prompt(prompts, task, options.Instruction), options, null, cancellationToken).Served));
             methods.Add((PopularityBaseline.Name, popularityRanks));
             var vectors = options.SearchQueries!.Vectors;
             float[] QueryVector(TaskCase c) => vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options));
@@ -143,7 +150,7 @@ public static class OfflineEvaluator
             // Explore before it was trained: the next-item prompt with the same category filter.
             if (task == RecommendTasks.Explore)
                 methods.Add((EvaluationResult.ModelNextItemPromptMethod,
-                    ModelRanks(package, null, null, cards, cases, Prompt(prompts, RecommendTasks.NextItem, null), options, null, cancellationToken).Served));
+                    ModelRanks(package, null, null, null, cards, cases, Prompt(prompts, RecommendTasks.NextItem, null), options, null, cancellationToken).Served));
             methods.Add((PopularityBaseline.Name, popularityRanks));
             methods.Add((CoOccurrenceBaseline.Name, coOccurrenceRanks));
             methods.Add((ContentBaseline.Name, content.Ranks(cases, parallel)));
@@ -182,9 +189,12 @@ public static class OfflineEvaluator
             clock.Elapsed.TotalSeconds)
         {
             ExcludeSeen = options.ExcludeSeen, Task = task, NewItems = newRows.Count, CoOccurrence = coOccurrenceTerm?.Section,
-            Repeat = repeatTerm?.Section, Instruction = options.Instruction,
+            Repeat = repeatTerm?.Section, Instruction = options.Instruction, Search = textTerm is null ? null : package.Manifest.Search,
         };
     }
+
+    /// <summary>The search text term as serving adds it: the cards with their text (<see cref="SearchTextTerm"/>), each case's query as typed, the weight.</summary>
+    private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, float Weight);
 
     /// <summary>
     /// A case's prompt rows, as RecommendationService encodes the task's (one encoding per category or
@@ -213,18 +223,19 @@ public static class OfflineEvaluator
 
     /// <summary>
     /// Each case's target rank under the served score (user vectors in batches, then an exact scan of
-    /// every card, plus <paramref name="repeat"/>'s term over the model history and <paramref name="coOccurrence"/>'s
-    /// boost when given) and, when a co-occurrence term is given, under the model's score alone, with its
-    /// repeat term but without the boost (null otherwise: the two are the same).
+    /// every card, plus <paramref name="repeat"/>'s term over the model history, <paramref name="coOccurrence"/>'s
+    /// boost and <paramref name="text"/>'s term when given) and, when a co-occurrence or text term is given,
+    /// under the model's score alone, with its repeat term but without the boost or text (null otherwise:
+    /// the two are the same).
     /// </summary>
     private static (int[] Served, int[]? Alone) ModelRanks(
-        ModelPackage package, CoOccurrenceTable? coOccurrence, RepeatTerm? repeat, CardMatrix cards, IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> prompt,
-        EvaluationOptions options, IProgress<int>? progress, CancellationToken cancellationToken)
+        ModelPackage package, CoOccurrenceTable? coOccurrence, RepeatTerm? repeat, TextTerm? text, CardMatrix cards, IReadOnlyList<TaskCase> cases,
+        Func<TaskCase, float[]> prompt, EvaluationOptions options, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var encoder = new UserEncoder(package, options.UserBatch);
         var l = package.Sizes.L;
         var ranks = new int[cases.Count];
-        var alone = coOccurrence is null ? null : new int[cases.Count];
+        var alone = coOccurrence is null && text is null ? null : new int[cases.Count];
         // Similar lengths per batch mean less padding (as the trainer batches); ranks go back by index.
         var order = Enumerable.Range(0, cases.Count).OrderBy(i => Math.Min(cases[i].Case.History.Count, l)).ToArray();
         var done = 0;
@@ -238,10 +249,12 @@ public static class OfflineEvaluator
                 var c = cases[chunk[j]];
                 var terms = repeat?.TermRows(ModelHistory(c.Case, l));
                 ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates, ScoreAdjustment.Combine(terms, null));
-                if (coOccurrence is null) return;
-                alone![chunk[j]] = ranks[chunk[j]];
-                ranks[chunk[j]] = TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates,
-                    ScoreAdjustment.Combine(terms, coOccurrence.BoostRows(cards, c.Case.History)));
+                if (alone is null) return;
+                alone[chunk[j]] = ranks[chunk[j]];
+                var served = ScoreAdjustment.Combine(terms, coOccurrence?.BoostRows(cards, c.Case.History));
+                ranks[chunk[j]] = text is null
+                    ? TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates, served)
+                    : TargetRank(text.Matrix, SearchTextTerm.Append(vectors[j], cards.Dimension, text.Query(c), text.Weight), c.Target, c.Excluded, c.Candidates, served);
             });
             done += chunk.Length;
             progress?.Report(done);

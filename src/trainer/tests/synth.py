@@ -53,6 +53,16 @@ def write_features(d: str, n_items: int = 60, seed: int = 0, prompts: bool = Tru
                 f.write(json.dumps({"id": iid, "text": q}) + "\n")
         emb = g.standard_normal((len(rows), 384)).astype(np.float32)
         np.save(os.path.join(d, "queries.npy"), emb / np.linalg.norm(emb, axis=1, keepdims=True))
+        # the held-out items' evaluation queries: typed, each near its item's text (as a query made from
+        # the item's title is); as a prompt piece, unrelated
+        held = [i for i in range(n_items) if i % 10 == 0]
+        with open(os.path.join(d, "held_out_queries.jsonl"), "w") as f:
+            for i in held:
+                f.write(json.dumps({"id": ids[i], "text": f"held-out query of {ids[i]}"}) + "\n")
+        piece = g.standard_normal((len(held), 384)).astype(np.float32)
+        np.save(os.path.join(d, "held_out_queries.npy"), piece / np.linalg.norm(piece, axis=1, keepdims=True))
+        typed = text[held] / np.linalg.norm(text[held], axis=1, keepdims=True) + 0.3 * g.standard_normal((len(held), 384)).astype(np.float32) / np.sqrt(384)
+        np.save(os.path.join(d, "held_out_queries_typed.npy"), (typed / np.linalg.norm(typed, axis=1, keepdims=True)).astype(np.float32))
     return ids
 
 

@@ -162,6 +162,34 @@ def test_served_cooccurrence_term_is_in_the_package_with_its_figures(run):
     assert m["metrics"]["validation"]["NDCG@10"] >= m["metrics"]["modelAlone"]["validation"]["NDCG@10"]
 
 
+def test_search_text_term_is_weighted_on_held_out_queries_and_in_the_manifest(run):
+    """The held-out items' typed queries lie near their items' text and their prompt pieces say nothing,
+    so the text term finds the target where the model cannot: it gets a weight, chosen on validation
+    users whose target has a held-out query, and the manifest says it with the figures."""
+    m = json.loads((run / "model" / "manifest.json").read_text())
+    s = m["search"]
+    assert s["textWeight"] > 0 and s["textModel"] == "all-MiniLM-L6-v2"
+    by_weight = s["validation"]["ndcg10ByWeight"]
+    assert s["validation"]["users"] > 0 and by_weight[f"{s['textWeight']:g}"] == max(by_weight.values())
+    assert by_weight[f"{s['textWeight']:g}"] > by_weight["0"]
+    assert "search.textWeight" in m["scoring"]
+
+
+def test_held_out_queries_are_never_trained_on(tmp_path):
+    from urm_train.config import Config as C
+    from urm_train.train import prepare
+    synth.write_features(str(tmp_path / "f"), queries=True)
+    synth.write_events(str(tmp_path / "e.csv"))
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), C(**TINY), log=lambda *_: None)
+    query_row, typed = p.search_probes
+    probed = np.nonzero(query_row >= 0)[0]
+    assert list(probed) == [i for i in range(60) if i % 10 == 0]
+    # training draws queries from query_offsets' rows only, which hold none of the probes' rows
+    trained_rows = set(p.data.query_rows.tolist())
+    assert not trained_rows & set(query_row[probed].tolist())
+    assert np.allclose(np.linalg.norm(typed[probed], axis=1), 1.0, atol=1e-5)
+
+
 def test_causal_encoder_learns_the_planted_pattern_and_exports(tmp_path):
     synth.write_features(str(tmp_path / "f"))
     synth.write_events(str(tmp_path / "e.csv"))

@@ -178,6 +178,31 @@ def load_queries(directory: str, item_index: dict[str, int]) -> Queries | None:
                    [rows[i]["text"] for i in keep], emb[keep])
 
 
+@dataclass
+class HeldOutQueries:
+    """The evaluation query of each item whose queries are held out of training (held_out_queries.*,
+    written by `urm train`, the very query `urm evaluate --task search` asks for it): never trained on,
+    only read to choose the weight of the served search score's text term on validation users."""
+    item: np.ndarray             # (H,) item row
+    emb: np.ndarray              # (H, text_dim) the query piece as serving embeds it (the model's prompt input)
+    typed: np.ndarray            # (H, text_dim) the query as typed (what the text term compares with item text)
+
+
+def load_held_out_queries(directory: str, item_index: dict[str, int]) -> HeldOutQueries | None:
+    """None when the features directory has none (written before `urm train` wrote them, or no item held out)."""
+    stem = os.path.join(directory, "held_out_queries")
+    if not all(os.path.exists(stem + ext) for ext in (".jsonl", ".npy", "_typed.npy")):
+        return None
+    rows = _read_jsonl(stem + ".jsonl")
+    emb, typed = np.load(stem + ".npy").astype(np.float32), np.load(stem + "_typed.npy").astype(np.float32)
+    if not (emb.shape[0] == typed.shape[0] == len(rows)):
+        raise ValueError(f"held_out_queries: {len(rows)} rows in .jsonl, {emb.shape[0]} in .npy, {typed.shape[0]} in _typed.npy")
+    keep = [i for i, r in enumerate(rows) if str(r["id"]) in item_index]
+    if not keep:
+        return None
+    return HeldOutQueries(np.array([item_index[str(rows[i]["id"])] for i in keep], np.int64), emb[keep], typed[keep])
+
+
 def category_under(categories: list[str]) -> np.ndarray:
     """(C, C) bool: under[a, b] when category path a lies in (or is) b, level by level, case ignored, as
     serving's CategoryPath.IsUnder compares them (the explore task's rule)."""

@@ -128,6 +128,7 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
 
     cooc = write_cooccurrence(ckpt, out_dir)
     repeat = repeat_section(ckpt)
+    search = search_section(ckpt)
     h = hashlib.sha256()
     for f in ("fusion.onnx", "user.onnx") + ((COOCCURRENCE_FILE,) if cooc else ()):   # what serving reads
         with open(os.path.join(out_dir, f), "rb") as fh:
@@ -159,12 +160,16 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
                  "user": {"file": "user.onnx", "sha256": sha256_file(os.path.join(out_dir, "user.onnx")), **_io_json(uio)}},
         **({"cooccurrence": cooc} if cooc else {}),
         **({"repeat": repeat} if repeat else {}),
+        **({"search": search} if search else {}),
         "parity": {"fusion": "parity/fusion/<name>.npy", "user": "parity/user/<name>.npy", "tolerance": 1e-4},
         "config": ckpt["config"],
     }
     if cooc:
         manifest["scoring"] += ("; for the tasks in cooccurrence.tasks, plus cooccurrence.weight * ln(1 + sum over the "
                                 "cooccurrence.recent newest history items h_r of C[h_r][item] / (r + 1))")
+    if search:
+        manifest["scoring"] += ("; for search, plus search.textWeight * <q, t>, q the query as typed and t the "
+                                "item's text vector as the card keeps it (both textModel's, int8 t / 127)")
     if repeat:
         manifest["scoring"] += ("; for the tasks in repeat.tasks, an item of the newest L history items adds "
                                 "repeat.byEvent[event][bucket] of its newest occurrence, bucket = the last b with "
@@ -173,6 +178,17 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         json.dump(manifest, f, indent=2)
     log(f"exported {manifest['version']} to {out_dir}")
     return manifest
+
+
+def search_section(ckpt: dict) -> dict | None:
+    """The manifest's "search" section (docs/FORMATS.md): the weight of the served search score's text term
+    and the validation figures it was chosen by; None when the model has none (weight 0, or no search)."""
+    c = ckpt.get("search")
+    if not c or c["text_weight"] <= 0:
+        return None
+    return {"textWeight": float(c["text_weight"]), "textModel": "all-MiniLM-L6-v2",
+            "validation": {"users": int(c["users"]), "ndcg10ByWeight": c["ndcg10_by_weight"],
+                           "textAloneNdcg10": float(c["text_alone_ndcg10"])}}
 
 
 def repeat_section(ckpt: dict) -> dict | None:

@@ -15,9 +15,9 @@ import torch
 import torch.nn.functional as F
 
 from .config import Config
-from .data import (Events, Features, Prompts, SequenceData, load_features, load_prompts, load_queries,
-                   prompt_keys_in, read_events, required_prompt_keys)
-from . import cooccurrence
+from .data import (Events, Features, Prompts, SequenceData, load_features, load_held_out_queries, load_prompts,
+                   load_queries, prompt_keys_in, read_events, required_prompt_keys)
+from . import cooccurrence, search_text
 from .evaluate import evaluate, ndcg_by_weight
 from .model import URM, AttributeBag, Sizes, full_softmax_loss
 from .names import (CATEGORY, COOCCURRENCE_TASKS, EVENT_IDS, EXPLORE, MODALITIES, SEARCH, SIMILAR, TASK_KEYS,
@@ -37,6 +37,9 @@ class Prepared:
     prompt_table: torch.Tensor  # (keys, text_dim)
     attr_used: np.ndarray       # (U,) attribute buckets that occur; compact token u+1 = bucket attr_used[u]
     held_out: np.ndarray        # (n,) bool, items whose events were kept out of training (new_item_share)
+    # search probes, never trained on: per item the prompt table row of its held-out query (-1: none) and
+    # that query as typed (search_text.py chooses the text term's weight with them); None without
+    search_probes: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def fold_attributes(tokens: np.ndarray, rows: int) -> np.ndarray:
@@ -88,6 +91,15 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
         query_rows = (len(prompts.keys) + order, offsets)
         prompt_emb = np.concatenate([prompts.emb, queries.emb])
         log(f"search: {len(queries.texts)} queries of {int((np.diff(offsets) > 0).sum())} items")
+    search_probes = None
+    probes = load_held_out_queries(features_dir, item_index) if SEARCH in tasks else None
+    if probes is not None:
+        query_row = np.full(feats.n, -1, np.int64)
+        query_row[probes.item] = len(prompt_emb) + np.arange(len(probes.item))
+        typed = np.zeros((feats.n, feats.text_dim), np.float32)
+        typed[probes.item] = probes.typed
+        prompt_emb = np.concatenate([prompt_emb, probes.emb])
+        search_probes = (query_row, typed)
     # new items (the cold-start measurement): their events never reach training
     rng = np.random.default_rng(cfg.seed)
     held_out = np.zeros(feats.n, bool)
@@ -128,7 +140,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
         f"modalities {modalities}; tasks {tasks}; dropout {dropout:g}, content card {content_card}"
         + (f" (auto: {events_per_item:.1f} training events per item)" if "auto" in (cfg.dropout, cfg.content_card) else ""))
     return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompt_emb),
-                    attr_used, held_out)
+                    attr_used, held_out, search_probes)
 
 
 def learning_rate(cfg: Config, step: int, decay: float) -> float:
@@ -361,6 +373,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
         "state_dict": expand_attributes(best_state, p.attr_used, p.sizes.attribute_table or p.sizes.attribute_buckets),
         "neighbours": finished["neighbours"],
         "cooccurrence": finished["cooccurrence"],
+        "search": finished["search"],
         "meta": {
             "id_table": {p.feats.ids[i]: int(p.id_index[i]) for i in np.nonzero(p.id_index)[0]},
             "new_items": [p.feats.ids[i] for i in np.nonzero(p.held_out)[0]],
@@ -426,7 +439,27 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
     if cooc is not None:
         log(f"model alone: val {json.dumps(metrics['model_alone']['validation'])} test {json.dumps(metrics['model_alone']['test'])}")
     served = None if cooc is None else cooc.served(p.id_index, p.sizes.id_count, tasks)
-    return {"neighbours": neighbours, "cooccurrence": served, "metrics": metrics}
+    return {"neighbours": neighbours, "cooccurrence": served, "metrics": metrics, "search": search_term(model, p, cfg, items, log)}
+
+
+def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict | None:
+    """The served search score's text term (search_text.py): its weight by validation NDCG@10 over the users
+    whose target has a held-out query -> {"text_weight", "users", "ndcg10_by_weight", "text_alone_ndcg10"};
+    None when search is not trained or there is no such user."""
+    if SEARCH not in p.tasks or p.search_probes is None:
+        return None
+    query_row, typed = p.search_probes
+    rows = search_text.probe_rows(p.data, np.nonzero(query_row >= 0)[0])
+    if not rows:
+        return None
+    by_weight = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, typed,
+                                                search_text.quantized(p.feats.text), cfg.eval_batch)
+    text_alone = by_weight.pop("text")
+    weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
+    log(f"search text term: validation NDCG@10 over {len(rows)} held-out queries by weight "
+        + ", ".join(f"{w:g}: {v:.4f}" for w, v in by_weight.items()) + f"; text alone {text_alone:.4f}; weight {weight:g}")
+    return {"text_weight": weight, "users": len(rows), "ndcg10_by_weight": {f"{w:g}": v for w, v in by_weight.items()},
+            "text_alone_ndcg10": text_alone}
 
 
 def lender_rows(model: URM, items: dict, id_index: np.ndarray) -> np.ndarray | None:

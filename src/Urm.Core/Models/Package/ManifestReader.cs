@@ -88,6 +88,17 @@ internal static class ManifestReader
         }
         if (m.CoOccurrence is { } co) CheckCoOccurrence(path, m, co);
         if (m.Repeat is { } repeat) CheckRepeat(path, m, repeat);
+        if (m.Search is { } search) CheckSearch(path, m, search);
+    }
+
+    private static void CheckSearch(string path, ModelManifest m, SearchSection search)
+    {
+        if (!double.IsFinite(search.TextWeight) || search.TextWeight <= 0)
+            throw new ModelPackageException(path, $"search.textWeight is {search.TextWeight}; it must be finite and above 0 (a model without the text term leaves the section out)", Remedy);
+        if (!m.Tasks.ContainsKey("search"))
+            throw new ModelPackageException(path, "the manifest has a search section but tasks does not list search", Remedy);
+        if (search.TextModel != SearchSection.ServedTextModel)
+            throw new ModelPackageException(path, $"search.textModel is '{search.TextModel}'; serving embeds queries and item text with {SearchSection.ServedTextModel}", Remedy);
     }
 
     private static void CheckRepeat(string path, ModelManifest m, RepeatSection repeat)

@@ -41,4 +41,11 @@ public sealed record ModelManifest(
     /// </summary>
     [JsonPropertyName("repeat")]
     public RepeatSection? Repeat { get; init; }
+
+    /// <summary>
+    /// The weight of the served search score's text term (<see cref="SearchSection"/>); null in manifests
+    /// without one, whose search answers are the model's score alone.
+    /// </summary>
+    [JsonPropertyName("search")]
+    public SearchSection? Search { get; init; }
 }

@@ -1,0 +1,24 @@
+namespace Urm.Core.Models.Package;
+
+/// <summary>
+/// The manifest's optional <c>search</c> section: the served search score adds a text term,
+/// score(i) = max_m &lt;u_m, c_i&gt; (+ the model's other terms) + TextWeight · &lt;q, t_i&gt;, where q is the
+/// query as typed and t_i the item's text vector as its card keeps it (<see cref="Cards.CardText"/>), both
+/// embedded by <see cref="TextModel"/>. The cards are compact and keep too little of an item's words to
+/// match a query by them; the frozen text encoder matches words but knows nothing of the shopper. The
+/// trainer chose the weight on validation users whose target's queries it never trained on. Absent
+/// from manifests written before, or when the model did best alone: then search is the model's score.
+/// </summary>
+/// <param name="TextWeight">Weight of the query–item text inner product; finite and above 0.</param>
+/// <param name="TextModel">The text encoder both vectors come from (all-MiniLM-L6-v2).</param>
+/// <param name="Validation">The figures the weight was chosen by (for reports; serving does not need them).</param>
+public sealed record SearchSection(double TextWeight, string TextModel, SearchValidation? Validation = null)
+{
+    /// <summary>The text encoder serving embeds queries and catalog text with (Features.Text).</summary>
+    public const string ServedTextModel = "all-MiniLM-L6-v2";
+}
+
+/// <param name="Users">Validation users whose target has a held-out query.</param>
+/// <param name="Ndcg10ByWeight">Weight (as text) -> NDCG@10 over them.</param>
+/// <param name="TextAloneNdcg10">The text term alone (the frozen encoder's cosine) over them.</param>
+public sealed record SearchValidation(int Users, IReadOnlyDictionary<string, double> Ndcg10ByWeight, double TextAloneNdcg10);

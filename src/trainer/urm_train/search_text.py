@@ -1,0 +1,57 @@
+"""The served search score's text term: score(i) = model score(i) + w * <q, t_i>, q the query as typed and
+t_i the item's text vector (both all-MiniLM-L6-v2), t_i as the card store keeps it (int8, CardText in
+Urm.Core). The model scores compact cards, which keep too little of an item's words to match a query by
+them; the frozen encoder matches words well but knows nothing of the shopper. The weight w is chosen
+here on validation users whose target's queries were never trained on (held_out_queries.*), as the
+co-occurrence term's weight is chosen (cooccurrence.py); 0 when the model does best alone."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .evaluate import ndcg, target_ranks
+from .model import score_items
+from .names import SEARCH
+
+# 0 = the model alone; from 64 up the text decides and the model only breaks near-ties
+WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+SCALE = 127.0   # CardText.Scale
+
+
+def quantized(text: np.ndarray) -> np.ndarray:
+    """(n, dim) text vectors -> the values serving reads back from a card's int8 text: round(127 t) / 127,
+    clamped to [-127, 127], rounding half to even as C#'s MathF.Round."""
+    return (np.clip(np.round(text * SCALE), -SCALE, SCALE) / SCALE).astype(np.float32)
+
+
+def probe_rows(data, held_out_item: np.ndarray) -> list:
+    """The validation rows whose target has a held-out query."""
+    has = np.zeros(len(data.item_category), bool)
+    has[held_out_item] = True
+    return [r for r in data.val if has[r[2]]]
+
+
+@torch.no_grad()
+def ndcg_by_text_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: list, query_row: np.ndarray,
+                        typed: np.ndarray, text: np.ndarray, batch_size: int, weights=WEIGHTS) -> dict:
+    """NDCG@10 over rows (history, events, target) asked as serving asks a search: the task's piece and the
+    target's held-out query (prompt table row query_row[target]), the history read; for each weight, and
+    under "text" the text term alone (the frozen encoder's cosine). typed[target]: the query as typed;
+    text: (n, dim) item text vectors as served (quantized)."""
+    model.eval()
+    cards = model.cards(items)
+    t = torch.from_numpy(text)
+    rows = sorted(rows, key=lambda r: len(r[0]))
+    ranks = {w: [] for w in list(weights) + ["text"]}
+    for i in range(0, len(rows), batch_size):
+        part = rows[i:i + batch_size]
+        b = {k: torch.from_numpy(v) for k, v in data.eval_batch(part, SEARCH).items()}
+        targets = b["targets"][:, 0]
+        query = torch.from_numpy(query_row[targets.numpy()])
+        b["prompt_idx"] = torch.cat([b["prompt_idx"], query.view(-1, 1)], dim=1)
+        scores = model.add_repeat(score_items(model.users(b, cards, prompt_table), cards), b)
+        cosine = torch.from_numpy(typed[targets.numpy()]) @ t.T                      # (b, n)
+        for w in weights:
+            ranks[w].append(target_ranks(scores + w * cosine if w else scores, targets).numpy())
+        ranks["text"].append(target_ranks(cosine, targets).numpy())
+    return {w: ndcg(np.concatenate(r) if r else np.zeros(0), 10) for w, r in ranks.items()}
