@@ -83,7 +83,7 @@ public sealed class RecommendationService
         var repeat = _model.Package.Repeat is { } term && term.AppliesTo(task) ? term.TermRows(modelHistory) : null;
         // Search with the model's text term scans the cards with their text appended (SearchTextTerm); rows,
         // ids and rules are the same, and the explanation still compares cards alone.
-        var (scanned, scanVectors) = query is not null && SearchScan(snapshot, query, vectors) is { } search ? search : (matrix, vectors);
+        var (scanned, scanVectors) = query is not null && SearchScan(snapshot, query, vectors, modelHistory.Count > 0) is { } search ? search : (matrix, vectors);
         var retrieved = Retrieve(scanned, scanVectors, k, candidates, ScoreAdjustment.Combine(repeat, boosts), cancellationToken);
 
         var items = retrieved.Select(r => new RecommendedItem(
@@ -96,12 +96,12 @@ public sealed class RecommendationService
     /// The matrix and user vectors a search scans when the model has a text term and the cards keep text of
     /// the query's length (<see cref="CardSnapshot.SearchMatrix"/>); null otherwise (the model's score alone).
     /// </summary>
-    private (CardMatrix Matrix, float[] Vectors)? SearchScan(CardSnapshot snapshot, string query, float[] vectors)
+    private (CardMatrix Matrix, float[] Vectors)? SearchScan(CardSnapshot snapshot, string query, float[] vectors, bool hasHistory)
     {
-        if (_model.Package.Manifest.Search is not { } section || snapshot.SearchMatrix is not { } search) return null;
+        if (_model.Package.Manifest.Search is not { } section || section.WeightFor(hasHistory) == 0 || snapshot.SearchMatrix is not { } search) return null;
         var typed = _model.Prompts.EncodeTypedQuery(query);
         if (search.Dimension != snapshot.Matrix.Dimension + typed.Length) return null;
-        return (search, SearchTextTerm.Append(vectors, snapshot.Matrix.Dimension, typed, (float)section.TextWeight));
+        return (search, SearchTextTerm.Append(vectors, snapshot.Matrix.Dimension, typed, (float)section.WeightFor(hasHistory)));
     }
 
     /// <summary>The card document of a servable item, or null when the snapshot has none with that id.</summary>

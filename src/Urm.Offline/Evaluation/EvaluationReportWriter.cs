@@ -43,7 +43,9 @@ public static class EvaluationReportWriter
                 ? new JsonObject { ["weight"] = co.Weight, ["recent"] = co.Recent, ["window"] = co.Window, ["perItem"] = co.PerItem, ["pairs"] = co.Pairs }
                 : null,
             // The search text term's weight (part of "model" and "model-query-alone", not of "model-alone"); null when none applies.
-            ["search"] = result.Search is { } search ? new JsonObject { ["textWeight"] = search.TextWeight, ["textModel"] = search.TextModel } : null,
+            ["search"] = result.Search is { } search
+                ? new JsonObject { ["textWeight"] = search.TextWeight, ["textWeightWithoutHistory"] = search.WeightFor(false), ["textModel"] = search.TextModel }
+                : null,
             // The model's repeat term as evaluated (part of "model" and "model-alone"); null when none applies.
             ["repeat"] = result.Repeat is { } repeat
                 ? new JsonObject
@@ -90,7 +92,7 @@ public static class EvaluationReportWriter
         }
         if (result.Search is { } text)
         {
-            md.AppendLine(Inv($"{EvaluationResult.ModelMethod} and {EvaluationResult.ModelQueryAloneMethod}: the served search score, the model's score plus {text.TextWeight:G6} × the query–item text cosine (manifest search); ") +
+            md.AppendLine(Inv($"{EvaluationResult.ModelMethod} and {EvaluationResult.ModelQueryAloneMethod}: the served search score, the model's score plus {text.TextWeight:G6} (with a history) or {text.WeightFor(false):G6} (without) × the query–item text cosine (manifest search); ") +
                 $"{EvaluationResult.ModelAloneMethod}: the model's score alone, without the text term.");
             md.AppendLine();
         }

@@ -87,7 +87,7 @@ public sealed record EvaluationResult(
 
     private string SearchProtocol => Search is not { } search
         ? ""
-        : Inv($" For search the served score adds the model package's text term (manifest search): served(i) = score(i) + {search.TextWeight:G6} · <q, t_i>, ") +
+        : Inv($" For search the served score adds the model package's text term (manifest search): served(i) = score(i) + w · <q, t_i>, w = {search.TextWeight:G6} with a history, {search.WeightFor(false):G6} without, ") +
           "q the query's MiniLM vector (the query as typed), t_i the item's text vector as its card keeps it (int8, CardText); " +
           $"methods {ModelMethod} and {ModelQueryAloneMethod} rank by that served score, as RecommendationService answers; {ModelAloneMethod} by the model's score alone, without the text term.";
 

@@ -118,7 +118,7 @@ public static class OfflineEvaluator
         var textTerm = task == RecommendTasks.Search && package.Manifest.Search is { } search
             ? new TextTerm(SearchTextTerm.Append(cards, items.Select(i => CardText.Quantize(i.Text)).ToArray(), package.Sizes.TextDim),
                 c => options.SearchQueries!.Vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options)),
-                (float)search.TextWeight)
+                search)
             : null;
         var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, textTerm, cards, cases, Prompt(prompts, task, options.Instruction), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
@@ -194,7 +194,7 @@ public static class OfflineEvaluator
     }
 
     /// <summary>The search text term as serving adds it: the cards with their text (<see cref="SearchTextTerm"/>), each case's query as typed, the weight.</summary>
-    private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, float Weight);
+    private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, SearchSection Section);
 
     /// <summary>
     /// A case's prompt rows, as RecommendationService encodes the task's (one encoding per category or
@@ -254,7 +254,8 @@ public static class OfflineEvaluator
                 var served = ScoreAdjustment.Combine(terms, coOccurrence?.BoostRows(cards, c.Case.History));
                 ranks[chunk[j]] = text is null
                     ? TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates, served)
-                    : TargetRank(text.Matrix, SearchTextTerm.Append(vectors[j], cards.Dimension, text.Query(c), text.Weight), c.Target, c.Excluded, c.Candidates, served);
+                    : TargetRank(text.Matrix, SearchTextTerm.Append(vectors[j], cards.Dimension, text.Query(c), (float)text.Section.WeightFor(c.Case.History.Count > 0)),
+                        c.Target, c.Excluded, c.Candidates, served);
             });
             done += chunk.Length;
             progress?.Report(done);

@@ -168,8 +168,9 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         manifest["scoring"] += ("; for the tasks in cooccurrence.tasks, plus cooccurrence.weight * ln(1 + sum over the "
                                 "cooccurrence.recent newest history items h_r of C[h_r][item] / (r + 1))")
     if search:
-        manifest["scoring"] += ("; for search, plus search.textWeight * <q, t>, q the query as typed and t the "
-                                "item's text vector as the card keeps it (both textModel's, int8 t / 127)")
+        manifest["scoring"] += ("; for search, plus search.textWeight * <q, t> (search.textWeightWithoutHistory when "
+                                "the request has no known history item), q the query as typed and t the item's "
+                                "text vector as the card keeps it (both textModel's, int8 t / 127)")
     if repeat:
         manifest["scoring"] += ("; for the tasks in repeat.tasks, an item of the newest L history items adds "
                                 "repeat.byEvent[event][bucket] of its newest occurrence, bucket = the last b with "
@@ -184,10 +185,13 @@ def search_section(ckpt: dict) -> dict | None:
     """The manifest's "search" section (docs/FORMATS.md): the weight of the served search score's text term
     and the validation figures it was chosen by; None when the model has none (weight 0, or no search)."""
     c = ckpt.get("search")
-    if not c or c["text_weight"] <= 0:
+    if not c or (c["text_weight"] <= 0 and c.get("text_weight_without_history", 0) <= 0):
         return None
-    return {"textWeight": float(c["text_weight"]), "textModel": "all-MiniLM-L6-v2",
+    without = c.get("text_weight_without_history", c["text_weight"])
+    return {"textWeight": float(c["text_weight"]), "textWeightWithoutHistory": float(without),
+            "textModel": "all-MiniLM-L6-v2",
             "validation": {"users": int(c["users"]), "ndcg10ByWeight": c["ndcg10_by_weight"],
+                           "ndcg10ByWeightWithoutHistory": c.get("ndcg10_by_weight_without_history", {}),
                            "textAloneNdcg10": float(c["text_alone_ndcg10"])}}
 
 

@@ -3,7 +3,9 @@ t_i the item's text vector (both all-MiniLM-L6-v2), t_i as the card store keeps 
 Urm.Core). The model scores compact cards, which keep too little of an item's words to match a query by
 them; the frozen encoder matches words well but knows nothing of the shopper. The weight w is chosen
 here on validation users whose target's queries were never trained on (held_out_queries.*), as the
-co-occurrence term's weight is chosen (cooccurrence.py); 0 when the model does best alone."""
+co-occurrence term's weight is chosen (cooccurrence.py); 0 when the model does best alone. A search with
+no history gets a weight of its own: the model's score of a query alone is a weaker guide than with the
+shopper's history, so the text should count for more there."""
 from __future__ import annotations
 
 import numpy as np
@@ -33,14 +35,18 @@ def probe_rows(data, held_out_item: np.ndarray) -> list:
 
 @torch.no_grad()
 def ndcg_by_text_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: list, query_row: np.ndarray,
-                        typed: np.ndarray, text: np.ndarray, batch_size: int, weights=WEIGHTS) -> dict:
+                        typed: np.ndarray, text: np.ndarray, batch_size: int, weights=WEIGHTS,
+                        with_history: bool = True) -> dict:
     """NDCG@10 over rows (history, events, target) asked as serving asks a search: the task's piece and the
-    target's held-out query (prompt table row query_row[target]), the history read; for each weight, and
-    under "text" the text term alone (the frozen encoder's cosine). typed[target]: the query as typed;
-    text: (n, dim) item text vectors as served (quantized)."""
+    target's held-out query (prompt table row query_row[target]), the history read (or, without
+    with_history, none: a shopper the shop knows nothing of); for each weight, and under "text" the text
+    term alone (the frozen encoder's cosine). typed[target]: the query as typed; text: (n, dim) item
+    text vectors as served (quantized)."""
     model.eval()
     cards = model.cards(items)
     t = torch.from_numpy(text)
+    if not with_history:
+        rows = [(h[:0], e[:0], target) for h, e, target in rows]
     rows = sorted(rows, key=lambda r: len(r[0]))
     ranks = {w: [] for w in list(weights) + ["text"]}
     for i in range(0, len(rows), batch_size):

@@ -444,22 +444,29 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
 
 def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict | None:
     """The served search score's text term (search_text.py): its weight by validation NDCG@10 over the users
-    whose target has a held-out query -> {"text_weight", "users", "ndcg10_by_weight", "text_alone_ndcg10"};
-    None when search is not trained or there is no such user."""
+    whose target has a held-out query, read with their history and, for searches without one, without it
+    -> {"users", "text_weight", "ndcg10_by_weight", "text_weight_without_history",
+    "ndcg10_by_weight_without_history", "text_alone_ndcg10"}; None when search is not trained or there is
+    no such user."""
     if SEARCH not in p.tasks or p.search_probes is None:
         return None
     query_row, typed = p.search_probes
     rows = search_text.probe_rows(p.data, np.nonzero(query_row >= 0)[0])
     if not rows:
         return None
-    by_weight = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, typed,
-                                                search_text.quantized(p.feats.text), cfg.eval_batch)
-    text_alone = by_weight.pop("text")
-    weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
-    log(f"search text term: validation NDCG@10 over {len(rows)} held-out queries by weight "
-        + ", ".join(f"{w:g}: {v:.4f}" for w, v in by_weight.items()) + f"; text alone {text_alone:.4f}; weight {weight:g}")
-    return {"text_weight": weight, "users": len(rows), "ndcg10_by_weight": {f"{w:g}": v for w, v in by_weight.items()},
-            "text_alone_ndcg10": text_alone}
+    text = search_text.quantized(p.feats.text)
+    out = {"users": len(rows)}
+    for history, suffix in ((True, ""), (False, "_without_history")):
+        by_weight = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, typed,
+                                                    text, cfg.eval_batch, with_history=history)
+        text_alone = by_weight.pop("text")
+        weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
+        log(f"search text term{' without history' if suffix else ''}: validation NDCG@10 over {len(rows)} held-out "
+            "queries by weight " + ", ".join(f"{w:g}: {v:.4f}" for w, v in by_weight.items())
+            + f"; text alone {text_alone:.4f}; weight {weight:g}")
+        out |= {f"text_weight{suffix}": weight, f"ndcg10_by_weight{suffix}": {f"{w:g}": v for w, v in by_weight.items()},
+                "text_alone_ndcg10": text_alone}
+    return out
 
 
 def lender_rows(model: URM, items: dict, id_index: np.ndarray) -> np.ndarray | None:

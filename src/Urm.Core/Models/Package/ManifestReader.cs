@@ -93,8 +93,11 @@ internal static class ManifestReader
 
     private static void CheckSearch(string path, ModelManifest m, SearchSection search)
     {
-        if (!double.IsFinite(search.TextWeight) || search.TextWeight <= 0)
-            throw new ModelPackageException(path, $"search.textWeight is {search.TextWeight}; it must be finite and above 0 (a model without the text term leaves the section out)", Remedy);
+        foreach (var (name, weight) in new[] { ("textWeight", search.TextWeight), ("textWeightWithoutHistory", search.TextWeightWithoutHistory ?? 0) })
+            if (!double.IsFinite(weight) || weight < 0)
+                throw new ModelPackageException(path, $"search.{name} is {weight}; it must be finite and 0 or above", Remedy);
+        if (search.TextWeight == 0 && (search.TextWeightWithoutHistory ?? 0) == 0)
+            throw new ModelPackageException(path, "search.textWeight (and textWeightWithoutHistory) are 0; a model without the text term leaves the section out", Remedy);
         if (!m.Tasks.ContainsKey("search"))
             throw new ModelPackageException(path, "the manifest has a search section but tasks does not list search", Remedy);
         if (search.TextModel != SearchSection.ServedTextModel)

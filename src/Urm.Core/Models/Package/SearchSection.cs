@@ -9,16 +9,23 @@ namespace Urm.Core.Models.Package;
 /// trainer chose the weight on validation users whose target's queries it never trained on. Absent
 /// from manifests written before, or when the model did best alone: then search is the model's score.
 /// </summary>
-/// <param name="TextWeight">Weight of the query–item text inner product; finite and above 0.</param>
+/// <param name="TextWeight">Weight of the query–item text inner product for a search with a known history; finite, 0 or above.</param>
 /// <param name="TextModel">The text encoder both vectors come from (all-MiniLM-L6-v2).</param>
-/// <param name="Validation">The figures the weight was chosen by (for reports; serving does not need them).</param>
-public sealed record SearchSection(double TextWeight, string TextModel, SearchValidation? Validation = null)
+/// <param name="Validation">The figures the weights were chosen by (for reports; serving does not need them).</param>
+/// <param name="TextWeightWithoutHistory">The weight for a search with no known history item, where the
+/// model's score of the query alone is a weaker guide and the text counts for more; null: <paramref name="TextWeight"/>.</param>
+public sealed record SearchSection(double TextWeight, string TextModel, SearchValidation? Validation = null, double? TextWeightWithoutHistory = null)
 {
     /// <summary>The text encoder serving embeds queries and catalog text with (Features.Text).</summary>
     public const string ServedTextModel = "all-MiniLM-L6-v2";
+
+    /// <summary>The weight a search uses: <see cref="TextWeight"/> when the model reads some history, else <see cref="TextWeightWithoutHistory"/>.</summary>
+    public double WeightFor(bool hasHistory) => hasHistory ? TextWeight : TextWeightWithoutHistory ?? TextWeight;
 }
 
 /// <param name="Users">Validation users whose target has a held-out query.</param>
-/// <param name="Ndcg10ByWeight">Weight (as text) -> NDCG@10 over them.</param>
+/// <param name="Ndcg10ByWeight">Weight (as text) -> NDCG@10 over them, read with their history.</param>
 /// <param name="TextAloneNdcg10">The text term alone (the frozen encoder's cosine) over them.</param>
-public sealed record SearchValidation(int Users, IReadOnlyDictionary<string, double> Ndcg10ByWeight, double TextAloneNdcg10);
+/// <param name="Ndcg10ByWeightWithoutHistory">The same, read without their history.</param>
+public sealed record SearchValidation(int Users, IReadOnlyDictionary<string, double> Ndcg10ByWeight, double TextAloneNdcg10,
+    IReadOnlyDictionary<string, double>? Ndcg10ByWeightWithoutHistory = null);
