@@ -34,20 +34,4 @@ public sealed class KpiServiceTests : IDisposable
         Assert.Equal(("m1", "next-item", 1, 2, new KpiRate(1, 1.0)), (row.ModelVersion, row.Task, row.Served, row.ItemsShown, row.Click));
         Assert.Equal(new KpiRate(0, 0), row.Purchase);
     }
-
-    [Fact]
-    public async Task The_log_reads_back_every_field_and_survives_reopening()
-    {
-        var path = Path.Combine(_folder, "urm.db");
-        var record = new RecommendationRecord("r-1", T0, "m1", "search", "u-1", "s-1", 5, ["c", "a", "b"]);
-        await (await SqliteRecommendationLog.OpenAsync(path, default)).RecordAsync(record, default);
-
-        var reopened = await SqliteRecommendationLog.OpenAsync(path, default);
-        var read = await reopened.ReadAsync(T0, T0.AddTicks(1), default).ToListAsync();
-
-        var only = Assert.Single(read);
-        Assert.Equal(record with { Items = [] }, only with { Items = [] });
-        Assert.Equal(["c", "a", "b"], only.Items);
-        Assert.Empty(await reopened.ReadAsync(T0.AddTicks(1), T0.AddDays(1), default).ToListAsync());
-    }
 }
