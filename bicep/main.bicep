@@ -77,7 +77,7 @@ param containerImage string = ''
 ])
 param cosmosCapacityMode string = 'serverless'
 
-@description('Maximum RU/s of each Cosmos DB container (cards, profiles) when cosmosCapacityMode is autoscale.')
+@description('Maximum RU/s of each Cosmos DB container (cards, profiles, recommendations) when cosmosCapacityMode is autoscale.')
 @minValue(1000)
 param cosmosAutoscaleMaxThroughput int = 1000
 
@@ -140,6 +140,7 @@ var appSettings = {
   CardStore__Database: cosmos.outputs.databaseName
   CardStore__Container: cosmos.outputs.containerName
   Profiles__Container: cosmos.outputs.profilesContainerName
+  Recommendations__Container: cosmos.outputs.recommendationsContainerName
   Models__Container: 'models'
   Onnx__ExecutionProvider: isGpu ? 'cuda' : 'cpu'
   // One thread per ONNX Runtime session: requests in parallel use the cores (see docs/SETTINGS.md).

@@ -1,4 +1,4 @@
-// Cosmos DB for NoSQL: the card store and the shoppers' profiles. Keys are disabled; the app signs in
+// Cosmos DB for NoSQL: the card store, the shoppers' profiles and the recommendation log. Keys are disabled; the app signs in
 // with its identity (Cosmos DB Built-in Data Contributor on the account, assigned in access.bicep,
 // which covers both containers).
 
@@ -17,13 +17,14 @@ param tags object
 ])
 param capacityMode string
 
-@description('Maximum RU/s of each container (cards, profiles) when capacityMode is autoscale (multiple of 1000).')
+@description('Maximum RU/s of each container (cards, profiles, recommendations) when capacityMode is autoscale (multiple of 1000).')
 @minValue(1000)
 param autoscaleMaxThroughput int
 
 var databaseName = 'urm'
 var containerName = 'cards'
 var profilesContainerName = 'profiles'
+var recommendationsContainerName = 'recommendations'
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
   name: name
@@ -108,9 +109,36 @@ resource profiles 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers
   }
 }
 
+// Served recommendations (every POST /api/recommend answer), for attribution and KPIs: partition key
+// /pk is the answer's UTC day and one of 16 id buckets, so a KPI range reads single partitions. TTL on with
+// no default (-1): each record carries its `ttl` (Recommendations__Ttl, 90 days unless set). Queries
+// filter on /pk and /ticks only, so only those are indexed.
+resource recommendations 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = {
+  parent: database
+  name: recommendationsContainerName
+  properties: {
+    resource: {
+      id: recommendationsContainerName
+      partitionKey: {
+        paths: [ '/pk' ]
+        kind: 'Hash'
+        version: 2
+      }
+      defaultTtl: -1
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        includedPaths: [ { path: '/pk/?' }, { path: '/ticks/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+    options: capacityMode == 'autoscale' ? { autoscaleSettings: { maxThroughput: autoscaleMaxThroughput } } : {}
+  }
+}
+
 output id string = account.id
 output name string = account.name
 output endpoint string = account.properties.documentEndpoint
 output databaseName string = database.name
 output containerName string = cards.name
 output profilesContainerName string = profiles.name
+output recommendationsContainerName string = recommendations.name

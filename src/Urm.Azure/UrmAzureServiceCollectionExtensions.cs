@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Urm.Azure.Cosmos;
 using Urm.Core.Cards;
+using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 
 namespace Urm.Azure;
@@ -62,6 +63,26 @@ public static class UrmAzureServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<ProfileOptions>>().Value, sp.GetService<ILogger<CosmosProfileStore>>(), sp.GetService<TimeProvider>(), ownsClient: true);
         });
         services.AddSingleton<IProfileStore>(sp => sp.GetRequiredService<CosmosProfileStore>());
+        return services;
+    }
+
+    /// <summary>
+    /// The Cosmos DB recommendation log as <see cref="IRecommendationLog"/>, in the card store's account and
+    /// database (<see cref="AddUrmCosmosCardStore"/> binds those settings), its container and record TTL from
+    /// <c>Recommendations__Container</c> and <c>Recommendations__Ttl</c>.
+    /// </summary>
+    public static IServiceCollection AddUrmCosmosRecommendationLog(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<CosmosRecommendationLogOptions>().Bind(configuration.GetSection(CosmosRecommendationLogOptions.Section));
+        services.AddSingleton(sp =>
+        {
+            var account = sp.GetRequiredService<IOptions<CosmosCardStoreOptions>>().Value;
+            var client = CosmosCardStore.CreateClient(account, sp.GetService<TokenCredential>());
+            return new CosmosRecommendationLog(client, account, sp.GetRequiredService<IOptions<CosmosRecommendationLogOptions>>().Value, sp.GetService<TimeProvider>(), ownsClient: true);
+        });
+        services.AddSingleton<IRecommendationLog>(sp => sp.GetRequiredService<CosmosRecommendationLog>());
         return services;
     }
 }

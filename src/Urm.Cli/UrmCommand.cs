@@ -17,6 +17,7 @@ public static class UrmCommand
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(KpiCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

@@ -16,6 +16,7 @@ using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
@@ -45,6 +46,7 @@ public static class UrmFunctionsExtensions
         Bind<CatalogStorageOptions>(services, configuration, CatalogStorageOptions.Section);
         Bind<LifecycleOptions>(services, configuration, LifecycleOptions.Section);
         Bind<ProfileOptions>(services, configuration, ProfileOptions.Section);
+        Bind<KpiOptions>(services, configuration, KpiOptions.Section);
 
         services.AddSingleton(sp =>
         {
@@ -55,17 +57,20 @@ public static class UrmFunctionsExtensions
         });
         // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
         // Cards are read and written per card set (one per model version, see CatalogLifecycle).
-        // Profiles live beside the cards: the Cosmos DB container `profiles`, or a table in the SQLite file.
+        // Profiles and the recommendation log live beside the cards: the Cosmos DB containers `profiles` and
+        // `recommendations`, or tables in the SQLite file.
         if (CardStoreOptions.IsCosmos(configuration))
         {
             services.AddUrmCosmosCardStore(configuration);
             services.AddUrmCosmosProfileStore(configuration);
+            services.AddUrmCosmosRecommendationLog(configuration);
         }
         else
         {
             services.AddSingleton<ICardSets>(sp => new SqliteCardSets(new SqliteCardStoreOptions(Path.Combine(Local(sp), "cards.db"))));
             services.AddSingleton<IProfileStore>(sp => SqliteProfileStore.OpenAsync(Path.Combine(Local(sp), "cards.db"),
                 sp.GetRequiredService<IOptions<ProfileOptions>>().Value, CancellationToken.None, sp.GetService<TimeProvider>()).GetAwaiter().GetResult());
+            services.AddSingleton<IRecommendationLog>(sp => SqliteRecommendationLog.OpenAsync(Path.Combine(Local(sp), "cards.db"), CancellationToken.None).GetAwaiter().GetResult());
         }
         services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
         // Raw features by content hash in the shared `features` container, the instance's disk in front:

@@ -5,6 +5,8 @@ using Urm.Core.Features;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Events;
+using Urm.Core.Kpi;
+using Microsoft.Extensions.Options;
 using Urm.Core.Profiles;
 using Urm.Http.Apis;
 using Urm.Http.Json;
@@ -34,7 +36,7 @@ public static class UrmHttpExtensions
     /// <summary>
     /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.Runtime.ModelHost"/>
     /// whose models are activated with their cards, and an <see cref="Urm.Core.Features.Text.ITextEncoder"/>): <see cref="AddUrmServing"/>
-    /// registers both, and a test may register its own. The host registers its <see cref="IProfileStore"/> and <see cref="IEventArchive"/>.
+    /// registers both, and a test may register its own. The host registers its <see cref="IProfileStore"/>, <see cref="IEventArchive"/> and <see cref="IRecommendationLog"/>.
     /// </summary>
     public static IServiceCollection AddUrmHttp(this IServiceCollection services)
     {
@@ -46,6 +48,10 @@ public static class UrmHttpExtensions
         // and IEventArchive (a folder for urm serve, the events blob container in Azure).
         services.AddSingleton(sp => new ProfileService(sp.GetRequiredService<IProfileStore>(), sp.GetRequiredService<IEventArchive>(), time: sp.GetService<TimeProvider>()));
         services.AddSingleton<ProfileServing>();
+        // KPIs join the host's IRecommendationLog (every answer, recorded by UrmServing) with the event archive.
+        services.AddSingleton(sp => new KpiService(sp.GetRequiredService<IRecommendationLog>(), sp.GetRequiredService<IEventArchive>(),
+            sp.GetService<IOptions<KpiOptions>>()?.Value, sp.GetService<TimeProvider>()));
+        services.AddSingleton<KpiServing>();
         services.AddOpenApi("v1", o => UrmOpenApi.Configure(o));
         return services;
     }

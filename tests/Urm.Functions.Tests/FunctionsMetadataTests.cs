@@ -16,8 +16,8 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void The_app_has_exactly_the_ten_functions()
-        => Assert.Equal(["ActivateModel", "DeleteUser", "EncodeCatalog", "EncodeChunk", "FailChunk", "GetItem", "GetUser", "Health", "PostEvents", "Recommend"], Functions.Keys.Order().ToArray());
+    public void The_app_has_exactly_the_eleven_functions()
+        => Assert.Equal(["ActivateModel", "DeleteUser", "EncodeCatalog", "EncodeChunk", "FailChunk", "GetItem", "GetKpi", "GetUser", "Health", "PostEvents", "Recommend"], Functions.Keys.Order().ToArray());
 
     [Theory]
     [InlineData("Recommend", "post", "recommend", "Function")]
@@ -26,6 +26,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("PostEvents", "post", "events", "Function")]
     [InlineData("GetUser", "get", "users/{id}", "Function")]
     [InlineData("DeleteUser", "delete", "users/{id}", "Function")]
+    [InlineData("GetKpi", "get", "kpi", "Function")]
     public void Http_functions_have_the_shared_routes_methods_and_auth_levels(string name, string method, string route, string authLevel)
     {
         var trigger = Functions[name];
@@ -34,7 +35,7 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(route, trigger.GetProperty("route").GetString());
         Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
         // Routes are the API's (/api/... with the host's default route prefix).
-        Assert.Contains("/api/" + route, new[] { Urm.Http.Apis.UrmApi.RecommendRoute, Urm.Http.Apis.UrmApi.ItemRoute, Urm.Http.Apis.UrmApi.HealthRoute, Urm.Http.Apis.ProfileApi.EventsRoute, Urm.Http.Apis.ProfileApi.UserRoute });
+        Assert.Contains("/api/" + route, new[] { Urm.Http.Apis.UrmApi.RecommendRoute, Urm.Http.Apis.UrmApi.ItemRoute, Urm.Http.Apis.UrmApi.HealthRoute, Urm.Http.Apis.ProfileApi.EventsRoute, Urm.Http.Apis.ProfileApi.UserRoute, Urm.Http.Apis.KpiApi.KpiRoute });
     }
 
     [Theory]

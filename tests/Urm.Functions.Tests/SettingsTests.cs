@@ -16,6 +16,8 @@ public sealed partial class SettingsTests
         .Append(typeof(Urm.Azure.Cosmos.CosmosCardStoreOptions))
         .Append(typeof(Urm.Azure.Cosmos.CosmosProfileStoreOptions))
         .Append(typeof(Urm.Core.Profiles.ProfileOptions))
+        .Append(typeof(Urm.Azure.Cosmos.CosmosRecommendationLogOptions))
+        .Append(typeof(Urm.Core.Kpi.KpiOptions))
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => $"{t.GetField("Section")!.GetValue(null)}__{p.Name}"))
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -36,7 +38,7 @@ public sealed partial class SettingsTests
     public void Every_documented_setting_of_the_apps_sections_is_bound()
     {
         var sections = Bound().Select(n => n.Split("__")[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Assert.Equal(["CardStore", "CatalogStorage", "Lifecycle", "Models", "Onnx", "Profiles"], sections.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["CardStore", "CatalogStorage", "Kpi", "Lifecycle", "Models", "Onnx", "Profiles", "Recommendations"], sections.Order(StringComparer.Ordinal).ToArray());
         var unbound = Documented().Where(n => n.Contains("__", StringComparison.Ordinal) && sections.Contains(n.Split("__")[0]))
             .Except(Bound(), StringComparer.OrdinalIgnoreCase).ToArray();
         Assert.True(unbound.Length == 0, "documented but not bound: " + string.Join(", ", unbound));

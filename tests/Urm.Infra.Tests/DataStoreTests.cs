@@ -89,7 +89,21 @@ public sealed class DataStoreTests(CompiledTemplates compiled)
         Assert.Equal(-1, (int)resource["defaultTtl"]!);
         Assert.Equal("/pk/?", (string?)resource["indexingPolicy"]!["includedPaths"]![0]!["path"]);
         Assert.Equal("profiles", snapshot.AppSettings["Profiles__Container"]);
-        Assert.Equal(["cards", "profiles"], snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers").Select(c => ((string)c["name"]!).Split('/')[^1]).Order());
+        Assert.Equal(["cards", "profiles", "recommendations"], snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers").Select(c => ((string)c["name"]!).Split('/')[^1]).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Recommendations_container_is_partitioned_on_pk_with_ttl_on_indexes_time_and_is_named_in_the_app_settings(string plan)
+    {
+        var snapshot = compiled.Snapshots[plan];
+        var resource = Container(snapshot, "recommendations")["properties"]!["resource"]!;
+        Assert.Equal("/pk", (string?)resource["partitionKey"]!["paths"]![0]);
+        // -1: TTL on, no default; each record carries its own ttl (Recommendations__Ttl).
+        Assert.Equal(-1, (int)resource["defaultTtl"]!);
+        // A KPI range selects on ticks within each partition.
+        Assert.Equal(["/pk/?", "/ticks/?"], resource["indexingPolicy"]!["includedPaths"]!.AsArray().Select(p => (string)p!["path"]!));
+        Assert.Equal("recommendations", snapshot.AppSettings["Recommendations__Container"]);
     }
 
     private static System.Text.Json.Nodes.JsonObject Container(PlanSnapshot snapshot, string name)

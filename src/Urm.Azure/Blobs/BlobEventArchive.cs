@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -23,6 +24,30 @@ public sealed class BlobEventArchive(BlobContainerClient container) : IEventArch
         await blob.UploadAsync(BinaryData.FromBytes(EventArchiveFiles.Write(events)),
             new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" } },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<ArchivedEvent> ReadAsync(DateOnly firstDay, DateOnly lastDay, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // No event was ever archived (the container is made with the first upload's deployment, or not at all locally).
+        if (!(await container.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value) yield break;
+        for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
+        {
+            // A listing by the day's prefix comes in name order, which is time order (EventArchiveFiles.NewName).
+            await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, EventArchiveFiles.DayPrefix(day), cancellationToken).ConfigureAwait(false))
+            {
+                if (!item.Name.EndsWith(EventArchiveFiles.Extension, StringComparison.Ordinal)) continue;
+                BinaryData content;
+                try
+                {
+                    content = (await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content;
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    continue;   // an erasure removed it since the listing
+                }
+                foreach (var e in EventArchiveFiles.Read(content.ToArray())) yield return e;
+            }
+        }
     }
 
     public async Task<int> EraseAsync(IReadOnlySet<string> shoppers, CancellationToken cancellationToken)

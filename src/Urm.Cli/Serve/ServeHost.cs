@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Urm.Core.Cards;
+using Urm.Core.Kpi;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Profiles;
 using Urm.Http;
@@ -22,7 +23,9 @@ public static class ServeHost
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(Path.GetFullPath(settings.StorePath)), cancellationToken).ConfigureAwait(false);
         // Profiles live in the card store's file, in a table of their own.
         var profiles = await SqliteProfileStore.OpenAsync(store.Path, settings.Profiles, cancellationToken).ConfigureAwait(false);
-        builder.Services.AddUrmServe(settings, store, profiles);
+        // So are the served recommendations, for attribution and KPIs.
+        var recommendations = await SqliteRecommendationLog.OpenAsync(store.Path, cancellationToken).ConfigureAwait(false);
+        builder.Services.AddUrmServe(settings, store, profiles, recommendations);
         var app = builder.Build();
         await app.Services.GetRequiredService<ModelHost>().ActivateAsync(settings.ModelDirectory, store, cancellationToken).ConfigureAwait(false);
         app.MapUrmHttp();

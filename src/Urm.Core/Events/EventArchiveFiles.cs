@@ -63,6 +63,39 @@ public static class EventArchiveFiles
         return (Encoding.UTF8.GetBytes(kept.ToString()), removed);
     }
 
+    /// <summary>The folder of one UTC day's files, relative to the archive's root: <c>yyyy/MM/dd/</c>.</summary>
+    public static string DayPrefix(DateOnly day) => day.ToString("yyyy'/'MM'/'dd'/'", CultureInfo.InvariantCulture);
+
+    /// <summary>The events of a file's <paramref name="content"/>; a line that is not an archive line (a hand edit, a cut file) is skipped.</summary>
+    public static IEnumerable<ArchivedEvent> Read(byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        foreach (var line in Encoding.UTF8.GetString(content).Split('\n'))
+            if (line.Length > 0 && Parse(line) is { } e) yield return e;
+    }
+
+    private static ArchivedEvent? Parse(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var row = document.RootElement;
+            if (row.ValueKind != JsonValueKind.Object) return null;
+            var user = Text(row, "user_id");
+            var item = Text(row, "item_id");
+            if (user is null || item is null || !EventNames.TryParse(Text(row, "event"), out var type)) return null;
+            if (!DateTimeOffset.TryParse(Text(row, "timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp)) return null;
+            return new ArchivedEvent(user, item, type, timestamp.ToUniversalTime(), Text(row, "event_id"), Text(row, "session_id"), Text(row, "recommendation_id"));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonElement row, string field)
+        => row.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
     private static bool Names(string line, IReadOnlySet<string> shoppers)
     {
         try

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Urm.Core.Events;
 
 /// <summary>
@@ -18,6 +20,28 @@ public sealed class FolderEventArchive(string root) : IEventArchive
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllBytesAsync(path + Partial, EventArchiveFiles.Write(events), cancellationToken).ConfigureAwait(false);
         File.Move(path + Partial, path);
+    }
+
+    public async IAsyncEnumerable<ArchivedEvent> ReadAsync(DateOnly firstDay, DateOnly lastDay, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
+        {
+            var folder = Path.Combine(Root, EventArchiveFiles.DayPrefix(day).TrimEnd('/').Replace('/', Path.DirectorySeparatorChar));
+            if (!Directory.Exists(folder)) continue;
+            foreach (var path in Directory.EnumerateFiles(folder, "*" + EventArchiveFiles.Extension).Order(StringComparer.Ordinal))
+            {
+                byte[] content;
+                try
+                {
+                    content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+                }
+                catch (FileNotFoundException)
+                {
+                    continue;   // an erasure removed it since the listing
+                }
+                foreach (var e in EventArchiveFiles.Read(content)) yield return e;
+            }
+        }
     }
 
     public async Task<int> EraseAsync(IReadOnlySet<string> shoppers, CancellationToken cancellationToken)

@@ -16,4 +16,10 @@ public interface IEventArchive
     /// It reads the whole archive.
     /// </summary>
     Task<int> EraseAsync(IReadOnlySet<string> shoppers, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The events of every file received on the UTC days <paramref name="firstDay"/> to <paramref name="lastDay"/>
+    /// (both included), file by file in name order; a line that is not an archive line is skipped.
+    /// </summary>
+    IAsyncEnumerable<ArchivedEvent> ReadAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 
 namespace Urm.Functions.Options;
@@ -7,8 +8,14 @@ namespace Urm.Functions.Options;
 /// <summary>Start-up checks of the app's settings: a wrong value stops the app with the setting's name and what to put there.</summary>
 public sealed class UrmOptionsValidator(IConfiguration configuration) :
     IValidateOptions<CardStoreOptions>, IValidateOptions<ModelsOptions>, IValidateOptions<OnnxOptions>, IValidateOptions<CatalogStorageOptions>,
-    IValidateOptions<LifecycleOptions>, IValidateOptions<ProfileOptions>
+    IValidateOptions<LifecycleOptions>, IValidateOptions<ProfileOptions>, IValidateOptions<KpiOptions>
 {
+    public ValidateOptionsResult Validate(string? name, KpiOptions options)
+    {
+        var problems = options.Problems().ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
     public ValidateOptionsResult Validate(string? name, ProfileOptions options)
     {
         var problems = options.Problems().ToList();

@@ -31,7 +31,7 @@ public static class UrmApi
         api.MapPost(RecommendRoute, (HttpRequest request, UrmServing serving, CancellationToken cancellationToken) => RecommendAsync(request, serving, cancellationToken))
             .WithName("Recommend")
             .WithSummary("Recommend k items for a history, a task and rules")
-            .WithDescription("history may be an array of {itemId, event, timestamp} objects or of plain item ids. With userId (or sessionId) the shopper's stored events come first and the sent history after them; storedEvents and sentEvents in the answer say how many of each were read. Every bad request is a 400 problem+json with an 'errors' list of {field, message}.")
+            .WithDescription("history may be an array of {itemId, event, timestamp} objects or of plain item ids. Every answer carries a recommendationId: send it with the shopper's events on its items (POST /api/events) and they count towards GET /api/kpi. With userId (or sessionId) the shopper's stored events come first and the sent history after them; storedEvents and sentEvents in the answer say how many of each were read. Every bad request is a 400 problem+json with an 'errors' list of {field, message}.")
             // The body is read by the handler (so every bad one is a 400 problem, never the framework's 415): describe it here.
             .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
                 operation.RequestBody = new OpenApiRequestBody
@@ -53,6 +53,7 @@ public static class UrmApi
             .WithSummary("Model version, card count, catalog version and execution provider")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapProfileApi();
+        api.MapKpiApi();
         return api;
     }
 
@@ -66,7 +67,8 @@ public static class UrmApi
             using var scope = serving.TryOpen();
             if (scope is null) return NoModel(request.HttpContext);
             if (serving.Profiles is { } profiles) valid = await ProfileHistory.WithStoredAsync(profiles, valid, cancellationToken).ConfigureAwait(false);
-            return TypedResults.Ok(await scope.Service.RecommendAsync(valid, cancellationToken).ConfigureAwait(false));
+            var response = await scope.Service.RecommendAsync(valid, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Ok(await serving.RecordAsync(valid, response, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -3,6 +3,7 @@ using Urm.Core.Features.Text;
 using Urm.Core.Models.Package;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Features;
+using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;
@@ -16,8 +17,13 @@ namespace Urm.Http.Serving;
 /// store, where the host has one, gives a request by user id its stored history. The service
 /// (with its prompt embeddings) is made once per activated model, so a request costs no prompt encoding once warm.
 /// </summary>
-public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmServing> logger, RecommendationOptions? options = null, IProfileStore? profiles = null)
+public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmServing> logger, RecommendationOptions? options = null, IProfileStore? profiles = null,
+    IRecommendationLog? recommendations = null, TimeProvider? time = null)
 {
+    /// <summary>The longest a log write may hold an answer up; past it the answer goes out unrecorded.</summary>
+    public static TimeSpan RecordTimeout { get; } = TimeSpan.FromSeconds(2);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly RecommendationOptions _options = options ?? RecommendationOptions.Default;
     private readonly Lock _gate = new();
     private (ModelPackage Package, RecommendationService Service)? _service;
@@ -28,6 +34,32 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
 
     /// <summary>Where a request's userId or sessionId finds its stored events; null where the host keeps no profiles (a test's composition).</summary>
     public IProfileStore? Profiles { get; } = profiles;
+
+    /// <summary>Where each answer is recorded for attribution; null where the host keeps no log (a test's composition).</summary>
+    public IRecommendationLog? Recommendations { get; } = recommendations;
+
+    /// <summary>
+    /// <paramref name="response"/> with a new recommendationId, recorded in the log. A failed or slow write is
+    /// logged and the answer still goes out: the shopper's answer matters more than one KPI row.
+    /// </summary>
+    public async Task<RecommendResponse> RecordAsync(ValidRecommendRequest valid, RecommendResponse response, CancellationToken cancellationToken)
+    {
+        var recorded = response with { RecommendationId = RecommendationRecord.NewId() };
+        if (Recommendations is null) return recorded;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RecordTimeout);
+        try
+        {
+            await Recommendations.RecordAsync(RecommendationRecord.Of(valid, recorded, _time.GetUtcNow()), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The exception's type only: its message may name the store's file or endpoint and its request; no shopper id either.
+            Logger.LogWarning("Recommendation {RecommendationId} was answered but not recorded for KPIs ({Error})",
+                recorded.RecommendationId, e is OperationCanceledException ? $"the log took longer than {RecordTimeout.TotalSeconds:0} s" : e.GetType().Name);
+        }
+        return recorded;
+    }
 
     /// <summary>A scope over the active model, or null when none has been activated yet.</summary>
     public ServingScope? TryOpen()

@@ -37,4 +37,23 @@ public sealed class BlobEventArchiveTests
         Assert.Equal("""{"user_id":"u-2","item_id":"sku-2","event":"click","timestamp":"2026-12-03T14:05:06.0000000Z"}""" + "\n", text);
         await container.DeleteAsync();
     }
+
+    [Fact]
+    public async Task A_read_by_days_gives_back_the_events_of_those_days_with_every_field()
+    {
+        var container = await AzuriteBlobs.NewContainerAsync(AzuriteBlobs.Client(), "events");
+        var archive = new BlobEventArchive(container);
+        var click = new ArchivedEvent("u-1", "sku-1", EventType.Cart, Received, "e-1", "s-1", "r-0123456789abcdef");
+        await archive.AppendAsync([click], Received, default);
+        await archive.AppendAsync([Event("u-2", "sku-2")], Received.AddDays(1), default);
+        await archive.AppendAsync([Event("u-3", "sku-3")], Received.AddDays(2), default);
+
+        var read = new List<ArchivedEvent>();
+        await foreach (var e in archive.ReadAsync(DateOnly.FromDateTime(Received.UtcDateTime), DateOnly.FromDateTime(Received.UtcDateTime.AddDays(1)), default)) read.Add(e);
+
+        Assert.Equal([click, Event("u-2", "sku-2")], read);
+        await container.DeleteAsync();
+        // No container (nothing ever archived) reads as no events.
+        await foreach (var _ in archive.ReadAsync(DateOnly.MinValue, DateOnly.MinValue.AddDays(1), default)) Assert.Fail("an event from a deleted container");
+    }
 }

@@ -80,6 +80,17 @@ public sealed class CosmosStandIn : IAsyncDisposable
 
     public const string ProfilesContainer = "profiles";
 
+    /// <summary>A recommendation log over this database's container `recommendations` (made here as bicep/modules/cosmos.bicep makes it: /pk, TTL on, no default).</summary>
+    public async Task<CosmosRecommendationLog> RecommendationLogAsync(TimeSpan? ttl = null)
+    {
+        var options = Options();
+        var client = Client(new StandInTransport(), options);
+        await client.GetDatabase(Database).CreateContainerIfNotExistsAsync(new ContainerProperties(RecommendationsContainer, "/pk") { DefaultTimeToLive = -1 });
+        return new CosmosRecommendationLog(client, options, new CosmosRecommendationLogOptions { Container = RecommendationsContainer, Ttl = ttl ?? TimeSpan.Zero });
+    }
+
+    public const string RecommendationsContainer = "recommendations";
+
     /// <summary>The client this test's database was made with, to make more databases beside it.</summary>
     public CosmosClient RawClient() => _clients[0];
 

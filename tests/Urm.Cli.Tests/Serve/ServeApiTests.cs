@@ -152,7 +152,7 @@ public sealed class ServeApiTests(ServeFixture serve)
     {
         var served = await Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = served.GetProperty("paths").EnumerateObject().Select(p => p.Name).Order().ToArray();
-        Assert.Equal(["/api/events", "/api/health", "/api/items/{id}", "/api/recommend", "/api/users/{id}"], paths);
+        Assert.Equal(["/api/events", "/api/health", "/api/items/{id}", "/api/kpi", "/api/recommend", "/api/users/{id}"], paths);
 
         var committed = Path.Combine(Repository.Root(), "docs", "openapi.json");
         if (Environment.GetEnvironmentVariable("URM_WRITE_OPENAPI") == "1")

@@ -145,6 +145,8 @@ public sealed class ProfileServiceTests : IAsyncLifetime
             => throw new IOException("The archive's disk is full.");
 
         public Task<int> EraseAsync(IReadOnlySet<string> shoppers, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public IAsyncEnumerable<ArchivedEvent> ReadAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken) => AsyncEnumerable.Empty<ArchivedEvent>();
     }
 
     [Fact]
