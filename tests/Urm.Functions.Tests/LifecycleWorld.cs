@@ -1,3 +1,5 @@
+using Urm.Azure.Cosmos;
+using Urm.Core.Kpi;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
@@ -69,8 +71,12 @@ internal sealed class LifecycleWorld : IAsyncDisposable
         var chunks = new QueueClient("UseDevelopmentStorage=true", ChunkQueue.DefaultName, ChunkQueue.ClientOptions());
         await chunks.CreateIfNotExistsAsync();
         await chunks.ClearMessagesAsync();   // whatever an earlier test left
-        return new LifecycleWorld(model, cosmos, blobs, models, features, runs, chunks);
+        // The recommendation log's container, as Bicep deploys it: every answer is recorded there.
+        var recommendations = await cosmos.RecommendationLogAsync();
+        return new LifecycleWorld(model, cosmos, blobs, models, features, runs, chunks) { Recommendations = recommendations };
     }
+
+    private CosmosRecommendationLog Recommendations { get; init; } = null!;
 
     /// <summary>A new app instance; <paramref name="change"/> may replace its services (a failing store, say).</summary>
     public AppInstance Start(Action<IServiceCollection>? change = null)
@@ -99,6 +105,7 @@ internal sealed class LifecycleWorld : IAsyncDisposable
         // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
         services.AddSingleton(_ => Cosmos.Store(options));
         services.AddSingleton<ICardSets>(_ => Cosmos.Sets(options));
+        services.AddSingleton<IRecommendationLog>(Recommendations);
         services.AddSingleton(Blobs);
         change?.Invoke(services);
         var instance = new AppInstance(this, services.BuildServiceProvider());

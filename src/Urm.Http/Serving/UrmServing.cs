@@ -23,6 +23,14 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
     /// <summary>The longest a log write may hold an answer up; past it the answer goes out unrecorded.</summary>
     public static TimeSpan RecordTimeout { get; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// After a failed or slow write, how long answers go out without asking the log again: a log that is
+    /// down (a missing container, a store that times out) must not add <see cref="RecordTimeout"/> to every answer.
+    /// </summary>
+    public static TimeSpan RecordPause { get; } = TimeSpan.FromSeconds(30);
+
+    private long _recordPausedUntil;   // UTC ticks; 0: not paused
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly RecommendationOptions _options = options ?? RecommendationOptions.Default;
     private readonly Lock _gate = new();
@@ -45,7 +53,7 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
     public async Task<RecommendResponse> RecordAsync(ValidRecommendRequest valid, RecommendResponse response, CancellationToken cancellationToken)
     {
         var recorded = response with { RecommendationId = RecommendationRecord.NewId() };
-        if (Recommendations is null) return recorded;
+        if (Recommendations is null || _time.GetUtcNow().UtcTicks < Interlocked.Read(ref _recordPausedUntil)) return recorded;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RecordTimeout);
         try
@@ -55,8 +63,10 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // The exception's type only: its message may name the store's file or endpoint and its request; no shopper id either.
-            Logger.LogWarning("Recommendation {RecommendationId} was answered but not recorded for KPIs ({Error})",
-                recorded.RecommendationId, e is OperationCanceledException ? $"the log took longer than {RecordTimeout.TotalSeconds:0} s" : e.GetType().Name);
+            Interlocked.Exchange(ref _recordPausedUntil, (_time.GetUtcNow() + RecordPause).UtcTicks);
+            Logger.LogWarning("Recommendation {RecommendationId} was answered but not recorded for KPIs ({Error}); answers of the next {Pause} s go out unrecorded",
+                recorded.RecommendationId, e is OperationCanceledException ? $"the log took longer than {RecordTimeout.TotalSeconds:0} s" : e.GetType().Name,
+                RecordPause.TotalSeconds);
         }
         return recorded;
     }
