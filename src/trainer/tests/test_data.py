@@ -135,7 +135,10 @@ def test_search_rows_read_a_query_of_their_target_with_and_without_history(tmp_p
     assert (query_item == d.flat_items[g]).all() and (b["prompt_idx"][:, 0] == d.task_rows["search"]).all()
     alone = b["hist_mask"].sum(1) == 0
     assert 0.3 < alone.mean() < 0.7                        # search_without_history 0.5
-    assert (p.prompt_table.shape[0] == len(p.prompts.keys) + len(queries.texts))
+    # the pieces, the trained queries, then the held-out items' evaluation queries (never drawn above)
+    probes = int((p.search_probes[0] >= 0).sum())
+    assert probes == 6 and p.prompt_table.shape[0] == len(p.prompts.keys) + len(queries.texts) + probes
+    assert (b["prompt_idx"][:, 1] < len(p.prompts.keys) + len(queries.texts)).all()
 
 
 def test_explore_targets_the_first_item_in_a_category_the_history_lacks(tmp_path):
