@@ -36,14 +36,14 @@ def probe_rows(data, held_out_item: np.ndarray) -> list:
 @torch.no_grad()
 def ndcg_by_text_weight(model, data, items: dict, prompt_table: torch.Tensor, rows: list, query_row: np.ndarray,
                         typed: np.ndarray, text: np.ndarray, batch_size: int, weights=WEIGHTS,
-                        with_history: bool = True) -> dict:
+                        with_history: bool = True, cards: torch.Tensor | None = None) -> dict:
     """NDCG@10 over rows (history, events, target) asked as serving asks a search: the task's piece and the
     target's held-out query (prompt table row query_row[target]), the history read (or, without
     with_history, none: a shopper the shop knows nothing of); for each weight, and under "text" the text
     term alone (the frozen encoder's cosine). typed[target]: the query as typed; text: (n, dim) item
-    text vectors as served (quantized)."""
+    text vectors as served (quantized). cards: the model's cards when the caller has them already."""
     model.eval()
-    cards = model.cards(items)
+    cards = model.cards(items) if cards is None else cards
     t = torch.from_numpy(text)
     if not with_history:
         rows = [(h[:0], e[:0], target) for h, e, target in rows]

@@ -455,10 +455,13 @@ def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) ->
     if not rows:
         return None
     text = search_text.quantized(p.feats.text)
+    model.eval()
+    with torch.no_grad():
+        cards = model.cards(items)   # once for both passes
     out = {"users": len(rows)}
     for history, suffix in ((True, ""), (False, "_without_history")):
         by_weight = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, typed,
-                                                    text, cfg.eval_batch, with_history=history)
+                                                    text, cfg.eval_batch, with_history=history, cards=cards)
         text_alone = by_weight.pop("text")
         weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
         log(f"search text term{' without history' if suffix else ''}: validation NDCG@10 over {len(rows)} held-out "

@@ -18,23 +18,16 @@ public sealed class SqliteCardStoreTests : CardStoreContract
     public async Task A_store_file_from_before_lenders_opens_keeps_its_cards_and_takes_lenders()
     {
         var path = Path.Combine(_folder, "old.db");
-        await using (var connection = new SqliteConnection($"Data Source={path}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            // The schema as written up to 2026-12-02, with one card in it.
-            command.CommandText = """
-                CREATE TABLE cards (id TEXT NOT NULL PRIMARY KEY, title TEXT NOT NULL, key_points TEXT NULL, category TEXT NULL,
-                    brand TEXT NULL, price REAL NULL, available INTEGER NOT NULL, content_hash TEXT NOT NULL,
-                    model_version TEXT NOT NULL, vector BLOB NOT NULL, updated_at TEXT NOT NULL, retired INTEGER NOT NULL,
-                    version INTEGER NOT NULL);
-                CREATE TABLE catalog (singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1), version INTEGER NOT NULL);
-                INSERT INTO catalog VALUES (1, 1);
-                INSERT INTO cards VALUES ('sku-1', 'One', NULL, NULL, NULL, NULL, 1, 'h', 'm1', x'0000803F', '2026-11-01T10:00:00.0000000+00:00', 0, 1);
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
+        // The schema as written up to 2026-12-02, with one card in it.
+        await WriteOldStoreAsync(path, """
+            CREATE TABLE cards (id TEXT NOT NULL PRIMARY KEY, title TEXT NOT NULL, key_points TEXT NULL, category TEXT NULL,
+                brand TEXT NULL, price REAL NULL, available INTEGER NOT NULL, content_hash TEXT NOT NULL,
+                model_version TEXT NOT NULL, vector BLOB NOT NULL, updated_at TEXT NOT NULL, retired INTEGER NOT NULL,
+                version INTEGER NOT NULL);
+            CREATE TABLE catalog (singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1), version INTEGER NOT NULL);
+            INSERT INTO catalog VALUES (1, 1);
+            INSERT INTO cards VALUES ('sku-1', 'One', NULL, NULL, NULL, NULL, 1, 'h', 'm1', x'0000803F', '2026-11-01T10:00:00.0000000+00:00', 0, 1);
+            """);
 
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(path), default);
         try
@@ -55,24 +48,17 @@ public sealed class SqliteCardStoreTests : CardStoreContract
     public async Task A_store_file_from_before_card_texts_opens_keeps_its_cards_and_takes_texts()
     {
         var path = Path.Combine(_folder, "before-text.db");
-        await using (var connection = new SqliteConnection($"Data Source={path}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            // The schema as written up to the day cards took their text vector, with one card in it.
-            command.CommandText = """
-                CREATE TABLE cards (id TEXT NOT NULL PRIMARY KEY, title TEXT NOT NULL, key_points TEXT NULL, category TEXT NULL,
-                    brand TEXT NULL, price REAL NULL, available INTEGER NOT NULL, content_hash TEXT NOT NULL,
-                    model_version TEXT NOT NULL, vector BLOB NOT NULL, updated_at TEXT NOT NULL, retired INTEGER NOT NULL,
-                    version INTEGER NOT NULL, lender TEXT NULL);
-                CREATE INDEX cards_by_version ON cards (version);
-                CREATE TABLE catalog (singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1), version INTEGER NOT NULL);
-                INSERT INTO catalog VALUES (1, 1);
-                INSERT INTO cards VALUES ('sku-1', 'One', NULL, NULL, NULL, NULL, 1, 'h', 'm1', x'0000803F', '2026-11-01T10:00:00.0000000+00:00', 0, 1, 'sku-0');
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
+        // The schema as written up to the day cards took their text vector, with one card in it.
+        await WriteOldStoreAsync(path, """
+            CREATE TABLE cards (id TEXT NOT NULL PRIMARY KEY, title TEXT NOT NULL, key_points TEXT NULL, category TEXT NULL,
+                brand TEXT NULL, price REAL NULL, available INTEGER NOT NULL, content_hash TEXT NOT NULL,
+                model_version TEXT NOT NULL, vector BLOB NOT NULL, updated_at TEXT NOT NULL, retired INTEGER NOT NULL,
+                version INTEGER NOT NULL, lender TEXT NULL);
+            CREATE INDEX cards_by_version ON cards (version);
+            CREATE TABLE catalog (singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1), version INTEGER NOT NULL);
+            INSERT INTO catalog VALUES (1, 1);
+            INSERT INTO cards VALUES ('sku-1', 'One', NULL, NULL, NULL, NULL, 1, 'h', 'm1', x'0000803F', '2026-11-01T10:00:00.0000000+00:00', 0, 1, 'sku-0');
+            """);
 
         var store = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(path), default);
         try
@@ -113,5 +99,18 @@ public sealed class SqliteCardStoreTests : CardStoreContract
         foreach (var store in stores.OfType<SqliteCardStore>()) store.Dispose();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
+    }
+
+    /// <summary>A store file as an older urm wrote it: <paramref name="schemaAndRows"/> run on a fresh file, the pool cleared.</summary>
+    private static async Task WriteOldStoreAsync(string path, string schemaAndRows)
+    {
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = schemaAndRows;
+            await command.ExecuteNonQueryAsync();
+        }
+        SqliteConnection.ClearAllPools();
     }
 }
