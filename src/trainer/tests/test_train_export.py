@@ -170,12 +170,46 @@ def test_search_text_term_is_weighted_on_held_out_queries_and_in_the_manifest(ru
     m = json.loads((run / "model" / "manifest.json").read_text())
     s = m["search"]
     assert s["textModel"] == "all-MiniLM-L6-v2" and s["validation"]["users"] > 0
-    by_weight = s["validation"]["ndcg10ByWeight"]
-    assert by_weight[f"{s['textWeight']:g}"] == max(by_weight.values())
-    alone = s["validation"]["ndcg10ByWeightWithoutHistory"]
-    assert s["textWeightWithoutHistory"] > 0 and alone[f"{s['textWeightWithoutHistory']:g}"] == max(alone.values())
-    assert alone[f"{s['textWeightWithoutHistory']:g}"] > alone["0"]
     assert "search.textWeight" in m["scoring"] and "textWeightWithoutHistory" in m["scoring"]
+    by_weight, alone = s["validation"]["ndcg10ByWeight"], s["validation"]["ndcg10ByWeightWithoutHistory"]
+    prior = s.get("popularity")
+    if prior is None:   # the prior helped in neither case: the text weights are the best without it
+        assert by_weight[f"{s['textWeight']:g}"] == max(by_weight.values())
+        assert not (run / "model" / "popularity.bin").exists()
+    else:               # the chosen pair is the best of the grid, which holds the no-prior figures too
+        for weights, w, b in ((prior["validation"]["ndcg10ByWeights"], s["textWeight"], prior["weight"]),
+                              (prior["validation"]["ndcg10ByWeightsWithoutHistory"], s["textWeightWithoutHistory"],
+                               prior["weightWithoutHistory"])):
+            assert weights[f"{w:g}/{b:g}"] == max(weights.values())
+        assert {k: v for k, v in prior["validation"]["ndcg10ByWeights"].items() if k.endswith("/0")} \
+            == {f"{w}/0": v for w, v in by_weight.items()}
+        raw = (run / "model" / "popularity.bin").read_bytes()
+        rows = int(np.frombuffer(raw[8:12], "<i4")[0])
+        counts = np.frombuffer(raw[12:], "<f4")
+        assert raw[:4] == b"URMP" and rows == m["sizes"]["idCount"] + 1 == len(counts) and counts[0] == 0
+        assert "search.popularity.weight" in m["scoring"]
+    # without a history the text term finds what the model alone cannot
+    assert s["textWeightWithoutHistory"] > 0 and max(alone.values()) > alone["0"]
+
+
+def test_search_weights_prefer_the_smaller_on_a_tie_and_the_prior_is_a_logarithm():
+    from urm_train import search_text
+    assert search_text.best({(0.0, 0.0): 0.5, (4.0, 0.0): 0.7, (4.0, 0.08): 0.7, (8.0, 0.0): 0.7}) == (4.0, 0.0)
+    assert np.allclose(search_text.log_popularity(np.array([0, 1, 9])), [0.0, np.log(2), np.log(10)])
+
+
+def test_popularity_file_is_refused_unless_it_has_a_row_per_id_and_row_0_empty(tmp_path):
+    from urm_train.export import write_popularity
+    prior = {"counts": np.array([0, 3, 1], np.float32), "weight": 0.04, "weight_without_history": 0.32,
+             "ndcg10": {}, "ndcg10_without_history": {}}
+    section = write_popularity(prior, 2, str(tmp_path / "popularity.bin"))
+    raw = (tmp_path / "popularity.bin").read_bytes()
+    assert raw[:4] == b"URMP" and list(np.frombuffer(raw[4:12], "<i4")) == [1, 3]
+    assert list(np.frombuffer(raw[12:], "<f4")) == [0, 3, 1] and len(raw) == 12 + 3 * 4
+    assert section["weight"] == 0.04 and section["weightWithoutHistory"] == 0.32 and len(section["sha256"]) == 64
+    for bad, id_count in (([0, 3], 2), ([1, 3, 1], 2), ([0, -1, 1], 2)):
+        with pytest.raises(ValueError):
+            write_popularity({**prior, "counts": np.array(bad, np.float32)}, id_count, str(tmp_path / "p.bin"))
 
 
 def test_held_out_queries_are_never_trained_on(tmp_path):

@@ -128,9 +128,10 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
 
     cooc = write_cooccurrence(ckpt, out_dir)
     repeat = repeat_section(ckpt)
-    search = search_section(ckpt)
+    search = search_section(ckpt, out_dir)
     h = hashlib.sha256()
-    for f in ("fusion.onnx", "user.onnx") + ((COOCCURRENCE_FILE,) if cooc else ()):   # what serving reads
+    for f in ("fusion.onnx", "user.onnx") + ((COOCCURRENCE_FILE,) if cooc else ()) \
+            + ((POPULARITY_FILE,) if search and "popularity" in search else ()):   # what serving reads
         with open(os.path.join(out_dir, f), "rb") as fh:
             h.update(fh.read())
     created = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -171,6 +172,10 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         manifest["scoring"] += ("; for search, plus search.textWeight * <q, t> (search.textWeightWithoutHistory when "
                                 "the request has no known history item), q the query as typed and t the item's "
                                 "text vector as the card keeps it (both textModel's, int8 t / 127)")
+        if "popularity" in search:
+            manifest["scoring"] += (", plus search.popularity.weight (weightWithoutHistory without a known history "
+                                    "item) * ln(1 + n), n the item's training events (popularity.bin; 0 for an item "
+                                    "not in idTable)")
     if repeat:
         manifest["scoring"] += ("; for the tasks in repeat.tasks, an item of the newest L history items adds "
                                 "repeat.byEvent[event][bucket] of its newest occurrence, bucket = the last b with "
@@ -181,18 +186,45 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
     return manifest
 
 
-def search_section(ckpt: dict) -> dict | None:
-    """The manifest's "search" section (docs/FORMATS.md): the weight of the served search score's text term
-    and the validation figures it was chosen by; None when the model has none (weight 0, or no search)."""
-    c = ckpt.get("search")
-    if not c or (c["text_weight"] <= 0 and c.get("text_weight_without_history", 0) <= 0):
+def search_section(ckpt: dict, out_dir: str) -> dict | None:
+    """The manifest's "search" section (docs/FORMATS.md): the weights of the served search score's text term
+    and popularity prior and the validation figures they were chosen by, writing popularity.bin when there
+    is a prior (an older file of that name is removed otherwise); None when the model has neither term."""
+    c = ckpt.get("search") or {}
+    prior = c.get("popularity")
+    path = os.path.join(out_dir, POPULARITY_FILE)
+    if os.path.exists(path) and not prior:
+        os.remove(path)
+    if not c or (c["text_weight"] <= 0 and c.get("text_weight_without_history", 0) <= 0 and not prior):
         return None
     without = c.get("text_weight_without_history", c["text_weight"])
-    return {"textWeight": float(c["text_weight"]), "textWeightWithoutHistory": float(without),
-            "textModel": "all-MiniLM-L6-v2",
-            "validation": {"users": int(c["users"]), "ndcg10ByWeight": c["ndcg10_by_weight"],
-                           "ndcg10ByWeightWithoutHistory": c.get("ndcg10_by_weight_without_history", {}),
-                           "textAloneNdcg10": float(c["text_alone_ndcg10"])}}
+    section = {"textWeight": float(c["text_weight"]), "textWeightWithoutHistory": float(without),
+               "textModel": "all-MiniLM-L6-v2",
+               "validation": {"users": int(c["users"]), "ndcg10ByWeight": c["ndcg10_by_weight"],
+                              "ndcg10ByWeightWithoutHistory": c.get("ndcg10_by_weight_without_history", {}),
+                              "textAloneNdcg10": float(c["text_alone_ndcg10"])}}
+    if prior:
+        section["popularity"] = write_popularity(prior, ckpt["sizes"]["id_count"], path)
+    return section
+
+
+POPULARITY_FILE = "popularity.bin"
+
+
+def write_popularity(prior: dict, id_count: int, path: str) -> dict:
+    """popularity.bin (docs/FORMATS.md), little-endian: b"URMP", int32 version 1, int32 rows = idCount + 1,
+    float32[rows] the training part's events of the item whose ID-table value is the row (row 0 = 0)
+    -> the search section's "popularity" object."""
+    counts = np.asarray(prior["counts"], np.float32)
+    if len(counts) != id_count + 1 or counts[0] != 0 or not np.isfinite(counts).all() or (counts < 0).any():
+        raise ValueError(f"the popularity counts must be idCount + 1 = {id_count + 1} finite values >= 0 with row 0 = 0")
+    with open(path, "wb") as f:
+        f.write(b"URMP")
+        f.write(np.array([1, len(counts)], "<i4").tobytes())
+        f.write(counts.astype("<f4").tobytes())
+    return {"file": POPULARITY_FILE, "sha256": sha256_file(path), "weight": float(prior["weight"]),
+            "weightWithoutHistory": float(prior["weight_without_history"]),
+            "validation": {"ndcg10ByWeights": prior["ndcg10"], "ndcg10ByWeightsWithoutHistory": prior["ndcg10_without_history"]}}
 
 
 def repeat_section(ckpt: dict) -> dict | None:

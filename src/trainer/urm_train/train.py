@@ -443,11 +443,13 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
 
 
 def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict | None:
-    """The served search score's text term (search_text.py): its weight by validation NDCG@10 over the users
-    whose target has a held-out query, read with their history and, for searches without one, without it
-    -> {"users", "text_weight", "ndcg10_by_weight", "text_weight_without_history",
-    "ndcg10_by_weight_without_history", "text_alone_ndcg10"}; None when search is not trained or there is
-    no such user."""
+    """The served search score's text term and popularity prior (search_text.py): their weights by validation
+    NDCG@10 over the users whose target has a held-out query, read with their history and, for searches
+    without one, without it -> {"users", "text_weight", "ndcg10_by_weight" (the text weights with no prior),
+    "text_weight_without_history", "ndcg10_by_weight_without_history", "text_alone_ndcg10", "popularity"
+    (None when the prior helps in neither case, else {"counts": (idCount + 1,) training events by ID-table
+    row, "weight", "weight_without_history", "ndcg10", "ndcg10_without_history": "w/b" -> NDCG@10})}; None
+    when search is not trained or there is no such user."""
     if SEARCH not in p.tasks or p.search_probes is None:
         return None
     query_row, typed = p.search_probes
@@ -455,20 +457,32 @@ def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) ->
     if not rows:
         return None
     text = search_text.quantized(p.feats.text)
+    counts = np.bincount(p.data.flat_items, minlength=p.feats.n)   # the training part's events per item
     model.eval()
     with torch.no_grad():
         cards = model.cards(items)   # once for both passes
-    out = {"users": len(rows)}
+    out, grids, priors = {"users": len(rows)}, {}, {}
     for history, suffix in ((True, ""), (False, "_without_history")):
-        by_weight = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, typed,
-                                                    text, cfg.eval_batch, with_history=history, cards=cards)
-        text_alone = by_weight.pop("text")
-        weight = max(by_weight, key=lambda w: (by_weight[w], -w))   # ties: the smaller weight
+        grid = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, typed, text,
+                                               cfg.eval_batch, with_history=history, cards=cards,
+                                               popularity=search_text.log_popularity(counts))
+        text_alone = grid.pop("text")
+        weight, prior = search_text.best(grid)
+        by_weight = {w: v for (w, b), v in grid.items() if b == 0}
         log(f"search text term{' without history' if suffix else ''}: validation NDCG@10 over {len(rows)} held-out "
-            "queries by weight " + ", ".join(f"{w:g}: {v:.4f}" for w, v in by_weight.items())
-            + f"; text alone {text_alone:.4f}; weight {weight:g}")
+            "queries by weight, no prior: " + ", ".join(f"{w:g}: {v:.4f}" for w, v in by_weight.items())
+            + f"; text alone {text_alone:.4f}; chosen: text weight {weight:g}, popularity prior {prior:g}, "
+            f"{grid[(weight, prior)]:.4f}")
         out |= {f"text_weight{suffix}": weight, f"ndcg10_by_weight{suffix}": {f"{w:g}": v for w, v in by_weight.items()},
                 "text_alone_ndcg10": text_alone}
+        grids[suffix], priors[suffix] = {f"{w:g}/{b:g}": v for (w, b), v in grid.items()}, prior
+    out["popularity"] = None
+    if priors[""] > 0 or priors["_without_history"] > 0:
+        by_id = np.zeros(p.sizes.id_count + 1, np.float32)
+        has_id = p.id_index > 0
+        by_id[p.id_index[has_id]] = counts[has_id]   # an item with events always has an ID (prepare)
+        out["popularity"] = {"counts": by_id, "weight": priors[""], "weight_without_history": priors["_without_history"],
+                             "ndcg10": grids[""], "ndcg10_without_history": grids["_without_history"]}
     return out
 
 
