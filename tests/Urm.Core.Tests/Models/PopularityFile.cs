@@ -60,11 +60,7 @@ internal static class PopularityFile
     public static void AddSearch(string directory, double textWeight, double textWeightWithoutHistory, JsonObject? popularity = null)
         => CoOccurrenceFile.EditManifest(directory, m =>
         {
-            // The tiny model is not trained on search; the served search reads the template instruction.
-            var prompts = m["prompts"]!.AsArray();
-            if (!prompts.Any(p => p!["key"]!.GetValue<string>() == "task:search"))
-                prompts.Add(new JsonObject { ["key"] = "task:search", ["text"] = PromptTemplates.Tasks["search"] });
-            m["tasks"]!.AsObject()["search"] = "task:search";
+            AddSearchTask(m);
             var search = new JsonObject
             {
                 ["textWeight"] = textWeight, ["textWeightWithoutHistory"] = textWeightWithoutHistory, ["textModel"] = SearchSection.ServedTextModel,
@@ -72,4 +68,16 @@ internal static class PopularityFile
             if (popularity is not null) search["popularity"] = popularity;
             m["search"] = search;
         });
+
+    /// <summary>Lists the search task without a search section: search served by the model's score alone.</summary>
+    public static void AddSearchTask(string directory) => CoOccurrenceFile.EditManifest(directory, AddSearchTask);
+
+    // The tiny model is not trained on search; the served search reads the template instruction.
+    private static void AddSearchTask(JsonObject manifest)
+    {
+        var prompts = manifest["prompts"]!.AsArray();
+        if (!prompts.Any(p => p!["key"]!.GetValue<string>() == "task:search"))
+            prompts.Add(new JsonObject { ["key"] = "task:search", ["text"] = PromptTemplates.Tasks["search"] });
+        manifest["tasks"]!.AsObject()["search"] = "task:search";
+    }
 }
