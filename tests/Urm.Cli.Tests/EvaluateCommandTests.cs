@@ -110,6 +110,7 @@ public class EvaluateCommandTests
         Assert.Contains("| model-alone |", withText.Output);
         var textedMethods = JsonDocument.Parse(File.ReadAllText(Path.Combine(textedDir, "metrics.json"))).RootElement;
         Assert.Equal(1000.0, textedMethods.GetProperty("search").GetProperty("textWeight").GetDouble());
+        Assert.Equal(0.0, textedMethods.GetProperty("search").GetProperty("popularityWeightWithoutHistory").GetDouble()); // no popularity prior in this package
         double Hr10(string method) => textedMethods.GetProperty("methods").GetProperty(method).GetProperty("HR@10").GetDouble();
         double Ndcg10(string method) => textedMethods.GetProperty("methods").GetProperty(method).GetProperty("NDCG@10").GetDouble();
         Assert.Equal(Ndcg10("text-cosine"), Ndcg10("model"), 1e-9);

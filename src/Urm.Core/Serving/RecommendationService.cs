@@ -11,7 +11,7 @@ namespace Urm.Core.Serving;
 /// POST /api/recommend, GET /api/items/{id} and GET /api/health over one model and the current card
 /// snapshot (DESIGN.md, "Data flow"): history ids -> cards, task -> prompt, user.onnx -> M user vectors,
 /// exact scan, plus the model's repeat term and the package's co-occurrence boost for the tasks its
-/// manifest lists, business rules
+/// manifest lists (for search its text term and popularity prior), business rules
 /// with over-fetch, and for each item the interest slot and nearest history item that explain it. Holds no per-request state: one instance serves concurrent requests, and a new
 /// one is made (cheaply) for each activated model.
 /// </summary>
@@ -81,8 +81,8 @@ public sealed class RecommendationService
             : null;
         // The repeat term is part of the model's score: it reads what the model read, modelHistory.
         var repeat = _model.Package.Repeat is { } term && term.AppliesTo(task) ? term.TermRows(modelHistory) : null;
-        // Search with the model's text term scans the cards with their text appended (SearchTextTerm); rows,
-        // ids and rules are the same, and the explanation still compares cards alone.
+        // Search with the model's text term or popularity prior scans the cards with their text and prior
+        // appended (SearchTextTerm); rows, ids and rules are the same, and the explanation still compares cards alone.
         var (scanned, scanVectors) = query is not null && SearchScan(snapshot, query, vectors, modelHistory.Count > 0) is { } search ? search : (matrix, vectors);
         var retrieved = Retrieve(scanned, scanVectors, k, candidates, ScoreAdjustment.Combine(repeat, boosts), cancellationToken);
 
@@ -93,15 +93,26 @@ public sealed class RecommendationService
     }
 
     /// <summary>
-    /// The matrix and user vectors a search scans when the model has a text term and the cards keep text of
-    /// the query's length (<see cref="CardSnapshot.SearchMatrix"/>); null otherwise (the model's score alone).
+    /// The matrix and user vectors a search scans when the model adds a text term or a popularity prior for
+    /// this case (<see cref="CardSnapshot.SearchMatrix"/>); null otherwise (the model's score alone). The text
+    /// term applies only where the cards keep text of the query's length; the prior applies regardless.
     /// </summary>
     private (CardMatrix Matrix, float[] Vectors)? SearchScan(CardSnapshot snapshot, string query, float[] vectors, bool hasHistory)
     {
-        if (_model.Package.Manifest.Search is not { } section || section.WeightFor(hasHistory) == 0 || snapshot.SearchMatrix is not { } search) return null;
-        var typed = _model.Prompts.EncodeTypedQuery(query);
-        if (search.Dimension != snapshot.Matrix.Dimension + typed.Length) return null;
-        return (search, SearchTextTerm.Append(vectors, snapshot.Matrix.Dimension, typed, (float)section.WeightFor(hasHistory)));
+        if (_model.Package.Manifest.Search is not { } section) return null;
+        var prior = _model.Package.Popularity;
+        var weight = (float)section.WeightFor(hasHistory);
+        var beta = prior is null ? 0f : (float)section.PopularityWeightFor(hasHistory);
+        if ((weight == 0 && beta == 0) || snapshot.SearchMatrix(prior) is not { } search) return null;
+        var d = snapshot.Matrix.Dimension;
+        var textDimension = search.Dimension - d - (prior is null ? 0 : 1);
+        var typed = weight == 0 ? null : _model.Prompts.EncodeTypedQuery(query);
+        if (typed is not null && typed.Length != textDimension)
+        {
+            if (beta == 0) return null;
+            typed = null;   // cards with text of another encoder: the prior alone
+        }
+        return (search, SearchTextTerm.Append(vectors, d, typed ?? new float[textDimension], typed is null ? 0f : weight, prior is null ? null : beta));
     }
 
     /// <summary>The card document of a servable item, or null when the snapshot has none with that id.</summary>

@@ -42,9 +42,14 @@ public static class EvaluationReportWriter
             ["cooccurrence"] = result.CoOccurrence is { } co
                 ? new JsonObject { ["weight"] = co.Weight, ["recent"] = co.Recent, ["window"] = co.Window, ["perItem"] = co.PerItem, ["pairs"] = co.Pairs }
                 : null,
-            // The search text term's weight (part of "model" and "model-query-alone", not of "model-alone"); null when none applies.
+            // The search text term's and popularity prior's weights (part of "model" and "model-query-alone", not of
+            // "model-alone"; the prior's 0 when the package has none); null when none applies.
             ["search"] = result.Search is { } search
-                ? new JsonObject { ["textWeight"] = search.TextWeight, ["textWeightWithoutHistory"] = search.WeightFor(false), ["textModel"] = search.TextModel }
+                ? new JsonObject
+                {
+                    ["textWeight"] = search.TextWeight, ["textWeightWithoutHistory"] = search.WeightFor(false), ["textModel"] = search.TextModel,
+                    ["popularityWeight"] = search.PopularityWeightFor(true), ["popularityWeightWithoutHistory"] = search.PopularityWeightFor(false),
+                }
                 : null,
             // The model's repeat term as evaluated (part of "model" and "model-alone"); null when none applies.
             ["repeat"] = result.Repeat is { } repeat
@@ -92,8 +97,11 @@ public static class EvaluationReportWriter
         }
         if (result.Search is { } text)
         {
-            md.AppendLine(Inv($"{EvaluationResult.ModelMethod} and {EvaluationResult.ModelQueryAloneMethod}: the served search score, the model's score plus {text.TextWeight:G6} (with a history) or {text.WeightFor(false):G6} (without) × the query–item text cosine (manifest search); ") +
-                $"{EvaluationResult.ModelAloneMethod}: the model's score alone, without the text term.");
+            md.AppendLine(Inv($"{EvaluationResult.ModelMethod} and {EvaluationResult.ModelQueryAloneMethod}: the served search score, the model's score plus {text.TextWeight:G6} (with a history) or {text.WeightFor(false):G6} (without) × the query–item text cosine (manifest search)") +
+                (text.Popularity is { } prior
+                    ? Inv($" plus {prior.Weight:G6} (with a history) or {prior.WeightWithoutHistory:G6} (without) × ln(1 + the item's training event count) (the popularity prior, {prior.File}); ")
+                    : "; ") +
+                $"{EvaluationResult.ModelAloneMethod}: the model's score alone, without the text term{(text.Popularity is null ? "" : " or the prior")}.");
             md.AppendLine();
         }
         md.AppendLine(Inv($"Popularity: items ranked by interaction count in the training part. Co-occurrence: items ranked by how often they occur near the user's newest history items in training sequences (newer items weigh more), ties by popularity. Content: the frozen text encoder alone, nothing learnt: score = sum over the {ContentBaseline.Recent} newest history items h_r (r = 0 newest) of cos(MiniLM text of the item, of h_r) / (r + 1)."));

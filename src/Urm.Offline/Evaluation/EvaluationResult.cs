@@ -62,8 +62,9 @@ public sealed record EvaluationResult(
 
     /// <summary>
     /// The package's search section when <see cref="Task"/> is search and its served score adds the text
-    /// term (then <see cref="ModelMethod"/> and <see cref="ModelQueryAloneMethod"/> include it and
-    /// <see cref="ModelAloneMethod"/> is the model's score without it); else null.
+    /// term and, with <see cref="SearchSection.Popularity"/>, the popularity prior (then <see cref="ModelMethod"/>
+    /// and <see cref="ModelQueryAloneMethod"/> include them and <see cref="ModelAloneMethod"/> is the model's
+    /// score without them); else null.
     /// </summary>
     public SearchSection? Search { get; init; }
 
@@ -87,9 +88,15 @@ public sealed record EvaluationResult(
 
     private string SearchProtocol => Search is not { } search
         ? ""
-        : Inv($" For search the served score adds the model package's text term (manifest search): served(i) = score(i) + w · <q, t_i>, w = {search.TextWeight:G6} with a history, {search.WeightFor(false):G6} without, ") +
+        : Inv($" For search the served score adds the model package's text term{(search.Popularity is null ? "" : " and popularity prior")} (manifest search): served(i) = score(i) + w · <q, t_i>") +
+          (search.Popularity is null ? "" : " + β · ln(1 + n_i)") +
+          Inv($", w = {search.TextWeight:G6} with a history, {search.WeightFor(false):G6} without, ") +
           "q the query's MiniLM vector (the query as typed), t_i the item's text vector as its card keeps it (int8, CardText); " +
-          $"methods {ModelMethod} and {ModelQueryAloneMethod} rank by that served score, as RecommendationService answers; {ModelAloneMethod} by the model's score alone, without the text term.";
+          (search.Popularity is { } popularity
+              ? Inv($"β = {popularity.Weight:G6} with a history, {popularity.WeightWithoutHistory:G6} without, n_i the item's count of events in the trainer's training part (the package's {popularity.File}; 0 for an item without an ID embedding of its own); ")
+              : "") +
+          $"methods {ModelMethod} and {ModelQueryAloneMethod} rank by that served score, as RecommendationService answers; {ModelAloneMethod} by the model's score alone, without the text term" +
+          (search.Popularity is null ? "." : " or the popularity prior.");
 
     private string RepeatProtocol => Repeat is not { } repeat
         ? ""

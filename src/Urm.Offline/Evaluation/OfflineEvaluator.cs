@@ -114,11 +114,11 @@ public static class OfflineEvaluator
         var coOccurrenceTerm = package.CoOccurrence is { } table && table.AppliesTo(task) ? table : null;
         // The repeat term is part of the model's score, so both "model" and "model-alone" include it.
         var repeatTerm = package.Repeat is { } repeat && repeat.AppliesTo(task) ? repeat : null;
-        // Search with the model's text term: "model" adds it as serving does, "model-alone" leaves it out.
+        // Search with the model's text term and popularity prior: "model" adds them as serving does, "model-alone" leaves them out.
         var textTerm = task == RecommendTasks.Search && package.Manifest.Search is { } search
-            ? new TextTerm(SearchTextTerm.Append(cards, items.Select(i => CardText.Quantize(i.Text)).ToArray(), package.Sizes.TextDim),
+            ? new TextTerm(SearchTextTerm.Append(cards, items.Select(i => CardText.Quantize(i.Text)).ToArray(), package.Sizes.TextDim, package.Popularity?.Column(cards)),
                 c => options.SearchQueries!.Vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options)),
-                search)
+                search, package.Popularity is not null)
             : null;
         var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, textTerm, cards, cases, Prompt(prompts, task, options.Instruction), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
@@ -193,8 +193,20 @@ public static class OfflineEvaluator
         };
     }
 
-    /// <summary>The search text term as serving adds it: the cards with their text (<see cref="SearchTextTerm"/>), each case's query as typed, the weight.</summary>
-    private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, SearchSection Section);
+    /// <summary>
+    /// The search text term and popularity prior as serving adds them: the cards with their text and, when
+    /// <paramref name="Prior"/>, ln(1 + n_i) (<see cref="SearchTextTerm"/>), each case's query as typed, the weights.
+    /// </summary>
+    private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, SearchSection Section, bool Prior)
+    {
+        /// <summary>The case's user vectors with w·q and, with a prior, β appended: its served search score's scan.</summary>
+        public float[] Append(ReadOnlySpan<float> userVectors, int dimension, TaskCase c)
+        {
+            var hasHistory = c.Case.History.Count > 0;
+            return SearchTextTerm.Append(userVectors, dimension, Query(c), (float)Section.WeightFor(hasHistory),
+                Prior ? (float)Section.PopularityWeightFor(hasHistory) : null);
+        }
+    }
 
     /// <summary>
     /// A case's prompt rows, as RecommendationService encodes the task's (one encoding per category or
@@ -224,8 +236,8 @@ public static class OfflineEvaluator
     /// <summary>
     /// Each case's target rank under the served score (user vectors in batches, then an exact scan of
     /// every card, plus <paramref name="repeat"/>'s term over the model history, <paramref name="coOccurrence"/>'s
-    /// boost and <paramref name="text"/>'s term when given) and, when a co-occurrence or text term is given,
-    /// under the model's score alone, with its repeat term but without the boost or text (null otherwise:
+    /// boost and <paramref name="text"/>'s term and prior when given) and, when a co-occurrence or text term is given,
+    /// under the model's score alone, with its repeat term but without the boost, text or prior (null otherwise:
     /// the two are the same).
     /// </summary>
     private static (int[] Served, int[]? Alone) ModelRanks(
@@ -254,7 +266,7 @@ public static class OfflineEvaluator
                 var served = ScoreAdjustment.Combine(terms, coOccurrence?.BoostRows(cards, c.Case.History));
                 ranks[chunk[j]] = text is null
                     ? TargetRank(cards, vectors[j], c.Target, c.Excluded, c.Candidates, served)
-                    : TargetRank(text.Matrix, SearchTextTerm.Append(vectors[j], cards.Dimension, text.Query(c), (float)text.Section.WeightFor(c.Case.History.Count > 0)),
+                    : TargetRank(text.Matrix, text.Append(vectors[j], cards.Dimension, c),
                         c.Target, c.Excluded, c.Candidates, served);
             });
             done += chunk.Length;

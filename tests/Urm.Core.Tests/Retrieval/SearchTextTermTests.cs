@@ -35,6 +35,48 @@ public class SearchTextTermTests
         Assert.NotEqual(SetRetriever.TopK(cards, users, k: 1)[0].Row, top[0].Row);
     }
 
+    [Theory]
+    [InlineData(24)]
+    [InlineData(0)]   // the prior alone: no card keeps text
+    public void With_the_prior_column_each_scan_score_is_the_model_score_plus_the_text_term_plus_beta_ln_1_plus_n(int t)
+    {
+        var random = new Random(12);
+        const int n = 300, d = 8, m = 2;
+        const float weight = 1.5f, beta = 0.32f;
+        var cards = new CardMatrix(Enumerable.Range(0, n).Select(i => $"sku-{i}").ToArray(),
+            Enumerable.Range(0, n * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray(), d);
+        var texts = Enumerable.Range(0, n).Select(i => t == 0 || i % 9 == 0 ? null : CardText.Quantize(Unit(random, t))).ToArray();
+        // ln(1 + n) of training counts from 0 to 5,000, a few items never seen (new since training).
+        var prior = Enumerable.Range(0, n).Select(i => i % 11 == 0 ? 0f : (float)Math.Log(1 + random.Next(0, 5_001))).ToArray();
+        var users = Enumerable.Range(0, m * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var query = t == 0 ? [] : Unit(random, t);
+
+        var search = SearchTextTerm.Append(cards, texts, t, prior);
+        var scanned = SearchTextTerm.Append(users, d, query, weight, beta);
+        var top = SetRetriever.TopK(search, scanned, k: n);
+
+        Assert.Equal(d + t + 1, search.Dimension);
+        Assert.Equal(m * (d + t + 1), scanned.Length);
+        foreach (var item in top)
+        {
+            var (model, interest) = SetRetriever.Score(cards.Row(item.Row), users, m);
+            var text = texts[item.Row] is { } code ? code.Select((c, i) => c / CardText.Scale * query[i]).Sum() : 0f;
+            var expected = model + weight * text + beta * prior[item.Row];
+            Assert.True(Math.Abs(expected - item.Score) < 1e-4, $"row {item.Row}: scanned {item.Score}, expected {expected}");
+            Assert.Equal(interest, item.Interest);
+            Assert.Equal(prior[item.Row], search.Row(item.Row)[^1]);
+        }
+        // The compressed scan's bounds hold with the prior's column as well: it answers as the exact scan does.
+        Assert.Equal(SetRetriever.ExactTopK(search, scanned, k: 20), SetRetriever.CompressedTopK(search, scanned, k: 20));
+    }
+
+    [Fact]
+    public void The_prior_must_be_row_for_row_with_the_cards()
+    {
+        var cards = new CardMatrix(["a", "b"], [1f, 0f, 0f, 1f], 2);
+        Assert.Throws<ArgumentException>(() => SearchTextTerm.Append(cards, [null, null], 0, [1f]));
+    }
+
     [Fact]
     public void Texts_must_be_row_for_row_with_the_cards()
     {

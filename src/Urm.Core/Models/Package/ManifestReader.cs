@@ -93,11 +93,26 @@ internal static class ManifestReader
 
     private static void CheckSearch(string path, ModelManifest m, SearchSection search)
     {
-        foreach (var (name, weight) in new[] { ("textWeight", search.TextWeight), ("textWeightWithoutHistory", search.TextWeightWithoutHistory ?? 0) })
+        var popularity = search.Popularity;
+        var weights = new List<(string Name, double Weight)>
+        {
+            ("textWeight", search.TextWeight), ("textWeightWithoutHistory", search.TextWeightWithoutHistory ?? 0),
+        };
+        if (popularity is not null)
+            weights.AddRange([("popularity.weight", popularity.Weight), ("popularity.weightWithoutHistory", popularity.WeightWithoutHistory)]);
+        foreach (var (name, weight) in weights)
             if (!double.IsFinite(weight) || weight < 0)
                 throw new ModelPackageException(path, $"search.{name} is {weight}; it must be finite and 0 or above", Remedy);
-        if (search.TextWeight == 0 && (search.TextWeightWithoutHistory ?? 0) == 0)
-            throw new ModelPackageException(path, "search.textWeight (and textWeightWithoutHistory) are 0; a model without the text term leaves the section out", Remedy);
+        if (weights.All(w => w.Weight == 0))
+            throw new ModelPackageException(path,
+                $"search.{string.Join(", ", weights.Select(w => w.Name))} are all 0; a model whose search adds neither the text term nor the popularity prior leaves the section out", Remedy);
+        if (popularity is not null)
+        {
+            if (popularity.File.Length == 0 || Path.GetFileName(popularity.File) != popularity.File)
+                throw new ModelPackageException(path, $"search.popularity.file '{popularity.File}' is not a plain file name in the package directory", Remedy);
+            if (popularity.Sha256 is { } sha && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
+                throw new ModelPackageException(path, $"search.popularity.sha256 is '{sha}', not 64 hexadecimal digits", Remedy);
+        }
         if (!m.Tasks.ContainsKey("search"))
             throw new ModelPackageException(path, "the manifest has a search section but tasks does not list search", Remedy);
         if (search.TextModel != SearchSection.ServedTextModel)

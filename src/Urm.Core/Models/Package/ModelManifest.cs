@@ -43,8 +43,8 @@ public sealed record ModelManifest(
     public RepeatSection? Repeat { get; init; }
 
     /// <summary>
-    /// The weight of the served search score's text term (<see cref="SearchSection"/>); null in manifests
-    /// without one, whose search answers are the model's score alone.
+    /// The weights of the served search score's text term and popularity prior (<see cref="SearchSection"/>);
+    /// null in manifests without one, whose search answers are the model's score alone.
     /// </summary>
     [JsonPropertyName("search")]
     public SearchSection? Search { get; init; }

@@ -1,0 +1,105 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Urm.Core.Models.Package;
+using Urm.Core.Retrieval;
+
+namespace Urm.Core.Models.Runtime;
+
+/// <summary>
+/// The trainer's item popularity (popularity.bin, the manifest's <c>search.popularity</c>): for each item
+/// with an ID embedding, how many events of the training part name it. The served search score adds
+/// β · ln(1 + n_i) (<see cref="SearchPopularitySection"/>), folded into the scan as one more card column
+/// (<see cref="SearchTextTerm"/>).
+/// </summary>
+/// <remarks>
+/// File layout, little-endian: "URMP", int32 version 1, int32 rows (= sizes.idCount + 1; row r is the
+/// item whose idTable value is r, row 0 "no ID" and 0), float32[rows] counts, each finite and 0 or above.
+/// </remarks>
+public sealed class PopularityPrior
+{
+    public const int FormatVersion = 1;
+    private const int HeaderBytes = 12;
+    private static readonly byte[] Magic = "URMP"u8.ToArray();
+    private const string Remedy = "Upload the popularity.bin the trainer exported together with this manifest.json (python -m urm_train export --checkpoint DIR/checkpoint.pt --out DIR writes both)";
+
+    private readonly IReadOnlyDictionary<string, int> _rowOf;
+    private readonly float[] _counts;
+
+    private PopularityPrior(SearchPopularitySection section, IReadOnlyDictionary<string, int> rowOf, float[] counts)
+    {
+        Section = section;
+        _rowOf = rowOf;
+        _counts = counts;
+    }
+
+    /// <summary>The manifest's <c>search.popularity</c>: file and weights.</summary>
+    public SearchPopularitySection Section { get; }
+
+    /// <summary>
+    /// Reads and checks the file the manifest's <c>search.popularity</c> names.
+    /// </summary>
+    /// <param name="path">The file (the section's file in the package directory).</param>
+    /// <param name="manifest">A manifest with <c>search.popularity</c>, already checked by the manifest reader.</param>
+    /// <exception cref="ModelPackageException">The file is missing, differs from the manifest's SHA-256 or breaks the format, named in the message.</exception>
+    public static PopularityPrior Load(string path, ModelManifest manifest)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var section = manifest.Search?.Popularity ?? throw new ArgumentException("The manifest has no search.popularity section.", nameof(manifest));
+        if (!File.Exists(path)) throw new ModelPackageException(path, "the file is missing", Remedy);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            throw new ModelPackageException(path, $"cannot be read: {e.Message}", Remedy, e);
+        }
+        // The bytes parsed are the bytes hashed: no window for the file to change in between.
+        if (section.Sha256 is { } expected)
+            ModelPackage.CheckSha256(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), expected, "search.popularity.sha256", Remedy);
+
+        if (bytes.Length < HeaderBytes)
+            throw Refuse(path, $"it is {bytes.Length} bytes long, shorter than its {HeaderBytes}-byte header");
+        if (!bytes.AsSpan(0, 4).SequenceEqual(Magic))
+            throw Refuse(path, $"it starts with '{Encoding.ASCII.GetString(bytes, 0, 4)}', not 'URMP': it is not a popularity file");
+        var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4, 4));
+        if (version != FormatVersion)
+            throw Refuse(path, $"its format version is {version}; this code reads version {FormatVersion}");
+        int rows = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8, 4)), idCount = manifest.Sizes.IdCount;
+        if (rows != idCount + 1)
+            throw Refuse(path, $"it has {rows} rows, but manifest.json has sizes.idCount = {idCount}, so it must have {idCount + 1} (row 0 is \"no ID\")");
+        var length = HeaderBytes + 4L * rows;
+        if (bytes.Length != length)
+            throw Refuse(path, $"it is {bytes.Length} bytes long, but {rows} rows take {length}");
+
+        var counts = new float[rows];
+        for (var r = 0; r < rows; r++)
+        {
+            counts[r] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * r, 4));
+            if (!float.IsFinite(counts[r]) || counts[r] < 0)
+                throw Refuse(path, $"row {r} has the count {counts[r]}; counts must be finite and 0 or above");
+        }
+        if (counts[0] != 0) throw Refuse(path, $"row 0 (no ID, no item) has the count {counts[0]}; it must be 0");
+        return new PopularityPrior(section, manifest.IdTable, counts);
+    }
+
+    /// <summary>
+    /// The item's training event count n_i, by its own idTable row; 0 for an item the idTable lacks. A new
+    /// item whose card borrows a lender's ID embedding still gets 0: it has no sales of its own yet.
+    /// </summary>
+    public float CountOf(string itemId) => _rowOf.TryGetValue(itemId, out var row) ? _counts[row] : 0f;
+
+    /// <summary>ln(1 + n_i) for each card row of <paramref name="cards"/> (<see cref="CountOf"/>; lenders ignored): the search matrix's prior column.</summary>
+    public float[] Column(CardMatrix cards)
+    {
+        ArgumentNullException.ThrowIfNull(cards);
+        var column = new float[cards.Count];
+        for (var row = 0; row < column.Length; row++) column[row] = (float)Math.Log(1.0 + CountOf(cards.Ids[row]));
+        return column;
+    }
+
+    private static ModelPackageException Refuse(string path, string problem) => new(path, problem, Remedy);
+}
