@@ -102,7 +102,7 @@ public sealed class RecommendationService
         if (_model.Package.Manifest.Search is not { } section) return null;
         var prior = _model.Package.Popularity;
         var weight = (float)section.WeightFor(hasHistory);
-        var beta = prior is null ? 0f : (float)section.PopularityWeightFor(hasHistory);
+        var beta = prior is null ? 0f : prior.UserWeight(section.PopularityWeightFor(hasHistory));
         if ((weight == 0 && beta == 0) || snapshot.SearchMatrix(prior) is not { } search) return null;
         var d = snapshot.Matrix.Dimension;
         var textDimension = search.Dimension - d - (prior is null ? 0 : 1);

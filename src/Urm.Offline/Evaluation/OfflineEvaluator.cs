@@ -118,7 +118,7 @@ public static class OfflineEvaluator
         var textTerm = task == RecommendTasks.Search && package.Manifest.Search is { } search
             ? new TextTerm(SearchTextTerm.Append(cards, items.Select(i => CardText.Quantize(i.Text)).ToArray(), package.Sizes.TextDim, package.Popularity?.Column(cards)),
                 c => options.SearchQueries!.Vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options)),
-                search, package.Popularity is not null)
+                search, package.Popularity)
             : null;
         var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, textTerm, cards, cases, Prompt(prompts, task, options.Instruction), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
@@ -195,16 +195,16 @@ public static class OfflineEvaluator
 
     /// <summary>
     /// The search text term and popularity prior as serving adds them: the cards with their text and, when
-    /// <paramref name="Prior"/>, ln(1 + n_i) (<see cref="SearchTextTerm"/>), each case's query as typed, the weights.
+    /// <paramref name="Prior"/>, its column (<see cref="PopularityPrior.Column"/>), each case's query as typed, the weights.
     /// </summary>
-    private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, SearchSection Section, bool Prior)
+    private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, SearchSection Section, PopularityPrior? Prior)
     {
         /// <summary>The case's user vectors with w·q and, with a prior, β appended: its served search score's scan.</summary>
         public float[] Append(ReadOnlySpan<float> userVectors, int dimension, TaskCase c)
         {
             var hasHistory = c.Case.History.Count > 0;
             return SearchTextTerm.Append(userVectors, dimension, Query(c), (float)Section.WeightFor(hasHistory),
-                Prior ? (float)Section.PopularityWeightFor(hasHistory) : null);
+                Prior?.UserWeight(Section.PopularityWeightFor(hasHistory)));
         }
     }
 

@@ -56,8 +56,13 @@ public sealed class PopularityPriorTests(TinyModel model) : IDisposable
 
         var column = package.Popularity!.Column(cards);
 
+        var prior = package.Popularity!;
         for (var row = 0; row < IdTable.Count; row++)
-            Assert.Equal((float)Math.Log(1 + (double)counts[IdTable[ids[row]]]), column[row]);
+            Assert.Equal((float)(Math.Log(1 + (double)counts[IdTable[ids[row]]]) / prior.ColumnScale), column[row]);
+        // The column is scaled into [0, ColumnMax] and the user's weight scaled back: β times ln(1 + n) all the same.
+        Assert.Equal(PopularityPrior.ColumnMax, column.Max(), 6);
+        var top = Array.IndexOf(column, column.Max());
+        Assert.Equal(0.5 * Math.Log(1 + (double)counts[IdTable[ids[top]]]), prior.UserWeight(0.5) * column[top], 4);
         // A new item has no sales of its own: it does not borrow its lender's count as its card borrows its ID.
         Assert.Equal([0f, 0f], column[^2..]);
     }

@@ -26,12 +26,25 @@ public sealed class PopularityPrior
     private readonly IReadOnlyDictionary<string, int> _rowOf;
     private readonly float[] _counts;
 
+    /// <summary>The largest value of the column (<see cref="Column"/>): about the largest value of a unit card's.</summary>
+    public const float ColumnMax = 0.25f;
+
     private PopularityPrior(SearchPopularitySection section, IReadOnlyDictionary<string, int> rowOf, float[] counts)
     {
         Section = section;
         _rowOf = rowOf;
         _counts = counts;
+        var largest = counts.Length == 0 ? 0 : Math.Log(1.0 + counts.Max());
+        ColumnScale = largest > 0 ? (float)(largest / ColumnMax) : 1f;
     }
+
+    /// <summary>
+    /// ln(1 + n) is divided by this in the search matrix's column and the weight multiplied by it on the user
+    /// vector (<see cref="UserWeight"/>), so the product is β · ln(1 + n) while the column stays within
+    /// [0, <see cref="ColumnMax"/>]: the compressed scan sets each card's int8 scale by its largest value, and
+    /// ln(1 + n) (up to 6-9) would take the resolution of every other value of the row.
+    /// </summary>
+    public float ColumnScale { get; }
 
     /// <summary>The manifest's <c>search.popularity</c>: file and weights.</summary>
     public SearchPopularitySection Section { get; }
@@ -92,14 +105,20 @@ public sealed class PopularityPrior
     /// </summary>
     public float CountOf(string itemId) => _rowOf.TryGetValue(itemId, out var row) ? _counts[row] : 0f;
 
-    /// <summary>ln(1 + n_i) for each card row of <paramref name="cards"/> (<see cref="CountOf"/>; lenders ignored): the search matrix's prior column.</summary>
+    /// <summary>
+    /// ln(1 + n_i) / <see cref="ColumnScale"/> for each card row of <paramref name="cards"/> (<see cref="CountOf"/>;
+    /// lenders ignored): the search matrix's prior column.
+    /// </summary>
     public float[] Column(CardMatrix cards)
     {
         ArgumentNullException.ThrowIfNull(cards);
         var column = new float[cards.Count];
-        for (var row = 0; row < column.Length; row++) column[row] = (float)Math.Log(1.0 + CountOf(cards.Ids[row]));
+        for (var row = 0; row < column.Length; row++) column[row] = (float)(Math.Log(1.0 + CountOf(cards.Ids[row])) / ColumnScale);
         return column;
     }
+
+    /// <summary>The value a user vector carries against <see cref="Column"/> for the prior weight β: β · <see cref="ColumnScale"/>.</summary>
+    public float UserWeight(double beta) => (float)(beta * ColumnScale);
 
     private static ModelPackageException Refuse(string path, string problem) => new(path, problem, Remedy);
 }
