@@ -22,8 +22,8 @@ public sealed record CardSnapshot(CardMatrix Matrix, IReadOnlyList<CardDocument>
     private volatile SearchCards? _search;
 
     /// <summary>
-    /// The cards with each item's text vector appended and, with <paramref name="prior"/>, its ln(1 + n_i)
-    /// after that (<see cref="SearchTextTerm"/>): the matrix a search with a text term or a prior scans.
+    /// The cards with each item's text vector appended and, with <paramref name="prior"/>, its prior column
+    /// (<see cref="PopularityPrior.Column"/>) after that (<see cref="SearchTextTerm"/>): the matrix a search with a text term or a prior scans.
     /// Without a prior, null when no card has a text vector (cards written before cards kept one); with one,
     /// there is always a matrix, with no text columns when no card has text (the prior alone then applies).
     /// </summary>
