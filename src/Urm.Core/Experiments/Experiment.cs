@@ -68,7 +68,7 @@ public sealed class Experiment
                 found.Add($"Experiment__Arms names model version '{Quoting.Shorten(twice.Key, 60)}' {twice.Count()} times; each arm serves a model of its own.");
             var sum = parsed.Sum(p => p.Share);
             if (Math.Abs(sum - 1) > ShareTolerance)
-                found.Add(string.Create(CultureInfo.InvariantCulture, $"Experiment__Arms shares sum to {sum:R}; they must sum to 1 (within {ShareTolerance:0e0})."));
+                found.Add(string.Create(CultureInfo.InvariantCulture, $"Experiment__Arms shares sum to {sum:G12}; they must sum to 1 (within {ShareTolerance:0e0})."));
         }
 
         problems = found;
