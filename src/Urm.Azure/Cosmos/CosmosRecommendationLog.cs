@@ -60,7 +60,7 @@ public sealed class CosmosRecommendationLog : IRecommendationLog, IDisposable
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         var time = record.Time.ToUniversalTime();
         var item = new RecommendationItem(record.Id, PartitionOf(record.Id, time), time, time.UtcTicks, record.ModelVersion, record.Task,
-            record.UserId, record.SessionId, record.K, record.Items, _ttlSeconds);
+            record.UserId, record.SessionId, record.K, record.Items, record.Arm, _ttlSeconds);
         try
         {
             // Named without ids: the message may reach a log.
@@ -88,7 +88,7 @@ public sealed class CosmosRecommendationLog : IRecommendationLog, IDisposable
                 var query = new QueryDefinition("SELECT * FROM c WHERE c.pk = @pk AND c.ticks >= @from AND c.ticks < @to")
                     .WithParameter("@pk", partition).WithParameter("@from", from.UtcTicks).WithParameter("@to", to.UtcTicks);
                 await foreach (var item in CosmosPartitionQuery.ReadAsync<RecommendationItem>(run, _container, query, partition, cancellationToken, "query of the recommendation log").ConfigureAwait(false))
-                    yield return new RecommendationRecord(item.Id, item.Time, item.ModelVersion, item.Task, item.UserId, item.SessionId, item.K, item.Items);
+                    yield return new RecommendationRecord(item.Id, item.Time, item.ModelVersion, item.Task, item.UserId, item.SessionId, item.K, item.Items, item.Arm);
             }
     }
 

@@ -7,6 +7,7 @@ namespace Urm.Azure.Cosmos;
 /// "Recommendation log"): the id is the recommendation id, <c>pk</c> its UTC day and bucket (<see cref="CosmosRecommendationLog"/>).
 /// </summary>
 /// <param name="Ticks">The time in UTC ticks, what a KPI range selects on.</param>
+/// <param name="Arm">The experiment arm (A, B, …); left out of the document outside an experiment.</param>
 /// <param name="Ttl">Cosmos DB's own expiry in seconds (Recommendations__Ttl), or null to keep it.</param>
 internal sealed record RecommendationItem(
     [property: JsonPropertyName("id")] string Id,
@@ -19,4 +20,5 @@ internal sealed record RecommendationItem(
     [property: JsonPropertyName("sessionId")] string? SessionId,
     [property: JsonPropertyName("k")] int K,
     [property: JsonPropertyName("items")] IReadOnlyList<string> Items,
+    [property: JsonPropertyName("arm"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Arm,
     [property: JsonPropertyName("ttl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Ttl);

@@ -16,7 +16,7 @@ public static class KpiCommand
         var from = new Option<string?>("--from") { Description = "Start of the range, ISO 8601, included (default: 7 days before --to)." };
         var to = new Option<string?>("--to") { Description = "End of the range, ISO 8601, excluded (default: now)." };
         var window = new Option<TimeSpan?>("--window") { Description = "Attribution window after a recommendation (default 1.00:00:00)." };
-        var command = new Command("kpi", "Recommendations served, items shown, click-through, add-to-cart and purchase rates per model version and task.")
+        var command = new Command("kpi", "Recommendations served, items shown, click-through, add-to-cart and purchase rates per experiment arm, model version and task; during an experiment, each arm's click-through against arm A's with a 95 % interval.")
             { store, eventsDir, from, to, window };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -42,14 +42,32 @@ public static class KpiCommand
             Console.WriteLine("None.");
             return;
         }
-        var rows = report.Rows.Select(r => new[]
+        Table(report.Rows.Select(r => new[]
         {
-            r.ModelVersion, r.Task, Number(r.Served), Number(r.ItemsShown), Rate(r.Click), Rate(r.Cart), Rate(r.Purchase),
-        }).Prepend(["model", "task", "served", "items shown", "click-through", "add-to-cart", "purchase"]).ToList();
+            r.Arm ?? "-", r.ModelVersion, r.Task, Number(r.Served), Number(r.ItemsShown), Rate(r.Click), Rate(r.Cart), Rate(r.Purchase),
+        }).Prepend(["arm", "model", "task", "served", "items shown", "click-through", "add-to-cart", "purchase"]).ToList(), textColumns: 3);
+        if (report.Comparisons.Count == 0) return;
+        Console.WriteLine();
+        Console.WriteLine("Click-through against the control arm (difference with its 95 % interval, Newcombe's hybrid score method):");
+        Table(report.Comparisons.Select(c => new[]
+        {
+            $"{c.Treatment} - {c.Control}", c.Task ?? "all tasks", Clicks(c.TreatmentClicked, c.TreatmentServed), Clicks(c.ControlClicked, c.ControlServed),
+            Points(c.Difference), $"[{Points(c.Low)}, {Points(c.High)}]",
+        }).Prepend(["arms", "task", "treatment", "control", "difference", "95 % interval"]).ToList(), textColumns: 2);
+    }
+
+    /// <summary>Columns padded to their widest cell: the first <paramref name="textColumns"/> left-aligned, figures right-aligned.</summary>
+    private static void Table(IReadOnlyList<string[]> rows, int textColumns)
+    {
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows)
-            Console.WriteLine(string.Join("  ", row.Select((cell, c) => c < 2 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
+            Console.WriteLine(string.Join("  ", row.Select((cell, c) => c < textColumns ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
     }
+
+    private static string Clicks(int clicked, int served) => string.Create(CultureInfo.InvariantCulture, $"{(double)clicked / served:P1} ({clicked}/{served})");
+
+    /// <summary>A difference of rates in percentage points, signed.</summary>
+    private static string Points(double difference) => string.Create(CultureInfo.InvariantCulture, $"{difference * 100:+0.0;-0.0;0.0} pp");
 
     private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 

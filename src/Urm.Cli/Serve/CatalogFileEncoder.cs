@@ -19,8 +19,11 @@ namespace Urm.Cli.Serve;
 /// this process, with the run's report written beside the file as <c>&lt;name&gt;.report.json</c>.
 /// One run at a time: two snapshots encoded together would retire each other's items.
 /// </summary>
+/// <param name="store">The card set written: the store's default set, or during an experiment an arm's own (named after its model version).</param>
 /// <param name="runs">Where the runs' files go (a folder beside the store).</param>
-public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, ITextEncoder text, IFeatureCache cache, EncoderSessionOptions session, FolderRunStore runs) : IDisposable
+/// <param name="cardSet">The name of <paramref name="store"/>'s set; a set other than the default writes its report as <c>&lt;name&gt;.&lt;set&gt;.report.json</c>.</param>
+public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, ITextEncoder text, IFeatureCache cache, EncoderSessionOptions session, FolderRunStore runs,
+    string cardSet = CardSetNames.Default) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HttpClient _http = new();
@@ -29,6 +32,15 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
 
     public static string ReportPath(string catalogPath)
         => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(catalogPath))!, Path.GetFileNameWithoutExtension(catalogPath) + ReportSuffix);
+
+    /// <summary>Where this encoder's run reports on <paramref name="catalogPath"/>: beside it, named after the card set unless it is the default one.</summary>
+    public string ReportPathOf(string catalogPath)
+    {
+        if (cardSet == CardSetNames.Default) return ReportPath(catalogPath);
+        // A model version may hold characters a file name cannot.
+        var set = string.Concat(cardSet.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c));
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(catalogPath))!, $"{Path.GetFileNameWithoutExtension(catalogPath)}.{set}{ReportSuffix}");
+    }
 
     /// <summary>Whether a file in a watched folder is a catalog (by extension), not a report or anything else.</summary>
     public static bool IsCatalog(string path)
@@ -55,7 +67,7 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
                 ? LocalImageEncoder.Load(_http, Path.GetDirectoryName(path)!, session)
                 : null;
             var run = new ChunkedCatalogRun(runs);
-            var request = new RunRequest(path, File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture), lease.Version, "", allowMassRetire, Activates: false);
+            var request = new RunRequest(path, File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture), lease.Version, cardSet, allowMassRetire, Activates: false);
             var plan = await run.PlanAsync(request, _ => Task.FromResult<Stream>(OpenShared(path)), format, store, cancellationToken).ConfigureAwait(false);
             CatalogEncodingReport report;
             try
@@ -69,7 +81,7 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
             }
             // Make the run's features durable now: a later re-encode reads them instead of recomputing.
             await cache.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await report.WriteAsync(ReportPath(path), cancellationToken).ConfigureAwait(false);
+            await report.WriteAsync(ReportPathOf(path), cancellationToken).ConfigureAwait(false);
             return report;
         }
         finally
@@ -83,13 +95,13 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
     /// <c>error</c> that says what to fix, and when. Whoever dropped the file finds it beside the file,
     /// as they find a successful run's report; the cards already in the store keep serving.
     /// </summary>
-    public static async Task WriteFailureAsync(string catalogPath, string error, CancellationToken cancellationToken)
+    public async Task WriteFailureAsync(string catalogPath, string error, CancellationToken cancellationToken)
     {
         var report = new JsonObject { ["failed"] = true, ["error"] = error, ["failedAt"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
         // Written beside and moved into place, as a run's report is (CatalogEncodingReport.WriteAsync).
-        var partial = ReportPath(catalogPath) + ".partial";
+        var partial = ReportPathOf(catalogPath) + ".partial";
         await File.WriteAllTextAsync(partial, report.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
-        File.Move(partial, ReportPath(catalogPath), overwrite: true);
+        File.Move(partial, ReportPathOf(catalogPath), overwrite: true);
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -7,10 +7,11 @@ namespace Urm.Cli.Serve;
 /// <summary>
 /// Keeps the card store in step with a catalog folder: every catalog file is encoded once at start, and
 /// again after it changes (created, written, renamed into the folder), once the changes have been quiet
-/// for the debounce interval. Reports (<c>*.report.json</c>) are written beside, and ignored; a run that
-/// fails as a whole leaves a report saying why (<see cref="CatalogFileEncoder.WriteFailureAsync"/>).
+/// for the debounce interval, into every card set served (the primary model's and, during an experiment,
+/// each other arm's, in that order). Reports (<c>*.report.json</c>) are written beside, and ignored; a run
+/// that fails as a whole leaves a report saying why (<see cref="CatalogFileEncoder.WriteFailureAsync"/>).
 /// </summary>
-public sealed class CatalogFolderWatcher(ServeSettings settings, CatalogFileEncoder encoder, ILogger<CatalogFolderWatcher> logger) : BackgroundService
+public sealed class CatalogFolderWatcher(ServeSettings settings, IEnumerable<CatalogFileEncoder> encoders, ILogger<CatalogFolderWatcher> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
 
@@ -46,6 +47,11 @@ public sealed class CatalogFolderWatcher(ServeSettings settings, CatalogFileEnco
 
     private async Task EncodeAsync(string path, CancellationToken cancellationToken)
     {
+        foreach (var encoder in encoders) await EncodeAsync(encoder, path, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EncodeAsync(CatalogFileEncoder encoder, string path, CancellationToken cancellationToken)
+    {
         try
         {
             var report = await encoder.EncodeAsync(path, cancellationToken).ConfigureAwait(false);
@@ -58,7 +64,7 @@ public sealed class CatalogFolderWatcher(ServeSettings settings, CatalogFileEnco
             logger.LogError("Encoding {File} failed: {Message}", Path.GetFileName(path), e.Message);
             try
             {
-                await CatalogFileEncoder.WriteFailureAsync(path, e.Message, cancellationToken).ConfigureAwait(false);
+                await encoder.WriteFailureAsync(path, e.Message, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException io)
             {

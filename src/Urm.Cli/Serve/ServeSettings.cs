@@ -1,6 +1,7 @@
 namespace Urm.Cli.Serve;
 
 /// <summary>What `urm serve` was asked to run.</summary>
+/// <param name="ModelDirectory">The primary model: it serves every request outside an experiment, and the card store's default set holds its cards.</param>
 /// <param name="CatalogDirectory">A folder whose catalog file(s) are encoded at start and again whenever one changes; null to only serve.</param>
 /// <param name="Urls">Kestrel's listen addresses (';'-separated); port 0 picks a free port.</param>
 /// <param name="Threads">ONNX Runtime threads per session (0: all cores).</param>
@@ -32,6 +33,15 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
 
     /// <summary>How many events each shopper's profile keeps, and for how long (defaults: 200, no expiry).</summary>
     public Urm.Core.Profiles.ProfileOptions Profiles { get; init; } = Urm.Core.Profiles.ProfileOptions.Default;
+
+    /// <summary>
+    /// During an experiment, the models of the arms the primary model does not serve (`--model` given again):
+    /// each is loaded beside the primary one and serves its arm from a card set of its own.
+    /// </summary>
+    public IReadOnlyList<string> ArmModelDirectories { get; init; } = [];
+
+    /// <summary>The experiment asked for on the command line (--experiment); null to read <c>Experiment__*</c> from the environment.</summary>
+    public Urm.Core.Experiments.ExperimentOptions? Experiment { get; init; }
 
     /// <summary>The least level of Urm's own log lines (encoding runs, model activation).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;

@@ -23,7 +23,8 @@ public static class Attribution
 
     /// <summary>
     /// The KPIs of <paramref name="recommendations"/> (those served in the report's range) given the events
-    /// that name a recommendation; rows ordered by model version, then task.
+    /// that name a recommendation; one row per arm, model version and task, ordered by arm (answers outside
+    /// an experiment, with none, first), model version, then task.
     /// </summary>
     public static IReadOnlyList<KpiRow> Rows(IEnumerable<RecommendationRecord> recommendations, IEnumerable<ArchivedEvent> events, TimeSpan window)
     {
@@ -40,13 +41,13 @@ public static class Attribution
             kinds.Add(e.Type);
         }
         return byId.Values
-            .GroupBy(r => (r.ModelVersion, r.Task))
-            .OrderBy(g => g.Key.ModelVersion, StringComparer.Ordinal).ThenBy(g => g.Key.Task, StringComparer.Ordinal)
+            .GroupBy(r => (r.Arm, r.ModelVersion, r.Task))
+            .OrderBy(g => g.Key.Arm, StringComparer.Ordinal).ThenBy(g => g.Key.ModelVersion, StringComparer.Ordinal).ThenBy(g => g.Key.Task, StringComparer.Ordinal)
             .Select(g =>
             {
                 var served = g.Count();
                 int With(EventType type) => g.Count(r => outcomes.TryGetValue(r.Id, out var kinds) && kinds.Contains(type));
-                return new KpiRow(g.Key.ModelVersion, g.Key.Task, served, g.Sum(r => r.Items.Count),
+                return new KpiRow(g.Key.Arm, g.Key.ModelVersion, g.Key.Task, served, g.Sum(r => r.Items.Count),
                     KpiRate.Of(With(EventType.Click), served), KpiRate.Of(With(EventType.Cart), served), KpiRate.Of(With(EventType.Purchase), served));
             })
             .ToList();

@@ -36,7 +36,8 @@ public sealed class KpiService(IRecommendationLog log, IEventArchive archive, Kp
             await foreach (var e in archive.ReadAsync(Day(from), Day(Max(last, from)), cancellationToken).ConfigureAwait(false))
                 if (e.RecommendationId is { } id && ids.Contains(id)) events.Add(e);
         }
-        return new KpiReport(from, to, window, Attribution.Rows(served, events, window));
+        var rows = Attribution.Rows(served, events, window);
+        return new KpiReport(from, to, window, rows, ArmComparison.Of(rows));
     }
 
     private static DateOnly Day(DateTimeOffset time) => DateOnly.FromDateTime(time.UtcDateTime);

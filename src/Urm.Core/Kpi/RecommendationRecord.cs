@@ -7,6 +7,7 @@ namespace Urm.Core.Kpi;
 /// to whom, by which model, so later events that name its id can be attributed to it.
 /// </summary>
 /// <param name="Items">The item ids shown, in the order served.</param>
+/// <param name="Arm">The experiment arm the shopper was in (A, B, …); null outside an experiment.</param>
 public sealed record RecommendationRecord(
     string Id,
     DateTimeOffset Time,
@@ -15,7 +16,8 @@ public sealed record RecommendationRecord(
     string? UserId,
     string? SessionId,
     int K,
-    IReadOnlyList<string> Items)
+    IReadOnlyList<string> Items,
+    string? Arm = null)
 {
     /// <summary>A new id: "r-" and 16 hex digits of a random GUID (64 bits: no collision in any shop's lifetime of answers).</summary>
     public static string NewId() => "r-" + Guid.NewGuid().ToString("N")[..16];
@@ -30,7 +32,7 @@ public sealed record RecommendationRecord(
             response.RecommendationId ?? throw new ArgumentException("The response has no recommendationId to record it under.", nameof(response)),
             time.ToUniversalTime(), response.ModelVersion, RecommendTasks.Normalize(request.Task)!,
             Trimmed(request.UserId), Trimmed(request.SessionId), request.K ?? valid.Limits.DefaultK,
-            response.Items.Select(i => i.ItemId).ToList());
+            response.Items.Select(i => i.ItemId).ToList(), response.Arm);
     }
 
     private static string? Trimmed(string? id) => string.IsNullOrWhiteSpace(id) ? null : id.Trim();

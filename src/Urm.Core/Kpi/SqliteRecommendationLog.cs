@@ -11,7 +11,7 @@ namespace Urm.Core.Kpi;
 /// </summary>
 public sealed class SqliteRecommendationLog : IRecommendationLog
 {
-    private const string Columns = "id, time, model_version, task, user_id, session_id, k, items";
+    private const string Columns = "id, time, model_version, task, user_id, session_id, k, items, arm";
 
     private readonly string _connectionString;
 
@@ -39,10 +39,18 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
                 user_id TEXT NULL,
                 session_id TEXT NULL,
                 k INTEGER NOT NULL,
-                items TEXT NOT NULL);
+                items TEXT NOT NULL,
+                arm TEXT NULL);
             CREATE INDEX IF NOT EXISTS recommendations_by_time ON recommendations (ticks);
             """;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // A file written before answers carried an experiment arm: its records read back without one.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('recommendations') WHERE name = 'arm';";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+        {
+            command.CommandText = "ALTER TABLE recommendations ADD COLUMN arm TEXT NULL;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
         return log;
     }
 
@@ -51,7 +59,7 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
         ArgumentNullException.ThrowIfNull(record);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR IGNORE INTO recommendations ({Columns}, ticks) VALUES ($id, $time, $model, $task, $user, $session, $k, $items, $ticks);";
+        command.CommandText = $"INSERT OR IGNORE INTO recommendations ({Columns}, ticks) VALUES ($id, $time, $model, $task, $user, $session, $k, $items, $arm, $ticks);";
         command.Parameters.AddWithValue("$id", record.Id);
         command.Parameters.AddWithValue("$time", record.Time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$ticks", record.Time.UtcTicks);
@@ -61,6 +69,7 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
         command.Parameters.AddWithValue("$session", (object?)record.SessionId ?? DBNull.Value);
         command.Parameters.AddWithValue("$k", record.K);
         command.Parameters.AddWithValue("$items", JsonSerializer.Serialize(record.Items));
+        command.Parameters.AddWithValue("$arm", (object?)record.Arm ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,7 +92,8 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
         UserId: reader.IsDBNull(4) ? null : reader.GetString(4),
         SessionId: reader.IsDBNull(5) ? null : reader.GetString(5),
         K: reader.GetInt32(6),
-        Items: JsonSerializer.Deserialize<string[]>(reader.GetString(7)) ?? []);
+        Items: JsonSerializer.Deserialize<string[]>(reader.GetString(7)) ?? [],
+        Arm: reader.IsDBNull(8) ? null : reader.GetString(8));
 
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {

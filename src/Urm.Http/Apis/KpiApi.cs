@@ -22,8 +22,8 @@ public static class KpiApi
         api.MapGet(KpiRoute, (string? from, string? to, KpiServing kpi, HttpContext context, CancellationToken cancellationToken)
                 => GetKpiAsync(from, to, kpi, cancellationToken, context))
             .WithName("GetKpi")
-            .WithSummary("Recommendations served, items shown and click, add-to-cart and purchase rates per model version and task")
-            .WithDescription("from and to (ISO 8601, [from, to), a time without an offset is UTC) default to the last 7 days. A rate is the share of recommendations served in the range with at least one attributed event of its kind: an event that names the recommendationId, on an item it showed, by the same shopper, within Kpi__AttributionWindow after it. A bad from or to is a 400 problem naming the field.")
+            .WithSummary("Recommendations served, items shown and click, add-to-cart and purchase rates per experiment arm, model version and task")
+            .WithDescription("from and to (ISO 8601, [from, to), a time without an offset is UTC) default to the last 7 days. A rate is the share of recommendations served in the range with at least one attributed event of its kind: an event that names the recommendationId, on an item it showed, by the same shopper, within Kpi__AttributionWindow after it. Answers given outside an experiment have arm null. With two arms or more, comparisons holds each arm's click-through minus arm A's, for all tasks together (task null) and per task, with its 95 % interval (Newcombe's hybrid score interval). A bad from or to is a 400 problem naming the field.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return api;

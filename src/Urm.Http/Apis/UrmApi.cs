@@ -31,7 +31,7 @@ public static class UrmApi
         api.MapPost(RecommendRoute, (HttpRequest request, UrmServing serving, CancellationToken cancellationToken) => RecommendAsync(request, serving, cancellationToken))
             .WithName("Recommend")
             .WithSummary("Recommend k items for a history, a task and rules")
-            .WithDescription("history may be an array of {itemId, event, timestamp} objects or of plain item ids. Every answer carries a recommendationId: send it with the shopper's events on its items (POST /api/events) and they count towards GET /api/kpi. With userId (or sessionId) the shopper's stored events come first and the sent history after them; storedEvents and sentEvents in the answer say how many of each were read. Every bad request is a 400 problem+json with an 'errors' list of {field, message}.")
+            .WithDescription("history may be an array of {itemId, event, timestamp} objects or of plain item ids. Every answer carries a recommendationId: send it with the shopper's events on its items (POST /api/events) and they count towards GET /api/kpi. During an experiment (Experiment__Arms) the shopper's userId, else sessionId, picks their arm by a fixed hash, the arm's model answers, and arm names it (A, B, …); a request with neither id is answered by the primary model with arm null. With userId (or sessionId) the shopper's stored events come first and the sent history after them; storedEvents and sentEvents in the answer say how many of each were read. Every bad request is a 400 problem+json with an 'errors' list of {field, message}.")
             // The body is read by the handler (so every bad one is a 400 problem, never the framework's 415): describe it here.
             .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
                 operation.RequestBody = new OpenApiRequestBody
@@ -50,7 +50,7 @@ public static class UrmApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet(HealthRoute, (UrmServing serving, HttpContext context, CancellationToken cancellationToken) => HealthAsync(serving, cancellationToken, context))
             .WithName("Health")
-            .WithSummary("Model version, card count, catalog version and execution provider")
+            .WithSummary("Model version, card count, catalog version and execution provider; during an experiment, each arm's model and cards")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapProfileApi();
         api.MapKpiApi();
@@ -64,10 +64,10 @@ public static class UrmApi
             var (body, problem) = await RecommendBodyReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
             if (problem is not null) return problem;
             if (!serving.Validator.TryValidate(body, out var valid, out var errors)) return ApiProblems.Invalid(errors);
-            using var scope = serving.TryOpen();
+            using var scope = serving.TryOpen(valid.Request);
             if (scope is null) return NoModel(request.HttpContext);
             if (serving.Profiles is { } profiles) valid = await ProfileHistory.WithStoredAsync(profiles, valid, cancellationToken).ConfigureAwait(false);
-            var response = await scope.Service.RecommendAsync(valid, cancellationToken).ConfigureAwait(false);
+            var response = await scope.RecommendAsync(valid, cancellationToken).ConfigureAwait(false);
             return TypedResults.Ok(await serving.RecordAsync(valid, response, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -102,7 +102,8 @@ public static class UrmApi
         {
             using var scope = serving.TryOpen();
             if (scope is null) return NoModel(context);
-            return TypedResults.Ok(HealthView.From(await scope.Service.GetHealthAsync(cancellationToken).ConfigureAwait(false)));
+            var health = await scope.Service.GetHealthAsync(cancellationToken).ConfigureAwait(false);
+            return TypedResults.Ok(HealthView.From(health, await serving.ArmHealthAsync(cancellationToken).ConfigureAwait(false)));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

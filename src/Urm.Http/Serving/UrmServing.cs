@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Urm.Core.Experiments;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Package;
 using Urm.Core.Models.Runtime;
@@ -12,13 +14,14 @@ namespace Urm.Http.Serving;
 
 /// <summary>
 /// What the API's handlers depend on, grouped: the model host and the prompt text encoder.
-/// <see cref="TryOpen"/> leases the active model with the cards activated with it and gives a
-/// <see cref="RecommendationService"/> over the pair, so one request never mixes two models. The profile
-/// store, where the host has one, gives a request by user id its stored history. The service
+/// <see cref="TryOpen()"/> leases the active model with the cards activated with it and gives a
+/// <see cref="RecommendationService"/> over the pair, so one request never mixes two models. During an
+/// experiment (<see cref="Arms"/>) a recommend request leases the model of its shopper's arm instead. The
+/// profile store, where the host has one, gives a request by user id its stored history. The service
 /// (with its prompt embeddings) is made once per activated model, so a request costs no prompt encoding once warm.
 /// </summary>
 public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmServing> logger, RecommendationOptions? options = null, IProfileStore? profiles = null,
-    IRecommendationLog? recommendations = null, TimeProvider? time = null)
+    IRecommendationLog? recommendations = null, TimeProvider? time = null, ArmModels? arms = null)
 {
     /// <summary>The longest a log write may hold an answer up; past it the answer goes out unrecorded.</summary>
     public static TimeSpan RecordTimeout { get; } = TimeSpan.FromSeconds(2);
@@ -33,8 +36,9 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly RecommendationOptions _options = options ?? RecommendationOptions.Default;
-    private readonly Lock _gate = new();
-    private (ModelPackage Package, RecommendationService Service)? _service;
+    // By package instance, not version: a model activated again (another card set) is another pair. Weak, so
+    // a package swapped out and disposed takes its service with it.
+    private readonly ConditionalWeakTable<ModelPackage, RecommendationService> _services = new();
 
     public RequestValidator Validator { get; } = new((options ?? RecommendationOptions.Default).Limits);
 
@@ -42,6 +46,9 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
 
     /// <summary>Where a request's userId or sessionId finds its stored events; null where the host keeps no profiles (a test's composition).</summary>
     public IProfileStore? Profiles { get; } = profiles;
+
+    /// <summary>The experiment this host runs, with its arms' models; null when one model serves every request.</summary>
+    public ArmModels? Arms { get; } = arms;
 
     /// <summary>Where each answer is recorded for attribution; null where the host keeps no log (a test's composition).</summary>
     public IRecommendationLog? Recommendations { get; } = recommendations;
@@ -71,14 +78,43 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
         return recorded;
     }
 
-    /// <summary>A scope over the active model, or null when none has been activated yet.</summary>
-    public ServingScope? TryOpen()
+    /// <summary>A scope over the primary model, or null when none has been activated yet.</summary>
+    public ServingScope? TryOpen() => TryOpen(models, arm: null);
+
+    /// <summary>
+    /// A scope for a recommend request: during an experiment over the model of its shopper's arm (by
+    /// userId, else sessionId); a request with neither id, like every request outside an experiment, over
+    /// the primary model and in no arm. Null when that model has not been activated yet.
+    /// </summary>
+    /// <exception cref="ServiceNotReadyException">The shopper's arm's model is not loaded on this instance.</exception>
+    public ServingScope? TryOpen(RecommendRequest request)
     {
-        if (models.ActiveVersion is null) return null;
+        ArgumentNullException.ThrowIfNull(request);
+        var arm = Arms?.Experiment.Assign(request.UserId, request.SessionId);
+        return arm is null ? TryOpen() : TryOpen(Arms!.HostOf(arm), arm);
+    }
+
+    /// <summary>Each arm's model and cards as GET /api/health reports them; empty outside an experiment.</summary>
+    /// <exception cref="ServiceNotReadyException">An arm's model is not loaded on this instance.</exception>
+    public async Task<IReadOnlyList<(ExperimentArm Arm, HealthReport Health)>> ArmHealthAsync(CancellationToken cancellationToken)
+    {
+        if (Arms is null) return [];
+        var reports = new List<(ExperimentArm, HealthReport)>();
+        foreach (var arm in Arms.Experiment.Arms)
+        {
+            using var scope = TryOpen(Arms.HostOf(arm), arm) ?? throw new ServiceNotReadyException($"Arm {arm.Name}'s model {arm.ModelVersion} is not active yet.");
+            reports.Add((arm, await scope.Service.GetHealthAsync(cancellationToken).ConfigureAwait(false)));
+        }
+        return reports;
+    }
+
+    private ServingScope? TryOpen(ModelHost host, ExperimentArm? arm)
+    {
+        if (host.ActiveVersion is null) return null;
         ModelLease lease;
         try
         {
-            lease = models.Acquire();
+            lease = host.Acquire();
         }
         catch (ServiceNotReadyException)
         {
@@ -86,7 +122,7 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
         }
         try
         {
-            return new ServingScope(lease, Service(lease));
+            return new ServingScope(lease, Service(lease), arm);
         }
         catch
         {
@@ -97,15 +133,6 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
 
     /// <summary>One service per activated model (its package, user encoder, prompts and cards), made on its first request.</summary>
     private RecommendationService Service(ModelLease lease)
-    {
-        lock (_gate)
-        {
-            // By package instance, not version: a model activated again (another card set) is another pair.
-            if (_service is { } cached && ReferenceEquals(cached.Package, lease.Package)) return cached.Service;
-            var model = new ServingModel(lease.Package, lease.Users, new PromptEncoder(lease.Package.Manifest, text));
-            var service = new RecommendationService(model, lease.Cards, _options);
-            _service = (lease.Package, service);
-            return service;
-        }
-    }
+        => _services.GetValue(lease.Package, package =>
+            new RecommendationService(new ServingModel(package, lease.Users, new PromptEncoder(package.Manifest, text)), lease.Cards, _options));
 }

@@ -22,20 +22,22 @@ public class ServeModel : IAsyncLifetime
     private readonly Action<string> _writeEvents;
     private readonly int _epochs;
     private readonly double _paraphraseShare;
+    private readonly int _seed;
 
-    public ServeModel() : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1)
+    /// <param name="seed">The trainer's seed: another seed trains another model (another version) on the same shop.</param>
+    public ServeModel(int seed = 7) : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1, seed: seed)
     {
     }
 
     /// <param name="writeEvents">Writes the training events (CSV or JSONL by the path's extension) to the path it is given.</param>
     /// <param name="paraphraseShare">The trainer's paraphrase_share (its default, 0.2, unless a shop's test needs otherwise).</param>
-    protected ServeModel(IReadOnlyList<CatalogItem> items, Action<string> writeEvents, int epochs, double paraphraseShare = 0.2)
-        => (Items, _writeEvents, _epochs, _paraphraseShare) = (items, writeEvents, epochs, paraphraseShare);
+    protected ServeModel(IReadOnlyList<CatalogItem> items, Action<string> writeEvents, int epochs, double paraphraseShare = 0.2, int seed = 7)
+        => (Items, _writeEvents, _epochs, _paraphraseShare, _seed) = (items, writeEvents, epochs, paraphraseShare, seed);
 
     private object Config => new
     {
         d = 16, d_card = 16, content_card = 8, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
-        epochs = _epochs, patience = _epochs, threads = 1, seed = 7, paraphrase_share = _paraphraseShare,
+        epochs = _epochs, patience = _epochs, threads = 1, seed = _seed, paraphrase_share = _paraphraseShare,
     };
 
     public string Root { get; } = System.IO.Directory.CreateTempSubdirectory("urm-serve-model-").FullName;
@@ -43,6 +45,16 @@ public class ServeModel : IAsyncLifetime
     public string Directory => Path.Combine(Root, "model");
 
     public IReadOnlyList<CatalogItem> Items { get; }
+
+    /// <summary>The trained model's version, from its manifest.</summary>
+    public string Version
+    {
+        get
+        {
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "manifest.json")));
+            return manifest.RootElement.GetProperty("version").GetString()!;
+        }
+    }
 
     public virtual async Task InitializeAsync()
     {

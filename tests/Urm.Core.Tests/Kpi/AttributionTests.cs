@@ -9,8 +9,8 @@ public sealed class AttributionTests
     private static readonly DateTimeOffset T0 = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
-    private static RecommendationRecord Shown(string id = "r-1", string? user = "u-1", string? session = null, string model = "m1", string task = "next-item")
-        => new(id, T0, model, task, user, session, 3, ["sku-1", "sku-2", "sku-3"]);
+    private static RecommendationRecord Shown(string id = "r-1", string? user = "u-1", string? session = null, string model = "m1", string task = "next-item", string? arm = null)
+        => new(id, T0, model, task, user, session, 3, ["sku-1", "sku-2", "sku-3"], arm);
 
     /// <summary>An archived event as the archive writes it: user_id the user, or the session for an anonymous shopper.</summary>
     private static ArchivedEvent Event(string item, EventType type = EventType.Click, string? user = "u-1", string? session = null, TimeSpan? after = null, string recommendation = "r-1")
@@ -76,5 +76,18 @@ public sealed class AttributionTests
         Assert.Equal(new KpiRate(1, 1.0 / 3), m1.Cart);
         Assert.Equal(new KpiRate(1, 1.0 / 3), m1.Purchase);
         Assert.Equal(("m2", 1, new KpiRate(1, 1.0)), (rows[1].ModelVersion, rows[1].Served, rows[1].Click));
+    }
+
+    [Fact]
+    public void Rows_are_per_arm_model_and_task_with_answers_outside_the_experiment_first()
+    {
+        var rows = Attribution.Rows(
+            [Shown("r-1", arm: "B", model: "m2"), Shown("r-2", arm: "A"), Shown("r-3", arm: "A"), Shown("r-4"), Shown("r-5", arm: "A", task: "search")],
+            [Event("sku-1", recommendation: "r-1"), Event("sku-2", recommendation: "r-2")],
+            Window);
+
+        Assert.Equal([(null, "m1", "next-item", 1), ("A", "m1", "next-item", 2), ("A", "m1", "search", 1), ("B", "m2", "next-item", 1)],
+            rows.Select(r => (r.Arm, r.ModelVersion, r.Task, r.Served)));
+        Assert.Equal([0, 1, 0, 1], rows.Select(r => r.Click.Recommendations));
     }
 }

@@ -33,5 +33,26 @@ public sealed class KpiServiceTests : IDisposable
         var row = Assert.Single(report.Rows);
         Assert.Equal(("m1", "next-item", 1, 2, new KpiRate(1, 1.0)), (row.ModelVersion, row.Task, row.Served, row.ItemsShown, row.Click));
         Assert.Equal(new KpiRate(0, 0), row.Purchase);
+        Assert.Empty(report.Comparisons);
+    }
+
+    [Fact]
+    public async Task An_experiments_answers_are_reported_per_arm_with_the_click_through_difference()
+    {
+        var log = await SqliteRecommendationLog.OpenAsync(Path.Combine(_folder, "urm.db"), default);
+        var archive = new FolderEventArchive(Path.Combine(_folder, "events"));
+        // Arm A: 2 answers, 1 clicked; arm B: 2 answers, both clicked.
+        var answers = new[] { ("r-a1", "A", "m1"), ("r-a2", "A", "m1"), ("r-b1", "B", "m2"), ("r-b2", "B", "m2") };
+        foreach (var (id, arm, model) in answers)
+            await log.RecordAsync(new RecommendationRecord(id, T0, model, "next-item", "u-" + id, null, 1, ["a"], arm), default);
+        await archive.AppendAsync(new[] { "r-a1", "r-b1", "r-b2" }.Select(id => new ArchivedEvent("u-" + id, "a", EventType.Click, T0.AddMinutes(5), null, null, id)).ToList(),
+            T0.AddMinutes(5), default);
+
+        var report = await new KpiService(log, archive, time: new ManualTime(T0.AddDays(3))).ReportAsync(T0.AddHours(-1), T0.AddHours(1), default);
+
+        Assert.Equal([("A", "m1", 2, 1), ("B", "m2", 2, 2)], report.Rows.Select(r => (r.Arm, r.ModelVersion, r.Served, r.Click.Recommendations)));
+        Assert.Equal([null, "next-item"], report.Comparisons.Select(c => c.Task));
+        var all = report.Comparisons[0];
+        Assert.Equal(RateDifference.Newcombe(2, 2, 1, 2), new RateDifference(all.Difference, all.Low, all.High));
     }
 }

@@ -39,6 +39,19 @@ public abstract class RecommendationLogContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_experiment_arm_reads_back_and_a_record_outside_one_reads_back_without()
+    {
+        var log = await CreateAsync();
+        var inArm = new RecommendationRecord(RecommendationRecord.NewId(), T0, "m2", "next-item", "u-1", null, 5, ["sku-9"], "B");
+        var outside = new RecommendationRecord(RecommendationRecord.NewId(), T0.AddSeconds(1), "m1", "next-item", null, null, 5, ["sku-1"]);
+        await log.RecordAsync(inArm, default);
+        await log.RecordAsync(outside, default);
+
+        var read = await ReadAsync(log, T0, T0.AddSeconds(2));
+        Assert.Equal([("m2", "B"), ("m1", null)], read.Select(r => (r.ModelVersion, r.Arm)));
+    }
+
+    [Fact]
     public async Task A_range_holds_from_and_not_to_across_days()
     {
         var log = await CreateAsync();

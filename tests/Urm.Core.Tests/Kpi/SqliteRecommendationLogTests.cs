@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Urm.Core.Kpi;
 
 namespace Urm.Core.Tests.Kpi;
@@ -9,6 +10,31 @@ public sealed class SqliteRecommendationLogTests : RecommendationLogContract
 
     protected override async Task<IRecommendationLog> CreateAsync()
         => await SqliteRecommendationLog.OpenAsync(Path.Combine(_folder, $"{Guid.NewGuid():N}.db"), default);
+
+    [Fact]
+    public async Task A_file_written_before_arms_opens_and_its_records_read_back_without_an_arm()
+    {
+        var path = Path.Combine(_folder, "old.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            // The table as the log created it before answers carried an experiment arm.
+            command.CommandText = """
+                CREATE TABLE recommendations (id TEXT NOT NULL PRIMARY KEY, time TEXT NOT NULL, ticks INTEGER NOT NULL, model_version TEXT NOT NULL,
+                    task TEXT NOT NULL, user_id TEXT NULL, session_id TEXT NULL, k INTEGER NOT NULL, items TEXT NOT NULL);
+                INSERT INTO recommendations VALUES ('r-old', '2026-05-01T23:30:00.0000000+00:00', 639132750000000000, 'm1', 'next-item', 'u-1', NULL, 2, '["a","b"]');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var log = await SqliteRecommendationLog.OpenAsync(path, default);
+        await log.RecordAsync(new RecommendationRecord("r-new", T0.AddMinutes(1), "m2", "next-item", "u-2", null, 1, ["c"], "B"), default);
+
+        var read = new List<RecommendationRecord>();
+        await foreach (var r in log.ReadAsync(T0, T0.AddHours(1), default)) read.Add(r);
+        Assert.Equal([("r-old", null), ("r-new", "B")], read.OrderBy(r => r.Time).Select(r => (r.Id, r.Arm)));
+    }
 
     protected override Task CleanUpAsync()
     {
