@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Urm.Cli.Serve;
 using Urm.Core.Events;
 using Urm.Core.Kpi;
@@ -29,29 +28,8 @@ public static class KpiCommand
             var log = await SqliteRecommendationLog.OpenAsync(path, cancellationToken);
             var options = parse.GetValue(window) is { } w ? new KpiOptions { AttributionWindow = w } : KpiOptions.Default;
             var report = await new KpiService(log, new FolderEventArchive(settings.EventsDirectory), options).ReportAsync(range.From, range.To, cancellationToken);
-            Print(report);
+            KpiTable.Write(report, Console.Out);
         }));
         return command;
     }
-
-    private static void Print(KpiReport report)
-    {
-        Console.WriteLine($"Recommendations served {report.From:u} to {report.To:u} (attribution window {report.AttributionWindow.TotalHours:0.##} h)");
-        if (report.Rows.Count == 0)
-        {
-            Console.WriteLine("None.");
-            return;
-        }
-        var rows = report.Rows.Select(r => new[]
-        {
-            r.ModelVersion, r.Task, Number(r.Served), Number(r.ItemsShown), Rate(r.Click), Rate(r.Cart), Rate(r.Purchase),
-        }).Prepend(["model", "task", "served", "items shown", "click-through", "add-to-cart", "purchase"]).ToList();
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var row in rows)
-            Console.WriteLine(string.Join("  ", row.Select((cell, c) => c < 2 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
-    }
-
-    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
-
-    private static string Rate(KpiRate rate) => string.Create(CultureInfo.InvariantCulture, $"{rate.Rate:P1} ({rate.Recommendations})");
 }
