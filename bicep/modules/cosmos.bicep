@@ -111,8 +111,9 @@ resource profiles 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers
 
 // Served recommendations (every POST /api/recommend answer), for attribution and KPIs: partition key
 // /pk is the answer's UTC day and one of 16 id buckets, so a KPI range reads single partitions. TTL on with
-// no default (-1): each record carries its `ttl` (Recommendations__Ttl, 90 days unless set). Queries
-// filter on /pk and /ticks only, so only those are indexed.
+// no default (-1): each record carries its `ttl` (Recommendations__Ttl, 90 days unless set). A record that
+// names a shopper has a mark in the partition shopper|<user or session> (same ttl), which an erasure reads.
+// Queries filter on /pk and /ticks only, so only those are indexed.
 resource recommendations 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = {
   parent: database
   name: recommendationsContainerName

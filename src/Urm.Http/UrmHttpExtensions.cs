@@ -46,7 +46,8 @@ public static class UrmHttpExtensions
         services.AddSingleton<UrmServing>();
         // Events and profiles over the host's IProfileStore (a SQLite table for urm serve, Cosmos DB in Azure)
         // and IEventArchive (a folder for urm serve, the events blob container in Azure).
-        services.AddSingleton(sp => new ProfileService(sp.GetRequiredService<IProfileStore>(), sp.GetRequiredService<IEventArchive>(), time: sp.GetService<TimeProvider>()));
+        services.AddSingleton(sp => new ProfileService(sp.GetRequiredService<IProfileStore>(), sp.GetRequiredService<IEventArchive>(),
+            sp.GetRequiredService<IRecommendationLog>(), time: sp.GetService<TimeProvider>()));
         services.AddSingleton<ProfileServing>();
         // KPIs join the host's IRecommendationLog (every answer, recorded by UrmServing) with the event archive.
         services.AddSingleton(sp => new KpiService(sp.GetRequiredService<IRecommendationLog>(), sp.GetRequiredService<IEventArchive>(),

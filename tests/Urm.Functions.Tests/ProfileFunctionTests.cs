@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Azure.Tests.Servers;
+using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 using Urm.Functions.Triggers;
 using Urm.Http.Serving;
@@ -39,6 +40,8 @@ public sealed class ProfileFunctionTests : IAsyncLifetime
         var profiles = await _cosmos.ProfileStoreAsync(new ProfileOptions { MaxEvents = 5 });
         // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
         services.AddSingleton<IProfileStore>(profiles);
+        // An erasure also clears the recommendation records that name the user.
+        services.AddSingleton<IRecommendationLog>(await _cosmos.RecommendationLogAsync());
         // Azurite on the tests' port; the app's archive is the events container of this account.
         var blobs = AzuriteBlobs.Client();
         _events = blobs.GetBlobContainerClient(Urm.Azure.Blobs.BlobEventArchive.DefaultContainer);
@@ -119,7 +122,7 @@ public sealed class ProfileFunctionTests : IAsyncLifetime
 
         Assert.Equal(200, status);
         var erased = JsonDocument.Parse(body).RootElement;
-        Assert.Equal((2, 2), (erased.GetProperty("erasedEvents").GetInt32(), erased.GetProperty("erasedArchiveLines").GetInt32()));
+        Assert.Equal((2, 2, 0), (erased.GetProperty("erasedEvents").GetInt32(), erased.GetProperty("erasedArchiveLines").GetInt32(), erased.GetProperty("anonymisedRecommendations").GetInt32()));
         Assert.Empty(await ItemsAsync(user));
         Assert.Null(await _services.GetRequiredService<IProfileStore>().GetAsync(ProfileKey.Session(session), default));
         var archive = await ArchiveTextAsync();

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Azure.Cosmos;
 using Urm.Core.Kpi;
+using Urm.Core.Profiles;
 
 namespace Urm.Azure.Cosmos;
 
@@ -18,6 +19,9 @@ namespace Urm.Azure.Cosmos;
 /// run on); by day it is 16 single-partition queries per day of the range, and 16 buckets spread a day's
 /// writes over as many logical partitions. With <see cref="CosmosRecommendationLogOptions.Ttl"/> each
 /// document gets a <c>ttl</c> (the container has TTL on, no default, bicep/modules/cosmos.bicep).
+/// A record that names a user or a session is preceded by a mark per shopper (<see cref="ShopperMarkItem"/>)
+/// in the shopper's own partition, so an erasure reads those partitions, not every day of the retention
+/// (which with records kept for good has no end); one more small write per answer that names a shopper.
 /// </remarks>
 public sealed class CosmosRecommendationLog : IRecommendationLog, IDisposable
 {
@@ -61,17 +65,37 @@ public sealed class CosmosRecommendationLog : IRecommendationLog, IDisposable
         var time = record.Time.ToUniversalTime();
         var item = new RecommendationItem(record.Id, PartitionOf(record.Id, time), time, time.UtcTicks, record.ModelVersion, record.Task,
             record.UserId, record.SessionId, record.K, record.Items, record.Arm, _ttlSeconds);
-        try
+        var run = NewRun();
+        // The marks first: a failure between them and the record leaves a mark without a record (an erasure
+        // skips it), never a record that names a shopper no erasure can find.
+        foreach (var shopper in Shoppers(record.UserId, record.SessionId))
+            await CreateOnceAsync(run, "create of a shopper's mark", new ShopperMarkItem(record.Id, ShopperMarkItem.PartitionOf(shopper), item.Pk, _ttlSeconds),
+                ShopperMarkItem.PartitionOf(shopper), cancellationToken).ConfigureAwait(false);
+        await CreateOnceAsync(run, "create of a recommendation record", item, item.Pk, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> EraseShopperAsync(string userId, IReadOnlySet<string> sessionIds, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        ArgumentNullException.ThrowIfNull(sessionIds);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var run = NewRun();
+        var erased = 0;
+        foreach (var shopper in sessionIds.Select(ProfileKey.Session).Prepend(ProfileKey.User(userId)))
         {
-            // Named without ids: the message may reach a log.
-            await NewRun().ExecuteAsync("create of a recommendation record",
-                ct => _container.CreateItemAsync(item, new PartitionKey(item.Pk), new ItemRequestOptions { EnableContentResponseOnWrite = false }, ct),
-                r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
+            var partition = ShopperMarkItem.PartitionOf(shopper);
+            var marks = new List<ShopperMarkItem>();
+            var query = new QueryDefinition("SELECT * FROM c WHERE c.pk = @pk").WithParameter("@pk", partition);
+            await foreach (var mark in CosmosPartitionQuery.ReadAsync<ShopperMarkItem>(run, _container, query, partition, cancellationToken, "query of a shopper's marks").ConfigureAwait(false))
+                marks.Add(mark);
+            await Parallel.ForEachAsync(marks, new ParallelOptions { MaxDegreeOfParallelism = _account.WriteConcurrency, CancellationToken = cancellationToken }, async (mark, token) =>
+            {
+                if (await AnonymiseAsync(run, mark, userId, sessionIds, token).ConfigureAwait(false)) Interlocked.Increment(ref erased);
+                // The mark goes only once its record names no one: a failure before leaves it for a repeat.
+                await DeleteAsync(run, mark.Id, mark.Pk, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
-        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
-        {
-            // Recorded before: the first record stays.
-        }
+        return erased;
     }
 
     public async IAsyncEnumerable<RecommendationRecord> ReadAsync(DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -97,6 +121,66 @@ public sealed class CosmosRecommendationLog : IRecommendationLog, IDisposable
         _checkGate.Dispose();
         if (_ownsClient) _client.Dispose();
     }
+
+    private static IEnumerable<ProfileKey> Shoppers(string? userId, string? sessionId)
+    {
+        if (userId is not null) yield return ProfileKey.User(userId);
+        if (sessionId is not null) yield return ProfileKey.Session(sessionId);
+    }
+
+    /// <summary>Creates a document unless one with its id is already in the partition (a repeated record: the first stays).</summary>
+    private async Task CreateOnceAsync<T>(CosmosRun run, string what, T item, string partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Named without ids: the message may reach a log.
+            await run.ExecuteAsync(what, ct => _container.CreateItemAsync(item, new PartitionKey(partition), WriteOptions, ct),
+                r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Clears the user and session of the record a mark points to when it names the erased shopper; false when
+    /// it is gone (expired, or never written after its mark) or names no one erased.
+    /// </summary>
+    private async Task<bool> AnonymiseAsync(CosmosRun run, ShopperMarkItem mark, string userId, IReadOnlySet<string> sessionIds, CancellationToken cancellationToken)
+    {
+        RecommendationItem item;
+        try
+        {
+            item = (await run.ExecuteAsync("read of a recommendation record",
+                ct => _container.ReadItemAsync<RecommendationItem>(mark.Id, new PartitionKey(mark.Record), cancellationToken: ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false)).Resource;
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        var named = string.Equals(item.UserId, userId, StringComparison.Ordinal) || (item.SessionId is { } session && sessionIds.Contains(session));
+        if (!named) return false;
+        // A replace restarts Cosmos DB's ttl clock: what is left of the record's time is its new ttl, so it still goes when it would have.
+        var ttl = item.Ttl is { } seconds ? Math.Max(1, seconds - (int)Math.Floor((_time.GetUtcNow() - item.Time).TotalSeconds)) : (int?)null;
+        var anonymous = item with { UserId = null, SessionId = null, Ttl = ttl };
+        await run.ExecuteAsync("replace of a recommendation record",
+            ct => _container.ReplaceItemAsync(anonymous, anonymous.Id, new PartitionKey(anonymous.Pk), WriteOptions, ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task DeleteAsync(CosmosRun run, string id, string partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await run.ExecuteAsync("delete of a shopper's mark",
+                ct => _container.DeleteItemAsync<ShopperMarkItem>(id, new PartitionKey(partition), WriteOptions, ct), r => r.RequestCharge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    private static ItemRequestOptions WriteOptions { get; } = new() { EnableContentResponseOnWrite = false };
 
     private static string Partition(DateOnly day, int bucket)
         => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "|b" + bucket.ToString("00", CultureInfo.InvariantCulture);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Urm.Cli.Serve;
 using Urm.Core.Events;
 using Urm.Core.Kpi;
@@ -29,47 +28,8 @@ public static class KpiCommand
             var log = await SqliteRecommendationLog.OpenAsync(path, cancellationToken);
             var options = parse.GetValue(window) is { } w ? new KpiOptions { AttributionWindow = w } : KpiOptions.Default;
             var report = await new KpiService(log, new FolderEventArchive(settings.EventsDirectory), options).ReportAsync(range.From, range.To, cancellationToken);
-            Print(report);
+            KpiTable.Write(report, Console.Out);
         }));
         return command;
     }
-
-    private static void Print(KpiReport report)
-    {
-        Console.WriteLine($"Recommendations served {report.From:u} to {report.To:u} (attribution window {report.AttributionWindow.TotalHours:0.##} h)");
-        if (report.Rows.Count == 0)
-        {
-            Console.WriteLine("None.");
-            return;
-        }
-        Table(report.Rows.Select(r => new[]
-        {
-            r.Arm ?? "-", r.ModelVersion, r.Task, Number(r.Served), Number(r.ItemsShown), Rate(r.Click), Rate(r.Cart), Rate(r.Purchase),
-        }).Prepend(["arm", "model", "task", "served", "items shown", "click-through", "add-to-cart", "purchase"]).ToList(), textColumns: 3);
-        if (report.Comparisons.Count == 0) return;
-        Console.WriteLine();
-        Console.WriteLine("Click-through against the control arm (difference with its 95 % interval, Newcombe's hybrid score method):");
-        Table(report.Comparisons.Select(c => new[]
-        {
-            $"{c.Treatment} - {c.Control}", c.Task ?? "all tasks", Clicks(c.TreatmentClicked, c.TreatmentServed), Clicks(c.ControlClicked, c.ControlServed),
-            Points(c.Difference), $"[{Points(c.Low)}, {Points(c.High)}]",
-        }).Prepend(["arms", "task", "treatment", "control", "difference", "95 % interval"]).ToList(), textColumns: 2);
-    }
-
-    /// <summary>Columns padded to their widest cell: the first <paramref name="textColumns"/> left-aligned, figures right-aligned.</summary>
-    private static void Table(IReadOnlyList<string[]> rows, int textColumns)
-    {
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var row in rows)
-            Console.WriteLine(string.Join("  ", row.Select((cell, c) => c < textColumns ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
-    }
-
-    private static string Clicks(int clicked, int served) => string.Create(CultureInfo.InvariantCulture, $"{(double)clicked / served:P1} ({clicked}/{served})");
-
-    /// <summary>A difference of rates in percentage points, signed.</summary>
-    private static string Points(double difference) => string.Create(CultureInfo.InvariantCulture, $"{difference * 100:+0.0;-0.0;0.0} pp");
-
-    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
-
-    private static string Rate(KpiRate rate) => string.Create(CultureInfo.InvariantCulture, $"{rate.Rate:P1} ({rate.Recommendations})");
 }

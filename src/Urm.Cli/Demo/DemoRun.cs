@@ -6,9 +6,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Urm.Cli.Commands;
 using Urm.Cli.Serve;
 using Urm.Core.Catalog;
 using Urm.Core.Events;
+using Urm.Core.Kpi;
 using Urm.Offline.Samples;
 
 namespace Urm.Cli.Demo;
@@ -16,7 +19,8 @@ namespace Urm.Cli.Demo;
 /// <summary>
 /// `urm demo`: the whole loop on this machine with no Azure and no Python. The sample shop is written,
 /// `urm serve`'s host starts over the shipped demo model and encodes the catalog into the embedded
-/// store, requests of every task go to it over HTTP, and a catalog change is re-encoded incrementally.
+/// store, requests of every task go to it over HTTP, a catalog change is re-encoded incrementally, and
+/// the shop's loop closes: a shopper's events in, a recommendation by user id, a click on it, the KPIs.
 /// </summary>
 public sealed class DemoRun(DemoSettings settings, TextWriter output)
 {
@@ -34,6 +38,10 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
         var shop = await SampleShop.WriteAsync(settings.WorkDirectory, settings.Items, settings.Shoppers, cancellationToken).ConfigureAwait(false);
         var store = Path.Combine(settings.WorkDirectory, "urm.db");
         foreach (var file in new[] { store, store + "-wal", store + "-shm", CatalogFileEncoder.ReportPath(shop.Catalog) }) File.Delete(file);
+        // The event archive goes with the store: a run's KPIs read this run's events alone.
+        var events = Path.Combine(settings.WorkDirectory, "events");
+        if (Directory.Exists(events)) Directory.Delete(events, recursive: true);
+        var started = DateTimeOffset.UtcNow;
         var catalog = shop.Items.ToDictionary(i => i.Id);
         Step(1, $"Sample shop: {shop.ItemCount} products with drawn pictures, {shop.EventCount:N0} shopper events -> {settings.WorkDirectory}");
 
@@ -41,6 +49,7 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
         // The demo prints what the server did itself: the server logs only warnings and errors.
         var serve = new ServeSettings(settings.ModelDirectory, store, Path.GetDirectoryName(shop.Catalog), "http://127.0.0.1:0")
         {
+            EventsDirectory = events,
             Debounce = TimeSpan.FromMilliseconds(200),
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
         };
@@ -114,11 +123,50 @@ public sealed class DemoRun(DemoSettings settings, TextWriter output)
         }
         output.WriteLine($"  GET /api/items/{settings.EditedItem} -> \"{item["title"]}\"");
         output.WriteLine($"  GET /api/items/{dropped} -> {(int)gone.StatusCode} (retired: never recommended again)");
+        output.WriteLine();
+
+        // 5. The loop a shop runs: its events in, a recommendation by user id alone, a click on it, the KPIs.
+        var kpi = await LoopAsync(http, app.Services.GetRequiredService<KpiService>(), shopper, catalog, started, cancellationToken).ConfigureAwait(false);
 
         await app.StopAsync(cancellationToken).ConfigureAwait(false);
         output.WriteLine();
-        output.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s. Next: `urm serve --model {settings.ModelDirectory} --catalog-dir {Path.GetDirectoryName(shop.Catalog)} --store {store}` and docs/API.md.");
-        return new DemoOutcome(first, second, answered, clock.Elapsed);
+        output.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s. Next: `urm serve --model {settings.ModelDirectory} --catalog-dir {Path.GetDirectoryName(shop.Catalog)} --store {store}`, `urm kpi --store {store}` and docs/API.md.");
+        return new DemoOutcome(first, second, answered, clock.Elapsed, kpi);
+    }
+
+    /// <summary>
+    /// Step 5: the shopper's events go to POST /api/events under their user id, a next-item request names
+    /// only the user (the server reads the stored profile), the shopper clicks the first item it showed
+    /// naming its recommendationId, and the KPI report (what GET /api/kpi and `urm kpi` give) counts it.
+    /// </summary>
+    private async Task<KpiReport> LoopAsync(HttpClient http, KpiService kpis, IReadOnlyList<UserEvent> shopper, IReadOnlyDictionary<string, CatalogItem> catalog, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        var user = settings.Shopper;
+        Step(5, $"The loop: {user}'s events in, a recommendation by user id, a click on it, the KPIs");
+        var history = shopper.Select((e, i) => new { eventId = $"demo-{user}-{i}", userId = user, itemId = e.ItemId, @event = e.Type.ToString().ToLowerInvariant(), timestamp = e.Timestamp });
+        var posted = await PostEventsAsync(http, history, cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"  POST /api/events: {user}'s {shopper.Count} events above -> {(int)posted["accepted"]!} accepted, {(int)posted["rejected"]!} rejected");
+
+        var answer = await PostAsync(http, new { userId = user, task = "next-item", k = settings.K }, cancellationToken).ConfigureAwait(false);
+        PrintAnswer($"next-item for userId {user}, no history sent: {(int)answer["storedEvents"]!} stored events used, {(int)answer["sentEvents"]!} sent", answer, catalog);
+        var recommendationId = (string)answer["recommendationId"]!;
+        var clicked = (string)answer["items"]!.AsArray()[0]!["itemId"]!;
+        var click = await PostEventsAsync(http, new[] { new { eventId = $"demo-{user}-click", userId = user, itemId = clicked, @event = "click", recommendationId } }, cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"  POST /api/events: {user} clicks {clicked} ({catalog[clicked].Title}), recommendationId {recommendationId} -> {click["results"]![0]!["status"]}");
+
+        // To a tick past now: the click's answer is in, so everything the demo served is in the range.
+        var report = await kpis.ReportAsync(started, DateTimeOffset.UtcNow.AddTicks(1), cancellationToken).ConfigureAwait(false);
+        output.WriteLine("  KPIs of this run (GET /api/kpi, `urm kpi`): the next-item row counts the click");
+        KpiTable.Write(report, output, "    ");
+        return report;
+    }
+
+    private static async Task<JsonNode> PostEventsAsync(HttpClient http, object events, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("/api/events", new { events }, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/events answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
     }
 
     private const string SearchQuery = "warm waterproof winter boots";

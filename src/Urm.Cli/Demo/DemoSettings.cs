@@ -24,5 +24,5 @@ public sealed record DemoSettings(string WorkDirectory, string ModelDirectory)
     public TimeSpan EncodeTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }
 
-/// <summary>What a demo run did: the two encoding reports (as JSON), the answered requests, the time taken.</summary>
-public sealed record DemoOutcome(System.Text.Json.Nodes.JsonNode FirstEncoding, System.Text.Json.Nodes.JsonNode SecondEncoding, int Answered, TimeSpan Elapsed);
+/// <summary>What a demo run did: the two encoding reports (as JSON), the answered requests, the time taken, and the KPI report its loop ended with.</summary>
+public sealed record DemoOutcome(System.Text.Json.Nodes.JsonNode FirstEncoding, System.Text.Json.Nodes.JsonNode SecondEncoding, int Answered, TimeSpan Elapsed, Urm.Core.Kpi.KpiReport Kpi);

@@ -11,4 +11,12 @@ public interface IRecommendationLog
 
     /// <summary>Every record whose time is in [<paramref name="from"/>, <paramref name="to"/>), in no set order.</summary>
     IAsyncEnumerable<RecommendationRecord> ReadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a user out of the log (an erasure request): every record whose user is <paramref name="userId"/>
+    /// or whose session is one of <paramref name="sessionIds"/> loses its user and session id. The record
+    /// itself stays, naming no one, so the KPIs still count it as served. Safe to repeat; answers how many
+    /// records were changed.
+    /// </summary>
+    Task<int> EraseShopperAsync(string userId, IReadOnlySet<string> sessionIds, CancellationToken cancellationToken);
 }

@@ -84,6 +84,22 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return Read(reader);
     }
 
+    public async Task<int> EraseShopperAsync(string userId, IReadOnlySet<string> sessionIds, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        ArgumentNullException.ThrowIfNull(sessionIds);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // No index on user or session: an erasure is rare, and a scan of the table costs less than an index on every answer's insert.
+        command.CommandText = """
+            UPDATE recommendations SET user_id = NULL, session_id = NULL
+            WHERE user_id = $user OR session_id IN (SELECT value FROM json_each($sessions));
+            """;
+        command.Parameters.AddWithValue("$user", userId);
+        command.Parameters.AddWithValue("$sessions", JsonSerializer.Serialize(sessionIds));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static RecommendationRecord Read(SqliteDataReader reader) => new(
         Id: reader.GetString(0),
         Time: DateTimeOffset.ParseExact(reader.GetString(1), "O", CultureInfo.InvariantCulture),

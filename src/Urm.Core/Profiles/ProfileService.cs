@@ -1,4 +1,5 @@
 using Urm.Core.Events;
+using Urm.Core.Kpi;
 using Urm.Core.Serving;
 
 namespace Urm.Core.Profiles;
@@ -9,9 +10,10 @@ namespace Urm.Core.Profiles;
 /// shopper's profile (a session merged into its user first when an event names both), the newly stored ones
 /// written to the archive for training, and each event's outcome answered. When the archive write fails the
 /// batch's new events are taken back out of the profiles, so a retry stores and archives them (none is lost,
-/// none archived twice; a merge that happened stays, which a retry would do anyway).
+/// none archived twice; a merge that happened stays, which a retry would do anyway). An erasure also takes
+/// the user out of the <see cref="IRecommendationLog"/>, whose records name the shopper each answer was for.
 /// </summary>
-public sealed class ProfileService(IProfileStore store, IEventArchive archive, EventValidator? validator = null, TimeProvider? time = null)
+public sealed class ProfileService(IProfileStore store, IEventArchive archive, IRecommendationLog recommendations, EventValidator? validator = null, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -20,6 +22,8 @@ public sealed class ProfileService(IProfileStore store, IEventArchive archive, E
     public IProfileStore Store { get; } = store;
 
     public IEventArchive Archive { get; } = archive;
+
+    public IRecommendationLog Recommendations { get; } = recommendations;
 
     /// <summary>
     /// Stores the valid events of a batch. <paramref name="readErrors"/> holds, by index, what the reader
@@ -88,18 +92,21 @@ public sealed class ProfileService(IProfileStore store, IEventArchive archive, E
         => Store.GetAsync(ProfileKey.User(userId.Trim()), cancellationToken);
 
     /// <summary>
-    /// Erases a user: the profile and its events, and the archive's lines of the user and of the sessions
-    /// merged into the profile (those its events still name).
+    /// Erases a user: the profile and its events, the archive's lines of the user and of the sessions
+    /// merged into the profile (those its events still name), and the user and those sessions from the
+    /// recommendation records. The profile goes last: it is what names the sessions, so an erasure that
+    /// fails part way finds them again when repeated.
     /// </summary>
     public async Task<Erasure> EraseUserAsync(string userId, CancellationToken cancellationToken)
     {
         var key = ProfileKey.User(userId.Trim());
         var profile = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        var shoppers = new HashSet<string>(StringComparer.Ordinal) { key.Id };
-        foreach (var e in profile?.Events ?? []) if (e.SessionId is { } session) shoppers.Add(session);
+        var sessions = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in profile?.Events ?? []) if (e.SessionId is { } session) sessions.Add(session);
+        var lines = await Archive.EraseAsync(new HashSet<string>(sessions, StringComparer.Ordinal) { key.Id }, cancellationToken).ConfigureAwait(false);
+        var records = await Recommendations.EraseShopperAsync(key.Id, sessions, cancellationToken).ConfigureAwait(false);
         var events = await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
-        var lines = await Archive.EraseAsync(shoppers, cancellationToken).ConfigureAwait(false);
-        return new Erasure(events, lines);
+        return new Erasure(events, lines, records);
     }
 
     private static ArchivedEvent Archived(ProfileKey key, ProfileEvent e)

@@ -92,7 +92,7 @@ public static class ProfileApi
         {
             if (BadId(id, profiles) is { } bad) return bad;
             var erased = await profiles.Service.EraseUserAsync(id, cancellationToken).ConfigureAwait(false);
-            return TypedResults.Ok(new ErasureView(id.Trim(), erased.ProfileEvents, erased.ArchivedEvents));
+            return TypedResults.Ok(new ErasureView(id.Trim(), erased.ProfileEvents, erased.ArchivedEvents, erased.AnonymisedRecommendations));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

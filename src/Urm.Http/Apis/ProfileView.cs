@@ -15,5 +15,8 @@ public sealed record ProfileEventView(string? EventId, string ItemId, string Eve
         => new(e.EventId, e.ItemId, e.Type.ToString().ToLowerInvariant(), e.Timestamp, e.SessionId, e.RecommendationId);
 }
 
-/// <summary>DELETE /api/users/{id}: what was erased, from the profile and from the event archive (training files).</summary>
-public sealed record ErasureView(string UserId, int ErasedEvents, int ErasedArchiveLines);
+/// <summary>
+/// DELETE /api/users/{id}: what was erased, from the profile and from the event archive (training files), and
+/// how many recommendation records no longer name the user or their sessions.
+/// </summary>
+public sealed record ErasureView(string UserId, int ErasedEvents, int ErasedArchiveLines, int AnonymisedRecommendations);

@@ -197,6 +197,30 @@ public sealed class EventsApiTests(ServeFixture serve)
     }
 
     [Fact]
+    public async Task Erasing_a_user_leaves_no_recommendation_record_naming_the_user_or_their_merged_session()
+    {
+        var (user, session) = (NewId("u"), NewId("s"));
+        var from = DateTimeOffset.UtcNow;
+        await PostOkAsync($$"""{"events": [{"sessionId": "{{session}}", "itemId": "sku-1", "event": "view"}]}""");
+        foreach (var shopper in new[] { $"\"sessionId\": \"{session}\"", $"\"userId\": \"{user}\"", $"\"userId\": \"{user}\", \"sessionId\": \"{session}\"" })
+        {
+            var recommend = await Problem.PostAsync(Client, $$"""{ {{shopper}}, "history": ["sku-3"], "k": 3}""");
+            Assert.True(recommend.Status == HttpStatusCode.OK, recommend.Body);
+        }
+        await PostOkAsync($$"""{"events": [{"userId": "{{user}}", "sessionId": "{{session}}", "itemId": "sku-2", "event": "click"}]}""");
+        var log = await Urm.Core.Kpi.SqliteRecommendationLog.OpenAsync(Path.Combine(serve.Folder, "urm.db"), default);
+        async Task<List<Urm.Core.Kpi.RecommendationRecord>> RecordsAsync()
+            => await log.ReadAsync(from, DateTimeOffset.UtcNow.AddSeconds(1), default).Where(r => r.UserId == user || r.SessionId == session).ToListAsync();
+        Assert.Equal(3, (await RecordsAsync()).Count);
+
+        using var erase = await Client.DeleteAsync($"/api/users/{user}");
+
+        Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        Assert.Equal(3, (await erase.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("anonymisedRecommendations").GetInt32());
+        Assert.Empty(await RecordsAsync());
+    }
+
+    [Fact]
     public async Task A_user_id_over_the_limit_is_a_400()
     {
         using var response = await Client.GetAsync($"/api/users/{new string('u', 300)}");

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Net.Sockets;
 using Urm.Cli.Bench;
 
@@ -21,6 +23,60 @@ public sealed class LoadTestTests(ServeFixture serve)
         Assert.Equal(0, result.Errors);
         Assert.Equal([200], result.StatusCounts.Keys);
         Assert.Equal(result.Requests, result.LatenciesMs.Length);
+    }
+
+    [Fact]
+    public async Task Without_the_events_mix_no_event_is_posted()
+    {
+        var test = new LoadTest(Settings(serve.Client.BaseAddress!) with { Duration = TimeSpan.FromMilliseconds(500) });
+
+        var result = await test.RunAsync(default);
+
+        Assert.Null(test.Mix);
+        Assert.Null(result.Events);
+    }
+
+    [Fact]
+    public async Task With_the_events_mix_every_batch_is_accepted_and_every_accepted_event_reads_back_from_profiles_and_archive()
+    {
+        var settings = Settings(serve.Client.BaseAddress!) with { EventsPerRecommend = 3, Users = 5 };
+        var test = new LoadTest(settings);
+        var started = DateTimeOffset.UtcNow;
+
+        var result = await test.RunAsync(default);
+
+        Assert.Equal(0, result.Errors);
+        var events = result.Events!;
+        Assert.Equal(0, events.Errors);
+        Assert.Equal(result.Requests, events.Batches);
+        Assert.Equal(3 * events.Batches, events.Posted);
+        Assert.Equal((events.Posted, 0, 0), (events.Accepted, events.Duplicates, events.Rejected));
+        // A batch opens with a click naming its recommendation when the answer showed items (with five
+        // shoppers' profiles growing over a small catalog, a category's unseen items can run out).
+        Assert.InRange(events.NamingRecommendation, 1, events.Batches);
+        Assert.Equal(events.Posted, events.AcceptedEvents.Select(e => e.EventId).Distinct().Count());
+        Assert.All(events.AcceptedEvents, e => Assert.Contains(e.UserId, test.Mix!.Users));
+
+        var readback = await EventReadback.CountAsync(settings, events.AcceptedEvents, Path.Combine(serve.Folder, "events"), started, default);
+
+        Assert.Equal(new ReadbackResult(events.Accepted, events.Accepted, events.Accepted, events.Accepted), readback);
+        // Each of those clicks is attributed: the collection's tests run one at a time, so the range holds this run alone.
+        var kpi = await serve.Client.GetFromJsonAsync<JsonElement>($"/api/kpi?from={Uri.EscapeDataString(started.ToString("O"))}");
+        var rows = kpi.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(result.Requests, rows.Sum(r => r.GetProperty("served").GetInt32()));
+        Assert.Equal(events.NamingRecommendation, rows.Sum(r => r.GetProperty("click").GetProperty("recommendations").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Events_the_server_never_got_are_not_counted_readable()
+    {
+        var settings = Settings(serve.Client.BaseAddress!);
+        var mix = new ShopperEventMix(["sku-1"], 2, 1, "never-" + Guid.NewGuid().ToString("N")[..8]);
+        var invented = mix.Batch(new Random(1), mix.Users[0], null, "w0", 0);
+
+        var readback = await EventReadback.CountAsync(settings, invented, Path.Combine(serve.Folder, "events"), DateTimeOffset.UtcNow, default);
+
+        Assert.Equal(new ReadbackResult(2, 0, 0, 0), readback);
     }
 
     [Fact]

@@ -74,4 +74,43 @@ public abstract class RecommendationLogContract : IAsyncLifetime
         var read = Assert.Single(await ReadAsync(log, T0.AddHours(-1), T0.AddHours(1)));
         Assert.Equal("m1", read.ModelVersion);
     }
+
+    [Fact]
+    public async Task Erasing_a_shopper_clears_the_user_and_session_of_every_record_that_names_them_and_keeps_the_rest()
+    {
+        var log = await CreateAsync();
+        (string? User, string? Session)[] shoppers =
+        [
+            ("u-1", null), ("u-1", "s-9"), (null, "s-1"), (null, "s-2"), ("u-2", null), ("u-2", "s-1"), (null, null), ("s-1", null),
+        ];
+        var records = shoppers.Select((s, i) => new RecommendationRecord(RecommendationRecord.NewId(), T0.AddHours(i * 5), "m1", "next-item", s.User, s.Session, 2, [$"sku-{i}", "sku-x"])).ToList();
+        foreach (var r in records) await log.RecordAsync(r, default);
+
+        // u-1, and s-1 merged into it: the records of u-1 (with any session) and of s-1 (with any user).
+        var erased = await log.EraseShopperAsync("u-1", new HashSet<string> { "s-1" }, default);
+
+        Assert.Equal(4, erased);
+        var read = await ReadAsync(log, T0, T0.AddDays(3));
+        Assert.Equal(records.Select(r => r.Id), read.Select(r => r.Id));
+        Assert.Equal([(null, null), (null, null), (null, null), (null, "s-2"), ("u-2", null), (null, null), (null, null), ("s-1", null)],
+            read.Select(r => (r.UserId, r.SessionId)));
+        Assert.Equal(records.Select(r => (r.Time, r.ModelVersion, r.Task, r.K, string.Join(",", r.Items))),
+            read.Select(r => (r.Time, r.ModelVersion, r.Task, r.K, string.Join(",", r.Items))));
+        Assert.Equal(0, await log.EraseShopperAsync("u-1", new HashSet<string> { "s-1" }, default));
+    }
+
+    [Fact]
+    public async Task A_record_written_after_an_erasure_names_its_shopper_again_until_the_next_one()
+    {
+        var log = await CreateAsync();
+        await log.RecordAsync(new RecommendationRecord(RecommendationRecord.NewId(), T0, "m1", "next-item", "u-1", null, 1, ["a"]), default);
+        Assert.Equal(1, await log.EraseShopperAsync("u-1", new HashSet<string>(), default));
+
+        var later = new RecommendationRecord(RecommendationRecord.NewId(), T0.AddMinutes(1), "m1", "next-item", "u-1", null, 1, ["b"]);
+        await log.RecordAsync(later, default);
+        Assert.Equal("u-1", (await ReadAsync(log, T0, T0.AddHours(1))).Single(r => r.Id == later.Id).UserId);
+
+        Assert.Equal(1, await log.EraseShopperAsync("u-1", new HashSet<string>(), default));
+        Assert.All(await ReadAsync(log, T0, T0.AddHours(1)), r => Assert.Null(r.UserId));
+    }
 }

@@ -1,5 +1,6 @@
 using Urm.Azure.Tests.Servers;
 using Urm.Core.Events;
+using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 using Urm.Core.Serving;
 
@@ -27,7 +28,8 @@ public sealed class ProfileServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var store = await SqliteProfileStore.OpenAsync(Path.Combine(_folder, "urm.db"), null, default, _time);
-        _service = new ProfileService(store, new FolderEventArchive(Archive), time: _time);
+        var log = await SqliteRecommendationLog.OpenAsync(Path.Combine(_folder, "urm.db"), default);
+        _service = new ProfileService(store, new FolderEventArchive(Archive), log, time: _time);
     }
 
     public Task DisposeAsync()
@@ -115,7 +117,7 @@ public sealed class ProfileServiceTests : IAsyncLifetime
     public async Task When_the_archive_fails_the_batch_is_taken_back_so_a_retry_stores_and_archives_it()
     {
         var store = _service.Store;
-        var failing = new ProfileService(store, new FailingArchive(), time: _time);
+        var failing = new ProfileService(store, new FailingArchive(), _service.Recommendations, time: _time);
 
         await Assert.ThrowsAsync<IOException>(() => failing.IngestAsync([View("u-1", "sku-1", "e-1"), View("u-1", "sku-2")], null, default));
 
@@ -126,17 +128,47 @@ public sealed class ProfileServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Erasing_a_user_removes_the_profile_and_the_archived_lines_of_the_user_and_its_merged_sessions()
+    public async Task Erasing_a_user_removes_the_profile_and_the_archived_lines_and_the_recommendations_names_of_the_user_and_its_merged_sessions()
     {
         await _service.IngestAsync([View(null, "sku-0", session: "s-1"), View("u-2", "sku-2", "e-1")], null, default);
         await _service.IngestAsync([View("u-1", "sku-1", "e-1", session: "s-1")], null, default);
+        foreach (var (user, session) in new (string?, string?)[] { ("u-1", null), (null, "s-1"), ("u-2", null) })
+            await _service.Recommendations.RecordAsync(new RecommendationRecord(RecommendationRecord.NewId(), Now, "m1", "next-item", user, session, 1, ["sku-1"]), default);
 
         var erased = await _service.EraseUserAsync("u-1", default);
 
-        Assert.Equal(new Erasure(2, 2), erased);
+        Assert.Equal(new Erasure(2, 2, 2), erased);
         Assert.Null(await _service.GetUserAsync("u-1", default));
         Assert.NotNull(await _service.GetUserAsync("u-2", default));
         Assert.Equal(["u-2"], (await ArchivedAsync()).Select(e => e.UserId));
+        var records = await _service.Recommendations.ReadAsync(Now, Now.AddSeconds(1), default).ToListAsync();
+        Assert.Equal([null, null, "u-2"], records.Select(r => r.UserId).Order());
+        Assert.All(records, r => Assert.Null(r.SessionId));
+    }
+
+    [Fact]
+    public async Task An_erasure_that_fails_part_way_keeps_the_profile_so_a_repeat_finds_the_merged_sessions_again()
+    {
+        await _service.IngestAsync([View(null, "sku-0", session: "s-1")], null, default);
+        await _service.IngestAsync([View("u-1", "sku-1", session: "s-1")], null, default);
+        await _service.Recommendations.RecordAsync(new RecommendationRecord(RecommendationRecord.NewId(), Now, "m1", "next-item", null, "s-1", 1, ["sku-0"]), default);
+        var failing = new ProfileService(_service.Store, _service.Archive, new UnreachableLog(), time: _time);
+
+        await Assert.ThrowsAsync<IOException>(() => failing.EraseUserAsync("u-1", default));
+        Assert.NotNull(await _service.GetUserAsync("u-1", default));
+
+        var erased = await _service.EraseUserAsync("u-1", default);
+        Assert.Equal(1, erased.AnonymisedRecommendations);
+        Assert.Null((await _service.Recommendations.ReadAsync(Now, Now.AddSeconds(1), default).SingleAsync()).SessionId);
+    }
+
+    private sealed class UnreachableLog : IRecommendationLog
+    {
+        public Task RecordAsync(RecommendationRecord record, CancellationToken cancellationToken) => throw new IOException("The log cannot be reached.");
+
+        public IAsyncEnumerable<RecommendationRecord> ReadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => throw new IOException("The log cannot be reached.");
+
+        public Task<int> EraseShopperAsync(string userId, IReadOnlySet<string> sessionIds, CancellationToken cancellationToken) => throw new IOException("The log cannot be reached.");
     }
 
     private sealed class FailingArchive : IEventArchive

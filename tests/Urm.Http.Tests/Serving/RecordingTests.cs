@@ -42,6 +42,9 @@ public class RecordingTests
 
         public IAsyncEnumerable<RecommendationRecord> ReadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
             => AsyncEnumerable.Empty<RecommendationRecord>();
+
+        public Task<int> EraseShopperAsync(string userId, IReadOnlySet<string> sessionIds, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("the log's container is missing");
     }
 
     private sealed class SteppedTime : TimeProvider
