@@ -1,5 +1,6 @@
 using Urm.Core.Events;
 using Urm.Core.Serving;
+using Urm.Core.Telemetry;
 
 namespace Urm.Core.Profiles;
 
@@ -11,7 +12,8 @@ namespace Urm.Core.Profiles;
 /// batch's new events are taken back out of the profiles, so a retry stores and archives them (none is lost,
 /// none archived twice; a merge that happened stays, which a retry would do anyway).
 /// </summary>
-public sealed class ProfileService(IProfileStore store, IEventArchive archive, EventValidator? validator = null, TimeProvider? time = null)
+/// <param name="metrics">Where each stored batch's outcomes are counted; null: not counted.</param>
+public sealed class ProfileService(IProfileStore store, IEventArchive archive, EventValidator? validator = null, TimeProvider? time = null, UrmMetrics? metrics = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -80,7 +82,9 @@ public sealed class ProfileService(IProfileStore store, IEventArchive archive, E
             await TakeBackAsync(added).ConfigureAwait(false);
             throw;
         }
-        return EventBatchResult.From(outcomes.Select(o => o!).ToList());
+        var result = EventBatchResult.From(outcomes.Select(o => o!).ToList());
+        metrics?.Ingested(result);
+        return result;
     }
 
     /// <summary>A user's profile, newest event last; null when none is stored.</summary>
