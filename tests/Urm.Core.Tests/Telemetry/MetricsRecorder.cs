@@ -5,8 +5,8 @@ using Urm.Core.Telemetry;
 namespace Urm.Core.Tests.Telemetry;
 
 /// <summary>
-/// A <see cref="UrmMetrics"/> on a meter of its own, with every measurement taken on that meter. Tests run
-/// in parallel, each with its own recorder: it hears only its own meter, never another test's.
+/// A <see cref="UrmMetrics"/> on a meter of its own (or a host's), with every measurement taken on that meter.
+/// Tests run in parallel, each with its own recorder: it hears only its own meter, never another test's.
 /// </summary>
 internal sealed class MetricsRecorder : IDisposable
 {
@@ -14,9 +14,10 @@ internal sealed class MetricsRecorder : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<Measured> _measured = new();
 
-    public MetricsRecorder()
+    /// <param name="metrics">A host's metrics to listen to; null: a new <see cref="UrmMetrics"/> on a meter of the recorder's own.</param>
+    public MetricsRecorder(UrmMetrics? metrics = null)
     {
-        Metrics = new UrmMetrics(_meters);
+        Metrics = metrics ?? new UrmMetrics(_meters);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, Metrics.Meter)) listener.EnableMeasurementEvents(instrument);
