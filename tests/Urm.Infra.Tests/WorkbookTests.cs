@@ -4,7 +4,8 @@ namespace Urm.Infra.Tests;
 
 /// <summary>
 /// The workbook that shows the app's metrics (docs/OPERATIONS.md, "Telemetry") is deployed with the
-/// Application Insights component on both plans, and its queries are the files in bicep/workbook/.
+/// Application Insights component on both plans, its queries are the files in bicep/workbook/, and the
+/// doc shows the same queries.
 /// </summary>
 [Collection(CompiledTemplatesCollection.Name)]
 public sealed class WorkbookTests(CompiledTemplates compiled)
@@ -53,6 +54,13 @@ public sealed class WorkbookTests(CompiledTemplates compiled)
             Assert.Equal("TimeRange", (string?)content["timeContextFromParameter"]);
             Assert.Equal("microsoft.insights/components", (string?)content["resourceType"]);
         }
+    }
+
+    [Fact]
+    public void The_operations_doc_shows_every_query_as_deployed()
+    {
+        var doc = File.ReadAllText(Path.Combine(Repository.Root(), "docs", "OPERATIONS.md"));
+        Assert.All(QueryNames, name => Assert.Contains($"```kusto\n{QueryText(name).TrimEnd('\n')}\n```", doc));
     }
 
     private static JsonNode Content(JsonObject workbook) => JsonNode.Parse((string)workbook["properties"]!["serializedData"]!)!;
