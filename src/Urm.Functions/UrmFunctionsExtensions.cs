@@ -20,18 +20,20 @@ using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
+using Urm.Functions.Telemetry;
 using Urm.Functions.Triggers;
 using Urm.Http;
 
 namespace Urm.Functions;
 
-/// <summary>The Functions app's composition root: settings (docs/SETTINGS.md) bound and validated at start, Core services, the shared HTTP layer.</summary>
+/// <summary>The Functions app's composition root: settings (docs/SETTINGS.md) bound and validated at start, Core services, the shared HTTP layer, telemetry.</summary>
 public static class UrmFunctionsExtensions
 {
     public static FunctionsApplicationBuilder AddUrmFunctions(this FunctionsApplicationBuilder builder)
     {
         builder.UseMiddleware<ProblemMiddleware>();
         builder.Services.AddUrmFunctions(builder.Configuration);
+        builder.Services.AddUrmTelemetry(builder.Configuration);
         builder.Services.AddHostedService<ServingPoller>();
         return builder;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,6 +9,8 @@ using Urm.Core.Events;
 using Urm.Core.Kpi;
 using Microsoft.Extensions.Options;
 using Urm.Core.Profiles;
+using Urm.Core.Telemetry;
+using Urm.Core.Experiments;
 using Urm.Http.Apis;
 using Urm.Http.Json;
 using Urm.Http.Problems;
@@ -21,11 +24,22 @@ public static class UrmHttpExtensions
     /// <summary>
     /// The serving services both hosts share, over the <see cref="EncoderSessionOptions"/> the host has
     /// registered: the model host, the request path's MiniLM, the catalog runs' MiniLM, and the HTTP layer
-    /// (<see cref="AddUrmHttp"/>). Each host adds its card store, catalog path and settings.
+    /// (<see cref="AddUrmHttp"/>), and the service's metrics (<see cref="UrmMetrics"/>, over every model host
+    /// served). Each host adds its card store, catalog path and settings, and where the metrics go.
     /// </summary>
     public static IServiceCollection AddUrmServing(this IServiceCollection services)
     {
         services.AddSingleton(sp => new ModelHost(new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
+        services.AddMetrics();
+        services.AddSingleton(sp =>
+        {
+            var metrics = new UrmMetrics(sp.GetRequiredService<IMeterFactory>());
+            metrics.ObserveCards(sp.GetRequiredService<ModelHost>());
+            // During an experiment (urm serve) an arm the primary model does not serve has a host and cards of its own.
+            if (sp.GetService<ArmModels>() is { } arms)
+                foreach (var arm in arms.Experiment.Arms) metrics.ObserveCards(arms.OwnHost(arm));
+            return metrics;
+        });
         services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
         // Catalog runs use every core whatever the request path's thread setting says: their own MiniLM
         // session, loaded on the first run, unless that setting is 0 (all cores) and the one session serves both.
@@ -47,7 +61,7 @@ public static class UrmHttpExtensions
         // Events and profiles over the host's IProfileStore (a SQLite table for urm serve, Cosmos DB in Azure)
         // and IEventArchive (a folder for urm serve, the events blob container in Azure).
         services.AddSingleton(sp => new ProfileService(sp.GetRequiredService<IProfileStore>(), sp.GetRequiredService<IEventArchive>(),
-            sp.GetRequiredService<IRecommendationLog>(), time: sp.GetService<TimeProvider>()));
+            sp.GetRequiredService<IRecommendationLog>(), time: sp.GetService<TimeProvider>(), metrics: sp.GetService<UrmMetrics>()));
         services.AddSingleton<ProfileServing>();
         // KPIs join the host's IRecommendationLog (every answer, recorded by UrmServing) with the event archive.
         services.AddSingleton(sp => new KpiService(sp.GetRequiredService<IRecommendationLog>(), sp.GetRequiredService<IEventArchive>(),

@@ -6,7 +6,8 @@ namespace Urm.Infra.Tests;
 /// <summary>
 /// host.json (the repository root's, which the app publishes) bounds every function execution on both
 /// plans: Elastic Premium and Functions on Container Apps default to 30 minutes and allow no bound at all.
-/// Its queue settings suit catalog chunks (catalog-chunks): few at a time per instance, five tries.
+/// Its queue settings suit catalog chunks (catalog-chunks): few at a time per instance, five tries. Its
+/// telemetry mode matches the worker's.
 /// </summary>
 public sealed class HostJsonTests
 {
@@ -56,6 +57,20 @@ public sealed class HostJsonTests
         // An idle instance looks at the queue at least this often (the default backs off to a minute).
         var polling = Duration(queues, "maxPollingInterval");
         Assert.InRange(polling, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void The_host_exports_through_OpenTelemetry_as_the_worker_does_and_logs_its_own_warnings_only()
+    {
+        var host = Host();
+        // The worker exports its own logs, spans and metrics with the Azure Monitor exporter (UrmTelemetry in
+        // src/Urm.Functions); a host in the same mode correlates with them and does not relay its logs again.
+        Assert.Equal("OpenTelemetry", (string?)host["telemetryMode"], ignoreCase: true);
+        // The Application Insights SDK's settings (sampling, live metrics filters) do nothing in this mode: none
+        // is left to suggest otherwise.
+        Assert.Null(host["logging"]?["applicationInsights"]);
+        // The host's own Information lines ("Executing 'Functions.Recommend'") repeat its request spans.
+        Assert.Equal("Warning", (string?)host["logging"]?["logLevel"]?["default"]);
     }
 
     private static TimeSpan Duration(JsonNode section, string key)

@@ -10,6 +10,7 @@ using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
+using Urm.Core.Telemetry;
 
 namespace Urm.Cli.Serve;
 
@@ -22,8 +23,9 @@ namespace Urm.Cli.Serve;
 /// <param name="store">The card set written: the store's default set, or during an experiment an arm's own (named after its model version).</param>
 /// <param name="runs">Where the runs' files go (a folder beside the store).</param>
 /// <param name="cardSet">The name of <paramref name="store"/>'s set; a set other than the default writes its report as <c>&lt;name&gt;.&lt;set&gt;.report.json</c>.</param>
+/// <param name="metrics">Where the runs are counted; null: not counted.</param>
 public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, ITextEncoder text, IFeatureCache cache, EncoderSessionOptions session, FolderRunStore runs,
-    string cardSet = CardSetNames.Default) : IDisposable
+    string cardSet = CardSetNames.Default, UrmMetrics? metrics = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HttpClient _http = new();
@@ -66,7 +68,7 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
             using var images = lease.Package.Manifest.Modalities.Contains("image")
                 ? LocalImageEncoder.Load(_http, Path.GetDirectoryName(path)!, session)
                 : null;
-            var run = new ChunkedCatalogRun(runs);
+            var run = new ChunkedCatalogRun(runs, metrics: metrics);
             var request = new RunRequest(path, File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture), lease.Version, cardSet, allowMassRetire, Activates: false);
             var plan = await run.PlanAsync(request, _ => Task.FromResult<Stream>(OpenShared(path)), format, store, cancellationToken).ConfigureAwait(false);
             CatalogEncodingReport report;

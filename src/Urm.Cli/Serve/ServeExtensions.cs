@@ -9,6 +9,7 @@ using Urm.Core.Kpi;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Profiles;
 using Urm.Core.Runs;
+using Urm.Core.Telemetry;
 using Urm.Http;
 
 namespace Urm.Cli.Serve;
@@ -47,5 +48,6 @@ public static class ServeExtensions
 
     private static CatalogFileEncoder Encoder(IServiceProvider services, ICardStore cards, ModelHost model, string cardSet)
         => new(cards, model, services.GetRequiredService<CatalogTextEncoder>(), services.GetRequiredService<FileFeatureCache>(),
-            services.GetRequiredService<EncoderSessionOptions>() with { IntraOpThreads = 0 }, new FolderRunStore(services.GetRequiredService<ServeSettings>().RunsDirectory), cardSet);
+            services.GetRequiredService<EncoderSessionOptions>() with { IntraOpThreads = 0 }, new FolderRunStore(services.GetRequiredService<ServeSettings>().RunsDirectory), cardSet,
+            services.GetRequiredService<UrmMetrics>());
 }

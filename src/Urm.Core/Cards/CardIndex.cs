@@ -41,6 +41,9 @@ public sealed class CardIndex : ICardSnapshotSource, IDisposable
         _interval = (options ?? CardIndexOptions.Default).EffectiveCheckInterval;
     }
 
+    /// <summary>The snapshot served now, without a check for changes; null before the first read.</summary>
+    public CardSnapshot? Current => Volatile.Read(ref _snapshot);
+
     public async ValueTask<CardSnapshot> GetAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _snapshot);

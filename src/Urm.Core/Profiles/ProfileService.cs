@@ -1,6 +1,7 @@
 using Urm.Core.Events;
 using Urm.Core.Kpi;
 using Urm.Core.Serving;
+using Urm.Core.Telemetry;
 
 namespace Urm.Core.Profiles;
 
@@ -13,7 +14,8 @@ namespace Urm.Core.Profiles;
 /// none archived twice; a merge that happened stays, which a retry would do anyway). An erasure also takes
 /// the user out of the <see cref="IRecommendationLog"/>, whose records name the shopper each answer was for.
 /// </summary>
-public sealed class ProfileService(IProfileStore store, IEventArchive archive, IRecommendationLog recommendations, EventValidator? validator = null, TimeProvider? time = null)
+/// <param name="metrics">Where each stored batch's outcomes are counted; null: not counted.</param>
+public sealed class ProfileService(IProfileStore store, IEventArchive archive, IRecommendationLog recommendations, EventValidator? validator = null, TimeProvider? time = null, UrmMetrics? metrics = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -84,7 +86,9 @@ public sealed class ProfileService(IProfileStore store, IEventArchive archive, I
             await TakeBackAsync(added).ConfigureAwait(false);
             throw;
         }
-        return EventBatchResult.From(outcomes.Select(o => o!).ToList());
+        var result = EventBatchResult.From(outcomes.Select(o => o!).ToList());
+        metrics?.Ingested(result);
+        return result;
     }
 
     /// <summary>A user's profile, newest event last; null when none is stored.</summary>

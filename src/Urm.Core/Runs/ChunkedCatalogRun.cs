@@ -3,6 +3,7 @@ using System.Text.Json;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
+using Urm.Core.Telemetry;
 
 namespace Urm.Core.Runs;
 
@@ -18,7 +19,8 @@ namespace Urm.Core.Runs;
 /// The run itself holds no lock and knows nothing of other runs: the host decides which run is current
 /// (a newer upload supersedes an older one) and skips chunks and finishes of runs that are not.
 /// </remarks>
-public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options = null, TimeProvider? time = null)
+/// <param name="metrics">Where runs and their items are counted (a run's first finish, a rejected catalog); null: not counted.</param>
+public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options = null, TimeProvider? time = null, UrmMetrics? metrics = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -33,6 +35,19 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(set);
+        try
+        {
+            return await PlanChunksAsync(request, open, format, set, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidCatalogException)
+        {
+            metrics?.CatalogRunEnded(UrmMetrics.RunRejected);
+            throw;
+        }
+    }
+
+    private async Task<CatalogRunPlan> PlanChunksAsync(RunRequest request, Func<CancellationToken, Task<Stream>> open, CatalogFormat format, ICardStore set, CancellationToken cancellationToken)
+    {
         var runId = RunNames.NewRunId(_time.GetUtcNow());
         var read = new ReadReport(_options.MaxDetailedErrors);
         var stamps = await set.GetStampsAsync(cancellationToken).ConfigureAwait(false);
@@ -163,7 +178,10 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
                   "If the snapshot is meant to drop them, upload it again marked so (blob metadata urm_allow_mass_retire=true, or urm encode --allow-mass-retire)."
                 : null,
         };
+        // A finish called again (its caller failed after it and was retried) reports the same run: counted once.
+        var again = await runs.ReadAsync(runId, RunNames.Finish, cancellationToken).ConfigureAwait(false) is not null;
         await runs.WriteAsync(runId, RunNames.Finish, JsonSerializer.SerializeToUtf8Bytes(report, Json), createOnly: false, cancellationToken).ConfigureAwait(false);
+        if (!again) metrics?.CatalogRunFinished(report);
         return report;
     }
 
@@ -174,8 +192,17 @@ public sealed class ChunkedCatalogRun(IRunStore runs, ChunkedRunOptions? options
     /// </summary>
     public async Task<CatalogEncodingReport> RunInProcessAsync(CatalogRunPlan plan, Func<CatalogEncoder> encoders, int workers, ICardStore set, CancellationToken cancellationToken)
     {
-        await EncodeChunksInProcessAsync(plan, encoders, workers, cancellationToken).ConfigureAwait(false);
-        return await FinishAsync(plan.RunId, set, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EncodeChunksInProcessAsync(plan, encoders, workers, cancellationToken).ConfigureAwait(false);
+            return await FinishAsync(plan.RunId, set, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Here nothing retries a chunk (the Functions app's queue does, and counts a run failed only when one is poisoned).
+            metrics?.CatalogRunEnded(UrmMetrics.RunFailed);
+            throw;
+        }
     }
 
     /// <summary>The chunks of <see cref="RunInProcessAsync"/> alone (the benchmark times them apart from the finish).</summary>

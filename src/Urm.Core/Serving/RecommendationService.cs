@@ -4,6 +4,7 @@ using Urm.Core.Cards;
 using Urm.Core.Events;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Retrieval;
+using Urm.Core.Telemetry;
 
 namespace Urm.Core.Serving;
 
@@ -21,8 +22,10 @@ public sealed class RecommendationService
     private readonly ICardSnapshotSource _cards;
     private readonly RecommendationOptions _options;
     private readonly RequestValidator _validator;
+    private readonly UrmMetrics? _metrics;
 
-    public RecommendationService(ServingModel model, ICardSnapshotSource cards, RecommendationOptions? options = null)
+    /// <param name="metrics">Where each answer's model and retrieval times go; null: not measured.</param>
+    public RecommendationService(ServingModel model, ICardSnapshotSource cards, RecommendationOptions? options = null, UrmMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(cards);
@@ -32,6 +35,7 @@ public sealed class RecommendationService
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.OverFetchFactor, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.OverFetchGrowth, 2);
         _validator = new RequestValidator(_options.Limits);
+        _metrics = metrics;
     }
 
     /// <summary>The request's problems (empty when it can be served); the caller answers 400 with them.</summary>
@@ -55,7 +59,7 @@ public sealed class RecommendationService
         if (valid.Limits != _options.Limits)
             throw new ArgumentException("The request was validated against other limits than this service serves with; validate it with this service's limits.", nameof(valid));
         var request = valid.Request;
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         var snapshot = await _cards.GetAsync(cancellationToken).ConfigureAwait(false);
         CheckFits(snapshot);
         var matrix = snapshot.Matrix;
@@ -69,9 +73,11 @@ public sealed class RecommendationService
 
         var category = task == RecommendTasks.Category ? CatalogSpelling(request.Category!) : null;
         var query = task == RecommendTasks.Search ? request.Query : null;
+        var modelStarted = Stopwatch.GetTimestamp();
         var prompt = _model.Prompts.Encode(task, category, query, request.Prompt);
         var sequence = new UserSequence(prompt, modelHistory.Select(h => new HistoryEntry(matrix.Row(h.Row).ToArray(), h.Event)).ToArray());
         var vectors = _model.Users.Encode(sequence, cancellationToken);
+        var retrievalStarted = Stopwatch.GetTimestamp();
 
         var candidates = Rules(snapshot, task, category, rules, history, modelHistory);
         // The boost reads the whole known history (its newest `recent`), not only the model's newest L;
@@ -88,7 +94,9 @@ public sealed class RecommendationService
 
         var items = retrieved.Select(r => new RecommendedItem(
             matrix.Ids[r.Row], r.Score, snapshot.Documents[r.Row].Title, r.Interest, Because(matrix, r.Row, modelHistory))).ToArray();
-        return new RecommendResponse(items, unknown, _model.Version, clock.Elapsed.TotalMilliseconds,
+        var finished = Stopwatch.GetTimestamp();
+        _metrics?.Recommended(task, Stopwatch.GetElapsedTime(modelStarted, retrievalStarted), Stopwatch.GetElapsedTime(retrievalStarted, finished));
+        return new RecommendResponse(items, unknown, _model.Version, Stopwatch.GetElapsedTime(started, finished).TotalMilliseconds,
             valid.StoredEvents, (request.History?.Count ?? 0) - valid.StoredEvents);
     }
 

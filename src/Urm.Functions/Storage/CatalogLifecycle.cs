@@ -14,6 +14,7 @@ using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Package;
 using Urm.Core.Runs;
+using Urm.Core.Telemetry;
 using Urm.Functions.Options;
 
 namespace Urm.Functions.Storage;
@@ -47,7 +48,7 @@ public sealed class CatalogLifecycle(
     BlobServiceClient blobs, BlobModelPackageSource packages, ServingPointerStore pointers, LifecycleLock gate, ICardSets sets,
     CatalogTextEncoder text, IFeatureCache features, EncoderSessionOptions session, HttpClient http, ServingFollower follower,
     ChunkQueue queue, RunModels runModels, IOptions<LifecycleOptions> options, IOptions<ModelsOptions> models,
-    ILogger<CatalogLifecycle> logger, TimeProvider? time = null)
+    ILogger<CatalogLifecycle> logger, TimeProvider? time = null, UrmMetrics? metrics = null)
 {
     /// <summary>Blob metadata that marks an upload as meant to drop more than the retire limit of the live catalog.</summary>
     public const string AllowMassRetireMetadata = "urm_allow_mass_retire";
@@ -57,7 +58,7 @@ public sealed class CatalogLifecycle(
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ChunkedCatalogRun _run = new(
-        new BlobRunStore(blobs.GetBlobContainerClient(options.Value.RunsContainer)), new ChunkedRunOptions(ChunkSize: options.Value.ChunkSize), time);
+        new BlobRunStore(blobs.GetBlobContainerClient(options.Value.RunsContainer)), new ChunkedRunOptions(ChunkSize: options.Value.ChunkSize), time, metrics);
 
     private BlobCatalogReports Reports => new(blobs);
 
@@ -237,6 +238,7 @@ public sealed class CatalogLifecycle(
         var report = await Reports.WriteFailureAsync(plan.Request.CatalogName, error, _time.GetUtcNow(), token).ConfigureAwait(false);
         if (plan.Request.Activates) await WriteActivationFailureAsync(plan.Request.ModelVersion, error, token).ConfigureAwait(false);
         await pointers.WriteAsync(pointer with { CurrentRun = null, PendingModel = plan.Request.Activates ? null : pointer.PendingModel, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+        metrics?.CatalogRunEnded(UrmMetrics.RunFailed);
         logger.LogError("Run {Run} failed: chunk {Chunk} was poisoned; report {Report}", message.RunId, message.Chunk, report);
     }
 

@@ -9,6 +9,7 @@ using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 using Urm.Core.Prompts;
 using Urm.Core.Serving;
+using Urm.Core.Telemetry;
 
 namespace Urm.Http.Serving;
 
@@ -20,8 +21,9 @@ namespace Urm.Http.Serving;
 /// profile store, where the host has one, gives a request by user id its stored history. The service
 /// (with its prompt embeddings) is made once per activated model, so a request costs no prompt encoding once warm.
 /// </summary>
+/// <param name="metrics">Where each service records its answers' model and retrieval times; null: not measured.</param>
 public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmServing> logger, RecommendationOptions? options = null, IProfileStore? profiles = null,
-    IRecommendationLog? recommendations = null, TimeProvider? time = null, ArmModels? arms = null)
+    IRecommendationLog? recommendations = null, TimeProvider? time = null, ArmModels? arms = null, UrmMetrics? metrics = null)
 {
     /// <summary>The longest a log write may hold an answer up; past it the answer goes out unrecorded.</summary>
     public static TimeSpan RecordTimeout { get; } = TimeSpan.FromSeconds(2);
@@ -134,5 +136,5 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
     /// <summary>One service per activated model (its package, user encoder, prompts and cards), made on its first request.</summary>
     private RecommendationService Service(ModelLease lease)
         => _services.GetValue(lease.Package, package =>
-            new RecommendationService(new ServingModel(package, lease.Users, new PromptEncoder(package.Manifest, text)), lease.Cards, _options));
+            new RecommendationService(new ServingModel(package, lease.Users, new PromptEncoder(package.Manifest, text)), lease.Cards, _options, metrics));
 }

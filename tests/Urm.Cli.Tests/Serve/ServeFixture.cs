@@ -30,6 +30,9 @@ public class ServeFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The running server's services (its metrics, for one).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public async Task InitializeAsync()
     {
         await _model.InitializeAsync();

@@ -1,6 +1,7 @@
 using Urm.Core.Cards;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Serving;
+using Urm.Core.Telemetry;
 using Urm.Core.Tests.Models;
 
 namespace Urm.Core.Tests.Serving;
@@ -33,9 +34,9 @@ internal static class ServingCatalog
         return new CardSnapshot(matrix, documents, CatalogVersion: 7, model.Package.Version);
     }
 
-    public static RecommendationService Service(TinyModel model, RecommendationOptions? options = null)
+    public static RecommendationService Service(TinyModel model, RecommendationOptions? options = null, UrmMetrics? metrics = null)
     {
         var text = new PromptTableEncoder(Path.Combine(model.Root, "features"));
-        return new RecommendationService(ServingModel.Create(model.Package, text), new FixedSnapshotSource(Snapshot(model)), options);
+        return new RecommendationService(ServingModel.Create(model.Package, text), new FixedSnapshotSource(Snapshot(model)), options, metrics);
     }
 }

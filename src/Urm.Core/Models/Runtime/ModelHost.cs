@@ -28,6 +28,13 @@ public sealed class ModelHost : IDisposable
     /// <summary>The card space of the active model: which stored cards are servable now.</summary>
     public CardSpace? CardSpace => Volatile.Read(ref _active) is { } model ? new CardSpace(model.Package.Version, model.Package.Sizes.DCard) : null;
 
+    /// <summary>
+    /// The active model's version and the cards of its current snapshot, as read last (no store read here);
+    /// null before a model is activated with cards.
+    /// </summary>
+    public (string ModelVersion, int Cards)? ServedCards
+        => Volatile.Read(ref _active) is { Cards.Current: { } snapshot } model ? (model.Package.Version, snapshot.Matrix.Count) : null;
+
     /// <summary>Loads the package in <paramref name="directory"/>, validates and warms it up, then makes it the active one, without cards (for encoding).</summary>
     /// <returns>The new active version.</returns>
     /// <exception cref="ModelPackageException">The package cannot be served; the active model (if any) stays active.</exception>
