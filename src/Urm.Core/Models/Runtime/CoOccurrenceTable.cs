@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using Urm.Core.Models.Package;
 using Urm.Core.Retrieval;
 
@@ -67,27 +65,7 @@ public sealed class CoOccurrenceTable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(manifest);
         var section = manifest.CoOccurrence ?? throw new ArgumentException("The manifest has no cooccurrence section.", nameof(manifest));
-        if (!File.Exists(path)) throw new ModelPackageException(path, "the file is missing", Remedy);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (IOException e)
-        {
-            throw new ModelPackageException(path, $"cannot be read: {e.Message}", Remedy, e);
-        }
-        // The bytes parsed are the bytes hashed: no window for the file to change in between.
-        if (section.Sha256 is { } expected)
-            ModelPackage.CheckSha256(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), expected, "cooccurrence.sha256", Remedy);
-
-        if (bytes.Length < HeaderBytes)
-            throw Refuse(path, $"it is {bytes.Length} bytes long, shorter than its {HeaderBytes}-byte header");
-        if (!bytes.AsSpan(0, 4).SequenceEqual(Magic))
-            throw Refuse(path, $"it starts with '{Encoding.ASCII.GetString(bytes, 0, 4)}', not 'URMC': it is not a co-occurrence table");
-        var version = Int32(bytes, 4);
-        if (version != FormatVersion)
-            throw Refuse(path, $"its format version is {version}; this code reads version {FormatVersion}");
+        var bytes = PackageSideFile.Read(path, section.Sha256, "cooccurrence.sha256", Remedy, HeaderBytes, Magic, "a co-occurrence table", FormatVersion);
         int rows = Int32(bytes, 8), pairs = Int32(bytes, 12), idCount = manifest.Sizes.IdCount;
         if (rows != idCount + 1)
             throw Refuse(path, $"it has {rows} rows, but manifest.json has sizes.idCount = {idCount}, so it must have {idCount + 1} (row 0 is padding)");
