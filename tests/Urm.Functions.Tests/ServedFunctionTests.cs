@@ -8,6 +8,7 @@ using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Text;
+using Urm.Core.Kpi;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Profiles;
 using Urm.Azure.Tests.Servers;
@@ -51,6 +52,8 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         // Profiles on the Cosmos DB stand-in, as the app keeps them in Azure.
         _cosmos = await CosmosStandIn.CreateAsync();
         services.AddSingleton<IProfileStore>(await _cosmos.ProfileStoreAsync());
+        // As the app registers it: every answer is recorded, and an erasure anonymises the records.
+        services.AddSingleton<IRecommendationLog>(await _cosmos.RecommendationLogAsync());
         services.AddSingleton<Urm.Core.Events.IEventArchive>(new Urm.Azure.Blobs.BlobEventArchive(await AzuriteBlobs.NewContainerAsync(AzuriteBlobs.Client(), "events")));
         services.AddUrmHttp();
         _services = services.BuildServiceProvider();

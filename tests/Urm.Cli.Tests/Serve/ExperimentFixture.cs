@@ -15,9 +15,9 @@ public sealed class ExperimentFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 
-    public ServeModel Control { get; } = new(seed: 7);
+    public ServeModel Control { get; } = ServeModel.Seeded(7);
 
-    public ServeModel Treatment { get; } = new(seed: 8);
+    public ServeModel Treatment { get; } = ServeModel.Seeded(8);
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("urm-experiment-").FullName;
 

@@ -24,8 +24,16 @@ public class ServeModel : IAsyncLifetime
     private readonly double _paraphraseShare;
     private readonly int _seed;
 
-    /// <param name="seed">The trainer's seed: another seed trains another model (another version) on the same shop.</param>
-    public ServeModel(int seed = 7) : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1, seed: seed)
+    // xUnit builds a class fixture through its one public constructor, which must take no parameters
+    // (an optional one does not count): other seeds come through Seeded.
+    public ServeModel() : this(seed: 7)
+    {
+    }
+
+    /// <summary>The model of another seed: another model (another version) on the same shop.</summary>
+    public static ServeModel Seeded(int seed) => new(seed);
+
+    private ServeModel(int seed) : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1, seed: seed)
     {
     }
 
