@@ -51,6 +51,8 @@ public sealed class ServedFunctionTests : IClassFixture<ServeModel>, IAsyncLifet
         // Profiles on the Cosmos DB stand-in, as the app keeps them in Azure.
         _cosmos = await CosmosStandIn.CreateAsync();
         services.AddSingleton<IProfileStore>(await _cosmos.ProfileStoreAsync());
+        // Events name the recommendation they follow: the log they are attributed against.
+        services.AddSingleton<Urm.Core.Kpi.IRecommendationLog>(await _cosmos.RecommendationLogAsync());
         services.AddSingleton<Urm.Core.Events.IEventArchive>(new Urm.Azure.Blobs.BlobEventArchive(await AzuriteBlobs.NewContainerAsync(AzuriteBlobs.Client(), "events")));
         services.AddUrmHttp();
         _services = services.BuildServiceProvider();

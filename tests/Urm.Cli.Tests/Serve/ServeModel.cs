@@ -24,8 +24,13 @@ public class ServeModel : IAsyncLifetime
     private readonly double _paraphraseShare;
     private readonly int _seed;
 
+    // xUnit builds class fixtures through their one public constructor, and fills no optional parameter: the seeded one is internal.
+    public ServeModel() : this(seed: 7)
+    {
+    }
+
     /// <param name="seed">The trainer's seed: another seed trains another model (another version) on the same shop.</param>
-    public ServeModel(int seed = 7) : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1, seed: seed)
+    internal ServeModel(int seed) : this(SampleCatalog.Generate(ItemCount, seed: 5).Select(i => i with { Image = null }).ToList(), WriteEvents, epochs: 1, seed: seed)
     {
     }
 
