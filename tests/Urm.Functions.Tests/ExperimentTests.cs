@@ -65,6 +65,26 @@ public sealed class ExperimentTests(ServeModel model) : IClassFixture<ServeModel
     }
 
     [Fact]
+    public async Task An_experiment_started_after_the_last_upload_encodes_that_catalog_into_the_arms_set_at_start()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        await world.UploadModelAsync(B);
+        await world.ServeAsync(world.Start(), A);   // served and encoded before any experiment
+        Assert.Empty(await world.LiveCardsAsync(B));
+
+        var app = world.Start(settings: Split);
+        Assert.NotNull(await app.Services.GetRequiredService<CatalogLifecycle>().EncodeArmSetsAsync(default));   // what the poller does at start
+        await world.DrainChunksAsync(app);
+        Assert.Null((await world.ServingAsync()).CurrentRun);
+        Assert.Equal(model.Items.Count, (await world.LiveCardsAsync(B)).Count(c => c.ModelVersion == B));
+        Assert.Equal(A, (await world.ServingAsync()).ModelVersion);
+        // Once current, the next start plans B's set again and finds nothing changed.
+        Assert.NotNull(await app.Services.GetRequiredService<CatalogLifecycle>().EncodeArmSetsAsync(default));
+        Assert.Equal(0, await world.DrainChunksAsync(app));
+        Assert.Null((await world.ServingAsync()).CurrentRun);
+    }
+
+    [Fact]
     public async Task An_arm_whose_model_is_not_in_the_models_container_stops_the_start_with_its_name()
     {
         await using var world = await LifecycleWorld.CreateAsync(model);

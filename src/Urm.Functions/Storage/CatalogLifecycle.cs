@@ -198,6 +198,39 @@ public sealed class CatalogLifecycle(
         return (await pointers.ReadAsync(cancellationToken).ConfigureAwait(false)).Pointer.ModelVersion;
     }
 
+    /// <summary>
+    /// At an instance's start during an experiment: encodes the catalog last encoded into every arm's own set,
+    /// as a finished run would have (an experiment set up after the last upload, or on a model whose set was built
+    /// from an older catalog, would otherwise serve an empty or stale set until the next upload). Sets that are
+    /// current already cost a plan with nothing changed; nothing is done while a run or a build is under way,
+    /// since its finish goes through the arms' sets.
+    /// </summary>
+    /// <returns>The first arm's run; null when nothing was planned.</returns>
+    public async Task<string?> EncodeArmSetsAsync(CancellationToken cancellationToken)
+    {
+        // Without an experiment an instance's start takes no lock for this.
+        if (experiment?.Value.ToExperiment() is null) return null;
+        CatalogRunPlan? plan;
+        await using (var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false))
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+            var token = linked.Token;
+            var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
+            if (pointer is not { Catalog: { } snapshot, ModelVersion: { } served, CardSet: { } set, CurrentRun: null }) return null;
+            // As if the served set's run of that snapshot had just finished: the chain starts at the first arm's set.
+            // The snapshot is the whole catalog the served set holds, so, as for a new model's build, an arm's set
+            // kept from earlier may retire any share of it.
+            var last = new RunRequest(snapshot.Name, snapshot.ETag, served, set, AllowMassRetire: true, Activates: false);
+            plan = await PlanNextArmAsync(last, pointer, token).ConfigureAwait(false);
+            if (plan is null) return null;
+            await pointers.WriteAsync(pointer with { CurrentRun = plan.RunId, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+            logger.LogInformation("Planned run {Run} of {Blob} into arm card set {Set} at start: {Changed} changed items in {Chunks} chunks, {Skipped} unchanged",
+                plan.RunId, snapshot.Name, plan.Request.CardSet, plan.Changed, plan.Chunks, plan.SkippedUnchanged);
+        }
+        await SendOrFinishAsync(plan, resumed: false, cancellationToken).ConfigureAwait(false);
+        return plan.RunId;
+    }
+
     /// <summary>A chunk message: encodes the chunk with its run's model into its run's set; the last one finishes the run.</summary>
     public async Task EncodeChunkAsync(ChunkMessage message, CancellationToken cancellationToken)
     {
