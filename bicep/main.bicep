@@ -81,6 +81,14 @@ param cosmosCapacityMode string = 'serverless'
 @minValue(1000)
 param cosmosAutoscaleMaxThroughput int = 1000
 
+// ---- Experiment ---------------------------------------------------------------------------------
+
+@description('A/B split between model versions, `<modelVersion>=<share>,...` (Experiment__Arms, docs/EXPERIMENTS.md): every version must be in the models container before the app starts. Empty: no experiment, the served model answers everyone.')
+param experimentArms string = ''
+
+@description('Mixed into the hash that assigns shoppers to arms (Experiment__Salt); a new salt reshuffles every shopper. Empty: the arms\' versions joined by commas.')
+param experimentSalt string = ''
+
 // ---- Names: abbreviation + unique token, each can be overridden -------------------------------
 
 @description('Storage account name override.')
@@ -145,6 +153,9 @@ var appSettings = {
   Onnx__ExecutionProvider: isGpu ? 'cuda' : 'cpu'
   // One thread per ONNX Runtime session: requests in parallel use the cores (see docs/SETTINGS.md).
   Onnx__IntraOpThreads: '1'
+  // Always present, empty unless an experiment runs: the app reads an empty value as none.
+  Experiment__Arms: experimentArms
+  Experiment__Salt: experimentSalt
 }
 
 // ---- Modules ----------------------------------------------------------------------------------

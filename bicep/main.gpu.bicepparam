@@ -13,3 +13,6 @@ param containerImage = readEnvironmentVariable('URM_CONTAINER_IMAGE', '')
 param cosmosCapacityMode = 'autoscale'
 param cosmosAutoscaleMaxThroughput = 1000
 param subscribeFunctions = bool(readEnvironmentVariable('URM_SUBSCRIBE_FUNCTIONS', 'false'))
+// An A/B experiment (docs/EXPERIMENTS.md, "In Azure"): from the environment deploy.sh runs in; unset, none.
+param experimentArms = readEnvironmentVariable('URM_EXPERIMENT_ARMS', '')
+param experimentSalt = readEnvironmentVariable('URM_EXPERIMENT_SALT', '')

@@ -14,9 +14,11 @@ using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Events;
+using Urm.Core.Experiments;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Kpi;
+using Urm.Core.Models.Runtime;
 using Urm.Core.Profiles;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
@@ -34,6 +36,8 @@ public static class UrmFunctionsExtensions
         builder.UseMiddleware<ProblemMiddleware>();
         builder.Services.AddUrmFunctions(builder.Configuration);
         builder.Services.AddUrmTelemetry(builder.Configuration);
+        // Before the poller: a missing arm model stops the start instead of loading anything.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ExperimentCheck>());
         builder.Services.AddHostedService<ServingPoller>();
         return builder;
     }
@@ -49,6 +53,7 @@ public static class UrmFunctionsExtensions
         Bind<LifecycleOptions>(services, configuration, LifecycleOptions.Section);
         Bind<ProfileOptions>(services, configuration, ProfileOptions.Section);
         Bind<KpiOptions>(services, configuration, KpiOptions.Section);
+        Bind<ExperimentOptions>(services, configuration, ExperimentOptions.Section);
 
         services.AddSingleton(sp =>
         {
@@ -90,6 +95,12 @@ public static class UrmFunctionsExtensions
         // Every accepted event, for training: the data account's `events` container, one blob per batch.
         services.AddSingleton<IEventArchive>(sp => new BlobEventArchive(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobEventArchive.DefaultContainer)));
         services.AddSingleton(sp => new LifecycleLock(ModelsContainer(sp), sp.GetRequiredService<ILogger<LifecycleLock>>()));
+        services.AddSingleton<ExperimentCheck>();
+        // During an experiment every arm's model is loaded beside the served one (ServingFollower), each with
+        // the card set named after its version; the HTTP layer routes each shopper to their arm's once this is registered.
+        if (!string.IsNullOrWhiteSpace(configuration.GetSection(ExperimentOptions.Section)[nameof(ExperimentOptions.Arms)]))
+            services.AddSingleton(sp => new ArmModels(sp.GetRequiredService<IOptions<ExperimentOptions>>().Value.ToExperiment()!,
+                sp.GetRequiredService<ModelHost>(), new ModelHostOptions(sp.GetRequiredService<EncoderSessionOptions>())));
         services.AddSingleton<ServingFollower>();
         services.AddSingleton(sp => new ChunkQueue(CreateQueueServiceClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration).GetQueueClient(ChunkQueue.DefaultName)));
         services.AddSingleton(sp => new RunModels(sp.GetRequiredService<BlobModelPackageSource>(), sp.GetRequiredService<EncoderSessionOptions>()));

@@ -31,7 +31,7 @@ public sealed class KpiFunctionTests : IAsyncLifetime
             ["CardStore:ConnectionString"] = options.ConnectionString,
             ["CardStore:Database"] = options.Database,
             ["CardStore:BulkExecution"] = "false",
-            ["CatalogStorage"] = "UseDevelopmentStorage=true",
+            ["CatalogStorage"] = AzuriteBlobs.DevelopmentStorage(),
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddUrmFunctions(configuration);

@@ -68,18 +68,21 @@ internal sealed class LifecycleWorld : IAsyncDisposable
         var models = await AzuriteBlobs.NewContainerAsync(blobs, "models");
         var features = await AzuriteBlobs.NewContainerAsync(blobs, "features");
         var runs = await AzuriteBlobs.NewContainerAsync(blobs, "runs");
-        var chunks = new QueueClient("UseDevelopmentStorage=true", ChunkQueue.DefaultName, ChunkQueue.ClientOptions());
+        var chunks = new QueueClient(AzuriteBlobs.DevelopmentStorage(), ChunkQueue.DefaultName, ChunkQueue.ClientOptions());
         await chunks.CreateIfNotExistsAsync();
         await chunks.ClearMessagesAsync();   // whatever an earlier test left
         // The recommendation log's container, as Bicep deploys it: every answer is recorded there.
         var recommendations = await cosmos.RecommendationLogAsync();
-        return new LifecycleWorld(model, cosmos, blobs, models, features, runs, chunks) { Recommendations = recommendations };
+        // And the profiles' container: a recommend request by user id reads the shopper's stored history.
+        var profiles = await cosmos.ProfileStoreAsync();
+        return new LifecycleWorld(model, cosmos, blobs, models, features, runs, chunks) { Recommendations = recommendations, Profiles = profiles };
     }
 
     private CosmosRecommendationLog Recommendations { get; init; } = null!;
+    private CosmosProfileStore Profiles { get; init; } = null!;
 
-    /// <summary>A new app instance; <paramref name="change"/> may replace its services (a failing store, say).</summary>
-    public AppInstance Start(Action<IServiceCollection>? change = null)
+    /// <summary>A new app instance; <paramref name="change"/> may replace its services (a failing store, say), <paramref name="settings"/> adds app settings (<c>Section:Key</c>).</summary>
+    public AppInstance Start(Action<IServiceCollection>? change = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var local = Directory.CreateTempSubdirectory("urm-instance-").FullName;
         _folders.Add(local);
@@ -90,7 +93,7 @@ internal sealed class LifecycleWorld : IAsyncDisposable
             ["CardStore:ConnectionString"] = options.ConnectionString,
             ["CardStore:Database"] = options.Database,
             ["CardStore:BulkExecution"] = "false",
-            ["CatalogStorage"] = "UseDevelopmentStorage=true",
+            ["CatalogStorage"] = AzuriteBlobs.DevelopmentStorage(),
             ["Models:Container"] = Models.Name,
             ["Lifecycle:PollInterval"] = "00:00:01",
             ["Lifecycle:LockWait"] = "00:02:00",
@@ -99,13 +102,14 @@ internal sealed class LifecycleWorld : IAsyncDisposable
             ["Lifecycle:ChunkSize"] = ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Lifecycle:LocalRoot"] = local,
             ["Onnx:IntraOpThreads"] = "1",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddUrmFunctions(configuration);
         // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
         services.AddSingleton(_ => Cosmos.Store(options));
         services.AddSingleton<ICardSets>(_ => Cosmos.Sets(options));
         services.AddSingleton<IRecommendationLog>(Recommendations);
+        services.AddSingleton<Urm.Core.Profiles.IProfileStore>(Profiles);
         services.AddSingleton(Blobs);
         change?.Invoke(services);
         var instance = new AppInstance(this, services.BuildServiceProvider());
@@ -268,6 +272,17 @@ internal sealed class AppInstance(LifecycleWorld world, ServiceProvider services
         if (status != 200) return (status, null, []);
         var root = JsonDocument.Parse(body).RootElement;
         return (status, root.GetProperty("modelVersion").GetString(),
+            root.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()!).ToList());
+    }
+
+    /// <returns>The arm and model version that answered <paramref name="userId"/>, and the items' ids.</returns>
+    public async Task<(string? Arm, string? Model, List<string> Items)> RecommendForAsync(string userId)
+    {
+        var (status, body) = await CallAsync(c => new Recommend(Serving, Follower).RunAsync(c.Request, default),
+            $$$"""{"userId": "{{{userId}}}", "history": ["sku-1", "sku-2"], "k": 200, "rules": {"availableOnly": false, "excludeSeen": false}}""");
+        Assert.True(status == 200, $"recommend for {userId} answered {status}: {body}");
+        var root = JsonDocument.Parse(body).RootElement;
+        return (root.GetProperty("arm").GetString(), root.GetProperty("modelVersion").GetString(),
             root.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()!).ToList());
     }
 

@@ -32,7 +32,7 @@ public sealed class ProfileFunctionTests : IAsyncLifetime
             ["CardStore:ConnectionString"] = options.ConnectionString,
             ["CardStore:Database"] = options.Database,
             ["CardStore:BulkExecution"] = "false",
-            ["CatalogStorage"] = "UseDevelopmentStorage=true",
+            ["CatalogStorage"] = AzuriteBlobs.DevelopmentStorage(),
             ["Profiles:MaxEvents"] = "5",
         }).Build();
         var services = new ServiceCollection().AddLogging();

@@ -18,6 +18,7 @@ public sealed partial class SettingsTests
         .Append(typeof(Urm.Core.Profiles.ProfileOptions))
         .Append(typeof(Urm.Azure.Cosmos.CosmosRecommendationLogOptions))
         .Append(typeof(Urm.Core.Kpi.KpiOptions))
+        .Append(typeof(Urm.Core.Experiments.ExperimentOptions))
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => $"{t.GetField("Section")!.GetValue(null)}__{p.Name}"))
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -38,7 +39,7 @@ public sealed partial class SettingsTests
     public void Every_documented_setting_of_the_apps_sections_is_bound()
     {
         var sections = Bound().Select(n => n.Split("__")[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Assert.Equal(["CardStore", "CatalogStorage", "Kpi", "Lifecycle", "Models", "Onnx", "Profiles", "Recommendations"], sections.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["CardStore", "CatalogStorage", "Experiment", "Kpi", "Lifecycle", "Models", "Onnx", "Profiles", "Recommendations"], sections.Order(StringComparer.Ordinal).ToArray());
         var unbound = Documented().Where(n => n.Contains("__", StringComparison.Ordinal) && sections.Contains(n.Split("__")[0]))
             .Except(Bound(), StringComparer.OrdinalIgnoreCase).ToArray();
         Assert.True(unbound.Length == 0, "documented but not bound: " + string.Join(", ", unbound));
@@ -124,6 +125,10 @@ public sealed partial class SettingsTests
     [InlineData("CatalogStorage:queueServiceUri", "not a uri", "CatalogStorage__queueServiceUri")]
     [InlineData("Profiles:MaxEvents", "0", "Profiles__MaxEvents")]
     [InlineData("Profiles:EventTtl", "00:00:01", "Profiles__EventTtl")]
+    [InlineData("Experiment:Arms", "m-1=1", "Experiment__Arms names 1 arm")]
+    [InlineData("Experiment:Arms", "m-1=0.5,m-2=0.4", "Experiment__Arms shares sum to 0.9")]
+    [InlineData("Experiment:Arms", "m-1=0.5,m-1=0.5", "Experiment__Arms names model version 'm-1' 2 times")]
+    [InlineData("Experiment:Arms", "m-1=0.5,m-2", "Experiment__Arms entry 'm-2'")]
     public void A_wrong_value_names_its_setting(string key, string value, string setting)
     {
         var provider = Provider(Valid(key, value));
@@ -135,8 +140,26 @@ public sealed partial class SettingsTests
             _ = provider.GetRequiredService<IOptions<CatalogStorageOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<LifecycleOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<Urm.Core.Profiles.ProfileOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<Urm.Core.Experiments.ExperimentOptions>>().Value;
         });
         Assert.Contains(setting, error is OptionsValidationException ? error.Message : error.ToString());
+    }
+
+    [Fact]
+    public void An_experiment_registers_its_arms_and_none_registers_no_arms()
+    {
+        var settings = Valid("Experiment:Arms", "m-1=0.9, m-2=0.1");
+        settings["Experiment:Salt"] = "spring";
+        using var provider = Provider(settings);
+        var experiment = provider.GetRequiredService<Urm.Core.Experiments.ArmModels>().Experiment;
+        Assert.Equal([("A", "m-1", 0.9), ("B", "m-2", 0.1)], experiment.Arms.Select(a => (a.Name, a.ModelVersion, a.Share)).ToArray());
+        Assert.Equal("spring", experiment.Salt);
+        // The HTTP layer routes by arm exactly when this is registered.
+        Assert.Same(provider.GetRequiredService<Urm.Core.Experiments.ArmModels>(), provider.GetRequiredService<Urm.Http.Serving.UrmServing>().Arms);
+
+        using var none = Provider(Valid("Experiment:Arms", " "));
+        Assert.Null(none.GetService<Urm.Core.Experiments.ArmModels>());
+        Assert.Null(none.GetRequiredService<IOptions<Urm.Core.Experiments.ExperimentOptions>>().Value.ToExperiment());
     }
 
     private static Dictionary<string, string?> Valid(string key, string value) => new()

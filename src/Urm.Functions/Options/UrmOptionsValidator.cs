@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Urm.Core.Experiments;
 using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 
@@ -8,8 +9,15 @@ namespace Urm.Functions.Options;
 /// <summary>Start-up checks of the app's settings: a wrong value stops the app with the setting's name and what to put there.</summary>
 public sealed class UrmOptionsValidator(IConfiguration configuration) :
     IValidateOptions<CardStoreOptions>, IValidateOptions<ModelsOptions>, IValidateOptions<OnnxOptions>, IValidateOptions<CatalogStorageOptions>,
-    IValidateOptions<LifecycleOptions>, IValidateOptions<ProfileOptions>, IValidateOptions<KpiOptions>
+    IValidateOptions<LifecycleOptions>, IValidateOptions<ProfileOptions>, IValidateOptions<KpiOptions>, IValidateOptions<ExperimentOptions>
 {
+    /// <summary>The split alone; whether each arm's model is in the models container is <see cref="Storage.ExperimentCheck"/>'s job (it needs the container).</summary>
+    public ValidateOptionsResult Validate(string? name, ExperimentOptions options)
+    {
+        var problems = options.Problems().ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
     public ValidateOptionsResult Validate(string? name, KpiOptions options)
     {
         var problems = options.Problems().ToList();

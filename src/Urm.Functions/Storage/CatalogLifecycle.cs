@@ -8,6 +8,7 @@ using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
 using Urm.Core.Catalog;
+using Urm.Core.Experiments;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Images;
@@ -30,7 +31,9 @@ namespace Urm.Functions.Storage;
 /// A catalog upload or a new <c>models/active.json</c> makes a chunked run (<see cref="ChunkedCatalogRun"/>):
 /// the coordinator reads the snapshot once, writes the changed items as chunks and queues one message per
 /// chunk; queue-triggered workers on any instance encode them; the worker that completes the last chunk
-/// finishes the run: retires what the snapshot lacks and, for a new model, flips the pointer. An upload
+/// finishes the run: retires what the snapshot lacks and, for a new model, flips the pointer; during an
+/// experiment it then plans the same snapshot into each arm's own card set in turn (<see cref="NextArmSet"/>),
+/// so no arm serves items the served set has retired or changed. An upload
 /// goes into the served set, or into the set being built when a new model is pending; a model's set is
 /// built from the recorded snapshot while the old set keeps serving (raw features come from the shared
 /// feature store, so that is a re-fuse wherever a chunk lands).
@@ -48,7 +51,7 @@ public sealed class CatalogLifecycle(
     BlobServiceClient blobs, BlobModelPackageSource packages, ServingPointerStore pointers, LifecycleLock gate, ICardSets sets,
     CatalogTextEncoder text, IFeatureCache features, EncoderSessionOptions session, HttpClient http, ServingFollower follower,
     ChunkQueue queue, RunModels runModels, IOptions<LifecycleOptions> options, IOptions<ModelsOptions> models,
-    ILogger<CatalogLifecycle> logger, TimeProvider? time = null, UrmMetrics? metrics = null)
+    ILogger<CatalogLifecycle> logger, TimeProvider? time = null, UrmMetrics? metrics = null, IOptions<ExperimentOptions>? experiment = null)
 {
     /// <summary>Blob metadata that marks an upload as meant to drop more than the retire limit of the live catalog.</summary>
     public const string AllowMassRetireMetadata = "urm_allow_mass_retire";
@@ -195,6 +198,39 @@ public sealed class CatalogLifecycle(
         return (await pointers.ReadAsync(cancellationToken).ConfigureAwait(false)).Pointer.ModelVersion;
     }
 
+    /// <summary>
+    /// At an instance's start during an experiment: encodes the catalog last encoded into every arm's own set,
+    /// as a finished run would have (an experiment set up after the last upload, or on a model whose set was built
+    /// from an older catalog, would otherwise serve an empty or stale set until the next upload). Sets that are
+    /// current already cost a plan with nothing changed; nothing is done while a run or a build is under way,
+    /// since its finish goes through the arms' sets.
+    /// </summary>
+    /// <returns>The first arm's run; null when nothing was planned.</returns>
+    public async Task<string?> EncodeArmSetsAsync(CancellationToken cancellationToken)
+    {
+        // Without an experiment an instance's start takes no lock for this.
+        if (experiment?.Value.ToExperiment() is null) return null;
+        CatalogRunPlan? plan;
+        await using (var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false))
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+            var token = linked.Token;
+            var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
+            if (pointer is not { Catalog: { } snapshot, ModelVersion: { } served, CardSet: { } set, CurrentRun: null }) return null;
+            // As if the served set's run of that snapshot had just finished: the chain starts at the first arm's set.
+            // The snapshot is the whole catalog the served set holds, so, as for a new model's build, an arm's set
+            // kept from earlier may retire any share of it.
+            var last = new RunRequest(snapshot.Name, snapshot.ETag, served, set, AllowMassRetire: true, Activates: false);
+            plan = await PlanNextArmAsync(last, pointer, token).ConfigureAwait(false);
+            if (plan is null) return null;
+            await pointers.WriteAsync(pointer with { CurrentRun = plan.RunId, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
+            logger.LogInformation("Planned run {Run} of {Blob} into arm card set {Set} at start: {Changed} changed items in {Chunks} chunks, {Skipped} unchanged",
+                plan.RunId, snapshot.Name, plan.Request.CardSet, plan.Changed, plan.Chunks, plan.SkippedUnchanged);
+        }
+        await SendOrFinishAsync(plan, resumed: false, cancellationToken).ConfigureAwait(false);
+        return plan.RunId;
+    }
+
     /// <summary>A chunk message: encodes the chunk with its run's model into its run's set; the last one finishes the run.</summary>
     public async Task EncodeChunkAsync(ChunkMessage message, CancellationToken cancellationToken)
     {
@@ -316,31 +352,86 @@ public sealed class CatalogLifecycle(
     private async Task<CatalogRunPlan?> CurrentPlanAsync(ServingPointer pointer, CancellationToken cancellationToken)
         => pointer.CurrentRun is { } runId ? await _run.TryReadPlanAsync(runId, cancellationToken).ConfigureAwait(false) : null;
 
-    /// <summary>Retires, reports and (for a new model) flips, once, if the run is still the current one.</summary>
+    /// <summary>
+    /// Retires, reports and (for a new model) flips, once, if the run is still the current one; during an
+    /// experiment, then starts the run of the next arm's set on the same snapshot.
+    /// </summary>
     private async Task FinishRunAsync(string runId, CancellationToken cancellationToken)
     {
-        await using var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
-        var token = linked.Token;
-        var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
-        if (pointer.CurrentRun != runId)
+        CatalogRunPlan? chained;
+        await using (var held = await gate.AcquireAsync(options.Value.LockWait, cancellationToken).ConfigureAwait(false))
         {
-            logger.LogInformation("Run {Run} is not current any more (replaced, or finished by another worker); nothing to finish", runId);
-            return;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+            var token = linked.Token;
+            var (pointer, etag) = await pointers.ReadAsync(token).ConfigureAwait(false);
+            if (pointer.CurrentRun != runId)
+            {
+                logger.LogInformation("Run {Run} is not current any more (replaced, or finished by another worker); nothing to finish", runId);
+                return;
+            }
+            var plan = await _run.ReadPlanAsync(runId, token).ConfigureAwait(false);
+            var request = plan.Request;
+            var report = await _run.FinishAsync(runId, await sets.OpenAsync(request.CardSet, token).ConfigureAwait(false), token).ConfigureAwait(false);
+            var next = pointer with { Catalog = new CatalogSnapshot(request.CatalogName, request.CatalogETag), CurrentRun = null, UpdatedAt = _time.GetUtcNow() };
+            if (request.Activates) next = next with { ModelVersion = request.ModelVersion, CardSet = request.CardSet, PendingModel = null };
+            // The report first: once the pointer moves on, a retry of this finish does nothing, so nothing would
+            // write it. An arm's run reports beside the served set's (<name>.<version>.json), not over it.
+            var armRun = request.CardSet != next.CardSet;
+            var reportName = await Reports.WriteAsync(armRun ? ArmReportName(request.CatalogName, request.CardSet) : request.CatalogName, report, token).ConfigureAwait(false);
+            chained = await PlanNextArmAsync(request, next, token).ConfigureAwait(false);
+            if (chained is not null) next = next with { CurrentRun = chained.RunId };
+            await pointers.WriteAsync(next, etag, token).ConfigureAwait(false);
+            logger.LogInformation("Finished run {Run} of {Blob} into card set {Set}: {Fused} fused in {Chunks} chunks, {Skipped} unchanged, {Retired} retired, {Rejected} rejected rows; report {Report}{Flip}",
+                runId, request.CatalogName, request.CardSet, report.Fused, report.Chunks, report.SkippedUnchanged, report.Retired, report.Rejected, reportName,
+                request.Activates ? $"; serving pointer flipped to model {request.ModelVersion}" : "");
+            if (report.Warning is not null) logger.LogWarning("Run {Run}: {Warning}", runId, report.Warning);
+            if (chained is not null)
+                logger.LogInformation("Planned run {Run} of {Blob} into arm card set {Set}: {Changed} changed items in {Chunks} chunks, {Skipped} unchanged",
+                    chained.RunId, request.CatalogName, chained.Request.CardSet, chained.Changed, chained.Chunks, chained.SkippedUnchanged);
         }
-        var plan = await _run.ReadPlanAsync(runId, token).ConfigureAwait(false);
-        var request = plan.Request;
-        var report = await _run.FinishAsync(runId, await sets.OpenAsync(request.CardSet, token).ConfigureAwait(false), token).ConfigureAwait(false);
-        // The report first: once the pointer moves on, a retry of this finish does nothing, so nothing would write it.
-        var reportName = await Reports.WriteAsync(request.CatalogName, report, token).ConfigureAwait(false);
-        var next = pointer with { Catalog = new CatalogSnapshot(request.CatalogName, request.CatalogETag), CurrentRun = null, UpdatedAt = _time.GetUtcNow() };
-        if (request.Activates) next = next with { ModelVersion = request.ModelVersion, CardSet = request.CardSet, PendingModel = null };
-        await pointers.WriteAsync(next, etag, token).ConfigureAwait(false);
-        logger.LogInformation("Finished run {Run} of {Blob} into card set {Set}: {Fused} fused in {Chunks} chunks, {Skipped} unchanged, {Retired} retired, {Rejected} rejected rows; report {Report}{Flip}",
-            runId, request.CatalogName, request.CardSet, report.Fused, report.Chunks, report.SkippedUnchanged, report.Retired, report.Rejected, reportName,
-            request.Activates ? $"; serving pointer flipped to model {request.ModelVersion}" : "");
-        if (report.Warning is not null) logger.LogWarning("Run {Run}: {Warning}", runId, report.Warning);
+        // Outside the lock: a run with no changed item finishes at once, and that finish takes the lock again.
+        if (chained is not null) await SendOrFinishAsync(chained, resumed: false, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The run that encodes <paramref name="finished"/>'s snapshot into the next arm's own set; null when there is
+    /// no experiment, every arm's set has it, a new model is being built (its finish comes first), or the
+    /// snapshot was replaced meanwhile (the newer upload's run goes through every set in its turn).
+    /// </summary>
+    private async Task<CatalogRunPlan?> PlanNextArmAsync(RunRequest finished, ServingPointer after, CancellationToken cancellationToken)
+    {
+        if (after.PendingModel is not null || NextArmSet(finished.CardSet, after.CardSet) is not { } set) return null;
+        if (!CatalogFormats.TryFromPath(finished.CatalogName, out var format)) return null;
+        var blob = blobs.GetBlobContainerClient(CatalogContainer).GetBlobClient(finished.CatalogName);
+        // The same retire guard as the served set's run on the same upload: an arm never loses items the served set keeps.
+        var request = new RunRequest(finished.CatalogName, finished.CatalogETag, set, set, finished.AllowMassRetire, Activates: false);
+        try
+        {
+            return await _run.PlanAsync(request, OpenPinned(blob, new ETag(finished.CatalogETag)), format, await sets.OpenAsync(set, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            logger.LogInformation("Did not encode {Blob} into arm card set {Set}: it was replaced meanwhile; the newer upload's run encodes every set", finished.CatalogName, set);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The arms' own sets (those of arms whose model is not the served one, named after their versions) in the
+    /// order <c>Experiment__Arms</c> lists them: after the served set comes the first, after each the next.
+    /// </summary>
+    internal string? NextArmSet(string finishedSet, string? servedSet)
+    {
+        if (experiment?.Value.ToExperiment() is not { } split) return null;
+        var own = split.Arms.Select(a => a.ModelVersion).Where(v => v != servedSet).ToList();
+        var at = finishedSet == servedSet ? -1 : own.IndexOf(finishedSet);
+        if (finishedSet != servedSet && at < 0) return null;
+        return at + 1 < own.Count ? own[at + 1] : null;
+    }
+
+    /// <summary>Where an arm's run reports: <c>catalog-reports/&lt;name&gt;.&lt;version&gt;.json</c>, beside the served set's <c>&lt;name&gt;.json</c>.</summary>
+    public static string ArmReportName(string catalogName, string cardSet)
+        => Path.ChangeExtension(catalogName, null) + "." + cardSet + Path.GetExtension(catalogName);
 
     private async Task<string> WriteActivationFailureAsync(string version, string error, CancellationToken cancellationToken)
     {

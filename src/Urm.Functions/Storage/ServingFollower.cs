@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Urm.Azure.Blobs;
 using Urm.Azure.Lifecycle;
 using Urm.Core.Cards;
+using Urm.Core.Experiments;
 using Urm.Core.Models.Runtime;
 using Urm.Functions.Options;
 
@@ -13,11 +14,13 @@ namespace Urm.Functions.Storage;
 /// Keeps this instance on what <c>models/serving.json</c> names: when the pointer moves, the named
 /// package is downloaded and activated together with its card set (<see cref="ModelHost.ActivateAsync(string, ICardStore?, CancellationToken)"/>),
 /// so every instance swaps model and cards in one step, whichever instance built the set. No event is
-/// needed: the pointer is read every <see cref="LifecycleOptions.PollInterval"/> by ETag.
+/// needed: the pointer is read every <see cref="LifecycleOptions.PollInterval"/> by ETag. During an experiment
+/// (<paramref name="arms"/>), every arm whose model the pointer does not name is loaded into its own host with
+/// the card set named after its version, which catalog runs keep current (<see cref="CatalogLifecycle"/>).
 /// </summary>
 public sealed class ServingFollower(
     ServingPointerStore pointers, BlobModelPackageSource packages, ModelHost host, ICardSets sets,
-    IOptions<LifecycleOptions> options, ILogger<ServingFollower> logger, TimeProvider? time = null)
+    IOptions<LifecycleOptions> options, ILogger<ServingFollower> logger, ArmModels? arms = null, TimeProvider? time = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -97,7 +100,11 @@ public sealed class ServingFollower(
     {
         var read = await pointers.ReadIfChangedAsync(_seen, cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastCheck, _time.GetTimestamp());
-        if (read is not { } changed) return;
+        if (read is not { } changed)
+        {
+            await FollowArmsAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var (pointer, etag) = changed;
         if (pointer is { ModelVersion: { } version, CardSet: { } set } && (host.ActiveVersion != version || _set != set))
         {
@@ -121,5 +128,34 @@ public sealed class ServingFollower(
         }
         // Only once followed: a failed activation is tried again on a later look.
         _seen = etag;
+        await FollowArmsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads each arm's model that neither the served host nor the arm's own host has yet (once per arm: its
+    /// set then follows catalog runs as the served one does). An arm the served model answers needs nothing.
+    /// </summary>
+    private async Task FollowArmsAsync(CancellationToken cancellationToken)
+    {
+        if (arms is null) return;
+        foreach (var arm in arms.Experiment.Arms)
+        {
+            if (host.ActiveVersion == arm.ModelVersion || arms.OwnHost(arm).ActiveVersion == arm.ModelVersion) continue;
+            if (_time.GetUtcNow() < _retryAt) return;
+            try
+            {
+                var package = await packages.DownloadAsync(arm.ModelVersion, cancellationToken).ConfigureAwait(false);
+                var cards = await sets.OpenAsync(arm.ModelVersion, cancellationToken).ConfigureAwait(false);
+                await arms.ActivateAsync(arm, package.Directory, cards, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _failures++;
+                _retryAt = _time.GetUtcNow() + TimeSpan.FromTicks(Math.Min(_interval.Ticks << Math.Min(_failures, 6), TimeSpan.FromMinutes(5).Ticks));
+                throw;
+            }
+            (_failures, _retryAt) = (0, DateTimeOffset.MinValue);
+            logger.LogInformation("Serving arm {Arm}: model {Version} with card set {Set}", arm.Name, arm.ModelVersion, arm.ModelVersion);
+        }
     }
 }

@@ -7,8 +7,8 @@ namespace Urm.Functions.Storage;
 
 /// <summary>
 /// Per instance: at start, starts or resumes the activation models/active.json asks for if it is not served
-/// yet (an event lost; a build whose chunks stopped being sent), then follows models/serving.json every
-/// poll interval.
+/// yet (an event lost; a build whose chunks stopped being sent), during an experiment brings the arms' card
+/// sets up to the last catalog, then follows models/serving.json every poll interval.
 /// </summary>
 public sealed class ServingPoller(CatalogLifecycle lifecycle, ServingFollower follower, IOptions<LifecycleOptions> options, ILogger<ServingPoller> logger) : BackgroundService
 {
@@ -22,6 +22,14 @@ public sealed class ServingPoller(CatalogLifecycle lifecycle, ServingFollower fo
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Activating the model at start failed; the next upload of models/active.json (or the next start) retries.");
+        }
+        try
+        {
+            await lifecycle.EncodeArmSetsAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Encoding the catalog into the experiment's arm card sets at start failed; the next catalog upload (or the next start) encodes them.");
         }
 
         using var timer = new PeriodicTimer(options.Value.PollInterval);

@@ -11,6 +11,13 @@ public static class AzuriteBlobs
     public static BlobServiceClient Client() => new(
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};BlobEndpoint={TestServers.RequireAzuriteBlob()};");
 
+    /// <summary>
+    /// What <c>UseDevelopmentStorage=true</c> says, blob and queue endpoints both, but on the ports the test servers
+    /// listen on (<see cref="TestServers"/>): for the app's <c>CatalogStorage</c> setting and queue clients in tests.
+    /// </summary>
+    public static string DevelopmentStorage() =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};BlobEndpoint={TestServers.RequireAzuriteBlob()};QueueEndpoint={TestServers.RequireAzuriteQueue()};";
+
     /// <summary>A new, empty container with a unique name starting with <paramref name="prefix"/>.</summary>
     public static async Task<BlobContainerClient> NewContainerAsync(BlobServiceClient client, string prefix)
     {
