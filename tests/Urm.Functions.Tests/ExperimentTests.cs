@@ -85,6 +85,25 @@ public sealed class ExperimentTests(ServeModel model) : IClassFixture<ServeModel
     }
 
     [Fact]
+    public async Task An_arms_chunk_that_fails_every_delivery_reports_beside_the_served_sets_report_not_over_it()
+    {
+        await using var world = await LifecycleWorld.CreateAsync(model);
+        await world.UploadModelAsync(B);
+        await world.ServeAsync(world.Start(), A);
+        var served = (await world.ReportAsync())!.Value.GetRawText();
+
+        var app = world.Start(settings: Split);
+        Assert.NotNull(await app.Services.GetRequiredService<CatalogLifecycle>().EncodeArmSetsAsync(default));
+        var poisoned = (await world.Chunks.ReceiveMessageAsync()).Value;
+        await app.FailChunkAsync(poisoned.Body.ToString());
+
+        Assert.Null((await world.ServingAsync()).CurrentRun);
+        Assert.Equal(served, (await world.ReportAsync())!.Value.GetRawText());
+        var armReport = (await world.ReportAsync(CatalogLifecycle.ArmReportName(world.CatalogName, B)))!.Value;
+        Assert.Contains("failed on every delivery", armReport.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task An_arm_whose_model_is_not_in_the_models_container_stops_the_start_with_its_name()
     {
         await using var world = await LifecycleWorld.CreateAsync(model);

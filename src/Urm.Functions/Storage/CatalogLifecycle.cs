@@ -271,7 +271,10 @@ public sealed class CatalogLifecycle(
         var plan = await _run.ReadPlanAsync(message.RunId, token).ConfigureAwait(false);
         var error = $"Chunk {message.Chunk} of run {message.RunId} failed on every delivery (see the app's logs for its exceptions); the run is stopped. " +
                     "Cards written by its other chunks stay (they are valid for their content). Upload the catalog again to retry.";
-        var report = await Reports.WriteFailureAsync(plan.Request.CatalogName, error, _time.GetUtcNow(), token).ConfigureAwait(false);
+        // An arm's run reports beside the served set's report, as its finish does, never over it.
+        var armRun = !plan.Request.Activates && plan.Request.CardSet != pointer.CardSet;
+        var reportName = armRun ? ArmReportName(plan.Request.CatalogName, plan.Request.CardSet) : plan.Request.CatalogName;
+        var report = await Reports.WriteFailureAsync(reportName, error, _time.GetUtcNow(), token).ConfigureAwait(false);
         if (plan.Request.Activates) await WriteActivationFailureAsync(plan.Request.ModelVersion, error, token).ConfigureAwait(false);
         await pointers.WriteAsync(pointer with { CurrentRun = null, PendingModel = plan.Request.Activates ? null : pointer.PendingModel, UpdatedAt = _time.GetUtcNow() }, etag, token).ConfigureAwait(false);
         metrics?.CatalogRunEnded(UrmMetrics.RunFailed);
