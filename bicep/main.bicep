@@ -131,11 +131,13 @@ var bootstrapImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-demo:
 
 // App settings: identical names on both plans, identity-based connections only.
 // docs/SETTINGS.md lists each with its meaning; a test checks that both lists match.
-// APPLICATIONINSIGHTS_CONNECTION_STRING is added by the app module from the component itself.
+// APPLICATIONINSIGHTS_CONNECTION_STRING is added by the app module from the component itself; the
+// component has local auth off, so host and worker ingest as the identity (the authentication string).
 var appSettings = {
   FUNCTIONS_EXTENSION_VERSION: '~4'
   FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
   AZURE_CLIENT_ID: identity.outputs.clientId
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'
   AzureWebJobsStorage__accountName: storage.outputs.name
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.outputs.clientId
@@ -214,6 +216,7 @@ module access 'modules/access.bicep' = {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
     cosmosAccountName: cosmos.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
     registryName: isGpu ? registry!.outputs.name : ''
   }
 }
@@ -232,7 +235,7 @@ module premiumApp 'modules/app-premium.bicep' = if (!isGpu) {
     settings: appSettings
   }
   dependsOn: [
-    access // roles exist before the host first reaches storage and Cosmos
+    access // roles exist before the host first reaches storage, Cosmos and Application Insights
   ]
 }
 

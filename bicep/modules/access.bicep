@@ -4,6 +4,7 @@
 //                                                    catalog-chunks and catalog-chunks-poison)
 //   Cosmos account:  Cosmos DB Built-in Data Contributor (data plane, sqlRoleAssignments)
 //   registry (gpu):  AcrPull (image pull)
+//   App Insights:    Monitoring Metrics Publisher (telemetry ingestion with Entra ID; local auth is off)
 
 @description('Principal (object) id of the app identity.')
 param principalId string
@@ -16,6 +17,9 @@ param storageAccountName string
 @description('Name of the Cosmos DB account.')
 param cosmosAccountName string
 
+@description('Name of the Application Insights component.')
+param appInsightsName string
+
 @description('Name of the container registry; empty when the plan has none.')
 param registryName string
 
@@ -23,6 +27,7 @@ param registryName string
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var acrPullRoleId = '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 // Cosmos DB data-plane role definition (per account, fixed id): Built-in Data Contributor.
 var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
 
@@ -32,6 +37,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' existing = {
   name: cosmosAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
 }
 
 resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing = if (!empty(registryName)) {
@@ -73,6 +82,17 @@ resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!emp
   scope: registry
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', acrPullRoleId)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The host and the worker send telemetry as the app identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, principalId, monitoringMetricsPublisherRoleId)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

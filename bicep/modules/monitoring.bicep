@@ -1,5 +1,6 @@
 // Log Analytics workspace, a workspace-based Application Insights component and the workbook of the
-// app's own metrics. Apps read the connection string from the component themselves (app modules use an
+// app's own metrics. Local authentication is off: telemetry is ingested with Microsoft Entra ID only.
+// Apps read the connection string from the component themselves (app modules use an
 // `existing` reference), so it never passes through an output.
 
 @description('Name of the Log Analytics workspace.')
@@ -36,6 +37,10 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
     IngestionMode: 'LogAnalytics'
+    // Ingestion with Microsoft Entra ID only: the host and the worker sign in with the app identity
+    // (Monitoring Metrics Publisher, access.bicep; APPLICATIONINSIGHTS_AUTHENTICATION_STRING), and the
+    // instrumentation key in the connection string no longer suffices to send telemetry.
+    DisableLocalAuth: true
   }
 }
 

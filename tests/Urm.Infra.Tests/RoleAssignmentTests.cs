@@ -16,6 +16,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
     private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+    private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
     private const string CosmosBuiltInDataContributor = "00000000-0000-0000-0000-000000000002";
 
     [Theory]
@@ -29,6 +30,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
             (StorageBlobDataOwner, storageId),
             (StorageQueueDataContributor, storageId),
             (StorageBlobDataContributor, EventGridTests.DeadLetterContainer(snapshot).Id),
+            (MonitoringMetricsPublisher, (string)snapshot.Single("Microsoft.Insights/components")["id"]!),
         };
         if (plan == "gpu")
         {
@@ -51,7 +53,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
             .Where(a => !IsForTheTopic(snapshot, a))
             .Concat(snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"))
             .ToList();
-        Assert.Equal(plan == "gpu" ? 4 : 3, assignments.Count);
+        Assert.Equal(plan == "gpu" ? 5 : 4, assignments.Count);
         foreach (var assignment in assignments)
         {
             var principal = (string)assignment["properties"]!["principalId"]!;
@@ -93,6 +95,31 @@ public sealed partial class RoleAssignmentTests(CompiledTemplates compiled)
                 q => ((string)q["name"]!).EndsWith($"/{name}", StringComparison.Ordinal))["id"]!;
             Assert.Contains(scopes, scope => queueId.StartsWith($"{scope}/", StringComparison.Ordinal));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Telemetry_is_ingested_with_entra_id_as_the_app_identity(string plan)
+    {
+        // The component refuses the instrumentation key; the app identity may publish to it, and the host
+        // and the worker are told to sign in as that identity (the user-assigned one: ClientId).
+        var snapshot = compiled.Snapshots[plan];
+        var component = snapshot.Single("Microsoft.Insights/components");
+        Assert.True((bool)component["properties"]!["DisableLocalAuth"]!);
+
+        var identityId = (string)snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
+        var publisher = Assert.Single(snapshot.OfType("Microsoft.Authorization/roleAssignments"), a => RoleGuid(a) == MonitoringMetricsPublisher);
+        Assert.Equal((string)component["id"]!, Scope(publisher));
+        var principal = (string)publisher["properties"]!["principalId"]!;
+        Assert.Contains($"'{identityId}'", principal, StringComparison.Ordinal);
+        Assert.EndsWith(".principalId]", principal, StringComparison.Ordinal);
+        Assert.Equal("ServicePrincipal", (string?)publisher["properties"]!["principalType"]);
+
+        var authentication = snapshot.AppSettings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
+        Assert.StartsWith("[format('Authorization=AAD;ClientId={0}', ", authentication, StringComparison.Ordinal);
+        Assert.Contains($"'{identityId}'", authentication, StringComparison.Ordinal);
+        Assert.EndsWith(".clientId)]", authentication, StringComparison.Ordinal);
+        Assert.Equal(snapshot.AppSettings["AZURE_CLIENT_ID"], authentication.Replace("[format('Authorization=AAD;ClientId={0}', ", "[").Replace(".clientId)]", ".clientId]"));
     }
 
     // The system topic's system-assigned identity: reference('<topic id>', '<api>', 'full').identity.principalId.
