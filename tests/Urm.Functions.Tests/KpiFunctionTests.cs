@@ -2,11 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Azure.Tests.Servers;
 using Urm.Core.Kpi;
-using Urm.Core.Profiles;
 using Urm.Functions.Triggers;
 using Urm.Http.Serving;
 
@@ -24,24 +22,7 @@ public sealed class KpiFunctionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cosmos = await CosmosStandIn.CreateAsync();
-        var options = _cosmos.Options();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["CardStore:Kind"] = "cosmos",
-            ["CardStore:ConnectionString"] = options.ConnectionString,
-            ["CardStore:Database"] = options.Database,
-            ["CardStore:BulkExecution"] = "false",
-            ["CatalogStorage"] = AzuriteBlobs.DevelopmentStorage(),
-        }).Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddUrmFunctions(configuration);
-        // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
-        services.AddSingleton<IProfileStore>(await _cosmos.ProfileStoreAsync());
-        services.AddSingleton<IRecommendationLog>(await _cosmos.RecommendationLogAsync(TimeSpan.FromDays(90)));
-        var blobs = AzuriteBlobs.Client();
-        await blobs.GetBlobContainerClient(Urm.Azure.Blobs.BlobEventArchive.DefaultContainer).CreateIfNotExistsAsync();
-        services.AddSingleton(blobs);
-        _services = services.BuildServiceProvider();
+        _services = await CosmosFunctionsApp.BuildAsync(_cosmos, recordsTtl: TimeSpan.FromDays(90));
     }
 
     public async Task DisposeAsync()

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Urm.Azure.Tests.Servers;
-using Urm.Core.Kpi;
 using Urm.Core.Profiles;
 using Urm.Functions.Triggers;
 using Urm.Http.Serving;
@@ -25,29 +24,8 @@ public sealed class ProfileFunctionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cosmos = await CosmosStandIn.CreateAsync();
-        var options = _cosmos.Options();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["CardStore:Kind"] = "cosmos",
-            ["CardStore:ConnectionString"] = options.ConnectionString,
-            ["CardStore:Database"] = options.Database,
-            ["CardStore:BulkExecution"] = "false",
-            ["CatalogStorage"] = AzuriteBlobs.DevelopmentStorage(),
-            ["Profiles:MaxEvents"] = "5",
-        }).Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddUrmFunctions(configuration);
-        var profiles = await _cosmos.ProfileStoreAsync(new ProfileOptions { MaxEvents = 5 });
-        // The stand-in's self-signed certificate: the test transport, not the product, accepts it.
-        services.AddSingleton<IProfileStore>(profiles);
-        // An erasure also clears the recommendation records that name the user.
-        services.AddSingleton<IRecommendationLog>(await _cosmos.RecommendationLogAsync());
-        // Azurite on the tests' port; the app's archive is the events container of this account.
-        var blobs = AzuriteBlobs.Client();
-        _events = blobs.GetBlobContainerClient(Urm.Azure.Blobs.BlobEventArchive.DefaultContainer);
-        await _events.CreateIfNotExistsAsync();
-        services.AddSingleton(blobs);
-        _services = services.BuildServiceProvider();
+        _services = await CosmosFunctionsApp.BuildAsync(_cosmos, new ProfileOptions { MaxEvents = 5 });
+        _events = AzuriteBlobs.Client().GetBlobContainerClient(Urm.Azure.Blobs.BlobEventArchive.DefaultContainer);
     }
 
     public async Task DisposeAsync()
