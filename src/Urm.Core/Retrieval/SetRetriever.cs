@@ -11,35 +11,74 @@ namespace Urm.Core.Retrieval;
 /// one and re-scores the few rows that could be in the top k with the fp32 cards
 /// (<see cref="CompressedTopK"/>); <see cref="ExactTopK"/> scans the fp32 copy (<see cref="CardBlocks"/>).
 /// Both return the same rows, order, scores and interests: the compressed path only decides which rows
-/// are worth scoring exactly, with a proven error bound.
+/// are worth scoring exactly, with a proven error bound. Either scan can be split across threads
+/// (<c>threads</c>), each scanning a contiguous range of blocks; the parts' answers are merged in the
+/// same order (score, then lower row), so the answer does not depend on the thread count.
 /// </summary>
 public static class SetRetriever
 {
+    /// <summary>
+    /// A part of a split scan gets at least this many blocks (16,384 cards): below that, waking another
+    /// thread costs about what it saves, so small catalogs are scanned on one thread whatever is asked.
+    /// </summary>
+    internal const int MinBlocksPerThread = 2_048;
+
     /// <param name="cards">All cards.</param>
     /// <param name="userVectors">M user vectors, row-major [M, cards.Dimension].</param>
     /// <param name="k">How many to return (fewer when fewer cards are eligible).</param>
     /// <param name="excluded">Rows never returned (already seen, unavailable, ...); null for none. Asked
-    /// only about rows that would enter the top k, not about every card.</param>
-    public static RetrievedItem[] TopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null) =>
-        cards.Quantized is not null ? CompressedTopK(cards, userVectors, k, excluded) : ExactTopK(cards, userVectors, k, excluded);
+    /// only about rows that would enter the top k, not about every card; from several threads at once
+    /// when <paramref name="threads"/> is above 1, so it must be safe for that (a read-only lookup is).</param>
+    /// <param name="threads">Threads to split the scan across (1: the calling thread alone). Large
+    /// catalogs only: a part gets at least <see cref="MinBlocksPerThread"/> blocks.</param>
+    public static RetrievedItem[] TopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null, int threads = 1) =>
+        cards.Quantized is not null ? CompressedTopK(cards, userVectors, k, excluded, threads) : ExactTopK(cards, userVectors, k, excluded, threads);
 
     /// <summary>
     /// <see cref="TopK"/> by the fp32 blocked scan alone: every card scored exactly. Parameters as there.
     /// The scan runs over <see cref="CardMatrix.Blocks"/>, lanes-many cards per vector operation (see
     /// <see cref="CardBlocks"/>); only a block with a lane above the current k-th score touches the heap.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as CardBlocks.ScoreBlock, and for the same reason
-    public static RetrievedItem[] ExactTopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null)
+    public static RetrievedItem[] ExactTopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null, int threads = 1)
     {
         var m = UserCount(cards, userVectors);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         if (k == 0 || cards.Count == 0) return [];
+        var keep = Math.Min(k, cards.Count);
+        var parts = Parts(cards.Blocks.BlockCount, threads);
+        if (parts == 1)
+        {
+            var heap = new RetrievedItem[keep];
+            var size = ExactRange(cards, userVectors, m, excluded, 0, cards.Blocks.BlockCount, heap);
+            return Ranked(heap, size);
+        }
+        // Each part keeps its own top k; the top k of their union is the top k of all (Beats is a total order).
+        var users = userVectors.ToArray();
+        var heaps = new RetrievedItem[parts][];
+        var sizes = new int[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            var (from, to) = Range(cards.Blocks.BlockCount, parts, part);
+            heaps[part] = new RetrievedItem[keep];
+            sizes[part] = ExactRange(cards, users, m, excluded, from, to, heaps[part]);
+        });
+        var merged = new RetrievedItem[keep];
+        var count = 0;
+        for (var part = 0; part < parts; part++)
+            for (var i = 0; i < sizes[part]; i++)
+                if (Enters(merged, count, heaps[part][i])) Keep(merged, ref count, heaps[part][i]);
+        return Ranked(merged, count);
+    }
 
-        var heap = new RetrievedItem[Math.Min(k, cards.Count)];
+    /// <summary>The exact scan of blocks [from, to) into <paramref name="heap"/> (the top heap.Length so far); returns how many it holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as CardBlocks.ScoreBlock, and for the same reason
+    private static int ExactRange(CardMatrix cards, ReadOnlySpan<float> userVectors, int m, Func<int, bool>? excluded, int from, int to, RetrievedItem[] heap)
+    {
         var size = 0;
         var blocks = cards.Blocks;
         var lanes = CardBlocks.Lanes;
-        for (var block = 0; block < blocks.BlockCount; block++)
+        for (var block = from; block < to; block++)
         {
             blocks.ScoreBlock(block, userVectors, m, out var best, out var interest);
             // Rows only grow along the scan, so once the heap is full a row gets in only with a score
@@ -55,63 +94,97 @@ public static class SetRetriever
                 Keep(heap, ref size, candidate);
             }
         }
-        return Ranked(heap, size);
+        return size;
     }
 
     /// <summary>
     /// <see cref="TopK"/> in two passes, the same answer as <see cref="ExactTopK"/> to the bit.
-    /// Pass one scans the int8 copy: each row gets an approximate score A and a bound b with the exact
-    /// score S in [A − b, A + b] (<see cref="QuantizedCards"/> proves the bound). A min-heap keeps the k
-    /// best lower bounds A − b among rows that are not excluded; its root L only grows, and the k-th best
-    /// exact score T is at least L (k eligible rows have S ≥ their lower bound ≥ L). A row with A + b &lt; L
-    /// has S &lt; L ≤ T and so cannot be in the top k, not even on a tie; every other row becomes a
-    /// candidate. Pass two scores the candidates with the fp32 cards (<see cref="Score"/>, the same bits
-    /// as the exact scan) and keeps the top k by the exact order (score, then lower row). The exact top k
-    /// are all candidates, so they are the candidates' top k. The exclusion predicate is asked only about
-    /// rows that enter the lower-bound heap or survive as candidates, never about every card. When the
-    /// candidates are many (near-ties everywhere, or k near the catalog size), the exact scan is cheaper
-    /// than re-scoring them one by one, and is run instead.
+    /// Pass one scans the int8 copy with the user vectors quantised to int16: each row gets an approximate
+    /// score A and a bound b with the exact score S in [A − b, A + b] (<see cref="QuantizedCards"/> proves
+    /// the bound, the user vectors' quantisation included). A min-heap keeps the k best lower bounds A − b
+    /// among rows that are not excluded; its root L only grows, and the k-th best exact score T is at least
+    /// L (k eligible rows have S ≥ their lower bound ≥ L). A row with A + b &lt; L has S &lt; L ≤ T and so
+    /// cannot be in the top k, not even on a tie; every other row becomes a candidate. Pass two scores the
+    /// candidates with the fp32 cards (<see cref="Score"/>, the same bits as the exact scan) and keeps the
+    /// top k by the exact order (score, then lower row). The exact top k are all candidates, so they are
+    /// the candidates' top k. Split across threads, each part keeps its own heap and candidates (its L is
+    /// already a valid floor), and the floor used at the end is the k-th best of the parts' lower bounds
+    /// together. The exclusion predicate is asked only about rows that enter a lower-bound heap or survive
+    /// as candidates, never about every card. When the candidates are many (near-ties everywhere, or k
+    /// near the catalog size), the exact scan is cheaper than re-scoring them one by one, and is run
+    /// instead; so are user vectors the bound has nothing to say about (<see cref="QuantizedCards.QuantizeUsers"/>).
     /// </summary>
-    public static RetrievedItem[] CompressedTopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null) =>
-        CompressedTopK(cards, userVectors, k, excluded, boundFactor: 1f, exactWhenMany: true);
+    public static RetrievedItem[] CompressedTopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null, int threads = 1) =>
+        CompressedTopK(cards, userVectors, k, excluded, boundFactor: 1f, exactWhenMany: true, threads);
 
     /// <param name="boundFactor">Tests only: 1 is the proven bound; 0 trusts the int8 scores, which is wrong.</param>
     /// <param name="exactWhenMany">Tests pass false so that pass two runs even on small catalogs.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static RetrievedItem[] CompressedTopK(
-        CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded, float boundFactor, bool exactWhenMany)
+        CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded, float boundFactor, bool exactWhenMany, int threads = 1)
     {
         var m = UserCount(cards, userVectors);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var quantized = cards.Quantized ?? throw new InvalidOperationException("The card matrix has no compact copy (a card value is not finite); use ExactTopK.");
         if (k == 0 || cards.Count == 0) return [];
         var d = cards.Dimension;
-        // The bound scales with the largest ‖u_m‖₁, summed in double and rounded up. Non-finite, all-zero
-        // or huge user vectors leave nothing for the bound to say (inf·0, inf − inf): the exact scan
-        // answers those. Below 2^60 (and cards below 2^60, see QuantizedCards) no score or bound overflows.
-        var norm = 0.0;
-        for (var slot = 0; slot < m; slot++)
-        {
-            var sum = 0.0;
-            foreach (var value in userVectors.Slice(slot * d, d)) sum += Math.Abs(value);
-            norm = Math.Max(norm, sum);
-        }
-        if (!(norm > 0 && norm < Math.Pow(2, 60))) return ExactTopK(cards, userVectors, k, excluded);
-        var userNorm = (float)(norm * (1 + 1e-12)) * boundFactor;
+        var users = quantized.QuantizeUsers(userVectors, m);
+        if (users is null) return ExactTopK(cards, userVectors, k, excluded, threads);
+        if (boundFactor != 1f) users = users with { Norm = users.Norm * boundFactor, Error = users.Error * boundFactor };
         var slack = boundFactor == 1f ? QuantizedCards.AbsoluteSlack(d) : 0f;
-        var users = quantized.BroadcastUsers(userVectors, m);
 
-        // Pass one: the k best lower bounds (a min-heap, root = L) and the candidates with their upper bounds.
+        // Pass one, on one thread or split.
         var keep = Math.Min(k, cards.Count);
-        var lowest = new PriorityQueue<float, float>(keep);
-        var floor = float.NegativeInfinity;   // L once the heap holds k lower bounds
+        var parts = Parts(quantized.BlockCount, threads);
+        var passes = new FirstPass[parts];
+        if (parts == 1) passes[0] = Scan(cards, quantized, users, slack, keep, excluded, 0, quantized.BlockCount);
+        else
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            {
+                var (from, to) = Range(quantized.BlockCount, parts, part);
+                passes[part] = Scan(cards, quantized, users, slack, keep, excluded, from, to);
+            });
+        var floor = parts == 1 ? passes[0].Floor : Floor(passes, keep);
+        var candidates = passes[0].Candidates;
+        var uppers = passes[0].Uppers;
+        for (var part = 1; part < parts; part++)
+        {
+            candidates.AddRange(passes[part].Candidates);
+            uppers.AddRange(passes[part].Uppers);
+        }
+        Prune(candidates, uppers, floor);
+        // Scoring one candidate alone costs about what scanning a few dozen cards in blocks does.
+        if (exactWhenMany && candidates.Count > cards.Count / 32 + 64) return ExactTopK(cards, userVectors, k, excluded, threads);
+
+        // Pass two: exact scores of the candidates, the top k kept as the exact scan keeps them.
+        var heap = new RetrievedItem[Math.Min(k, candidates.Count)];
+        var size = 0;
+        foreach (var row in candidates)
+        {
+            if (excluded is not null && excluded(row)) continue;
+            var (score, interest) = Score(cards.Row(row), userVectors, m);
+            var candidate = new RetrievedItem(row, score, interest);
+            if (Enters(heap, size, candidate)) Keep(heap, ref size, candidate);
+        }
+        return Ranked(heap, size);
+    }
+
+    /// <summary>One part's pass one: its candidates (rows and upper bounds), its k best lower bounds, and its floor L.</summary>
+    private sealed record FirstPass(List<int> Candidates, List<float> Uppers, PriorityQueue<float, float> Lowest, float Floor);
+
+    /// <summary>Pass one of <see cref="CompressedTopK"/> over blocks [from, to).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static FirstPass Scan(CardMatrix cards, QuantizedCards quantized, QuantizedUsers users, float slack, int keep, Func<int, bool>? excluded, int from, int to)
+    {
+        var lowest = new PriorityQueue<float, float>(keep);   // the k best lower bounds, root = L
+        var floor = float.NegativeInfinity;                   // L once the heap holds k lower bounds
         var candidates = new List<int>(4 * keep + QuantizedCards.Lanes);
         var uppers = new List<float>(candidates.Capacity);
         var pruneAt = candidates.Capacity;
         var lanes = QuantizedCards.Lanes;
-        for (var block = 0; block < quantized.BlockCount; block++)
+        for (var block = from; block < to; block++)
         {
-            quantized.ScoreBlock(block, users, m, userNorm, slack, out var approximate, out var bound);
+            quantized.ScoreBlock(block, users, slack, out var approximate, out var bound);
             var upper = approximate + bound;
             // Once the heap is full, a block whose every upper bound is below L holds no candidate, and
             // (lower ≤ upper) nothing for the heap either: most blocks stop here.
@@ -138,22 +211,29 @@ public static class SetRetriever
                 pruneAt = Math.Max(pruneAt, 2 * candidates.Count);
             }
         }
-        Prune(candidates, uppers, floor);
-        // Scoring one candidate alone costs about what scanning a few dozen cards in blocks does.
-        if (exactWhenMany && candidates.Count > cards.Count / 32 + 64) return ExactTopK(cards, userVectors, k, excluded);
-
-        // Pass two: exact scores of the candidates, the top k kept as the exact scan keeps them.
-        var heap = new RetrievedItem[Math.Min(k, candidates.Count)];
-        var size = 0;
-        foreach (var row in candidates)
-        {
-            if (excluded is not null && excluded(row)) continue;
-            var (score, interest) = Score(cards.Row(row), userVectors, m);
-            var candidate = new RetrievedItem(row, score, interest);
-            if (Enters(heap, size, candidate)) Keep(heap, ref size, candidate);
-        }
-        return Ranked(heap, size);
+        return new FirstPass(candidates, uppers, lowest, floor);
     }
+
+    /// <summary>
+    /// The floor of a split pass one: the k-th best lower bound of all parts' heaps together (each holds its
+    /// part's k best, so together they hold the k best overall), or −∞ when fewer than k eligible rows were seen.
+    /// </summary>
+    private static float Floor(FirstPass[] passes, int keep)
+    {
+        var all = new List<float>();
+        foreach (var pass in passes)
+            foreach (var (lower, _) in pass.Lowest.UnorderedItems) all.Add(lower);
+        if (all.Count < keep) return float.NegativeInfinity;
+        all.Sort();
+        return all[^keep];
+    }
+
+    /// <summary>How many parts a scan of <paramref name="blockCount"/> blocks is split into.</summary>
+    private static int Parts(int blockCount, int threads) => Math.Max(1, Math.Min(threads, blockCount / MinBlocksPerThread));
+
+    /// <summary>Part <paramref name="part"/>'s blocks [From, To) of <paramref name="parts"/> contiguous, near-equal ranges.</summary>
+    private static (int From, int To) Range(int blockCount, int parts, int part) =>
+        ((int)((long)blockCount * part / parts), (int)((long)blockCount * (part + 1) / parts));
 
     /// <summary>Keeps the candidates whose upper bound reaches <paramref name="floor"/>, in row order.</summary>
     private static void Prune(List<int> candidates, List<float> uppers, float floor)

@@ -15,4 +15,11 @@ public sealed record RecommendationOptions
 
     /// <summary>Each further scan keeps this many times more, up to the whole catalog, so a rare filter costs a few scans, not k.</summary>
     public int OverFetchGrowth { get; init; } = 4;
+
+    /// <summary>
+    /// Threads one request's scan is split across (<see cref="Retrieval.SetRetriever.TopK"/>); 1, the
+    /// default, keeps each request on its own thread, which serves concurrent requests best. Above 1 only
+    /// large catalogs are split (a part gets at least 16,384 cards).
+    /// </summary>
+    public int ScanThreads { get; init; } = 1;
 }

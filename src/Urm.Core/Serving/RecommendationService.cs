@@ -247,7 +247,7 @@ public sealed class RecommendationService
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var top = SetRetriever.TopK(matrix, vectors, fetch, rules.Excluded);
+            var top = SetRetriever.TopK(matrix, vectors, fetch, rules.Excluded, _options.ScanThreads);
             var kept = top.Where(r => rules.Passes(r.Row)).Take(need).ToList();
             // Fewer than asked from the scan means every eligible row was seen: nothing more to find.
             if (kept.Count >= need || top.Length < fetch || fetch >= count)
