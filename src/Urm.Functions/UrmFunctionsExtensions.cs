@@ -20,6 +20,7 @@ using Urm.Core.Features.Cache;
 using Urm.Core.Kpi;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Profiles;
+using Urm.Core.Serving;
 using Urm.Functions.Options;
 using Urm.Functions.Storage;
 using Urm.Functions.Telemetry;
@@ -54,6 +55,9 @@ public static class UrmFunctionsExtensions
         Bind<ProfileOptions>(services, configuration, ProfileOptions.Section);
         Bind<KpiOptions>(services, configuration, KpiOptions.Section);
         Bind<ExperimentOptions>(services, configuration, ExperimentOptions.Section);
+        Bind<RetrievalOptions>(services, configuration, RetrievalOptions.Section);
+        // The serving options UrmServing takes (the rest stay at their defaults).
+        services.AddSingleton(sp => RecommendationOptions.Default with { ScanThreads = sp.GetRequiredService<IOptions<RetrievalOptions>>().Value.ScanThreads });
 
         services.AddSingleton(sp =>
         {

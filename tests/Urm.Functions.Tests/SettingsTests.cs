@@ -39,7 +39,7 @@ public sealed partial class SettingsTests
     public void Every_documented_setting_of_the_apps_sections_is_bound()
     {
         var sections = Bound().Select(n => n.Split("__")[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Assert.Equal(["CardStore", "CatalogStorage", "Experiment", "Kpi", "Lifecycle", "Models", "Onnx", "Profiles", "Recommendations"], sections.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["CardStore", "CatalogStorage", "Experiment", "Kpi", "Lifecycle", "Models", "Onnx", "Profiles", "Recommendations", "Retrieval"], sections.Order(StringComparer.Ordinal).ToArray());
         var unbound = Documented().Where(n => n.Contains("__", StringComparison.Ordinal) && sections.Contains(n.Split("__")[0]))
             .Except(Bound(), StringComparer.OrdinalIgnoreCase).ToArray();
         Assert.True(unbound.Length == 0, "documented but not bound: " + string.Join(", ", unbound));
@@ -71,6 +71,15 @@ public sealed partial class SettingsTests
         Assert.Equal(new Urm.Core.Features.EncoderSessionOptions(IntraOpThreads: 2, UseCuda: true), options.GetRequiredService<Urm.Core.Features.EncoderSessionOptions>());
         Assert.Equal(new Uri("https://acct.blob.core.windows.net"), options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.BlobServiceUri);
         Assert.Equal("abc", options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.ClientId);
+    }
+
+    [Fact]
+    public void The_scan_thread_setting_reaches_the_serving_options()
+    {
+        using var split = Provider(Valid("Retrieval:ScanThreads", "2"));
+        Assert.Equal(2, split.GetRequiredService<Urm.Core.Serving.RecommendationOptions>().ScanThreads);
+        using var unset = Provider(Valid("Models:Container", "models"));
+        Assert.Equal(1, unset.GetRequiredService<Urm.Core.Serving.RecommendationOptions>().ScanThreads);
     }
 
     [Fact]
@@ -116,6 +125,7 @@ public sealed partial class SettingsTests
     [InlineData("Onnx:ExecutionProvider", "tpu", "Onnx__ExecutionProvider")]
     [InlineData("Onnx:IntraOpThreads", "-2", "Onnx__IntraOpThreads")]
     [InlineData("Models:Container", " ", "Models__Container")]
+    [InlineData("Retrieval:ScanThreads", "0", "Retrieval__ScanThreads")]
     [InlineData("CatalogStorage:blobServiceUri", "not a uri", "CatalogStorage__blobServiceUri")]
     [InlineData("Lifecycle:PollInterval", "00:00:00", "Lifecycle__PollInterval")]
     [InlineData("Lifecycle:LockWait", "00:00:00", "Lifecycle__LockWait")]
@@ -141,6 +151,7 @@ public sealed partial class SettingsTests
             _ = provider.GetRequiredService<IOptions<LifecycleOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<Urm.Core.Profiles.ProfileOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<Urm.Core.Experiments.ExperimentOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<RetrievalOptions>>().Value;
         });
         Assert.Contains(setting, error is OptionsValidationException ? error.Message : error.ToString());
     }

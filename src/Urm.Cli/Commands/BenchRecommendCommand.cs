@@ -26,24 +26,26 @@ public static class BenchRecommendCommand
         var history = new Option<int>("--history") { Description = "History length of each request.", DefaultValueFactory = _ => 50 };
         var requests = new Option<int>("--requests") { Description = "Measured requests per catalog size.", DefaultValueFactory = _ => 500 };
         var check = new Option<int>("--check") { Description = "Further random user vectors per catalog size, scanned both ways and compared (not timed).", DefaultValueFactory = _ => 0 };
-        var command = new Command("recommend", "p50/p99 latency of one recommendation, model and retrieval (exact and compressed scan) apart, and throughput.") { model, items, history, requests, check };
+        var scanThreads = new Option<int>("--scan-threads") { Description = "Threads each scan is split across (Retrieval__ScanThreads; catalogs above 32,768 cards only).", DefaultValueFactory = _ => 1 };
+        var command = new Command("recommend", "p50/p99 latency of one recommendation, model and retrieval (exact and compressed scan) apart, and throughput.") { model, items, history, requests, check, scanThreads };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() =>
-            RunAsync(parse.GetValue(model)!.FullName, parse.GetValue(items)!, parse.GetValue(history), parse.GetValue(requests), parse.GetValue(check), cancellationToken)));
+            RunAsync(parse.GetValue(model)!.FullName, parse.GetValue(items)!, parse.GetValue(history), parse.GetValue(requests), parse.GetValue(check), parse.GetValue(scanThreads), cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(string modelDir, string sizes, int historyLength, int requestCount, int checkCount, CancellationToken cancellationToken)
+    private static async Task RunAsync(string modelDir, string sizes, int historyLength, int requestCount, int checkCount, int threads, CancellationToken cancellationToken)
     {
+        if (threads is < 1 or > 64) throw new ArgumentException($"--scan-threads takes 1 to 64, not {threads}.");
         var catalogSizes = sizes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => int.TryParse(s, out var n) && n > 0 ? n : throw new ArgumentException($"--items takes positive whole numbers separated by commas, not '{s}'."))
             .ToList();
-        // One thread everywhere: the figure is the cost of one request, not of the machine.
+        // One thread everywhere but the scan (--scan-threads): the figure is the cost of one request, not of the machine.
         var session = new EncoderSessionOptions(IntraOpThreads: 1);
         using var package = ModelPackage.Load(modelDir, session);
         using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
         var serving = ServingModel.Create(package, text);
         var dCard = package.Sizes.DCard;
-        Console.WriteLine($"urm bench recommend: model {package.Version} (dCard {dCard}, M {package.Sizes.M}, L {package.Sizes.L}), history {historyLength}, {requestCount} requests per size, {checkCount} further checks, 1 thread, {package.Provider}");
+        Console.WriteLine($"urm bench recommend: model {package.Version} (dCard {dCard}, M {package.Sizes.M}, L {package.Sizes.L}), history {historyLength}, {requestCount} requests per size, {checkCount} further checks, 1 model thread, {threads} scan thread(s), {package.Provider}, {(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "AVX2" : "no AVX2")}");
         Console.WriteLine();
         Console.WriteLine("| items | model p50 ms | model p99 ms | exact scan p50 ms | exact scan p99 ms | compressed scan p50 ms | compressed scan p99 ms | top-k differing | request p50 ms | request p99 ms | requests/s |");
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -53,7 +55,7 @@ public static class BenchRecommendCommand
         {
             var random = new Random(n);
             var snapshot = GeneratedSnapshot(n, dCard, package.Version, random);
-            var service = new RecommendationService(serving, new FixedSnapshot(snapshot));
+            var service = new RecommendationService(serving, new FixedSnapshot(snapshot), RecommendationOptions.Default with { ScanThreads = threads });
             var requests = Enumerable.Range(0, requestCount + 20).Select(_ => new RecommendRequest(
                 null,
                 Enumerable.Range(0, historyLength).Select(_ => new HistoryEvent(snapshot.Matrix.Ids[random.Next(n)], "view", null)).ToList(),
@@ -76,8 +78,8 @@ public static class BenchRecommendCommand
                 var modelMs = clock.Elapsed.TotalMilliseconds;
                 // Exact and compressed in turn, which first alternating, so neither always finds the
                 // other's cards in the cache.
-                Func<RetrievedItem[]> exactScan = () => SetRetriever.ExactTopK(snapshot.Matrix, vectors, 40);
-                Func<RetrievedItem[]> compressedScan = () => SetRetriever.CompressedTopK(snapshot.Matrix, vectors, 40);
+                Func<RetrievedItem[]> exactScan = () => SetRetriever.ExactTopK(snapshot.Matrix, vectors, 40, threads: threads);
+                Func<RetrievedItem[]> compressedScan = () => SetRetriever.CompressedTopK(snapshot.Matrix, vectors, 40, threads: threads);
                 (RetrievedItem[] Top, double Ms) exactRun, compressedRun;
                 if (i % 2 == 0) { exactRun = Timed(exactScan, clock); compressedRun = Timed(compressedScan, clock); }
                 else { compressedRun = Timed(compressedScan, clock); exactRun = Timed(exactScan, clock); }
@@ -100,13 +102,13 @@ public static class BenchRecommendCommand
                 var vectors = new float[package.Sizes.M * dCard];
                 for (var j = 0; j < vectors.Length; j++) vectors[j] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
                 compared++;
-                if (!SetRetriever.ExactTopK(snapshot.Matrix, vectors, 40).SequenceEqual(SetRetriever.CompressedTopK(snapshot.Matrix, vectors, 40))) differing++;
+                if (!SetRetriever.ExactTopK(snapshot.Matrix, vectors, 40, threads: threads).SequenceEqual(SetRetriever.CompressedTopK(snapshot.Matrix, vectors, 40, threads: threads))) differing++;
             }
             Console.WriteLine($"| {n:N0} | {P(model, 50):F2} | {P(model, 99):F2} | {P(exact, 50):F2} | {P(exact, 99):F2} | {P(compressed, 50):F2} | {P(compressed, 99):F2} | {differing} of {compared} | {P(whole, 50):F2} | {P(whole, 99):F2} | {1000 / whole.Average():F0} |");
         }
         Console.WriteLine();
-        Console.WriteLine("model = user.onnx on the prompt and history; exact scan = the fp32 max-inner-product scan for the top 40 (k = 10 with over-fetch); compressed scan = the int8 first pass and fp32 re-score of the candidates (what serving uses), on the same user vectors; top-k differing = answers (rows, order, scores, interests) where the two differ, over the timed requests, their warm-up and the further checks; request = RecommendationService end to end (validation, history lookup, prompt, model, compressed scan, rules, reasons).");
-        Console.WriteLine($"memory per card: fp32 row-major {dCard * 4} B + fp32 blocked copy {dCard * 4} B + int8 compact copy {bytesPerCard} B (int8 values, scale, bound).");
+        Console.WriteLine("model = user.onnx on the prompt and history; exact scan = the fp32 max-inner-product scan for the top 40 (k = 10 with over-fetch); compressed scan = the integer first pass (int8 cards, int16 user vectors) and fp32 re-score of the candidates (what serving uses), on the same user vectors; top-k differing = answers (rows, order, scores, interests) where the two differ, over the timed requests, their warm-up and the further checks; request = RecommendationService end to end (validation, history lookup, prompt, model, compressed scan, rules, reasons).");
+        Console.WriteLine($"memory per card: fp32 row-major {dCard * 4} B + fp32 blocked copy {dCard * 4} B + int8 compact copy {bytesPerCard} B (int8 values, scale, bound, L1 norm).");
     }
 
     private static (RetrievedItem[] Top, double Ms) Timed(Func<RetrievedItem[]> scan, Stopwatch clock)

@@ -9,7 +9,8 @@ namespace Urm.Functions.Options;
 /// <summary>Start-up checks of the app's settings: a wrong value stops the app with the setting's name and what to put there.</summary>
 public sealed class UrmOptionsValidator(IConfiguration configuration) :
     IValidateOptions<CardStoreOptions>, IValidateOptions<ModelsOptions>, IValidateOptions<OnnxOptions>, IValidateOptions<CatalogStorageOptions>,
-    IValidateOptions<LifecycleOptions>, IValidateOptions<ProfileOptions>, IValidateOptions<KpiOptions>, IValidateOptions<ExperimentOptions>
+    IValidateOptions<LifecycleOptions>, IValidateOptions<ProfileOptions>, IValidateOptions<KpiOptions>, IValidateOptions<ExperimentOptions>,
+    IValidateOptions<RetrievalOptions>
 {
     /// <summary>The split alone; whether each arm's model is in the models container is <see cref="Storage.ExperimentCheck"/>'s job (it needs the container).</summary>
     public ValidateOptionsResult Validate(string? name, ExperimentOptions options)
@@ -53,6 +54,11 @@ public sealed class UrmOptionsValidator(IConfiguration configuration) :
             ? ValidateOptionsResult.Fail($"Onnx__IntraOpThreads is {options.IntraOpThreads}; use 0 (all cores) or a thread count such as 1.")
             : ValidateOptionsResult.Success;
     }
+
+    public ValidateOptionsResult Validate(string? name, RetrievalOptions options)
+        => options.ScanThreads is < 1 or > 64
+            ? ValidateOptionsResult.Fail($"Retrieval__ScanThreads is {options.ScanThreads}; use 1 (each request scans on its own thread, the default) up to the instance's cores, for large catalogs.")
+            : ValidateOptionsResult.Success;
 
     public ValidateOptionsResult Validate(string? name, CatalogStorageOptions options)
     {
