@@ -320,7 +320,31 @@ public static class SetRetriever
         if (users.Length < m * d) throw new ArgumentException($"{m} user vectors of {d} values need {m * d} floats, not {users.Length}.", nameof(users));
         var best = float.NegativeInfinity;
         var interest = 0;
-        for (var slot = 0; slot < m; slot++)
+        var slot = 0;
+        // Four vectors' chains side by side: each is still its own j = 0..d-1 sequence of fused
+        // multiply-adds (the same bits), but four independent chains do not wait on each other's
+        // latency; the compressed scan's second pass spends its time here.
+        for (; slot + 4 <= m; slot += 4)
+        {
+            var u0 = users.Slice(slot * d, d);
+            var u1 = users.Slice((slot + 1) * d, d);
+            var u2 = users.Slice((slot + 2) * d, d);
+            var u3 = users.Slice((slot + 3) * d, d);
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (var j = 0; j < d; j++)
+            {
+                var c = card[j];
+                a0 = MathF.FusedMultiplyAdd(c, u0[j], a0);
+                a1 = MathF.FusedMultiplyAdd(c, u1[j], a1);
+                a2 = MathF.FusedMultiplyAdd(c, u2[j], a2);
+                a3 = MathF.FusedMultiplyAdd(c, u3[j], a3);
+            }
+            if (a0 > best) { best = a0; interest = slot; }
+            if (a1 > best) { best = a1; interest = slot + 1; }
+            if (a2 > best) { best = a2; interest = slot + 2; }
+            if (a3 > best) { best = a3; interest = slot + 3; }
+        }
+        for (; slot < m; slot++)
         {
             var user = users.Slice(slot * d, d);
             var score = 0f;
