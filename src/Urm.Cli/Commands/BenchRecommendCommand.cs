@@ -26,7 +26,7 @@ public static class BenchRecommendCommand
         var history = new Option<int>("--history") { Description = "History length of each request.", DefaultValueFactory = _ => 50 };
         var requests = new Option<int>("--requests") { Description = "Measured requests per catalog size.", DefaultValueFactory = _ => 500 };
         var check = new Option<int>("--check") { Description = "Further random user vectors per catalog size, scanned both ways and compared (not timed).", DefaultValueFactory = _ => 0 };
-        var scanThreads = new Option<int>("--scan-threads") { Description = "Threads each scan is split across (Retrieval__ScanThreads; catalogs above 32,768 cards only).", DefaultValueFactory = _ => 1 };
+        var scanThreads = new Option<int>("--scan-threads") { Description = "Threads each scan is split across (Retrieval__ScanThreads; catalogs of 262,144 cards or more only).", DefaultValueFactory = _ => 1 };
         var command = new Command("recommend", "p50/p99 latency of one recommendation, model and retrieval (exact and compressed scan) apart, and throughput.") { model, items, history, requests, check, scanThreads };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() =>
             RunAsync(parse.GetValue(model)!.FullName, parse.GetValue(items)!, parse.GetValue(history), parse.GetValue(requests), parse.GetValue(check), parse.GetValue(scanThreads), cancellationToken)));

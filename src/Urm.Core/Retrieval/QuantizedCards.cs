@@ -32,7 +32,7 @@ namespace Urm.Core.Retrieval;
 /// |A − s·s_c·acc| ≤ ((1+ε)³ − 1)·s·s_c·Σ|û_j||q_j| ≤ 3.1ε·(127·s_c)·‖s·û‖₁ ≤ 3.2ε·a·N.
 /// So |S − A| ≤ E·‖c‖₁ + N·(e + a·(γ_d + 3.2ε)). Each card stores r = e + a·(4d + 16)·ε and
 /// ‖c‖₁, both rounded up, and the scan takes b = r·N + ‖c‖₁·E + slack. r·N exceeds the needed
-/// N·(e + a·(γ_d + 3.2ε)) by at least (3d + 10)·ε·a·N, which covers the roundings of b itself (each ≤ ε
+/// N·(e + a·(γ_d + 3.2ε)) by at least (2d + 12)·ε·a·N, which covers the roundings of b itself (each ≤ ε
 /// of a term, and ‖c‖₁·E ≤ d·a·N/127) and of A ± b (each ≤ ε·(|A| + b), about ε·a·N).</para>
 /// <para>Over the M user vectors: with N and E the largest over m, each A_m has the bound b, and
 /// |max_m S_m − max_m A_m| ≤ max_m |S_m − A_m| ≤ b. Since s_c ≥ 0 and rounding is monotone,

@@ -18,10 +18,13 @@ namespace Urm.Core.Retrieval;
 public static class SetRetriever
 {
     /// <summary>
-    /// A part of a split scan gets at least this many blocks (16,384 cards): below that, waking another
-    /// thread costs about what it saves, so small catalogs are scanned on one thread whatever is asked.
+    /// A part of a split scan gets at least this many blocks (131,072 cards), so catalogs below 262,144
+    /// cards are scanned on one thread whatever is asked. Measured (docs/BENCHMARKS.md, 2026-12-04): at
+    /// 100,000 cards two parts were slower than one (compressed p50 1.00 against 0.87 ms, p99 4.16 against
+    /// 1.43: waking a pool thread and sharing two cores cost more than half a scan saves); at 1,000,000
+    /// they were faster (5.88 against 7.92 ms).
     /// </summary>
-    internal const int MinBlocksPerThread = 2_048;
+    internal const int MinBlocksPerThread = 16_384;
 
     /// <param name="cards">All cards.</param>
     /// <param name="userVectors">M user vectors, row-major [M, cards.Dimension].</param>

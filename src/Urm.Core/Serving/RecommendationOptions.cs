@@ -19,7 +19,7 @@ public sealed record RecommendationOptions
     /// <summary>
     /// Threads one request's scan is split across (<see cref="Retrieval.SetRetriever.TopK"/>); 1, the
     /// default, keeps each request on its own thread, which serves concurrent requests best. Above 1 only
-    /// large catalogs are split (a part gets at least 16,384 cards).
+    /// large catalogs are split (a part gets at least 131,072 cards).
     /// </summary>
     public int ScanThreads { get; init; } = 1;
 }

@@ -236,7 +236,7 @@ public class CompressedScanTests
     {
         // Enough cards for several parts (MinBlocksPerThread blocks each); grid values make real ties
         // across the parts' boundaries, which the merge must break by the lower row as one thread does.
-        const int d = 16, m = 4;
+        const int d = 8, m = 4;
         var n = 3 * SetRetriever.MinBlocksPerThread * QuantizedCards.Lanes + 5;
         var random = new Random(threads);
         var continuous = ScanCases.Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
