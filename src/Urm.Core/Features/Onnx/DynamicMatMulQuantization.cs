@@ -8,7 +8,8 @@ namespace Urm.Core.Features.Onnx;
 /// Dynamic int8 quantisation of an ONNX model's weight products, done here so that no host needs
 /// Python's quantisation tools. Every MatMul (default domain) whose B is a float 2-D initializer becomes
 /// DynamicQuantizeLinear(A) → MatMulInteger(A_q, B_q, A_zp, 0) → Cast(float) → Mul(·, A_scale · B_scale):
-/// B is quantised once, per output column and symmetrically; A is quantised per run over its own range.
+/// B is quantised once, per output column and symmetrically; A is quantised per run over the whole
+/// tensor's range, so a vector depends slightly on the other inputs of its run (texts of one batch).
 /// The node pattern is the one ONNX Runtime's optimizer fuses into MatMulIntegerToFloat and then
 /// DynamicQuantizeMatMul, so each product runs as one int8 kernel. Products of two activations
 /// (attention scores) stay float.
@@ -17,7 +18,8 @@ public static class DynamicMatMulQuantization
 {
     /// <summary>The model with its weight MatMuls quantised; the bytes it was given are not changed.</summary>
     /// <param name="weightBits">8 (weights in −127…127) or 7 (−63…63). x86 CPUs without VNNI multiply uint8 by int8
-    /// in pairs summed into int16, which saturates with full-range weights (measured: wrong products on AVX2); 7 bits cannot.</param>
+    /// in pairs summed into int16, which saturates with full-range weights (measured: wrong products on AVX2); 7 bits cannot
+    /// (2 · 255 · 63 &lt; 32,767). This is what ONNX Runtime's own quantiser calls reduce_range.</param>
     /// <param name="quantise">Which weight products to quantise; all of them when null.</param>
     public static byte[] Apply(byte[] model, int weightBits = 7, Predicate<WeightProduct>? quantise = null)
     {
@@ -33,7 +35,7 @@ public static class DynamicMatMulQuantization
         if (weightBits is not (7 or 8)) throw new ArgumentOutOfRangeException(nameof(weightBits), weightBits, "Weights are quantised to 7 or 8 bits.");
         var graph = model.Graph ?? throw new InvalidDataException("The model has no graph.");
         var opset = model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => o.Version).DefaultIfEmpty(0).Max();
-        // DynamicQuantizeLinear is opset 11; an older model is left as it is rather than half-converted.
+        // DynamicQuantizeLinear is opset 11: an older model is refused rather than half-converted.
         if (opset < 11) throw new InvalidDataException($"The model imports ONNX opset {opset}; dynamic quantisation needs 11 or later.");
 
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
