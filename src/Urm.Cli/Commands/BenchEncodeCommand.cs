@@ -11,9 +11,9 @@ namespace Urm.Cli.Commands;
 
 /// <summary>
 /// `urm bench encode`: raw-feature throughput on generated items. Measures the raw MiniLM session on
-/// pre-tokenised batches and, in the same run with the same session, the text pipeline (fp32 and int8,
-/// runs sorted by length and one padded batch), the image encoder (batched and one image at a time) and
-/// whole rows, so the pipeline's overhead over the model is visible. With --catalog it also encodes a
+/// pre-tokenised batches and, taking turns with it batch by batch, the text pipeline (fp32 and int8,
+/// runs sorted by length and one padded batch); then the image encoder (batched and one image at a time,
+/// taking turns too) and whole rows, so the pipeline's overhead over the model is visible. With --catalog it also encodes a
 /// real catalog's texts in both precisions and prints how close the int8 vectors are to fp32.
 /// </summary>
 public static class BenchEncodeCommand
@@ -61,33 +61,35 @@ public static class BenchEncodeCommand
             Console.WriteLine($"urm bench encode: {count:N0} generated items ({imageCount:N0} for the image rows), batch {batchSize}, {(threads == 0 ? "all" : threads.ToString())} ONNX threads, {Environment.ProcessorCount} cores, {meanTokens:F1} tokens per item text, providers: text {text.Provider}, image {images.Provider}");
 
             var output = new float[batchSize * text.Dimension];
-            text.Run(tokenized[0], output); // warm-up
-            int8.Run(tokenized[0], output);
-            // The raw session is timed first and again last; the faster of the two is the reference, so a
-            // burst of load on a shared machine cannot flatter the pipeline.
-            var rawFirst = Measure(count, () => { foreach (var b in tokenized) text.Run(b, output); });
-            var rawInt8 = Measure(count, () => { foreach (var b in tokenized) int8.Run(b, output); });
-            var textPipeline = Measure(count, () => { foreach (var b in batches) text.Encode(b); });
-            var textUnsorted = Measure(count, () => { foreach (var b in batches) unsorted.Encode(b); });
-            var int8Pipeline = Measure(count, () => { foreach (var b in batches) int8.Encode(b); });
-            var int8PipelineUnsorted = Measure(count, () => { foreach (var b in batches) int8Unsorted.Encode(b); });
-            var references = items.Take(imageCount).Select(i => i.Image!).ToList();
-            await images.EncodeAsync(references.Take(imageBatch).ToList(), cancellationToken);   // warm-up
-            var imageSingly = await MeasureAsync(imageCount, () => imagesSingly.EncodeAsync(references, cancellationToken));
-            var imageBatched = await MeasureAsync(imageCount, () => images.EncodeAsync(references, cancellationToken));
-            var imageBatched32 = await MeasureAsync(imageCount, () => images32.EncodeAsync(references, cancellationToken));
+            foreach (var encoder in new[] { text, unsorted, int8, int8Unsorted }) encoder.Encode(batches[0]);   // warm-up
+            // The text stages take turns batch by batch (the order rotating), each timed on its own: a burst of
+            // load on a shared machine then falls on every stage alike instead of on whichever ran at the time.
+            var textRates = Interleaved(count, batches.Count,
+                b => text.Run(tokenized[b], output),
+                b => int8.Run(tokenized[b], output),
+                b => text.Encode(batches[b]),
+                b => unsorted.Encode(batches[b]),
+                b => int8.Encode(batches[b]),
+                b => int8Unsorted.Encode(batches[b]));
+            var (raw, rawInt8, textPipeline, textUnsorted, int8Pipeline, int8PipelineUnsorted) = (textRates[0], textRates[1], textRates[2], textRates[3], textRates[4], textRates[5]);
+            var imageChunks = items.Take(imageCount).Select(i => i.Image!).Chunk(32).Select(c => (IReadOnlyList<string>)c).ToList();
+            await images.EncodeAsync(imageChunks[0], cancellationToken);   // warm-up
+            await imagesSingly.EncodeAsync(imageChunks[0], cancellationToken);
+            await images32.EncodeAsync(imageChunks[0], cancellationToken);
+            var imageRates = Interleaved(imageCount, imageChunks.Count,
+                c => imagesSingly.EncodeAsync(imageChunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => images.EncodeAsync(imageChunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => images32.EncodeAsync(imageChunks[c], cancellationToken).GetAwaiter().GetResult());
+            var (imageSingly, imageBatched, imageBatched32) = (imageRates[0], imageRates[1], imageRates[2]);
             var rowsTextOnly = await MeasureAsync(count, () => DrainAsync(new ItemFeatureExtractor(text, null, new InMemoryFeatureCache(), null, new(batchSize)), items, cancellationToken));
             var rowsInt8 = await MeasureAsync(count, () => DrainAsync(new ItemFeatureExtractor(int8, null, new InMemoryFeatureCache(), null, new(batchSize)), items, cancellationToken));
             var rows = await MeasureAsync(imageCount, () => DrainAsync(new ItemFeatureExtractor(int8, images, new InMemoryFeatureCache(), null, new(batchSize)), items.Take(imageCount).ToList(), cancellationToken));
-            var rawLast = Measure(count, () => { foreach (var b in tokenized) text.Run(b, output); });
-            var raw = Math.Max(rawFirst, rawLast);
 
             Console.WriteLine();
             Console.WriteLine("| stage | items/s | vs raw fp32 MiniLM session |");
             Console.WriteLine("| --- | ---: | ---: |");
-            Row("raw fp32 MiniLM session (pre-tokenised, Run only), timed first", rawFirst, raw);
-            Row("raw fp32 MiniLM session, timed again last", rawLast, raw);
-            Row("raw int8 MiniLM session (pre-tokenised, Run only)", rawInt8, raw);
+            Row("raw fp32 MiniLM session (pre-tokenised batches, Run only; the reference)", raw, raw);
+            Row("raw int8 MiniLM session (pre-tokenised batches, Run only)", rawInt8, raw);
             Row($"fp32 text features (item text, tokenise, run, pool, normalise; runs of {TextEncoderOptions.Default.LengthSortedRun} sorted by length)", textPipeline, raw);
             Row("fp32 text features, the whole batch as one run padded to its longest text", textUnsorted, raw);
             Row($"int8 text features, runs of {TextEncoderOptions.Default.LengthSortedRun} sorted by length", int8Pipeline, raw);
@@ -119,13 +121,14 @@ public static class BenchEncodeCommand
         await foreach (var item in CatalogReader.ReadAsync(catalog.FullName, new ReadReport(), cancellationToken))
             texts.Add(ItemText.Build(item));
         var batches = texts.Chunk(batchSize).ToList();
-        float[][] reference = [], quantised = [];
-        var fp32Rate = Measure(texts.Count, () => reference = batches.SelectMany(b => fp32.Encode(b)).ToArray());
-        var int8Rate = Measure(texts.Count, () => quantised = batches.SelectMany(b => int8.Encode(b)).ToArray());
-        var cosines = reference.Select((r, i) => Cosine(r, quantised[i])).Order().ToArray();
+        var reference = new float[batches.Count][][];
+        var quantised = new float[batches.Count][][];
+        var rates = Interleaved(texts.Count, batches.Count, b => reference[b] = fp32.Encode(batches[b]), b => quantised[b] = int8.Encode(batches[b]));
+        var (fp32Rate, int8Rate) = (rates[0], rates[1]);
+        var cosines = reference.SelectMany(v => v).Zip(quantised.SelectMany(v => v), Cosine).Order().ToArray();
         double Quantile(double q) => cosines[(int)Math.Min(cosines.Length - 1, Math.Floor(q * cosines.Length))];
         Console.WriteLine();
-        Console.WriteLine($"int8 fidelity over {catalog.Name}: {texts.Count:N0} item texts, batches of {batchSize}");
+        Console.WriteLine($"int8 fidelity over {catalog.Name}: {texts.Count:N0} item texts, batches of {batchSize} (fp32 and int8 taking turns)");
         Console.WriteLine($"  fp32 {fp32Rate:F1} items/s, int8 {int8Rate:F1} items/s ({int8Rate / fp32Rate:F2}x)");
         Console.WriteLine($"  cosine int8 vs fp32: mean {cosines.Average():F5}, min {cosines[0]:F5}, 1st percentile {Quantile(0.01):F5}, median {Quantile(0.5):F5}, below 0.99: {cosines.Count(c => c < 0.99):N0}");
         Console.WriteLine($"Target: mean cosine at least 0.995: {(cosines.Average() >= 0.995 ? "met" : "NOT met")}.");
@@ -146,11 +149,22 @@ public static class BenchEncodeCommand
     private static void Row(string stage, double itemsPerSecond, double? raw) =>
         Console.WriteLine($"| {stage} | {itemsPerSecond:F1} | {(raw is null ? "" : (itemsPerSecond / raw.Value).ToString("P0"))} |");
 
-    private static double Measure(int count, Action work)
+    /// <summary>
+    /// Items/s of each stage over the same <paramref name="parts"/>: part by part, every stage runs it in turn (the
+    /// order rotating), so slow spells of a shared machine are shared by all stages.
+    /// </summary>
+    private static double[] Interleaved(int count, int parts, params Action<int>[] stages)
     {
-        var clock = Stopwatch.StartNew();
-        work();
-        return count / clock.Elapsed.TotalSeconds;
+        var seconds = new double[stages.Length];
+        for (var p = 0; p < parts; p++)
+            for (var k = 0; k < stages.Length; k++)
+            {
+                var s = (k + p) % stages.Length;
+                var clock = Stopwatch.StartNew();
+                stages[s](p);
+                seconds[s] += clock.Elapsed.TotalSeconds;
+            }
+        return [.. seconds.Select(t => count / t)];
     }
 
     private static async Task<double> MeasureAsync(int count, Func<Task> work)
