@@ -6,6 +6,10 @@ public enum TextPrecision
     /// <summary>The model as shipped.</summary>
     Fp32,
 
-    /// <summary>Its weight products dynamically quantised to int8 when the encoder loads (<see cref="Onnx.DynamicMatMulQuantization"/>): about twice as fast on a CPU, vectors within cosine 0.99 of fp32.</summary>
+    /// <summary>
+    /// Its weight products (all but the feed-forward down-projections) dynamically quantised to int8 when the
+    /// encoder loads (<see cref="Onnx.DynamicMatMulQuantization"/>): faster on a CPU, vectors within a mean
+    /// cosine of about 0.995 of fp32 (docs/BENCHMARKS.md, "int8 MiniLM").
+    /// </summary>
     Int8,
 }
