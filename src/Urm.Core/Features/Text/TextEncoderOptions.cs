@@ -9,7 +9,7 @@ namespace Urm.Core.Features.Text;
 /// different vectors: cards and cached features made with one are not exactly those of the other.</param>
 public sealed record TextEncoderOptions(int MaxTokens = 256, EncoderSessionOptions? Session = null, int LengthSortedRun = 16, TextPrecision Precision = TextPrecision.Fp32)
 {
-    /// <summary>Weight bits of <see cref="TextPrecision.Int8"/>; see docs/BENCHMARKS.md ("int8 MiniLM") for why.</summary>
+    /// <summary>Weight bits of <see cref="TextPrecision.Int8"/>; see docs/BENCHMARKS.md ("int8 MiniLM and batched images") for why.</summary>
     public const int Int8WeightBits = 7;
 
     public static TextEncoderOptions Default { get; } = new();
