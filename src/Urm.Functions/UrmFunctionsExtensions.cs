@@ -17,6 +17,7 @@ using Urm.Core.Events;
 using Urm.Core.Experiments;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Features.Text;
 using Urm.Core.Kpi;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Profiles;
@@ -66,6 +67,11 @@ public static class UrmFunctionsExtensions
                 IntraOpThreads: onnx.IntraOpThreads,
                 UseCuda: onnx.ExecutionProvider.Trim().Equals(OnnxOptions.Cuda, StringComparison.OrdinalIgnoreCase));
         });
+        services.AddSingleton(sp =>
+        {
+            TextEncoderOptions.TryParsePrecision(sp.GetRequiredService<IOptions<OnnxOptions>>().Value.TextPrecision, out var precision);   // validated at start
+            return TextEncoderOptions.Default with { Session = sp.GetRequiredService<EncoderSessionOptions>(), Precision = precision };
+        });
         // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
         // Cards are read and written per card set (one per model version, see CatalogLifecycle).
         // Profiles and the recommendation log live beside the cards: the Cosmos DB containers `profiles` and
@@ -86,11 +92,13 @@ public static class UrmFunctionsExtensions
         services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
         // Raw features by content hash in the shared `features` container, the instance's disk in front:
         // any instance re-fuses any card, and a fresh one encodes no text another has encoded.
-        services.AddSingleton(sp => new FileFeatureCache(Path.Combine(Local(sp), "features")));
+        // int8 text features are kept apart from fp32 ones (features-int8, v1-int8/): a change of Onnx__TextPrecision re-encodes.
+        services.AddSingleton(sp => new FileFeatureCache(Path.Combine(Local(sp), "features" + VariantSuffix(sp))));
         services.AddSingleton<IFeatureCache>(sp => new BlobFeatureCache(
             sp.GetRequiredService<FileFeatureCache>(),
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<LifecycleOptions>>().Value.FeaturesContainer),
-            logger: sp.GetRequiredService<ILogger<BlobFeatureCache>>()));
+            logger: sp.GetRequiredService<ILogger<BlobFeatureCache>>(),
+            variant: FeatureVariant(sp)));
         services.AddSingleton(sp => new BlobModelPackageSource(
             sp.GetRequiredService<BlobServiceClient>(),
             new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(Local(sp), "models")),
@@ -114,6 +122,12 @@ public static class UrmFunctionsExtensions
         services.AddUrmServing();
         return services;
     }
+
+    /// <summary>Null for fp32 text features, the precision's name otherwise.</summary>
+    private static string? FeatureVariant(IServiceProvider services)
+        => services.GetRequiredService<TextEncoderOptions>().Precision is var p && p == TextPrecision.Fp32 ? null : TextEncoderOptions.PrecisionName(p);
+
+    private static string VariantSuffix(IServiceProvider services) => FeatureVariant(services) is { } variant ? "-" + variant : "";
 
     /// <summary>The instance's local disk (not the shared file share): see <see cref="LifecycleOptions.LocalRoot"/>.</summary>
     private static string Local(IServiceProvider services)

@@ -22,8 +22,8 @@ namespace Urm.Http;
 public static class UrmHttpExtensions
 {
     /// <summary>
-    /// The serving services both hosts share, over the <see cref="EncoderSessionOptions"/> the host has
-    /// registered: the model host, the request path's MiniLM, the catalog runs' MiniLM, and the HTTP layer
+    /// The serving services both hosts share, over the <see cref="EncoderSessionOptions"/> (and optionally
+    /// <see cref="TextEncoderOptions"/>, for MiniLM's precision) the host has registered: the model host, the request path's MiniLM, the catalog runs' MiniLM, and the HTTP layer
     /// (<see cref="AddUrmHttp"/>), and the service's metrics (<see cref="UrmMetrics"/>, over every model host
     /// served). Each host adds its card store, catalog path and settings, and where the metrics go.
     /// </summary>
@@ -40,12 +40,16 @@ public static class UrmHttpExtensions
                 foreach (var arm in arms.Experiment.Arms) metrics.ObserveCards(arms.OwnHost(arm));
             return metrics;
         });
-        services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(new TextEncoderOptions(Session: sp.GetRequiredService<EncoderSessionOptions>())));
+        services.AddSingleton<ITextEncoder>(sp => TextEncoder.Load(TextOptions(sp)));
         // Catalog runs use every core whatever the request path's thread setting says: their own MiniLM
         // session, loaded on the first run, unless that setting is 0 (all cores) and the one session serves both.
-        services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), sp.GetRequiredService<EncoderSessionOptions>()));
+        services.AddSingleton(sp => new CatalogTextEncoder(sp.GetRequiredService<ITextEncoder>(), TextOptions(sp)));
         return services.AddUrmHttp();
     }
+
+    /// <summary>MiniLM's options: the host's registered <see cref="TextEncoderOptions"/> (its precision), if any, on the registered session options.</summary>
+    private static TextEncoderOptions TextOptions(IServiceProvider services)
+        => (services.GetService<TextEncoderOptions>() ?? TextEncoderOptions.Default) with { Session = services.GetRequiredService<EncoderSessionOptions>() };
 
     /// <summary>
     /// Everything the API's handlers need except the Core services themselves (a <see cref="Urm.Core.Models.Runtime.ModelHost"/>

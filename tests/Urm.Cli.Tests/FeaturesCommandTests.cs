@@ -73,4 +73,32 @@ public class FeaturesCommandTests
         Assert.Contains("error: ", result.Errors);
         Assert.Contains("line 1", result.Errors);
     }
+
+    [Fact]
+    public async Task Int8_text_features_are_encoded_into_a_cache_of_their_own_and_stay_close_to_fp32()
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-features-int8").FullName;
+        var catalog = Path.Combine(folder, "catalog.jsonl");
+        await using (var writer = new CatalogWriter(File.Create(catalog)))
+            foreach (var item in SampleCatalog.Generate(4)) await writer.WriteAsync(item with { Image = null }, CancellationToken.None);
+        var fp32 = Path.Combine(folder, "fp32");
+        var int8 = Path.Combine(folder, "int8");
+        // Both runs share one cache folder argument: the int8 run must not take the fp32 vectors from it.
+        await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", fp32, "--cache", Path.Combine(folder, "cache"), "--threads", "1");
+
+        var (exitCode, stdout, errors) = await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", int8, "--cache", Path.Combine(folder, "cache"), "--threads", "1", "--text-precision", "int8");
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("text encoded 4, images encoded 0, from cache 0", stdout);
+        Assert.Contains("int8 text", errors);
+        Assert.True(Directory.Exists(Path.Combine(folder, "cache-int8")));
+        var cosines = CliRun.Python($"""
+            import numpy as np
+            a = np.load('{fp32}/text.npy'); b = np.load('{int8}/text.npy')
+            c = (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+            print(int((c > 0.98).all() and (c < 1 - 1e-6).all()))
+            """);
+        Assert.Equal("1", cosines.Trim());
+        Assert.NotEqual(0, (await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", int8, "--text-precision", "fp16")).ExitCode);
+    }
 }

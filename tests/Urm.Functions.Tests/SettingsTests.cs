@@ -62,6 +62,7 @@ public sealed partial class SettingsTests
             ["Models:Container"] = "my-models",
             ["Onnx:ExecutionProvider"] = "cuda",
             ["Onnx:IntraOpThreads"] = "2",
+            ["Onnx:TextPrecision"] = "INT8",
             ["CatalogStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
             ["CatalogStorage:queueServiceUri"] = "https://acct.queue.core.windows.net",
             ["CatalogStorage:clientId"] = "abc",
@@ -69,6 +70,8 @@ public sealed partial class SettingsTests
         Assert.Equal("my-models", options.GetRequiredService<IOptions<ModelsOptions>>().Value.Container);
         Assert.Equal("cuda", options.GetRequiredService<IOptions<OnnxOptions>>().Value.ExecutionProvider);
         Assert.Equal(new Urm.Core.Features.EncoderSessionOptions(IntraOpThreads: 2, UseCuda: true), options.GetRequiredService<Urm.Core.Features.EncoderSessionOptions>());
+        Assert.Equal(new Urm.Core.Features.Text.TextEncoderOptions(Session: new(IntraOpThreads: 2, UseCuda: true), Precision: Urm.Core.Features.Text.TextPrecision.Int8),
+            options.GetRequiredService<Urm.Core.Features.Text.TextEncoderOptions>());
         Assert.Equal(new Uri("https://acct.blob.core.windows.net"), options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.BlobServiceUri);
         Assert.Equal("abc", options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.ClientId);
     }
@@ -124,6 +127,7 @@ public sealed partial class SettingsTests
     [InlineData("CardStore:Kind", "mongo", "CardStore__Kind")]
     [InlineData("Onnx:ExecutionProvider", "tpu", "Onnx__ExecutionProvider")]
     [InlineData("Onnx:IntraOpThreads", "-2", "Onnx__IntraOpThreads")]
+    [InlineData("Onnx:TextPrecision", "fp16", "Onnx__TextPrecision")]
     [InlineData("Models:Container", " ", "Models__Container")]
     [InlineData("Retrieval:ScanThreads", "0", "Retrieval__ScanThreads")]
     [InlineData("CatalogStorage:blobServiceUri", "not a uri", "CatalogStorage__blobServiceUri")]

@@ -32,12 +32,18 @@ public sealed class BlobFeatureCache : IFeatureCache
     private readonly BlobContainerClient _container;
     private readonly int _concurrency;
     private readonly ILogger _logger;
+    private readonly string _prefix;
     private readonly ConcurrentQueue<ItemFeatures> _pending = new();
 
     /// <param name="local">The instance's own cache (its <see cref="FileFeatureCache"/>), which keeps what was fetched.</param>
     /// <param name="concurrency">Downloads, and uploads, in flight at a time.</param>
-    public BlobFeatureCache(IFeatureCache local, BlobContainerClient container, int concurrency = DefaultConcurrency, ILogger<BlobFeatureCache>? logger = null)
+    /// <param name="variant">Features made with other encoder settings (int8 text: "int8") go under <c>v1-&lt;variant&gt;/</c>,
+    /// apart from the default ones under <see cref="Prefix"/>: the blobs are keyed by content alone.</param>
+    public BlobFeatureCache(IFeatureCache local, BlobContainerClient container, int concurrency = DefaultConcurrency, ILogger<BlobFeatureCache>? logger = null, string? variant = null)
     {
+        if (variant is not null && (variant.Length == 0 || !variant.All(char.IsAsciiLetterOrDigit)))
+            throw new ArgumentException($"'{variant}' is not a feature variant: ASCII letters and digits only.", nameof(variant));
+        _prefix = variant is null ? Prefix : Prefix.TrimEnd('/') + "-" + variant + "/";
         _local = local ?? throw new ArgumentNullException(nameof(local));
         _container = container ?? throw new ArgumentNullException(nameof(container));
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
@@ -49,13 +55,17 @@ public sealed class BlobFeatureCache : IFeatureCache
 
     /// <summary>The blob that holds the features of <paramref name="contentHash"/>.</summary>
     /// <exception cref="ArgumentException">The hash has characters other than ASCII letters, digits, '+', '_' and '-', so it could name another blob, or none.</exception>
-    public static string BlobName(string contentHash)
+    public static string BlobName(string contentHash) => BlobName(Prefix, contentHash);
+
+    private string Blob(string contentHash) => BlobName(_prefix, contentHash);
+
+    private static string BlobName(string prefix, string contentHash)
     {
         ArgumentException.ThrowIfNullOrEmpty(contentHash);
         foreach (var c in contentHash)
             if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '_' or '-'))
                 throw new ArgumentException($"'{contentHash}' is not a content hash: only ASCII letters, digits, '+', '_' and '-' can name a feature blob.", nameof(contentHash));
-        return Prefix + contentHash;
+        return prefix + contentHash;
     }
 
     /// <summary>
@@ -69,7 +79,7 @@ public sealed class BlobFeatureCache : IFeatureCache
         ArgumentNullException.ThrowIfNull(contentHashes);
         // Every hash named before any is looked up: a bad one refuses the whole call, not half of it.
         var wanted = contentHashes.Distinct(StringComparer.Ordinal)
-            .Select(hash => (Hash: hash, Blob: BlobName(hash)))
+            .Select(hash => (Hash: hash, Blob: Blob(hash)))
             .ToList()
             .Where(w => !_local.TryGet(w.Hash, out _))
             .ToList();
@@ -91,7 +101,7 @@ public sealed class BlobFeatureCache : IFeatureCache
     {
         ArgumentNullException.ThrowIfNull(features);
         // Refused here, where the bad hash comes from, rather than at the upload.
-        _ = BlobName(features.ContentHash);
+        _ = Blob(features.ContentHash);
         _local.Put(features);
         _pending.Enqueue(features);
     }
@@ -115,7 +125,7 @@ public sealed class BlobFeatureCache : IFeatureCache
             await Parallel.ForEachAsync(Enumerable.Range(0, uploads.Length), Options(cancellationToken), async (i, token) =>
             {
                 // Overwritten, never conditional: the same hash is the same content, whoever wrote it first.
-                await _container.GetBlobClient(BlobName(uploads[i].ContentHash))
+                await _container.GetBlobClient(Blob(uploads[i].ContentHash))
                     .UploadAsync(BinaryData.FromBytes(FeatureRecord.Encode(uploads[i])), overwrite: true, token).ConfigureAwait(false);
                 done[i] = true;
             }).ConfigureAwait(false);

@@ -11,8 +11,10 @@ namespace Urm.Cli.Commands;
 
 /// <summary>
 /// `urm bench encode`: raw-feature throughput on generated items. Measures the raw MiniLM session on
-/// pre-tokenised batches and, in the same run with the same session, the text pipeline, the image
-/// encoder and whole rows, so the pipeline's overhead over the model is visible.
+/// pre-tokenised batches and, taking turns with it batch by batch, the text pipeline (fp32 and int8,
+/// runs sorted by length and one padded batch); then the image encoder (batched and one image at a time,
+/// taking turns too) and whole rows, so the pipeline's overhead over the model is visible. With --catalog it also encodes a
+/// real catalog's texts in both precisions and prints how close the int8 vectors are to fp32.
 /// </summary>
 public static class BenchEncodeCommand
 {
@@ -21,15 +23,22 @@ public static class BenchEncodeCommand
         var items = new Option<int>("--items") { Description = "How many generated items.", DefaultValueFactory = _ => 2000 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Items per batch.", DefaultValueFactory = _ => 64 };
-        var command = new Command("encode", "Items/s for text, image and whole-row features against the raw MiniLM session.") { items, threads, batch };
+        var imageItems = new Option<int>("--image-items") { Description = "Images per image measurement (the first of the generated items).", DefaultValueFactory = _ => 500 };
+        var catalog = new Option<FileInfo?>("--catalog") { Description = "Also encode this catalog's item texts in fp32 and int8 and print the cosine between the two (fidelity)." };
+        var command = new Command("encode", "Items/s for text (fp32, int8), image and whole-row features against the raw MiniLM session; int8 fidelity over a catalog.")
+        {
+            items, threads, batch, imageItems, catalog,
+        };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() =>
-            RunAsync(parse.GetValue(items), parse.GetValue(threads), parse.GetValue(batch), cancellationToken)));
+            RunAsync(parse.GetValue(items), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(imageItems), parse.GetValue(catalog), cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(int count, int threads, int batchSize, CancellationToken cancellationToken)
+    private static async Task RunAsync(int count, int threads, int batchSize, int imageCount, FileInfo? catalog, CancellationToken cancellationToken)
     {
         if (count < batchSize) throw new ArgumentException($"--items must be at least --batch ({batchSize}).");
+        if (imageCount < 1 || imageCount > count) throw new ArgumentException($"--image-items must be between 1 and --items ({count}).");
+        if (catalog is { Exists: false }) throw new FileNotFoundException($"The catalog '{catalog.FullName}' does not exist.");
         var folder = Directory.CreateTempSubdirectory("urm-bench-encode").FullName;
         try
         {
@@ -39,39 +48,65 @@ public static class BenchEncodeCommand
             var session = new EncoderSessionOptions(IntraOpThreads: threads);
             using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
             using var unsorted = TextEncoder.Load(new TextEncoderOptions(Session: session, LengthSortedRun: 0));
+            using var int8 = TextEncoder.Load(new TextEncoderOptions(Session: session, Precision: TextPrecision.Int8));
+            using var int8Unsorted = TextEncoder.Load(new TextEncoderOptions(Session: session, LengthSortedRun: 0, Precision: TextPrecision.Int8));
+            var imageBatch = ImageEncoderOptions.Default.BatchSize;
             using var images = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session));
+            using var imagesSingly = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 1));
+            using var images32 = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 32));
             var texts = items.Select(ItemText.Build).ToList();
             var batches = texts.Chunk(batchSize).ToList();
             var tokenized = batches.Select(b => text.Tokenize(b)).ToList();
             var meanTokens = tokenized.Sum(b => b.AttentionMask.Sum()) / (double)count;
-            Console.WriteLine($"urm bench encode: {count:N0} generated items, batch {batchSize}, {(threads == 0 ? "all" : threads.ToString())} ONNX threads, {Environment.ProcessorCount} cores, {meanTokens:F1} tokens per item text, providers: text {text.Provider}, image {images.Provider}");
+            Console.WriteLine($"urm bench encode: {count:N0} generated items ({imageCount:N0} for the image rows), batch {batchSize}, {(threads == 0 ? "all" : threads.ToString())} ONNX threads, {Environment.ProcessorCount} cores, {meanTokens:F1} tokens per item text, providers: text {text.Provider}, image {images.Provider}");
 
-            text.Run(tokenized[0], new float[tokenized[0].Count * text.Dimension]); // warm-up
             var output = new float[batchSize * text.Dimension];
-            // The raw session is timed first and again last; the faster of the two is the reference, so a
-            // burst of load on a shared machine cannot flatter the pipeline.
-            var rawFirst = Measure(count, () => { foreach (var b in tokenized) text.Run(b, output); });
-            var textPipeline = Measure(count, () => { foreach (var b in batches) text.Encode(b); });
-            var textUnsorted = Measure(count, () => { foreach (var b in batches) unsorted.Encode(b); });
-            var image = await MeasureAsync(count, () => images.EncodeAsync(items.Select(i => i.Image!).ToList(), cancellationToken));
+            foreach (var encoder in new[] { text, unsorted, int8, int8Unsorted }) encoder.Encode(batches[0]);   // warm-up
+            // The text stages take turns batch by batch (the order rotating), each timed on its own: a burst of
+            // load on a shared machine then falls on every stage alike instead of on whichever ran at the time.
+            var textRates = Interleaved(count, batches.Count,
+                b => text.Run(tokenized[b], output),
+                b => int8.Run(tokenized[b], output),
+                b => text.Encode(batches[b]),
+                b => unsorted.Encode(batches[b]),
+                b => int8.Encode(batches[b]),
+                b => int8Unsorted.Encode(batches[b]));
+            var (raw, rawInt8, textPipeline, textUnsorted, int8Pipeline, int8PipelineUnsorted) = (textRates[0], textRates[1], textRates[2], textRates[3], textRates[4], textRates[5]);
+            var imageChunks = items.Take(imageCount).Select(i => i.Image!).Chunk(32).Select(c => (IReadOnlyList<string>)c).ToList();
+            await images.EncodeAsync(imageChunks[0], cancellationToken);   // warm-up
+            await imagesSingly.EncodeAsync(imageChunks[0], cancellationToken);
+            await images32.EncodeAsync(imageChunks[0], cancellationToken);
+            var imageRates = Interleaved(imageCount, imageChunks.Count,
+                c => imagesSingly.EncodeAsync(imageChunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => images.EncodeAsync(imageChunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => images32.EncodeAsync(imageChunks[c], cancellationToken).GetAwaiter().GetResult());
+            var (imageSingly, imageBatched, imageBatched32) = (imageRates[0], imageRates[1], imageRates[2]);
             var rowsTextOnly = await MeasureAsync(count, () => DrainAsync(new ItemFeatureExtractor(text, null, new InMemoryFeatureCache(), null, new(batchSize)), items, cancellationToken));
-            var rows = await MeasureAsync(count, () => DrainAsync(new ItemFeatureExtractor(text, images, new InMemoryFeatureCache(), null, new(batchSize)), items, cancellationToken));
-            var rawLast = Measure(count, () => { foreach (var b in tokenized) text.Run(b, output); });
-            var raw = Math.Max(rawFirst, rawLast);
+            var rowsInt8 = await MeasureAsync(count, () => DrainAsync(new ItemFeatureExtractor(int8, null, new InMemoryFeatureCache(), null, new(batchSize)), items, cancellationToken));
+            var rows = await MeasureAsync(imageCount, () => DrainAsync(new ItemFeatureExtractor(int8, images, new InMemoryFeatureCache(), null, new(batchSize)), items.Take(imageCount).ToList(), cancellationToken));
 
             Console.WriteLine();
-            Console.WriteLine("| stage | items/s | vs raw MiniLM session |");
+            Console.WriteLine("| stage | items/s | vs raw fp32 MiniLM session |");
             Console.WriteLine("| --- | ---: | ---: |");
-            Row("raw MiniLM session (pre-tokenised, Run only), timed first", rawFirst, raw);
-            Row("raw MiniLM session, timed again last", rawLast, raw);
-            Row($"text features (item text, tokenise, run, pool, normalise; runs of {TextEncoderOptions.Default.LengthSortedRun} texts sorted by length)", textPipeline, raw);
-            Row("text features, the whole batch as one run padded to its longest text", textUnsorted, raw);
-            Row("image features (read, decode, resize, ResNet18)", image, null);
-            Row("whole rows without images (text + attributes + price, via the extractor)", rowsTextOnly, raw);
-            Row("whole rows with images", rows, null);
+            Row("raw fp32 MiniLM session (pre-tokenised batches, Run only; the reference)", raw, raw);
+            Row("raw int8 MiniLM session (pre-tokenised batches, Run only)", rawInt8, raw);
+            Row($"fp32 text features (item text, tokenise, run, pool, normalise; runs of {TextEncoderOptions.Default.LengthSortedRun} sorted by length)", textPipeline, raw);
+            Row("fp32 text features, the whole batch as one run padded to its longest text", textUnsorted, raw);
+            Row($"int8 text features, runs of {TextEncoderOptions.Default.LengthSortedRun} sorted by length", int8Pipeline, raw);
+            Row("int8 text features, the whole batch as one run", int8PipelineUnsorted, raw);
+            Row("image features one at a time (read, decode, resize, ResNet18 at batch 1)", imageSingly, null);
+            Row($"image features in batches of {imageBatch} (the default)", imageBatched, null);
+            Row("image features in batches of 32", imageBatched32, null);
+            Row("whole rows without images, fp32 text (text + attributes + price, via the extractor)", rowsTextOnly, raw);
+            Row("whole rows without images, int8 text", rowsInt8, raw);
+            Row($"whole rows with images, int8 text, images in batches of {imageBatch}", rows, null);
             Console.WriteLine();
             var kept = rowsTextOnly / raw;
-            Console.WriteLine($"Target: the pipeline keeps at least 80% of raw model throughput. Whole rows (text): {kept:P0} -> {(kept >= 0.8 ? "met" : "NOT met")}.");
+            Console.WriteLine($"Target: the pipeline keeps at least 80% of raw model throughput. Whole rows (fp32 text): {kept:P0} -> {(kept >= 0.8 ? "met" : "NOT met")}.");
+            Console.WriteLine($"Target: int8 text features at least 2x the raw fp32 session: {int8Pipeline / raw:F2}x -> {(int8Pipeline >= 2 * raw ? "met" : "NOT met")}.");
+            Console.WriteLine($"Target: images at least 50 items/s: {imageBatched:F1} -> {(imageBatched >= 50 ? "met" : "NOT met")}.");
+
+            if (catalog is not null) await FidelityAsync(catalog, text, int8, batchSize, cancellationToken);
         }
         finally
         {
@@ -79,14 +114,57 @@ public static class BenchEncodeCommand
         }
     }
 
+    /// <summary>Every item text of the catalog through both encoders (batches as the extractor makes them), then the cosine of each pair.</summary>
+    private static async Task FidelityAsync(FileInfo catalog, TextEncoder fp32, TextEncoder int8, int batchSize, CancellationToken cancellationToken)
+    {
+        var texts = new List<string>();
+        await foreach (var item in CatalogReader.ReadAsync(catalog.FullName, new ReadReport(), cancellationToken))
+            texts.Add(ItemText.Build(item));
+        var batches = texts.Chunk(batchSize).ToList();
+        var reference = new float[batches.Count][][];
+        var quantised = new float[batches.Count][][];
+        var rates = Interleaved(texts.Count, batches.Count, b => reference[b] = fp32.Encode(batches[b]), b => quantised[b] = int8.Encode(batches[b]));
+        var (fp32Rate, int8Rate) = (rates[0], rates[1]);
+        var cosines = reference.SelectMany(v => v).Zip(quantised.SelectMany(v => v), Cosine).Order().ToArray();
+        double Quantile(double q) => cosines[(int)Math.Min(cosines.Length - 1, Math.Floor(q * cosines.Length))];
+        Console.WriteLine();
+        Console.WriteLine($"int8 fidelity over {catalog.Name}: {texts.Count:N0} item texts, batches of {batchSize} (fp32 and int8 taking turns)");
+        Console.WriteLine($"  fp32 {fp32Rate:F1} items/s, int8 {int8Rate:F1} items/s ({int8Rate / fp32Rate:F2}x)");
+        Console.WriteLine($"  cosine int8 vs fp32: mean {cosines.Average():F5}, min {cosines[0]:F5}, 1st percentile {Quantile(0.01):F5}, median {Quantile(0.5):F5}, below 0.99: {cosines.Count(c => c < 0.99):N0}");
+        Console.WriteLine($"Target: mean cosine at least 0.995: {(cosines.Average() >= 0.995 ? "met" : "NOT met")}.");
+    }
+
+    private static double Cosine(float[] a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return dot / Math.Sqrt(na * nb);
+    }
+
     private static void Row(string stage, double itemsPerSecond, double? raw) =>
         Console.WriteLine($"| {stage} | {itemsPerSecond:F1} | {(raw is null ? "" : (itemsPerSecond / raw.Value).ToString("P0"))} |");
 
-    private static double Measure(int count, Action work)
+    /// <summary>
+    /// Items/s of each stage over the same <paramref name="parts"/>: part by part, every stage runs it in turn (the
+    /// order rotating), so slow spells of a shared machine are shared by all stages.
+    /// </summary>
+    private static double[] Interleaved(int count, int parts, params Action<int>[] stages)
     {
-        var clock = Stopwatch.StartNew();
-        work();
-        return count / clock.Elapsed.TotalSeconds;
+        var seconds = new double[stages.Length];
+        for (var p = 0; p < parts; p++)
+            for (var k = 0; k < stages.Length; k++)
+            {
+                var s = (k + p) % stages.Length;
+                var clock = Stopwatch.StartNew();
+                stages[s](p);
+                seconds[s] += clock.Elapsed.TotalSeconds;
+            }
+        return [.. seconds.Select(t => count / t)];
     }
 
     private static async Task<double> MeasureAsync(int count, Func<Task> work)

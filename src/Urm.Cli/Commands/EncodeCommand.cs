@@ -19,17 +19,21 @@ public static class EncodeCommand
         var store = new Option<FileInfo>("--store") { Description = "The SQLite card store file.", DefaultValueFactory = _ => new FileInfo(ServeSettings.DefaultStore) };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
         var massRetire = new Option<bool>("--allow-mass-retire") { Description = "The snapshot is meant to drop more than half of the live catalog: retire every absent item (without it such a run retires nothing and says so)." };
-        var command = new Command("encode", "Encode a catalog into cards (unchanged items are skipped); the report goes beside the catalog as <name>.report.json.") { catalog, model, store, threads, massRetire };
+        var precision = TextPrecisionOption.Create();
+        var command = new Command("encode", "Encode a catalog into cards (unchanged items are skipped); the report goes beside the catalog as <name>.report.json.") { catalog, model, store, threads, massRetire, precision };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var settings = new ServeSettings(parse.GetValue(model)!.FullName, parse.GetValue(store)!.FullName, null, ServeSettings.DefaultUrls, parse.GetValue(threads));
+            var settings = new ServeSettings(parse.GetValue(model)!.FullName, parse.GetValue(store)!.FullName, null, ServeSettings.DefaultUrls, parse.GetValue(threads))
+            {
+                TextPrecision = TextPrecisionOption.Read(parse, precision),
+            };
             var catalogFile = parse.GetValue(catalog)!;
             if (!catalogFile.Exists) throw new FileNotFoundException($"'{catalogFile.FullName}' does not exist.");
             var session = new EncoderSessionOptions(IntraOpThreads: settings.Threads);
             using var host = new ModelHost(new ModelHostOptions(session));
             await host.ActivateAsync(settings.ModelDirectory, cancellationToken);
             using var cards = await SqliteCardStore.OpenAsync(new SqliteCardStoreOptions(settings.StorePath), cancellationToken);
-            using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
+            using var text = TextEncoder.Load(new TextEncoderOptions(Session: session, Precision: settings.TextPrecision));
             using var cache = new FileFeatureCache(settings.FeatureCacheDirectory);
             using var encoder = new CatalogFileEncoder(cards, host, text, cache, session, new FolderRunStore(settings.RunsDirectory));
             var report = await encoder.EncodeAsync(catalogFile.FullName, parse.GetValue(massRetire), cancellationToken);

@@ -30,21 +30,23 @@ public static class EvaluateCommand
         task.AcceptOnlyFromAmong([.. EvaluationTasks.Names]);
         var instruction = new Option<string?>("--instruction") { Description = "Free text read in place of the task's instruction, as a request's instruction is (to measure a shop's own wording)." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity, co-occurrence and content-only baselines.") { model, catalog, events, output, split, features, excludeSeen, task, instruction, threads };
+        var precision = TextPrecisionOption.Create();
+        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity, co-occurrence and content-only baselines.") { model, catalog, events, output, split, features, excludeSeen, task, instruction, threads, precision };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var modelDir = parse.GetValue(model)!.FullName;
             var catalogFile = parse.GetValue(catalog)!;
             var eventsFile = parse.GetValue(events)!;
             var outDir = parse.GetValue(output)?.FullName ?? Path.Combine(modelDir, "evaluation");
-            var cacheDir = Path.Combine(parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features"), "cache");
+            var textPrecision = TextPrecisionOption.Read(parse, precision);
+            var cacheDir = TextPrecisionOption.CacheFolder(Path.Combine(parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features"), "cache"), textPrecision);
             var which = parse.GetValue(split) == "validation" ? EvaluationSplit.Validation : EvaluationSplit.Test;
             foreach (var file in new[] { catalogFile, eventsFile })
                 if (!file.Exists) throw new FileNotFoundException($"'{file.FullName}' does not exist.");
 
             var session = new EncoderSessionOptions(IntraOpThreads: parse.GetValue(threads));
             using var package = ModelPackage.Load(modelDir, session);
-            using var text = TextEncoder.Load(new TextEncoderOptions(Session: session));
+            using var text = TextEncoder.Load(new TextEncoderOptions(Session: session, Precision: textPrecision));
             // Features go next to the report, not over the model's own features/: a different catalog
             // must not change what the model directory records it was trained on.
             var featuresDir = Path.Combine(outDir, "features");

@@ -21,7 +21,8 @@ public static class TrainCommand
         var config = new Option<FileInfo?>("--config") { Description = "A JSON file overriding trainer settings (see src/trainer/urm_train/config.py)." };
         var noImages = new Option<bool>("--no-images") { Description = "Encode without images." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per encoder (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("train", "Train a model on a shop's catalog and events.") { catalog, events, output, features, epochs, config, noImages, threads };
+        var precision = TextPrecisionOption.Create();
+        var command = new Command("train", "Train a model on a shop's catalog and events.") { catalog, events, output, features, epochs, config, noImages, threads, precision };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var catalogFile = parse.GetValue(catalog)!;
@@ -46,13 +47,14 @@ public static class TrainCommand
             await trainer.CheckAsync(cancellationToken);
 
             var session = new EncoderSessionOptions(IntraOpThreads: parse.GetValue(threads));
-            using (var text = TextEncoder.Load(new TextEncoderOptions(Session: session)))
+            var textPrecision = TextPrecisionOption.Read(parse, precision);
+            using (var text = TextEncoder.Load(new TextEncoderOptions(Session: session, Precision: textPrecision)))
             {
                 using var http = new HttpClient();
                 using var images = parse.GetValue(noImages)
                     ? null
                     : LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session);
-                using var cache = new FileFeatureCache(Path.Combine(featuresDir, "cache"));
+                using var cache = new FileFeatureCache(TextPrecisionOption.CacheFolder(Path.Combine(featuresDir, "cache"), textPrecision));
                 Console.Error.WriteLine($"1/3 features of {catalogFile.Name} -> {featuresDir}");
                 var progress = new ProgressLine("items");
                 var report = await FeatureExport.RunAsync(catalogFile.FullName, featuresDir, text, images, cache, progress, cancellationToken);

@@ -24,6 +24,7 @@ public static class ServeExtensions
         var session = new EncoderSessionOptions(IntraOpThreads: settings.Threads);
         services.AddSingleton(settings);
         services.AddSingleton(session);
+        services.AddSingleton(TextEncoderOptions.Default with { Session = session, Precision = settings.TextPrecision });
         services.AddSingleton(store);
         services.AddSingleton<ICardStore>(store);
         services.AddSingleton<IProfileStore>(profiles);

@@ -1,3 +1,5 @@
+using Urm.Core.Features.Text;
+
 namespace Urm.Cli.Serve;
 
 /// <summary>What `urm serve` was asked to run.</summary>
@@ -10,8 +12,15 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
     public const string DefaultStore = "urm.db";
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
-    /// <summary>Raw features cached by content hash beside the store, so a re-encode or re-fuse reads, not recomputes, them.</summary>
-    public string FeatureCacheDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".features");
+    /// <summary>
+    /// Raw features cached by content hash beside the store, so a re-encode or re-fuse reads, not recomputes, them;
+    /// int8 text features in a folder of their own (<c>.features-int8</c>), so a change of precision re-encodes.
+    /// </summary>
+    public string FeatureCacheDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!,
+        Path.GetFileName(StorePath) + (TextPrecision == TextPrecision.Fp32 ? ".features" : ".features-" + TextEncoderOptions.PrecisionName(TextPrecision)));
+
+    /// <summary>MiniLM's arithmetic for prompts and catalog texts alike.</summary>
+    public TextPrecision TextPrecision { get; init; } = TextPrecision.Fp32;
 
     /// <summary>Catalog runs' working files (plan, chunks) beside the store; each run's folder is removed when it finishes.</summary>
     public string RunsDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".runs");

@@ -12,4 +12,7 @@ public sealed class OnnxOptions
 
     /// <summary>Threads per session on the CPU (0: all cores); 1 suits many concurrent requests.</summary>
     public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>MiniLM's arithmetic, <c>fp32</c> or <c>int8</c> (<see cref="Urm.Core.Features.Text.TextPrecision"/>), for prompts and catalog texts alike.</summary>
+    public string TextPrecision { get; set; } = "fp32";
 }

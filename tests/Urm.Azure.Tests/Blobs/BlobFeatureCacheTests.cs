@@ -36,13 +36,13 @@ public sealed class BlobFeatureCacheTests : IAsyncLifetime
     }
 
     /// <summary>A new instance: a fresh local folder in front of the shared container.</summary>
-    private BlobFeatureCache Instance(BlobContainerClient? container = null, ILogger<BlobFeatureCache>? logger = null)
+    private BlobFeatureCache Instance(BlobContainerClient? container = null, ILogger<BlobFeatureCache>? logger = null, string? variant = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "urm-blob-features-" + Guid.NewGuid().ToString("N"));
         _folders.Add(folder);
         var local = new FileFeatureCache(folder);
         _locals.Add(local);
-        return new BlobFeatureCache(local, container ?? _features, concurrency: 4, logger: logger);
+        return new BlobFeatureCache(local, container ?? _features, concurrency: 4, logger: logger, variant: variant);
     }
 
     private static string Hash(int i) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([(byte)i]));
@@ -80,6 +80,25 @@ public sealed class BlobFeatureCacheTests : IAsyncLifetime
         AssertBitExact(Features(2, image: false, price: -1), two);
         Assert.False(second.TryGet(Hash(3), out _));
         Assert.Equal([BlobFeatureCache.Prefix + Hash(1), BlobFeatureCache.Prefix + Hash(2)], (await BlobNamesAsync()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Features_of_another_variant_are_kept_apart_from_the_default_ones()
+    {
+        var int8 = Instance(variant: "int8");
+        int8.Put(Features(1));
+        await int8.FlushAsync(default);
+
+        var fp32 = Instance();
+        await fp32.PrefetchAsync([Hash(1)], default);
+        var otherInt8 = Instance(variant: "int8");
+        await otherInt8.PrefetchAsync([Hash(1)], default);
+
+        Assert.Equal(["v1-int8/" + Hash(1)], await BlobNamesAsync());
+        Assert.False(fp32.TryGet(Hash(1), out _));
+        Assert.True(otherInt8.TryGet(Hash(1), out var features));
+        AssertBitExact(Features(1), features);
+        Assert.Throws<ArgumentException>(() => Instance(variant: "../v1"));
     }
 
     [Fact]

@@ -48,6 +48,32 @@ public class ImageEncoderTests(ImageEncoderFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_batch_of_images_gives_the_same_vectors_as_one_at_a_time()
+    {
+        using var disc = TestPictures.RedDisc();
+        using var stripes = TestPictures.Stripes();
+        using var small = TestPictures.RedDisc(90, 160);
+        string[] names = [Save("b1.png", p => disc.SaveAsPng(p)), Save("b2.png", p => stripes.SaveAsPng(p)), Save("b3.jpg", p => small.SaveAsJpeg(p)),
+            Save("b4.png", p => stripes.SaveAsPng(p)), "missing.png", Save("b5.jpg", p => disc.SaveAsJpeg(p))];
+        // Batches of 4: a full one and one with a bad image in it.
+        using var batched = ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(BatchSize: 4, Session: new(IntraOpThreads: 1)));
+        using var single = ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(BatchSize: 1, Session: new(IntraOpThreads: 1)));
+
+        var together = await batched.EncodeAsync(names, CancellationToken.None);
+        var apart = await single.EncodeAsync(names, CancellationToken.None);
+
+        Assert.NotNull(together[4].Problem);
+        Assert.Null(together[4].Vector);
+        foreach (var i in new[] { 0, 1, 2, 3, 5 })
+        {
+            Assert.Null(together[i].Problem);
+            for (var d = 0; d < ImageEncoder.ModelDimension; d++)
+                Assert.Equal(apart[i].Vector![d], together[i].Vector![d], 1e-5f);
+        }
+        Assert.True(VectorMath.Cosine(together[0].Vector!, together[1].Vector!) < 0.8);   // each image its own vector
+    }
+
+    [Fact]
     public async Task Bad_images_are_reported_in_place_and_never_thrown()
     {
         using var disc = TestPictures.RedDisc();

@@ -71,7 +71,7 @@ public class TextEncoderTests(TextEncoderFixture fixture) : IClassFixture<TextEn
     public void Catalog_runs_get_every_core_with_the_same_vectors_and_share_an_encoder_that_has_them()
     {
         // The fixture's encoder serves requests with one thread: catalog runs get a session of their own.
-        using var own = new CatalogTextEncoder(_encoder, new EncoderSessionOptions(IntraOpThreads: 1));
+        using var own = new CatalogTextEncoder(_encoder, new TextEncoderOptions(Session: new EncoderSessionOptions(IntraOpThreads: 1)));
         Assert.True(own.HasOwnSession);
         string[] texts = ["hydrating face cream", "a long title about nail polish remover pads, acetone free"];
         var expected = _encoder.Encode(texts);
@@ -80,7 +80,7 @@ public class TextEncoderTests(TextEncoderFixture fixture) : IClassFixture<TextEn
             for (var d = 0; d < expected[i].Length; d++) Assert.Equal(expected[i][d], got[i][d], 1e-5f);
 
         var counting = new CountingTextEncoder();   // a request path already on every core is shared as it is
-        using var shared = new CatalogTextEncoder(counting, new EncoderSessionOptions(IntraOpThreads: 0));
+        using var shared = new CatalogTextEncoder(counting, new TextEncoderOptions(Session: new EncoderSessionOptions(IntraOpThreads: 0)));
         Assert.False(shared.HasOwnSession);
         shared.Encode(texts);
         Assert.Equal(1, counting.Calls);

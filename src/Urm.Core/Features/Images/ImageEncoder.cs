@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using Urm.Core.Features.Onnx;
 using Urm.Core.Pretrained;
 
 namespace Urm.Core.Features.Images;
@@ -10,8 +11,10 @@ namespace Urm.Core.Features.Images;
 /// ResNet18 image vectors (512-d global average pool) from ML.NET's DnnImageFeaturizer package.
 /// Its preprocessing graph takes planar RGB floats in 0–255, shape [1, 3, 224, 224], reorders them to
 /// BGR and subtracts a per-pixel mean image (Caffe style, no scaling); the ResNet graph maps that
-/// to [1, 512, 1, 1]. Both graphs fix the batch at 1, so throughput comes from running several
-/// images at once on the shared, thread-safe sessions.
+/// to [1, 512, 1, 1]. Both graphs fix the batch at 1; they are loaded with a symbolic batch dimension
+/// instead (<see cref="SymbolicBatchDimension"/>), and images run through them in batches of
+/// <see cref="ImageEncoderOptions.BatchSize"/>: one run over many images uses the cores far better than
+/// many runs of one.
 /// </summary>
 public sealed class ImageEncoder : IImageEncoder, IDisposable
 {
@@ -29,14 +32,15 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _options = options ?? ImageEncoderOptions.Default;
         if (_options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrency must be at least 1.");
+        if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
         foreach (var path in new[] { resnetPath, preprocessPath })
             if (!File.Exists(path))
                 throw new FileNotFoundException($"The ResNet18 image encoder was not found at '{path}'. It is copied there at build time from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package: rebuild the project.", path);
 
-        _preprocess = EncoderSession.Create(preprocessPath, _options.SessionOrDefault, out var provider);
+        _preprocess = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(preprocessPath)), _options.SessionOrDefault, out var provider);
         try
         {
-            _resnet = EncoderSession.Create(resnetPath, _options.SessionOrDefault, out _);
+            _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), _options.SessionOrDefault, out _);
         }
         catch
         {
@@ -65,25 +69,50 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         ArgumentNullException.ThrowIfNull(references);
         var results = new ImageEncoding[references.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), parallel, async (i, ct) =>
+        // A batch at a time, so that at most BatchSize decoded images (600 KB each) are held at once.
+        for (var start = 0; start < references.Count; start += _options.BatchSize)
         {
-            results[i] = await EncodeOneAsync(references[i], ct).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+            var count = Math.Min(_options.BatchSize, references.Count - start);
+            var pixels = new float[]?[count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), parallel, async (k, ct) =>
+            {
+                (pixels[k], var problem) = await ReadAsync(references[start + k], ct).ConfigureAwait(false);
+                if (problem is not null) results[start + k] = new ImageEncoding(null, problem);
+            }).ConfigureAwait(false);
+            var decoded = Enumerable.Range(0, count).Where(k => pixels[k] is not null).ToArray();
+            if (decoded.Length == 0) continue;
+            // Outside the reads' error handling: a failing model is a broken deployment, not a bad image.
+            var vectors = Run(decoded.Select(k => pixels[k]!).ToArray());
+            for (var v = 0; v < decoded.Length; v++) results[start + decoded[v]] = new ImageEncoding(vectors[v], null);
+        }
         return results;
     }
 
-    public Task<ImageEncoding> EncodeAsync(string reference, CancellationToken cancellationToken) => EncodeOneAsync(reference, cancellationToken);
+    public async Task<ImageEncoding> EncodeAsync(string reference, CancellationToken cancellationToken) => (await EncodeAsync([reference], cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>Runs both graphs on planar RGB pixels in 0–255, [3, 224, 224].</summary>
-    public float[] Run(float[] pixels)
+    public float[] Run(float[] pixels) => Run([pixels])[0];
+
+    /// <summary>Runs both graphs once over several images, each planar RGB pixels in 0–255, [3, 224, 224].</summary>
+    public float[][] Run(IReadOnlyList<float[]> images)
     {
-        ArgumentNullException.ThrowIfNull(pixels);
-        if (pixels.Length != 3 * Side * Side) throw new ArgumentException($"Expected {3 * Side * Side} planar RGB values.", nameof(pixels));
-        using var input = OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, Side, Side]);
+        ArgumentNullException.ThrowIfNull(images);
+        const int size = 3 * Side * Side;
+        if (images.Count == 0) return [];
+        var batch = new float[images.Count * size];
+        for (var i = 0; i < images.Count; i++)
+        {
+            if (images[i]?.Length != size) throw new ArgumentException($"Image {i}: expected {size} planar RGB values.", nameof(images));
+            images[i].CopyTo(batch, i * size);
+        }
+        using var input = OrtValue.CreateTensorValueFromMemory(batch, [images.Count, 3, Side, Side]);
         using var runOptions = new RunOptions();
         using var prepared = _preprocess.Run(runOptions, _preprocessInput, [input], _preprocessOutput);
         using var pooled = _resnet.Run(runOptions, _resnetInput, [prepared[0]], _resnetOutput);
-        return pooled[0].GetTensorDataAsSpan<float>().ToArray();
+        var output = pooled[0].GetTensorDataAsSpan<float>();
+        var vectors = new float[images.Count][];
+        for (var i = 0; i < vectors.Length; i++) vectors[i] = output.Slice(i * ModelDimension, ModelDimension).ToArray();
+        return vectors;
     }
 
     public void Dispose()
@@ -92,16 +121,16 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         _resnet.Dispose();
     }
 
-    private async Task<ImageEncoding> EncodeOneAsync(string reference, CancellationToken cancellationToken)
+    /// <summary>The decoded pixels, or the problem that prevented them.</summary>
+    private async Task<(float[]? Pixels, ImageProblem? Problem)> ReadAsync(string reference, CancellationToken cancellationToken)
     {
-        float[] pixels;
         try
         {
-            if (string.IsNullOrWhiteSpace(reference)) return Problem(reference ?? "", "The image reference is empty.");
+            if (string.IsNullOrWhiteSpace(reference)) return (null, new ImageProblem(reference ?? "", "The image reference is empty."));
             byte[] bytes;
             await using (var stream = await _source.OpenAsync(reference, cancellationToken).ConfigureAwait(false))
                 bytes = await BoundedRead.ReadAllAsync(stream, _options.MaxBytes, reference, cancellationToken).ConfigureAwait(false);
-            pixels = Decode(bytes, reference);
+            return (Decode(bytes, reference), null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -109,10 +138,8 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         }
         catch (Exception e)
         {
-            return Problem(reference, Describe(e));
+            return (null, new ImageProblem(reference, Describe(e)));
         }
-        // Outside the catch: a failing model is a broken deployment, not a bad image.
-        return new ImageEncoding(Run(pixels), null);
     }
 
     private float[] Decode(byte[] bytes, string reference)
@@ -147,8 +174,6 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         });
         return pixels;
     }
-
-    private static ImageEncoding Problem(string reference, string reason) => new(null, new ImageProblem(reference, reason));
 
     private static string Describe(Exception e) => e switch
     {

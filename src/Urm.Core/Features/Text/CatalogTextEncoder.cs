@@ -12,13 +12,15 @@ public sealed class CatalogTextEncoder : ITextEncoder, IDisposable
     private readonly ITextEncoder? _shared;
     private readonly Lazy<TextEncoder>? _own;
 
-    /// <param name="requestPath">The request path's encoder, and the session options it was made with.</param>
-    public CatalogTextEncoder(ITextEncoder requestPath, EncoderSessionOptions requestSession)
+    /// <param name="requestPath">The request path's encoder, and the options it was made with (its precision is kept: catalog
+    /// texts and prompts are encoded alike).</param>
+    public CatalogTextEncoder(ITextEncoder requestPath, TextEncoderOptions requestOptions)
     {
         ArgumentNullException.ThrowIfNull(requestPath);
-        ArgumentNullException.ThrowIfNull(requestSession);
-        if (requestSession.IntraOpThreads == 0) _shared = requestPath;
-        else _own = new Lazy<TextEncoder>(() => TextEncoder.Load(new TextEncoderOptions(Session: requestSession with { IntraOpThreads = 0 })));
+        ArgumentNullException.ThrowIfNull(requestOptions);
+        var session = requestOptions.SessionOrDefault;
+        if (session.IntraOpThreads == 0) _shared = requestPath;
+        else _own = new Lazy<TextEncoder>(() => TextEncoder.Load(requestOptions with { Session = session with { IntraOpThreads = 0 } }));
     }
 
     /// <summary>True when runs use a session of their own (loaded or not yet).</summary>
