@@ -23,8 +23,9 @@ from .names import SEARCH
 # 0 = the model alone; from 64 up the text decides and the model only breaks near-ties
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 # weights of ln(1 + n_i): the largest gap between two items' logarithms on Beauty is about 6, so 0.64 lets
-# popularity outweigh a text cosine gap of 0.06 at w = 64, 0.01 only breaks near-ties
-PRIORS = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64)
+# popularity outweigh a text cosine gap of 0.06 at w = 64, 0.01 only breaks near-ties. Without a history run Y's
+# best pair sat on the edge of a grid that stopped at 0.64 (w 32, b 0.64); with 1.28 and 2.56 it stays there
+PRIORS = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56)
 SCALE = 127.0   # CardText.Scale
 
 
