@@ -13,10 +13,11 @@ public sealed class PlantedShopModel : ServeModel
 {
     public static readonly string[] Categories = ["Shoes > Boots", "Kitchen > Coffee", "Beauty > Makeup"];
 
-    // No paraphrased instructions: in 8 epochs this 30-item model learns the planted pattern, but not that
-    // and the paraphrases too (with the default share a fifth of its rows read other wordings, and a user
-    // of the third department got 3 of 5 in it). What the tests check is the stored history, not wordings.
-    public PlantedShopModel() : base(Catalog(), WriteEvents, epochs: 8, paraphraseShare: 0)
+    // Next-item rows only: no paraphrased instructions, no other tasks. In 8 epochs this 30-item model learns
+    // the planted pattern, but not that and the rest too (with a fifth of its rows in other wordings a user of
+    // the third department got 3 of 5 in it; with the defaults' other tasks at aux_share 0.35, 2 of 5). What
+    // the tests check is the stored history, not wordings or tasks.
+    public PlantedShopModel() : base(Catalog(), WriteEvents, epochs: 8, paraphraseShare: 0, auxShare: 0)
     {
     }
 

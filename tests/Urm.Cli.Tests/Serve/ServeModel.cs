@@ -22,6 +22,7 @@ public class ServeModel : IAsyncLifetime
     private readonly Action<string> _writeEvents;
     private readonly int _epochs;
     private readonly double _paraphraseShare;
+    private readonly double _auxShare;
     private readonly int _seed;
 
     // xUnit builds a class fixture through its one public constructor, which must take no parameters
@@ -39,13 +40,15 @@ public class ServeModel : IAsyncLifetime
 
     /// <param name="writeEvents">Writes the training events (CSV or JSONL by the path's extension) to the path it is given.</param>
     /// <param name="paraphraseShare">The trainer's paraphrase_share (its default, 0.2, unless a shop's test needs otherwise).</param>
-    protected ServeModel(IReadOnlyList<CatalogItem> items, Action<string> writeEvents, int epochs, double paraphraseShare = 0.2, int seed = 7)
-        => (Items, _writeEvents, _epochs, _paraphraseShare, _seed) = (items, writeEvents, epochs, paraphraseShare, seed);
+    /// <param name="auxShare">The trainer's aux_share (its default, 0.35, unless a shop's test needs otherwise).</param>
+    protected ServeModel(IReadOnlyList<CatalogItem> items, Action<string> writeEvents, int epochs, double paraphraseShare = 0.2, double auxShare = 0.35, int seed = 7)
+        => (Items, _writeEvents, _epochs, _paraphraseShare, _auxShare, _seed) = (items, writeEvents, epochs, paraphraseShare, auxShare, seed);
 
     private object Config => new
     {
         d = 16, d_card = 16, content_card = 8, layers = 1, heads = 2, M = 2, L = 6, dropout = 0.0, batch = 32,
         epochs = _epochs, patience = _epochs, threads = 1, seed = _seed, paraphrase_share = _paraphraseShare,
+        aux_share = _auxShare,
     };
 
     public string Root { get; } = System.IO.Directory.CreateTempSubdirectory("urm-serve-model-").FullName;
