@@ -14,7 +14,8 @@ namespace Urm.Core.Features.Images;
 /// to [1, 512, 1, 1]. Both graphs fix the batch at 1; they are loaded with a symbolic batch dimension
 /// instead (<see cref="SymbolicBatchDimension"/>), and images run through them in batches of
 /// <see cref="ImageEncoderOptions.BatchSize"/>: one run over many images uses the cores far better than
-/// many runs of one.
+/// many runs of one. <see cref="ImageEncoderOptions.ConcurrentBatches"/> batches are read, decoded and run
+/// at once (ONNX Runtime sessions take concurrent runs), each run on its share of the cores.
 /// </summary>
 public sealed class ImageEncoder : IImageEncoder, IDisposable
 {
@@ -33,14 +34,19 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         _options = options ?? ImageEncoderOptions.Default;
         if (_options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrency must be at least 1.");
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
+        if (_options.ConcurrentBatches < 1) throw new ArgumentOutOfRangeException(nameof(options), "ConcurrentBatches must be at least 1.");
         foreach (var path in new[] { resnetPath, preprocessPath })
             if (!File.Exists(path))
                 throw new FileNotFoundException($"The ResNet18 image encoder was not found at '{path}'. It is copied there at build time from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package: rebuild the project.", path);
 
-        _preprocess = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(preprocessPath)), _options.SessionOrDefault, out var provider);
+        // Left to ONNX Runtime (0), each run would use every core while other batches run beside it;
+        // the cores are shared among the batches in flight instead.
+        var session = _options.SessionOrDefault;
+        if (session.IntraOpThreads == 0) session = session with { IntraOpThreads = Math.Max(1, Environment.ProcessorCount / _options.ConcurrentBatches) };
+        _preprocess = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(preprocessPath)), session, out var provider);
         try
         {
-            _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), _options.SessionOrDefault, out _);
+            _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), session, out _);
         }
         catch
         {
@@ -68,23 +74,27 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
     {
         ArgumentNullException.ThrowIfNull(references);
         var results = new ImageEncoding[references.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
-        // A batch at a time, so that at most BatchSize decoded images (600 KB each) are held at once.
-        for (var start = 0; start < references.Count; start += _options.BatchSize)
+        var starts = Enumerable.Range(0, (references.Count + _options.BatchSize - 1) / _options.BatchSize).Select(b => b * _options.BatchSize);
+        // ConcurrentBatches batches at once, each read, decoded and run by its own worker: while one batch
+        // decodes, another runs, so neither the model nor the decoder waits for the other. At most
+        // ConcurrentBatches × BatchSize decoded images (600 KB each) are held at once.
+        var batches = new ParallelOptions { MaxDegreeOfParallelism = _options.ConcurrentBatches, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(starts, batches, async (start, ct) =>
         {
             var count = Math.Min(_options.BatchSize, references.Count - start);
             var pixels = new float[]?[count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), parallel, async (k, ct) =>
+            var reads = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = ct };
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), reads, async (k, readCt) =>
             {
-                (pixels[k], var problem) = await ReadAsync(references[start + k], ct).ConfigureAwait(false);
+                (pixels[k], var problem) = await ReadAsync(references[start + k], readCt).ConfigureAwait(false);
                 if (problem is not null) results[start + k] = new ImageEncoding(null, problem);
             }).ConfigureAwait(false);
             var decoded = Enumerable.Range(0, count).Where(k => pixels[k] is not null).ToArray();
-            if (decoded.Length == 0) continue;
+            if (decoded.Length == 0) return;
             // Outside the reads' error handling: a failing model is a broken deployment, not a bad image.
             var vectors = Run(decoded.Select(k => pixels[k]!).ToArray());
             for (var v = 0; v < decoded.Length; v++) results[start + decoded[v]] = new ImageEncoding(vectors[v], null);
-        }
+        }).ConfigureAwait(false);
         return results;
     }
 
@@ -121,8 +131,8 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         _resnet.Dispose();
     }
 
-    /// <summary>The decoded pixels, or the problem that prevented them.</summary>
-    private async Task<(float[]? Pixels, ImageProblem? Problem)> ReadAsync(string reference, CancellationToken cancellationToken)
+    /// <summary>One image read and decoded to planar RGB pixels in 0–255, [3, 224, 224], or the problem that prevented it.</summary>
+    public async Task<(float[]? Pixels, ImageProblem? Problem)> ReadAsync(string reference, CancellationToken cancellationToken)
     {
         try
         {
