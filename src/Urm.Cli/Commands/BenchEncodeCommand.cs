@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
 using Urm.Core.Features.Images;
+using Urm.Core.Features.Onnx;
 using Urm.Core.Features.Text;
+using Urm.Core.Pretrained;
 using Urm.Offline.Samples;
 
 namespace Urm.Cli.Commands;
@@ -24,18 +27,24 @@ public static class BenchEncodeCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Items per batch.", DefaultValueFactory = _ => 64 };
         var imageItems = new Option<int>("--image-items") { Description = "Images per image measurement (the first of the generated items).", DefaultValueFactory = _ => 500 };
+        var imagesOnly = new Option<bool>("--images-only") { Description = "Only the image rows and the split of their time (decode, preprocessing, ResNet18)." };
         var catalog = new Option<FileInfo?>("--catalog") { Description = "Also encode this catalog's item texts in fp32 and int8 and print the cosine between the two (fidelity)." };
         var command = new Command("encode", "Items/s for text (fp32, int8), image and whole-row features against the raw MiniLM session; int8 fidelity over a catalog.")
         {
-            items, threads, batch, imageItems, catalog,
+            items, threads, batch, imageItems, imagesOnly, catalog,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() =>
-            RunAsync(parse.GetValue(items), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(imageItems), parse.GetValue(catalog), cancellationToken)));
+            RunAsync(parse.GetValue(items), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(imageItems), parse.GetValue(imagesOnly), parse.GetValue(catalog), cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(int count, int threads, int batchSize, int imageCount, FileInfo? catalog, CancellationToken cancellationToken)
+    private static async Task RunAsync(int count, int threads, int batchSize, int imageCount, bool imagesOnly, FileInfo? catalog, CancellationToken cancellationToken)
     {
+        if (imagesOnly)
+        {
+            await ImagesAsync(imageCount, threads, cancellationToken);
+            return;
+        }
         if (count < batchSize) throw new ArgumentException($"--items must be at least --batch ({batchSize}).");
         if (imageCount < 1 || imageCount > count) throw new ArgumentException($"--image-items must be between 1 and --items ({count}).");
         if (catalog is { Exists: false }) throw new FileNotFoundException($"The catalog '{catalog.FullName}' does not exist.");
@@ -52,7 +61,7 @@ public static class BenchEncodeCommand
             using var int8Unsorted = TextEncoder.Load(new TextEncoderOptions(Session: session, LengthSortedRun: 0, Precision: TextPrecision.Int8));
             var imageBatch = ImageEncoderOptions.Default.BatchSize;
             using var images = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session));
-            using var imagesSingly = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 1));
+            using var imagesSingly = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 1, ConcurrentBatches: 1));
             using var images32 = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 32));
             var texts = items.Select(ItemText.Build).ToList();
             var batches = texts.Chunk(batchSize).ToList();
@@ -112,6 +121,98 @@ public static class BenchEncodeCommand
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// `--images-only`: the image encoder as shipped against one batch at a time (the default before 2026-12-04),
+    /// taking turns, then the split of its time: reading and decoding on one thread, and the two graphs on their
+    /// own (raw sessions, <c>Run</c> only, on one decoded batch; the model's cost does not depend on the pixels).
+    /// </summary>
+    private static async Task ImagesAsync(int count, int threads, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-bench-images").FullName;
+        try
+        {
+            var items = SampleCatalog.Generate(count).ToList();
+            foreach (var item in items)
+                await SampleImages.SaveAsync(item, Path.Combine(folder, item.Image!), cancellationToken);
+            var session = new EncoderSessionOptions(IntraOpThreads: threads);
+            var source = new LocalImageSource(folder);
+            var options = ImageEncoderOptions.Default;
+            using var shipped = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session));
+            using var oneBatch = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, ConcurrentBatches: 1));
+            using var singly = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 1, ConcurrentBatches: 1));
+            using var batches32 = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 32));
+            using var preprocess = OpenRaw(PretrainedPaths.ResNet18Preprocess, threads);
+            using var resnet = OpenRaw(PretrainedPaths.ResNet18Model, threads);
+            using var resnetOneThread = OpenRaw(PretrainedPaths.ResNet18Model, 1);
+            var chunks = items.Select(i => i.Image!).Chunk(32).Select(c => (IReadOnlyList<string>)c).ToList();
+
+            // One decoded chunk, as the preprocessing graph takes it and as ResNet18 takes it: (n, 3, 224, 224).
+            const int size = 3 * ImageEncoder.Side * ImageEncoder.Side;
+            var pixels = new float[chunks[0].Count * size];
+            for (var i = 0; i < chunks[0].Count; i++)
+                (await shipped.ReadAsync(chunks[0][i], cancellationToken)).Pixels!.CopyTo(pixels, i * size);
+            var prepared = RunRaw(preprocess, pixels, 0, chunks[0].Count);
+            // Part p times as many images as chunk p holds, in pieces of the default batch size.
+            IEnumerable<(int Start, int Count)> Pieces(int p) =>
+                Enumerable.Range(0, (chunks[p].Count + options.BatchSize - 1) / options.BatchSize)
+                    .Select(b => (b * options.BatchSize, Math.Min(options.BatchSize, chunks[p].Count - b * options.BatchSize)));
+
+            Action<int>[] stages =
+            [
+                c => singly.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => oneBatch.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => shipped.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => batches32.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => { foreach (var reference in chunks[c]) shipped.ReadAsync(reference, cancellationToken).GetAwaiter().GetResult(); },
+                c => { foreach (var (start, n) in Pieces(c)) RunRaw(preprocess, pixels, start, n); },
+                c => { foreach (var (start, n) in Pieces(c)) RunRaw(resnet, prepared, start, n); },
+                c => Parallel.ForEach(Pieces(c), new ParallelOptions { MaxDegreeOfParallelism = 2 }, piece => RunRaw(resnetOneThread, prepared, piece.Start, piece.Count)),
+            ];
+            foreach (var stage in stages) stage(0);   // warm-up
+            var rates = Interleaved(count, chunks.Count, stages);
+            Console.WriteLine($"urm bench encode --images-only: {count:N0} generated 256×256 PNG images in parts of 32, taking turns, {(threads == 0 ? "all" : threads.ToString())} ONNX threads, {Environment.ProcessorCount} cores");
+            Console.WriteLine();
+            Console.WriteLine("| image stage | images/s |");
+            Console.WriteLine("| --- | ---: |");
+            string[] names =
+            [
+                "image features one at a time (read, decode, resize, ResNet18 at batch 1)",
+                $"image features in batches of {options.BatchSize}, one batch at a time (the default before)",
+                $"**image features in batches of {options.BatchSize}, {options.ConcurrentBatches} at once (the default)**",
+                $"image features in batches of 32, {options.ConcurrentBatches} at once",
+                "split: read, decode and resize alone, one thread",
+                $"split: preprocessing graph alone (batches of {options.BatchSize}, Run only)",
+                $"split: ResNet18 alone (batches of {options.BatchSize}, Run only, {(threads == 0 ? "all cores" : $"{threads} threads")})",
+                $"split: ResNet18 alone, one thread per run, two runs at once",
+            ];
+            for (var k = 0; k < stages.Length; k++) Console.WriteLine($"| {names[k]} | {rates[k]:F1} |");
+            Console.WriteLine();
+            Console.WriteLine($"Target: images at least 50 items/s: {rates[2]:F1} -> {(rates[2] >= 50 ? "met" : "NOT met")}.");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A graph with a symbolic batch, set up as the encoders set up theirs (EncoderSession) on the CPU.</summary>
+    private static InferenceSession OpenRaw(string path, int threads)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, InterOpNumThreads = 1 };
+        if (threads > 0) options.IntraOpNumThreads = threads;
+        return new InferenceSession(SymbolicBatchDimension.Apply(File.ReadAllBytes(path)), options);
+    }
+
+    /// <summary>Runs images [start, start + count) of a planar batch through a one-input, one-output graph.</summary>
+    private static float[] RunRaw(InferenceSession session, float[] batch, int start, int count)
+    {
+        const int size = 3 * ImageEncoder.Side * ImageEncoder.Side;
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.AsMemory(start * size, count * size), [count, 3, ImageEncoder.Side, ImageEncoder.Side]);
+        using var runOptions = new RunOptions();
+        using var output = session.Run(runOptions, [session.InputNames[0]], [input], [session.OutputNames[0]]);
+        return output[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     /// <summary>Every item text of the catalog through both encoders (batches as the extractor makes them), then the cosine of each pair.</summary>
