@@ -74,14 +74,16 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
     {
         ArgumentNullException.ThrowIfNull(references);
         var results = new ImageEncoding[references.Count];
-        var starts = Enumerable.Range(0, (references.Count + _options.BatchSize - 1) / _options.BatchSize).Select(b => b * _options.BatchSize);
+        // Too few images for ConcurrentBatches full batches: smaller ones, so that no worker (and core) idles.
+        var batchSize = Math.Clamp((references.Count + _options.ConcurrentBatches - 1) / _options.ConcurrentBatches, 1, _options.BatchSize);
+        var starts = Enumerable.Range(0, (references.Count + batchSize - 1) / batchSize).Select(b => b * batchSize);
         // ConcurrentBatches batches at once, each read, decoded and run by its own worker: while one batch
         // decodes, another runs, so neither the model nor the decoder waits for the other. At most
         // ConcurrentBatches × BatchSize decoded images (600 KB each) are held at once.
         var batches = new ParallelOptions { MaxDegreeOfParallelism = _options.ConcurrentBatches, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(starts, batches, async (start, ct) =>
         {
-            var count = Math.Min(_options.BatchSize, references.Count - start);
+            var count = Math.Min(batchSize, references.Count - start);
             var pixels = new float[]?[count];
             var reads = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = ct };
             await Parallel.ForEachAsync(Enumerable.Range(0, count), reads, async (k, readCt) =>
