@@ -62,7 +62,7 @@ public static class BenchEncodeCommand
             var imageBatch = ImageEncoderOptions.Default.BatchSize;
             using var images = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session));
             using var imagesSingly = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 1, ConcurrentBatches: 1));
-            using var images32 = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 32));
+            using var images32 = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 32, ConcurrentBatches: 1));
             var texts = items.Select(ItemText.Build).ToList();
             var batches = texts.Chunk(batchSize).ToList();
             var tokenized = batches.Select(b => text.Tokenize(b)).ToList();
@@ -104,8 +104,8 @@ public static class BenchEncodeCommand
             Row($"int8 text features, runs of {TextEncoderOptions.Default.LengthSortedRun} sorted by length", int8Pipeline, raw);
             Row("int8 text features, the whole batch as one run", int8PipelineUnsorted, raw);
             Row("image features one at a time (read, decode, resize, ResNet18 at batch 1)", imageSingly, null);
-            Row($"image features in batches of {imageBatch} (the default)", imageBatched, null);
-            Row("image features in batches of 32", imageBatched32, null);
+            Row($"image features in batches of {imageBatch}, {ImageEncoderOptions.Default.ConcurrentBatches} at once (the default)", imageBatched, null);
+            Row("image features in batches of 32, one batch at a time", imageBatched32, null);
             Row("whole rows without images, fp32 text (text + attributes + price, via the extractor)", rowsTextOnly, raw);
             Row("whole rows without images, int8 text", rowsInt8, raw);
             Row($"whole rows with images, int8 text, images in batches of {imageBatch}", rows, null);
@@ -142,7 +142,7 @@ public static class BenchEncodeCommand
             using var shipped = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session));
             using var oneBatch = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, ConcurrentBatches: 1));
             using var singly = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 1, ConcurrentBatches: 1));
-            using var batches32 = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 32));
+            using var batches8 = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 8));
             using var preprocess = OpenRaw(PretrainedPaths.ResNet18Preprocess, threads);
             using var resnet = OpenRaw(PretrainedPaths.ResNet18Model, threads);
             using var resnetOneThread = OpenRaw(PretrainedPaths.ResNet18Model, 1);
@@ -164,7 +164,7 @@ public static class BenchEncodeCommand
                 c => singly.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
                 c => oneBatch.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
                 c => shipped.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
-                c => batches32.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => batches8.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
                 c => { foreach (var reference in chunks[c]) shipped.ReadAsync(reference, cancellationToken).GetAwaiter().GetResult(); },
                 c => { foreach (var (start, n) in Pieces(c)) RunRaw(preprocess, pixels, start, n); },
                 c => { foreach (var (start, n) in Pieces(c)) RunRaw(resnet, prepared, start, n); },
@@ -181,7 +181,7 @@ public static class BenchEncodeCommand
                 "image features one at a time (read, decode, resize, ResNet18 at batch 1)",
                 $"image features in batches of {options.BatchSize}, one batch at a time (the default before)",
                 $"**image features in batches of {options.BatchSize}, {options.ConcurrentBatches} at once (the default)**",
-                $"image features in batches of 32, {options.ConcurrentBatches} at once",
+                $"image features in batches of 8, {options.ConcurrentBatches} at once",
                 "split: read, decode and resize alone, one thread",
                 $"split: preprocessing graph alone (batches of {options.BatchSize}, Run only)",
                 $"split: ResNet18 alone (batches of {options.BatchSize}, Run only, {(threads == 0 ? "all cores" : $"{threads} threads")})",
