@@ -179,11 +179,11 @@ public static class BenchEncodeCommand
             string[] names =
             [
                 "image features one at a time (read, decode, resize, ResNet18 at batch 1)",
-                $"image features in batches of {options.BatchSize}, one batch at a time (the default before)",
+                $"image features in batches of {options.BatchSize}, one batch at a time (the scheduling before)",
                 $"**image features in batches of {options.BatchSize}, {options.ConcurrentBatches} at once (the default)**",
                 $"image features in batches of 8, {options.ConcurrentBatches} at once",
                 "split: read, decode and resize alone, one thread",
-                $"split: preprocessing graph alone (batches of {options.BatchSize}, Run only)",
+                $"split: preprocessing graph as its own session (batches of {options.BatchSize}, Run only; the encoder now folds it into the batch copy)",
                 $"split: ResNet18 alone (batches of {options.BatchSize}, Run only, {(threads == 0 ? "all cores" : $"{threads} threads")})",
                 $"split: ResNet18 alone, one thread per run, two runs at once",
             ];

@@ -10,9 +10,10 @@ namespace Urm.Core.Features.Images;
 /// <summary>
 /// ResNet18 image vectors (512-d global average pool) from ML.NET's DnnImageFeaturizer package.
 /// Its preprocessing graph takes planar RGB floats in 0–255, shape [1, 3, 224, 224], reorders them to
-/// BGR and subtracts a per-pixel mean image (Caffe style, no scaling); the ResNet graph maps that
-/// to [1, 512, 1, 1]. Both graphs fix the batch at 1; they are loaded with a symbolic batch dimension
-/// instead (<see cref="SymbolicBatchDimension"/>), and images run through them in batches of
+/// BGR and subtracts a per-pixel mean image (Caffe style, no scaling); that is done while copying each
+/// image into the batch (<see cref="ResNetPreprocessing"/>). The ResNet graph maps the result to
+/// [1, 512, 1, 1]. It fixes the batch at 1; it is loaded with a symbolic batch dimension
+/// instead (<see cref="SymbolicBatchDimension"/>), and images run through it in batches of
 /// <see cref="ImageEncoderOptions.BatchSize"/>: one run over many images uses the cores far better than
 /// many runs of one. <see cref="ImageEncoderOptions.ConcurrentBatches"/> batches are read, decoded and run
 /// at once (ONNX Runtime sessions take concurrent runs), each run on its share of the cores.
@@ -24,9 +25,9 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
 
     private readonly IImageSource _source;
     private readonly ImageEncoderOptions _options;
-    private readonly InferenceSession _preprocess;
+    private readonly ResNetPreprocessing _preprocess;
     private readonly InferenceSession _resnet;
-    private readonly string[] _preprocessInput, _preprocessOutput, _resnetInput, _resnetOutput;
+    private readonly string[] _resnetInput, _resnetOutput;
 
     public ImageEncoder(IImageSource source, string resnetPath, string preprocessPath, ImageEncoderOptions? options = null)
     {
@@ -43,19 +44,9 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         // the cores are shared among the batches in flight instead.
         var session = _options.SessionOrDefault;
         if (session.IntraOpThreads == 0) session = session with { IntraOpThreads = Math.Max(1, Environment.ProcessorCount / _options.ConcurrentBatches) };
-        _preprocess = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(preprocessPath)), session, out var provider);
-        try
-        {
-            _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), session, out _);
-        }
-        catch
-        {
-            _preprocess.Dispose();
-            throw;
-        }
+        _preprocess = ResNetPreprocessing.Load(File.ReadAllBytes(preprocessPath));
+        _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), session, out var provider);
         Provider = provider;
-        _preprocessInput = [Single(_preprocess.InputMetadata, "preprocessing input")];
-        _preprocessOutput = [Single(_preprocess.OutputMetadata, "preprocessing output")];
         _resnetInput = [Single(_resnet.InputMetadata, "ResNet input")];
         _resnetOutput = [Single(_resnet.OutputMetadata, "ResNet output")];
         if (_resnet.OutputMetadata[_resnetOutput[0]].Dimensions.Aggregate(1L, (a, d) => a * Math.Abs(d)) != ModelDimension)
@@ -102,10 +93,10 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
 
     public async Task<ImageEncoding> EncodeAsync(string reference, CancellationToken cancellationToken) => (await EncodeAsync([reference], cancellationToken).ConfigureAwait(false))[0];
 
-    /// <summary>Runs both graphs on planar RGB pixels in 0–255, [3, 224, 224].</summary>
+    /// <summary>Preprocesses and runs ResNet18 on planar RGB pixels in 0–255, [3, 224, 224].</summary>
     public float[] Run(float[] pixels) => Run([pixels])[0];
 
-    /// <summary>Runs both graphs once over several images, each planar RGB pixels in 0–255, [3, 224, 224].</summary>
+    /// <summary>Preprocesses several images, each planar RGB pixels in 0–255, [3, 224, 224], and runs ResNet18 once over them.</summary>
     public float[][] Run(IReadOnlyList<float[]> images)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -115,23 +106,18 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         for (var i = 0; i < images.Count; i++)
         {
             if (images[i]?.Length != size) throw new ArgumentException($"Image {i}: expected {size} planar RGB values.", nameof(images));
-            images[i].CopyTo(batch, i * size);
+            _preprocess.Apply(images[i], batch.AsSpan(i * size, size));
         }
         using var input = OrtValue.CreateTensorValueFromMemory(batch, [images.Count, 3, Side, Side]);
         using var runOptions = new RunOptions();
-        using var prepared = _preprocess.Run(runOptions, _preprocessInput, [input], _preprocessOutput);
-        using var pooled = _resnet.Run(runOptions, _resnetInput, [prepared[0]], _resnetOutput);
+        using var pooled = _resnet.Run(runOptions, _resnetInput, [input], _resnetOutput);
         var output = pooled[0].GetTensorDataAsSpan<float>();
         var vectors = new float[images.Count][];
         for (var i = 0; i < vectors.Length; i++) vectors[i] = output.Slice(i * ModelDimension, ModelDimension).ToArray();
         return vectors;
     }
 
-    public void Dispose()
-    {
-        _preprocess.Dispose();
-        _resnet.Dispose();
-    }
+    public void Dispose() => _resnet.Dispose();
 
     /// <summary>One image read and decoded to planar RGB pixels in 0–255, [3, 224, 224], or the problem that prevented it.</summary>
     public async Task<(float[]? Pixels, ImageProblem? Problem)> ReadAsync(string reference, CancellationToken cancellationToken)
