@@ -62,6 +62,7 @@ public static class BenchEncodeCommand
             var imageBatch = ImageEncoderOptions.Default.BatchSize;
             using var images = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session));
             using var imagesSingly = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 1, ConcurrentBatches: 1));
+            using var imagesTwoAtOnce = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, ConcurrentBatches: 2));
             using var images32 = ImageEncoder.Load(new LocalImageSource(folder), new ImageEncoderOptions(Session: session, BatchSize: 32, ConcurrentBatches: 1));
             var texts = items.Select(ItemText.Build).ToList();
             var batches = texts.Chunk(batchSize).ToList();
@@ -92,7 +93,17 @@ public static class BenchEncodeCommand
             var (imageSingly, imageBatched, imageBatched32) = (imageRates[0], imageRates[1], imageRates[2]);
             var rowsTextOnly = await MeasureAsync(count, () => DrainAsync(new ItemFeatureExtractor(text, null, new InMemoryFeatureCache(), null, new(batchSize)), items, cancellationToken));
             var rowsInt8 = await MeasureAsync(count, () => DrainAsync(new ItemFeatureExtractor(int8, null, new InMemoryFeatureCache(), null, new(batchSize)), items, cancellationToken));
-            var rows = await MeasureAsync(imageCount, () => DrainAsync(new ItemFeatureExtractor(int8, images, new InMemoryFeatureCache(), null, new(batchSize)), items.Take(imageCount).ToList(), cancellationToken));
+            // Whole rows with images, the default against two image batches at once, in the order A B B A so that a
+            // drift of the machine's load falls on both alike.
+            var imageRows = items.Take(imageCount).ToList();
+            var rowSeconds = new double[2];
+            foreach (var k in new[] { 0, 1, 1, 0 })
+            {
+                var clock = Stopwatch.StartNew();
+                await DrainAsync(new ItemFeatureExtractor(int8, k == 0 ? images : imagesTwoAtOnce, new InMemoryFeatureCache(), null, new(batchSize)), imageRows, cancellationToken);
+                rowSeconds[k] += clock.Elapsed.TotalSeconds;
+            }
+            var (rows, rowsTwoAtOnce) = (2 * imageCount / rowSeconds[0], 2 * imageCount / rowSeconds[1]);
 
             Console.WriteLine();
             Console.WriteLine("| stage | items/s | vs raw fp32 MiniLM session |");
@@ -104,11 +115,12 @@ public static class BenchEncodeCommand
             Row($"int8 text features, runs of {TextEncoderOptions.Default.LengthSortedRun} sorted by length", int8Pipeline, raw);
             Row("int8 text features, the whole batch as one run", int8PipelineUnsorted, raw);
             Row("image features one at a time (read, decode, resize, ResNet18 at batch 1)", imageSingly, null);
-            Row($"image features in batches of {imageBatch}, {ImageEncoderOptions.Default.ConcurrentBatches} at once (the default)", imageBatched, null);
+            Row($"image features in batches of {imageBatch}, {AtOnce(ImageEncoderOptions.Default.ConcurrentBatches)} (the default)", imageBatched, null);
             Row("image features in batches of 32, one batch at a time", imageBatched32, null);
             Row("whole rows without images, fp32 text (text + attributes + price, via the extractor)", rowsTextOnly, raw);
             Row("whole rows without images, int8 text", rowsInt8, raw);
-            Row($"whole rows with images, int8 text, images in batches of {imageBatch}", rows, null);
+            Row($"whole rows with images, int8 text, images in batches of {imageBatch}, {AtOnce(ImageEncoderOptions.Default.ConcurrentBatches)} (the default)", rows, null);
+            Row($"whole rows with images, int8 text, images in batches of {imageBatch}, two at once", rowsTwoAtOnce, null);
             Console.WriteLine();
             var kept = rowsTextOnly / raw;
             Console.WriteLine($"Target: the pipeline keeps at least 80% of raw model throughput. Whole rows (fp32 text): {kept:P0} -> {(kept >= 0.8 ? "met" : "NOT met")}.");
@@ -124,7 +136,7 @@ public static class BenchEncodeCommand
     }
 
     /// <summary>
-    /// `--images-only`: the image encoder as shipped against one batch at a time (the default before 2026-12-04),
+    /// `--images-only`: the image encoder one batch at a time (the default) against two batches at once,
     /// taking turns, then the split of its time: reading and decoding on one thread, and the two graphs on their
     /// own (raw sessions, <c>Run</c> only, on one decoded batch; the model's cost does not depend on the pixels).
     /// </summary>
@@ -139,10 +151,10 @@ public static class BenchEncodeCommand
             var session = new EncoderSessionOptions(IntraOpThreads: threads);
             var source = new LocalImageSource(folder);
             var options = ImageEncoderOptions.Default;
-            using var shipped = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session));
             using var oneBatch = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, ConcurrentBatches: 1));
+            using var twoAtOnce = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, ConcurrentBatches: 2));
             using var singly = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 1, ConcurrentBatches: 1));
-            using var batches8 = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 8));
+            using var batches8 = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 8, ConcurrentBatches: 2));
             using var preprocess = OpenRaw(PretrainedPaths.ResNet18Preprocess, threads);
             using var resnet = OpenRaw(PretrainedPaths.ResNet18Model, threads);
             using var resnetOneThread = OpenRaw(PretrainedPaths.ResNet18Model, 1);
@@ -152,7 +164,7 @@ public static class BenchEncodeCommand
             const int size = 3 * ImageEncoder.Side * ImageEncoder.Side;
             var pixels = new float[chunks[0].Count * size];
             for (var i = 0; i < chunks[0].Count; i++)
-                (await shipped.ReadAsync(chunks[0][i], cancellationToken)).Pixels!.CopyTo(pixels, i * size);
+                (await oneBatch.ReadAsync(chunks[0][i], cancellationToken)).Pixels!.CopyTo(pixels, i * size);
             var prepared = RunRaw(preprocess, pixels, 0, chunks[0].Count);
             // Part p times as many images as chunk p holds, in pieces of the default batch size.
             IEnumerable<(int Start, int Count)> Pieces(int p) =>
@@ -163,9 +175,9 @@ public static class BenchEncodeCommand
             [
                 c => singly.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
                 c => oneBatch.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
-                c => shipped.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
+                c => twoAtOnce.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
                 c => batches8.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
-                c => { foreach (var reference in chunks[c]) shipped.ReadAsync(reference, cancellationToken).GetAwaiter().GetResult(); },
+                c => { foreach (var reference in chunks[c]) oneBatch.ReadAsync(reference, cancellationToken).GetAwaiter().GetResult(); },
                 c => { foreach (var (start, n) in Pieces(c)) RunRaw(preprocess, pixels, start, n); },
                 c => { foreach (var (start, n) in Pieces(c)) RunRaw(resnet, prepared, start, n); },
                 c => Parallel.ForEach(Pieces(c), new ParallelOptions { MaxDegreeOfParallelism = 2 }, piece => RunRaw(resnetOneThread, prepared, piece.Start, piece.Count)),
@@ -179,9 +191,9 @@ public static class BenchEncodeCommand
             string[] names =
             [
                 "image features one at a time (read, decode, resize, ResNet18 at batch 1)",
-                $"image features in batches of {options.BatchSize}, one batch at a time (the scheduling before)",
-                $"**image features in batches of {options.BatchSize}, {options.ConcurrentBatches} at once (the default)**",
-                $"image features in batches of 8, {options.ConcurrentBatches} at once",
+                $"image features in batches of {options.BatchSize}, {AtOnce(1)}{(options.ConcurrentBatches == 1 ? " (the default)" : "")}",
+                $"image features in batches of {options.BatchSize}, {AtOnce(2)}{(options.ConcurrentBatches == 2 ? " (the default)" : "")}",
+                $"image features in batches of 8, {AtOnce(2)}",
                 "split: read, decode and resize alone, one thread",
                 $"split: preprocessing graph as its own session (batches of {options.BatchSize}, Run only; the encoder now folds it into the batch copy)",
                 $"split: ResNet18 alone (batches of {options.BatchSize}, Run only, {(threads == 0 ? "all cores" : $"{threads} threads")})",
@@ -189,13 +201,16 @@ public static class BenchEncodeCommand
             ];
             for (var k = 0; k < stages.Length; k++) Console.WriteLine($"| {names[k]} | {rates[k]:F1} |");
             Console.WriteLine();
-            Console.WriteLine($"Target: images at least 50 items/s: {rates[2]:F1} -> {(rates[2] >= 50 ? "met" : "NOT met")}.");
+            var shipped = rates[options.ConcurrentBatches == 2 ? 2 : 1];
+            Console.WriteLine($"Target: images at least 50 items/s (the default): {shipped:F1} -> {(shipped >= 50 ? "met" : "NOT met")}.");
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    private static string AtOnce(int batches) => batches == 1 ? "one batch at a time" : $"{batches} at once";
 
     /// <summary>A graph with a symbolic batch, set up as the encoders set up theirs (EncoderSession) on the CPU.</summary>
     private static InferenceSession OpenRaw(string path, int threads)

@@ -41,9 +41,10 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
                 throw new FileNotFoundException($"The ResNet18 image encoder was not found at '{path}'. It is copied there at build time from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package: rebuild the project.", path);
 
         // Left to ONNX Runtime (0), each run would use every core while other batches run beside it;
-        // the cores are shared among the batches in flight instead.
+        // with several batches in flight the cores are shared among them instead.
         var session = _options.SessionOrDefault;
-        if (session.IntraOpThreads == 0) session = session with { IntraOpThreads = Math.Max(1, Environment.ProcessorCount / _options.ConcurrentBatches) };
+        if (session.IntraOpThreads == 0 && _options.ConcurrentBatches > 1)
+            session = session with { IntraOpThreads = Math.Max(1, Environment.ProcessorCount / _options.ConcurrentBatches) };
         _preprocess = ResNetPreprocessing.Load(File.ReadAllBytes(preprocessPath));
         _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), session, out var provider);
         Provider = provider;
