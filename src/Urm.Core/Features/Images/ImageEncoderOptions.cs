@@ -9,7 +9,7 @@ namespace Urm.Core.Features.Images;
 /// <param name="ConcurrentBatches">Batches read, decoded and run at once. Above 1, with the session's threads left at 0,
 /// each run gets the cores divided among them, so one batch decodes while another runs. Measured on two cores
 /// (docs/BENCHMARKS.md, "Images at the model's pace"): two at once ran the image stage 0.5–3 % faster (38.8
-/// against 37.7, 39.9 against 39.7 images/s) but whole rows, with MiniLM beside it, 5 % slower (25.9 against
+/// against 37.7, 39.9 against 39.7 images/s) but whole rows, with MiniLM beside it, 5–6 % slower (26.6 against 28.2, 25.9 against
 /// 27.4), so one batch at a time stays the default.</param>
 public sealed record ImageEncoderOptions(
     long MaxBytes = 20L * 1024 * 1024,
