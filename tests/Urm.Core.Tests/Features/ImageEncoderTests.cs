@@ -48,29 +48,52 @@ public class ImageEncoderTests(ImageEncoderFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task A_batch_of_images_gives_the_same_vectors_as_one_at_a_time()
+    public async Task Batches_run_at_once_give_the_same_vectors_in_order_as_one_image_at_a_time()
     {
         using var disc = TestPictures.RedDisc();
         using var stripes = TestPictures.Stripes();
         using var small = TestPictures.RedDisc(90, 160);
         string[] names = [Save("b1.png", p => disc.SaveAsPng(p)), Save("b2.png", p => stripes.SaveAsPng(p)), Save("b3.jpg", p => small.SaveAsJpeg(p)),
-            Save("b4.png", p => stripes.SaveAsPng(p)), "missing.png", Save("b5.jpg", p => disc.SaveAsJpeg(p))];
-        // Batches of 4: a full one and one with a bad image in it.
-        using var batched = ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(BatchSize: 4, Session: new(IntraOpThreads: 1)));
-        using var single = ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(BatchSize: 1, Session: new(IntraOpThreads: 1)));
+            Save("b4.png", p => stripes.SaveAsPng(p)), "missing.png", Save("b5.jpg", p => disc.SaveAsJpeg(p)), Save("b6.png", p => small.SaveAsPng(p))];
+        // Batches of 2, three of them at once: full ones, one with a bad image in it, and a short last one.
+        using var batched = ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(BatchSize: 2, ConcurrentBatches: 3, Session: new(IntraOpThreads: 1)));
+        using var single = ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(BatchSize: 1, ConcurrentBatches: 1, Session: new(IntraOpThreads: 1)));
 
         var together = await batched.EncodeAsync(names, CancellationToken.None);
         var apart = await single.EncodeAsync(names, CancellationToken.None);
 
-        Assert.NotNull(together[4].Problem);
+        Assert.Equal(names.Length, together.Length);
+        Assert.Contains("no image file", together[4].Problem!.Reason);
+        Assert.Equal("missing.png", together[4].Problem!.Reference);
         Assert.Null(together[4].Vector);
-        foreach (var i in new[] { 0, 1, 2, 3, 5 })
+        foreach (var i in new[] { 0, 1, 2, 3, 5, 6 })
         {
             Assert.Null(together[i].Problem);
             for (var d = 0; d < ImageEncoder.ModelDimension; d++)
                 Assert.Equal(apart[i].Vector![d], together[i].Vector![d], 1e-5f);
         }
-        Assert.True(VectorMath.Cosine(together[0].Vector!, together[1].Vector!) < 0.8);   // each image its own vector
+        Assert.True(VectorMath.Cosine(together[0].Vector!, together[1].Vector!) < 0.8);   // each image its own vector, in its place
+        Assert.True(VectorMath.Cosine(together[2].Vector!, together[6].Vector!) > 0.95);   // the same small disc as JPEG and PNG
+    }
+
+    [Fact]
+    public async Task A_batch_of_only_bad_images_is_reported_while_the_other_batches_are_encoded()
+    {
+        using var disc = TestPictures.RedDisc();
+        var good = Save("only-good.png", p => disc.SaveAsPng(p));
+        using var encoder = ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(BatchSize: 2, ConcurrentBatches: 2, Session: new(IntraOpThreads: 1)));
+
+        var results = await encoder.EncodeAsync([good, good, "missing-1.png", "missing-2.png", good], CancellationToken.None);
+
+        Assert.All(new[] { 0, 1, 4 }, i => Assert.NotNull(results[i].Vector));
+        Assert.All(new[] { 2, 3 }, i => Assert.Null(results[i].Vector));
+        Assert.Equal(["missing-1.png", "missing-2.png"], new[] { results[2].Problem!.Reference, results[3].Problem!.Reference });
+    }
+
+    [Fact]
+    public void Concurrent_batches_must_be_at_least_one()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageEncoder.Load(new LocalImageSource(fixture.Folder), new ImageEncoderOptions(ConcurrentBatches: 0)));
     }
 
     [Fact]

@@ -10,11 +10,13 @@ namespace Urm.Core.Features.Images;
 /// <summary>
 /// ResNet18 image vectors (512-d global average pool) from ML.NET's DnnImageFeaturizer package.
 /// Its preprocessing graph takes planar RGB floats in 0–255, shape [1, 3, 224, 224], reorders them to
-/// BGR and subtracts a per-pixel mean image (Caffe style, no scaling); the ResNet graph maps that
-/// to [1, 512, 1, 1]. Both graphs fix the batch at 1; they are loaded with a symbolic batch dimension
-/// instead (<see cref="SymbolicBatchDimension"/>), and images run through them in batches of
+/// BGR and subtracts a per-pixel mean image (Caffe style, no scaling); that is done while copying each
+/// image into the batch (<see cref="ResNetPreprocessing"/>). The ResNet graph maps the result to
+/// [1, 512, 1, 1]. It fixes the batch at 1; it is loaded with a symbolic batch dimension
+/// instead (<see cref="SymbolicBatchDimension"/>), and images run through it in batches of
 /// <see cref="ImageEncoderOptions.BatchSize"/>: one run over many images uses the cores far better than
-/// many runs of one.
+/// many runs of one. <see cref="ImageEncoderOptions.ConcurrentBatches"/> batches are read, decoded and run
+/// at once (ONNX Runtime sessions take concurrent runs), each run on its share of the cores.
 /// </summary>
 public sealed class ImageEncoder : IImageEncoder, IDisposable
 {
@@ -23,9 +25,9 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
 
     private readonly IImageSource _source;
     private readonly ImageEncoderOptions _options;
-    private readonly InferenceSession _preprocess;
+    private readonly ResNetPreprocessing _preprocess;
     private readonly InferenceSession _resnet;
-    private readonly string[] _preprocessInput, _preprocessOutput, _resnetInput, _resnetOutput;
+    private readonly string[] _resnetInput, _resnetOutput;
 
     public ImageEncoder(IImageSource source, string resnetPath, string preprocessPath, ImageEncoderOptions? options = null)
     {
@@ -33,23 +35,19 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         _options = options ?? ImageEncoderOptions.Default;
         if (_options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrency must be at least 1.");
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
+        if (_options.ConcurrentBatches < 1) throw new ArgumentOutOfRangeException(nameof(options), "ConcurrentBatches must be at least 1.");
         foreach (var path in new[] { resnetPath, preprocessPath })
             if (!File.Exists(path))
                 throw new FileNotFoundException($"The ResNet18 image encoder was not found at '{path}'. It is copied there at build time from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package: rebuild the project.", path);
 
-        _preprocess = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(preprocessPath)), _options.SessionOrDefault, out var provider);
-        try
-        {
-            _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), _options.SessionOrDefault, out _);
-        }
-        catch
-        {
-            _preprocess.Dispose();
-            throw;
-        }
+        // Left to ONNX Runtime (0), each run would use every core while other batches run beside it;
+        // with several batches in flight the cores are shared among them instead.
+        var session = _options.SessionOrDefault;
+        if (session.IntraOpThreads == 0 && _options.ConcurrentBatches > 1)
+            session = session with { IntraOpThreads = Math.Max(1, Environment.ProcessorCount / _options.ConcurrentBatches) };
+        _preprocess = ResNetPreprocessing.Load(File.ReadAllBytes(preprocessPath));
+        _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), session, out var provider);
         Provider = provider;
-        _preprocessInput = [Single(_preprocess.InputMetadata, "preprocessing input")];
-        _preprocessOutput = [Single(_preprocess.OutputMetadata, "preprocessing output")];
         _resnetInput = [Single(_resnet.InputMetadata, "ResNet input")];
         _resnetOutput = [Single(_resnet.OutputMetadata, "ResNet output")];
         if (_resnet.OutputMetadata[_resnetOutput[0]].Dimensions.Aggregate(1L, (a, d) => a * Math.Abs(d)) != ModelDimension)
@@ -68,32 +66,38 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
     {
         ArgumentNullException.ThrowIfNull(references);
         var results = new ImageEncoding[references.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
-        // A batch at a time, so that at most BatchSize decoded images (600 KB each) are held at once.
-        for (var start = 0; start < references.Count; start += _options.BatchSize)
+        // Too few images for ConcurrentBatches full batches: smaller ones, so that no worker (and core) idles.
+        var batchSize = Math.Clamp((references.Count + _options.ConcurrentBatches - 1) / _options.ConcurrentBatches, 1, _options.BatchSize);
+        var starts = Enumerable.Range(0, (references.Count + batchSize - 1) / batchSize).Select(b => b * batchSize);
+        // ConcurrentBatches batches at once, each read, decoded and run by its own worker: while one batch
+        // decodes, another runs, so neither the model nor the decoder waits for the other. At most
+        // ConcurrentBatches × BatchSize decoded images (600 KB each) are held at once.
+        var batches = new ParallelOptions { MaxDegreeOfParallelism = _options.ConcurrentBatches, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(starts, batches, async (start, ct) =>
         {
-            var count = Math.Min(_options.BatchSize, references.Count - start);
+            var count = Math.Min(batchSize, references.Count - start);
             var pixels = new float[]?[count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), parallel, async (k, ct) =>
+            var reads = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = ct };
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), reads, async (k, readCt) =>
             {
-                (pixels[k], var problem) = await ReadAsync(references[start + k], ct).ConfigureAwait(false);
+                (pixels[k], var problem) = await ReadAsync(references[start + k], readCt).ConfigureAwait(false);
                 if (problem is not null) results[start + k] = new ImageEncoding(null, problem);
             }).ConfigureAwait(false);
             var decoded = Enumerable.Range(0, count).Where(k => pixels[k] is not null).ToArray();
-            if (decoded.Length == 0) continue;
+            if (decoded.Length == 0) return;
             // Outside the reads' error handling: a failing model is a broken deployment, not a bad image.
             var vectors = Run(decoded.Select(k => pixels[k]!).ToArray());
             for (var v = 0; v < decoded.Length; v++) results[start + decoded[v]] = new ImageEncoding(vectors[v], null);
-        }
+        }).ConfigureAwait(false);
         return results;
     }
 
     public async Task<ImageEncoding> EncodeAsync(string reference, CancellationToken cancellationToken) => (await EncodeAsync([reference], cancellationToken).ConfigureAwait(false))[0];
 
-    /// <summary>Runs both graphs on planar RGB pixels in 0–255, [3, 224, 224].</summary>
+    /// <summary>Preprocesses and runs ResNet18 on planar RGB pixels in 0–255, [3, 224, 224].</summary>
     public float[] Run(float[] pixels) => Run([pixels])[0];
 
-    /// <summary>Runs both graphs once over several images, each planar RGB pixels in 0–255, [3, 224, 224].</summary>
+    /// <summary>Preprocesses several images, each planar RGB pixels in 0–255, [3, 224, 224], and runs ResNet18 once over them.</summary>
     public float[][] Run(IReadOnlyList<float[]> images)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -103,26 +107,21 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         for (var i = 0; i < images.Count; i++)
         {
             if (images[i]?.Length != size) throw new ArgumentException($"Image {i}: expected {size} planar RGB values.", nameof(images));
-            images[i].CopyTo(batch, i * size);
+            _preprocess.Apply(images[i], batch.AsSpan(i * size, size));
         }
         using var input = OrtValue.CreateTensorValueFromMemory(batch, [images.Count, 3, Side, Side]);
         using var runOptions = new RunOptions();
-        using var prepared = _preprocess.Run(runOptions, _preprocessInput, [input], _preprocessOutput);
-        using var pooled = _resnet.Run(runOptions, _resnetInput, [prepared[0]], _resnetOutput);
+        using var pooled = _resnet.Run(runOptions, _resnetInput, [input], _resnetOutput);
         var output = pooled[0].GetTensorDataAsSpan<float>();
         var vectors = new float[images.Count][];
         for (var i = 0; i < vectors.Length; i++) vectors[i] = output.Slice(i * ModelDimension, ModelDimension).ToArray();
         return vectors;
     }
 
-    public void Dispose()
-    {
-        _preprocess.Dispose();
-        _resnet.Dispose();
-    }
+    public void Dispose() => _resnet.Dispose();
 
-    /// <summary>The decoded pixels, or the problem that prevented them.</summary>
-    private async Task<(float[]? Pixels, ImageProblem? Problem)> ReadAsync(string reference, CancellationToken cancellationToken)
+    /// <summary>One image read and decoded to planar RGB pixels in 0–255, [3, 224, 224], or the problem that prevented it.</summary>
+    public async Task<(float[]? Pixels, ImageProblem? Problem)> ReadAsync(string reference, CancellationToken cancellationToken)
     {
         try
         {
