@@ -123,6 +123,20 @@ public sealed class RecommendationService
         return (search, SearchTextTerm.Append(vectors, d, typed ?? new float[textDimension], typed is null ? 0f : weight, prior is null ? null : beta));
     }
 
+    /// <summary>
+    /// What a first request would otherwise build while others wait: the embeddings of the manifest's prompt
+    /// pieces and, for a model with a search section, the search matrix of the current cards.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await _cards.GetAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Run(() =>
+        {
+            _model.Prompts.WarmUp(cancellationToken);
+            if (_model.Package.Manifest.Search is not null) snapshot.SearchMatrix(_model.Package.Popularity);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The card document of a servable item, or null when the snapshot has none with that id.</summary>
     public async ValueTask<CardDocument?> GetItemAsync(string id, CancellationToken cancellationToken)
     {
