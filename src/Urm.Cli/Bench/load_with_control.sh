@@ -31,7 +31,7 @@ for c in ${URM_LOAD_CONCURRENCY:-16 4}; do
   if [ -n "${URM_LOAD_COUNTERS:-}" ]; then
     mkdir -p "$URM_LOAD_COUNTERS"
     dotnet-counters collect -p $pid --refresh-interval 1 --format csv -o "$URM_LOAD_COUNTERS/counters-c$c.csv" --duration 00:00:00:34 \
-      --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft-AspNetCore-Server-Kestrel > /dev/null 2>&1 &
+      --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft-AspNetCore-Server-Kestrel,Urm > /dev/null 2>&1 &
     tools+=($!)
   fi
   if [ -n "${URM_LOAD_TRACE:-}" ]; then
@@ -42,8 +42,12 @@ for c in ${URM_LOAD_CONCURRENCY:-16 4}; do
   fi
   [ ${#tools[@]} -eq 0 ] || sleep 2
   echo "load before concurrency $c: $(cut -d' ' -f1-3 /proc/loadavg)"
-  $URM bench load --url http://127.0.0.1:5081 --catalog "$work/catalog/catalog.jsonl" --seconds 30 --concurrency $c \
+  # CPU seconds of the server (utime + stime of /proc/PID/stat) and of the load generator (time) over the run:
+  # how the 2 cores were shared.
+  serve_before=$(awk '{print $14 + $15}' /proc/$pid/stat)
+  /usr/bin/time -f "load generator CPU: %U s user + %S s system in %e s" $URM bench load --url http://127.0.0.1:5081 --catalog "$work/catalog/catalog.jsonl" --seconds 30 --concurrency $c \
     --events-per-recommend "$events" --events-dir "$work/events" 2>&1 | tail -6
+  echo "server CPU: $(awk -v b=$serve_before -v hz=$(getconf CLK_TCK) '{printf "%.1f", ($14 + $15 - b) / hz}' /proc/$pid/stat) s"
   echo "load after concurrency $c: $(cut -d' ' -f1-3 /proc/loadavg)"
   for t in "${tools[@]}"; do wait $t || true; done
 done
