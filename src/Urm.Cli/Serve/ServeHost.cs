@@ -8,6 +8,7 @@ using Urm.Core.Kpi;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Profiles;
 using Urm.Http;
+using Urm.Http.Serving;
 
 namespace Urm.Cli.Serve;
 
@@ -37,6 +38,8 @@ public static class ServeHost
         await app.Services.GetRequiredService<ModelHost>().ActivateAsync(settings.ModelDirectory, store, cancellationToken).ConfigureAwait(false);
         foreach (var (arm, directory, cards) in arms)
             await app.Services.GetRequiredService<ArmModels>().ActivateAsync(arm, directory, cards, cancellationToken).ConfigureAwait(false);
+        // Before it listens: the prompt embeddings the first requests would otherwise make one at a time.
+        await app.Services.GetRequiredService<UrmServing>().WarmUpAsync(cancellationToken).ConfigureAwait(false);
         app.MapUrmHttp();
         return app;
     }

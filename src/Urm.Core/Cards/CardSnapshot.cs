@@ -16,6 +16,12 @@ public sealed record CardSnapshot(CardMatrix Matrix, IReadOnlyList<CardDocument>
     /// <summary>Row by row: not served when only available items are wanted.</summary>
     public bool[] Unavailable { get; } = Documents.Select(d => !d.Available).ToArray();
 
+    /// <summary>
+    /// Row by row: the category path's levels (<see cref="Serving.CategoryPath.Levels"/>; empty when uncategorised),
+    /// split once per snapshot rather than once per row a category rule checks.
+    /// </summary>
+    public string[][] CategoryLevels { get; } = Documents.Select(d => d.Category is null ? [] : Serving.CategoryPath.Levels(d.Category)).ToArray();
+
     // Built on the first search that adds the text term or the popularity prior, once per snapshot: (d + text + 1)
     // values per card in each of the matrix's copies, which a shop that never searches should not pay for.
     private readonly Lock _searchGate = new();

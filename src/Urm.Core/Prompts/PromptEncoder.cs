@@ -41,6 +41,21 @@ public sealed class PromptEncoder
         foreach (var piece in manifest.Prompts) _texts[piece.Key] = piece.Text;
     }
 
+    /// <summary>
+    /// Embeds every piece the manifest names (tasks, categories) that is not cached yet, one at a time as a
+    /// request would. Call it off the request path when a model is activated: left to requests, the first
+    /// seconds of traffic embed some 250 pieces behind the encoder's lock (one at a time), and the requests
+    /// queued behind it hold their threads (docs/BENCHMARKS.md, "HTTP load", 2026-12-04).
+    /// </summary>
+    public void WarmUp(CancellationToken cancellationToken)
+    {
+        foreach (var key in _texts.Keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Embedding(key);
+        }
+    }
+
     /// <summary>Whether the model was trained with this task (the manifest's <c>tasks</c> names it).</summary>
     public bool IsTrained(string task) => _manifest.Tasks.ContainsKey(task);
 

@@ -10,6 +10,7 @@ namespace Urm.Core.Serving;
 internal sealed class CandidateRules
 {
     private readonly IReadOnlyList<CardDocument> _documents;
+    private readonly string[][] _levels;
     private readonly bool[]? _blocked;
     private readonly HashSet<int> _excludedRows;
     private readonly IReadOnlyList<string[][]> _allowGroups;
@@ -31,6 +32,7 @@ internal sealed class CandidateRules
         double? priceMax)
     {
         _documents = snapshot.Documents;
+        _levels = snapshot.CategoryLevels;
         _blocked = availableOnly ? snapshot.Unavailable : null;
         _excludedRows = excludedRows;
         _allowGroups = allowGroups.Where(g => g.Count > 0).Select(g => g.Select(CategoryPath.Levels).ToArray()).ToArray();
@@ -49,19 +51,18 @@ internal sealed class CandidateRules
     {
         if (!HasPostFilters) return true;
         if (_verdicts.TryGetValue(row, out var verdict)) return verdict;
-        verdict = Check(_documents[row]);
+        verdict = Check(_documents[row], _levels[row]);
         _verdicts[row] = verdict;
         return verdict;
     }
 
-    private bool Check(CardDocument document)
+    private bool Check(CardDocument document, string[] levels)
     {
         // An item without a price cannot be shown to lie in a band, so a band drops it.
         if (_priceMin is { } min && (document.Price is not { } low || low < min)) return false;
         if (_priceMax is { } max && (document.Price is not { } high || high > max)) return false;
         if (_allowGroups.Count == 0 && _deny.Length == 0) return true;
-        // Likewise an uncategorised item matches no allow list, and no deny list.
-        var levels = document.Category is null ? [] : CategoryPath.Levels(document.Category);
+        // Likewise an uncategorised item (no levels) matches no allow list, and no deny list.
         foreach (var group in _allowGroups)
             if (!group.Any(prefix => CategoryPath.IsUnder(levels, prefix))) return false;
         return !_deny.Any(prefix => CategoryPath.IsUnder(levels, prefix));

@@ -8,13 +8,11 @@ public sealed record RecommendationOptions
     public ServingLimits Limits { get; init; } = ServingLimits.Default;
 
     /// <summary>
-    /// When category or price rules apply, the first scan asks for k × this: most requests then need
-    /// one scan, and a scan costs the same whatever it keeps.
+    /// When category or price rules apply, the scan asks for k × this: most requests then need nothing
+    /// more, and a scan costs the same whatever it keeps. When the rules leave fewer than k of them, the
+    /// eligible rows are scored instead.
     /// </summary>
     public int OverFetchFactor { get; init; } = 4;
-
-    /// <summary>Each further scan keeps this many times more, up to the whole catalog, so a rare filter costs a few scans, not k.</summary>
-    public int OverFetchGrowth { get; init; } = 4;
 
     /// <summary>
     /// Threads one request's scan is split across (<see cref="Retrieval.SetRetriever.TopK"/>); 1, the

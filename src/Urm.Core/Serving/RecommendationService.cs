@@ -33,7 +33,6 @@ public sealed class RecommendationService
         _cards = cards;
         _options = options ?? RecommendationOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.OverFetchFactor, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.OverFetchGrowth, 2);
         _validator = new RequestValidator(_options.Limits);
         _metrics = metrics;
     }
@@ -121,6 +120,20 @@ public sealed class RecommendationService
             typed = null;   // cards with text of another encoder: the prior alone
         }
         return (search, SearchTextTerm.Append(vectors, d, typed ?? new float[textDimension], typed is null ? 0f : weight, prior is null ? null : beta));
+    }
+
+    /// <summary>
+    /// What a first request would otherwise build while others wait: the embeddings of the manifest's prompt
+    /// pieces and, for a model with a search section, the search matrix of the current cards.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await _cards.GetAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Run(() =>
+        {
+            _model.Prompts.WarmUp(cancellationToken);
+            if (_model.Package.Manifest.Search is not null) snapshot.SearchMatrix(_model.Package.Popularity);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The card document of a servable item, or null when the snapshot has none with that id.</summary>
@@ -227,11 +240,11 @@ public sealed class RecommendationService
 
     /// <summary>
     /// The top k rows by served score that pass every rule. Post-filters can drop what the scan kept, so
-    /// the scan keeps k × OverFetchFactor and, while that leaves fewer than k, scans again keeping
-    /// OverFetchGrowth times more, up to the whole catalog: k items come back whenever k eligible items exist.
+    /// the scan keeps k × OverFetchFactor; when that leaves fewer than k, every eligible row is scored
+    /// instead (<see cref="RankEligible"/>): k items come back whenever k eligible items exist.
     /// With adjustments that may lower a score (a negative repeat term), each eligible lowered row may
     /// drop out of the top k and let one more row in, so the scan fetches that many more and must hold
-    /// k plus that many eligible rows before it stops (<see cref="Served"/> says why that is enough).
+    /// k plus that many eligible rows (<see cref="Served"/> says why that is enough).
     /// </summary>
     /// <param name="adjustments">Row -> repeat term and co-occurrence boost to add to the model's score; null when the task adds none.</param>
     private List<RetrievedItem> Retrieve(
@@ -244,16 +257,39 @@ public sealed class RecommendationService
                 if (adjustment.MayLower && !rules.Excluded(row) && rules.Passes(row)) lowered++;
         var need = k + lowered;
         var fetch = (int)Math.Min(count, (rules.HasPostFilters ? (long)k * _options.OverFetchFactor : k) + lowered);
-        while (true)
+        cancellationToken.ThrowIfCancellationRequested();
+        var top = SetRetriever.TopK(matrix, vectors, fetch, rules.Excluded, _options.ScanThreads);
+        var kept = top.Where(r => rules.Passes(r.Row)).Take(need).ToList();
+        // Fewer than asked from the scan means every eligible row was seen: nothing more to find. Otherwise the
+        // rules dropped too much of it (a small category): scanning again keeping 4, 16, ... times more, up to
+        // the whole catalog, cost such requests 50-100 ms under load, the load test's p99 (docs/BENCHMARKS.md,
+        // "HTTP load", 2026-12-04). Scoring the eligible rows alone costs one pass over the rules.
+        if (kept.Count < need && top.Length == fetch && fetch < count)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var top = SetRetriever.TopK(matrix, vectors, fetch, rules.Excluded, _options.ScanThreads);
-            var kept = top.Where(r => rules.Passes(r.Row)).Take(need).ToList();
-            // Fewer than asked from the scan means every eligible row was seen: nothing more to find.
-            if (kept.Count >= need || top.Length < fetch || fetch >= count)
-                return adjustments is null || adjustments.Count == 0 ? kept : Served(matrix, vectors, k, rules, top, adjustments);
-            fetch = (int)Math.Min(count, (long)fetch * _options.OverFetchGrowth);
+            top = RankEligible(matrix, vectors, rules);
+            kept = top.Take(need).ToList();
         }
+        return adjustments is null || adjustments.Count == 0 ? kept : Served(matrix, vectors, k, rules, top, adjustments);
+    }
+
+    /// <summary>
+    /// Every row that is neither excluded nor dropped by the rules, scored as the scan scores it
+    /// (<see cref="SetRetriever.Score"/>, the same bits), best first, a tie to the lower row as in the scan:
+    /// what a scan keeping the whole catalog would give after the rules.
+    /// </summary>
+    private static RetrievedItem[] RankEligible(CardMatrix matrix, float[] vectors, CandidateRules rules)
+    {
+        var m = vectors.Length / matrix.Dimension;
+        var eligible = new List<RetrievedItem>();
+        for (var row = 0; row < matrix.Count; row++)
+        {
+            if (rules.Excluded(row) || !rules.Passes(row)) continue;
+            var (score, interest) = SetRetriever.Score(matrix.Row(row), vectors, m);
+            eligible.Add(new RetrievedItem(row, score, interest));
+        }
+        eligible.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+        return eligible.ToArray();
     }
 
     /// <summary>
@@ -263,8 +299,8 @@ public sealed class RecommendationService
     /// lower their score (a negative repeat term). Every adjusted row is scored here exactly as the scan
     /// scores it (<see cref="SetRetriever.Score"/>, the same bits), then adjusted, whether the scan kept it
     /// or not; so only an unadjusted eligible row the scan left out could be missing, and its served score
-    /// is its model score. The loop stops only once the scan holds k + n eligible rows, or every eligible
-    /// row. In the second case nothing is left out. In the first, at most n of those k + n are lowered, so
+    /// is its model score. Retrieve stops only once the scan holds k + n eligible rows, or every eligible
+    /// row (<see cref="RankEligible"/>). In the second case nothing is left out. In the first, at most n of those k + n are lowered, so
     /// at least k of them are not: each has served ≥ model score (a boost ≥ 0 and a repeat term ≥ 0 cannot
     /// lower a float sum) ≥ the model (= served) score of any unadjusted row the scan left out, on a tie
     /// with the lower row, so no such row can enter the top k. Without a lowering adjustment n is 0 and

@@ -80,6 +80,22 @@ public sealed class UrmServing(ModelHost models, ITextEncoder text, ILogger<UrmS
         return recorded;
     }
 
+    /// <summary>
+    /// Makes the service of the primary model and of each experiment arm's and warms it up
+    /// (<see cref="RecommendationService.WarmUpAsync"/>), so the first shoppers after a start do not wait for it.
+    /// A model not active yet is skipped.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var hosts = new List<(ModelHost Host, ExperimentArm? Arm)> { (models, null) };
+        if (Arms is not null) hosts.AddRange(Arms.Experiment.Arms.Select(arm => (Arms.HostOf(arm), (ExperimentArm?)arm)));
+        foreach (var (host, arm) in hosts)
+        {
+            using var scope = TryOpen(host, arm);
+            if (scope is not null) await scope.Service.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>A scope over the primary model, or null when none has been activated yet.</summary>
     public ServingScope? TryOpen() => TryOpen(models, arm: null);
 

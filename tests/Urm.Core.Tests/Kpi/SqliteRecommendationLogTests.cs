@@ -36,6 +36,37 @@ public sealed class SqliteRecommendationLogTests : RecommendationLogContract
         Assert.Equal([("r-old", null), ("r-new", "B")], read.OrderBy(r => r.Time).Select(r => (r.Id, r.Arm)));
     }
 
+    [Fact]
+    public async Task Records_sent_at_once_all_read_back_each_once_with_its_own_items()
+    {
+        var log = await SqliteRecommendationLog.OpenAsync(Path.Combine(_folder, "many.db"), default);
+        // As many as a busy server answers at once: they share transactions, and none may be lost or mixed up.
+        var records = Enumerable.Range(0, 64)
+            .Select(i => new RecommendationRecord($"r-{i:D3}", T0.AddSeconds(i), "m1", "next-item", $"u-{i}", null, 2, [$"sku-{i}", $"sku-{i + 1}"]))
+            .ToList();
+        await Task.WhenAll(records.Select(r => Task.Run(() => log.RecordAsync(r, default))));
+
+        var read = new List<RecommendationRecord>();
+        await foreach (var r in log.ReadAsync(T0, T0.AddHours(1), default)) read.Add(r);
+        Assert.Equal(records.Select(r => (r.Id, r.UserId, string.Join(",", r.Items))),
+            read.OrderBy(r => r.Id).Select(r => (r.Id, r.UserId, string.Join(",", r.Items))));
+    }
+
+    [Fact]
+    public async Task A_record_whose_caller_gave_up_goes_with_the_next_record()
+    {
+        var log = await SqliteRecommendationLog.OpenAsync(Path.Combine(_folder, "given-up.db"), default);
+        using var gaveUp = new CancellationTokenSource();
+        await gaveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => log.RecordAsync(new RecommendationRecord("r-first", T0, "m1", "next-item", null, null, 1, ["a"]), gaveUp.Token));
+        await log.RecordAsync(new RecommendationRecord("r-second", T0.AddSeconds(1), "m1", "next-item", null, null, 1, ["b"]), default);
+
+        var read = new List<RecommendationRecord>();
+        await foreach (var r in log.ReadAsync(T0, T0.AddHours(1), default)) read.Add(r);
+        Assert.Equal(["r-first", "r-second"], read.OrderBy(r => r.Time).Select(r => r.Id));
+    }
+
     protected override Task CleanUpAsync()
     {
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }

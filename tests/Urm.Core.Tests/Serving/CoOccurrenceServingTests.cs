@@ -65,7 +65,7 @@ public sealed class CoOccurrenceServingTests(TinyModel model) : IAsyncLifetime
         _boosted = Service(boostedDirectory, snapshot);
         CoOccurrenceFile.AddTo(similarDirectory, _table.Bytes(), _table.Pairs, Weight, Recent, [.. ServedTasks, RecommendTasks.Similar]);
         _similar = Service(similarDirectory, snapshot);
-        _stingy = Service(boostedDirectory, snapshot, new RecommendationOptions { OverFetchFactor = 1, OverFetchGrowth = 2 });
+        _stingy = Service(boostedDirectory, snapshot, new RecommendationOptions { OverFetchFactor = 1 });
     }
 
     public Task DisposeAsync()

@@ -12,7 +12,7 @@ namespace Urm.Core.Tests.Serving;
 [Collection(TinyModelCollection.Name)]
 public sealed class RecommendationRulesTests(TinyModel model)
 {
-    private static readonly RecommendationOptions Stingy = new() { OverFetchFactor = 1, OverFetchGrowth = 2 };
+    private static readonly RecommendationOptions Stingy = new() { OverFetchFactor = 1 };
     private static readonly BusinessRules NoRules = new(null, null, null, null, null, null, null);
     private static readonly int[] History = [1, 4];
 

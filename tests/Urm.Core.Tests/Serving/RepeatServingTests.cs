@@ -19,7 +19,7 @@ public sealed class RepeatServingTests(TinyModel model) : IAsyncLifetime
     private const int Recent = 8;
     private static readonly string[] ServedTasks = [RecommendTasks.NextItem, RecommendTasks.NextPurchase];
     private static readonly BusinessRules NoRules = new(false, false, null, null, null, null, null);
-    private static readonly RecommendationOptions Stingy = new() { OverFetchFactor = 1, OverFetchGrowth = 2 };
+    private static readonly RecommendationOptions Stingy = new() { OverFetchFactor = 1 };
     private static readonly int[] History = [1, 4, 9, 14, 20];
 
     private readonly List<IDisposable> _packages = [];
