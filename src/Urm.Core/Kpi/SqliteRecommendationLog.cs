@@ -1,16 +1,16 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Urm.Core.Storage;
 
 namespace Urm.Core.Kpi;
 
 /// <summary>
 /// The recommendation log of `urm serve`: the table <c>recommendations</c> in the card store's SQLite file
 /// (WAL, shared with the cards and profiles), one row per answer keyed by its id, the items shown as a JSON array.
-/// Records are written one transaction at a time, each holding every record waiting by then (a group commit):
-/// see <see cref="RecordAsync"/>.
+/// Records are written one transaction at a time, each holding every write to the file waiting by then (a group
+/// commit): see <see cref="SqliteGroupCommit"/>.
 /// </summary>
 public sealed class SqliteRecommendationLog : IRecommendationLog
 {
@@ -18,18 +18,13 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
 
     private readonly string _connectionString;
 
-    // Records waiting for a transaction, and the gate one writer at a time holds. Why not an insert per answer:
-    // two of this process's connections inserting at once make the second meet SQLITE_BUSY, which
-    // Microsoft.Data.Sqlite answers by sleeping 150 ms on the request's thread and trying again; under
-    // `urm bench load` at 16 in flight that sleep was 82.8 of the 101 thread-seconds spent answering, and
-    // the p99 (355 ms) sat on multiples of 150 ms (docs/BENCHMARKS.md, "HTTP load", 2026-12-04). Serialising
-    // inserts alone would cost an fsync each (1.6 ms median on this disk): fewer than 650 answers a second.
-    private readonly ConcurrentQueue<(RecommendationRecord Record, TaskCompletionSource Written)> _waiting = new();
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    // Every write goes through the file's group commit (shared with the profiles in the same file): see SqliteGroupCommit.
+    private readonly SqliteGroupCommit _writer;
 
-    private SqliteRecommendationLog(string connectionString) => _connectionString = connectionString;
+    private SqliteRecommendationLog(string connectionString, string path)
+        => (_connectionString, _writer, Path) = (connectionString, SqliteGroupCommit.For(path), path);
 
-    public string Path { get; private init; } = "";
+    public string Path { get; }
 
     /// <summary>Opens (creating when missing) the file and the table; the file may already hold cards and profiles.</summary>
     public static async Task<SqliteRecommendationLog> OpenAsync(string path, CancellationToken cancellationToken)
@@ -37,7 +32,7 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = System.IO.Path.GetFullPath(path);
         var builder = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 };
-        var log = new SqliteRecommendationLog(builder.ToString()) { Path = full };
+        var log = new SqliteRecommendationLog(builder.ToString(), full);
         await using var connection = await log.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -67,64 +62,29 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
     }
 
     /// <summary>
-    /// Queues the record, then, holding the writer's gate (waited for without a thread), writes every queued
-    /// record in one transaction, unless a writer before took this one along; returns once it is committed.
-    /// A record whose caller gives up while waiting stays queued and goes with the next transaction.
+    /// Writes the record through the file's group commit (<see cref="SqliteGroupCommit.WriteAsync"/>); returns once
+    /// it is committed. A record whose caller gives up while waiting stays queued and goes with the next transaction.
     /// </summary>
     public async Task RecordAsync(RecommendationRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.Enqueue((record, written));
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await _writer.WriteAsync(async (connection, transaction, token) =>
         {
-            if (!written.Task.IsCompleted) await WriteWaitingAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-        await written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Every queued record in one transaction; each record's task completes (or faults) with it.</summary>
-    private async Task WriteWaitingAsync()
-    {
-        var batch = new List<(RecommendationRecord Record, TaskCompletionSource Written)>();
-        while (_waiting.TryDequeue(out var waiting)) batch.Add(waiting);
-        if (batch.Count == 0) return;
-        try
-        {
-            // Not the caller's token: the batch carries other callers' records, which one caller's cancellation must not drop.
-            await using var connection = await OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = $"INSERT OR IGNORE INTO recommendations ({Columns}, ticks) VALUES ($id, $time, $model, $task, $user, $session, $k, $items, $arm, $ticks);";
-            foreach (var (record, _) in batch)
-            {
-                command.Parameters.Clear();
-                command.Parameters.AddWithValue("$id", record.Id);
-                command.Parameters.AddWithValue("$time", record.Time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-                command.Parameters.AddWithValue("$ticks", record.Time.UtcTicks);
-                command.Parameters.AddWithValue("$model", record.ModelVersion);
-                command.Parameters.AddWithValue("$task", record.Task);
-                command.Parameters.AddWithValue("$user", (object?)record.UserId ?? DBNull.Value);
-                command.Parameters.AddWithValue("$session", (object?)record.SessionId ?? DBNull.Value);
-                command.Parameters.AddWithValue("$k", record.K);
-                command.Parameters.AddWithValue("$items", JsonSerializer.Serialize(record.Items));
-                command.Parameters.AddWithValue("$arm", (object?)record.Arm ?? DBNull.Value);
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
-            await transaction.CommitAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            foreach (var (_, written) in batch) written.TrySetException(e);
-            return;
-        }
-        foreach (var (_, written) in batch) written.TrySetResult();
+            command.Parameters.AddWithValue("$id", record.Id);
+            command.Parameters.AddWithValue("$time", record.Time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$ticks", record.Time.UtcTicks);
+            command.Parameters.AddWithValue("$model", record.ModelVersion);
+            command.Parameters.AddWithValue("$task", record.Task);
+            command.Parameters.AddWithValue("$user", (object?)record.UserId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$session", (object?)record.SessionId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$k", record.K);
+            command.Parameters.AddWithValue("$items", JsonSerializer.Serialize(record.Items));
+            command.Parameters.AddWithValue("$arm", (object?)record.Arm ?? DBNull.Value);
+            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<RecommendationRecord> ReadAsync(DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -142,16 +102,19 @@ public sealed class SqliteRecommendationLog : IRecommendationLog
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userId);
         ArgumentNullException.ThrowIfNull(sessionIds);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        // No index on user or session: an erasure is rare, and a scan of the table costs less than an index on every answer's insert.
-        command.CommandText = """
-            UPDATE recommendations SET user_id = NULL, session_id = NULL
-            WHERE user_id = $user OR session_id IN (SELECT value FROM json_each($sessions));
-            """;
-        command.Parameters.AddWithValue("$user", userId);
-        command.Parameters.AddWithValue("$sessions", JsonSerializer.Serialize(sessionIds));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await _writer.WriteAsync(async (connection, transaction, token) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            // No index on user or session: an erasure is rare, and a scan of the table costs less than an index on every answer's insert.
+            command.CommandText = """
+                UPDATE recommendations SET user_id = NULL, session_id = NULL
+                WHERE user_id = $user OR session_id IN (SELECT value FROM json_each($sessions));
+                """;
+            command.Parameters.AddWithValue("$user", userId);
+            command.Parameters.AddWithValue("$sessions", JsonSerializer.Serialize(sessionIds));
+            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static RecommendationRecord Read(SqliteDataReader reader) => new(
