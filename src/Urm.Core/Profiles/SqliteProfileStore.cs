@@ -1,14 +1,16 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Urm.Core.Events;
+using Urm.Core.Storage;
 
 namespace Urm.Core.Profiles;
 
 /// <summary>
 /// Profiles for `urm serve`: the table <c>profile_events</c> in the card store's SQLite file (WAL, so the
 /// server, the encoder and this share it). One row per event, keyed by (profile, event key), so a repeated
-/// eventId is ignored by the insert itself; each write is one transaction that also drops expired rows
-/// and what is beyond the cap.
+/// eventId is ignored by the insert itself; each append also drops expired rows and what is beyond the cap.
+/// Every write goes through the file's group commit (<see cref="SqliteGroupCommit"/>, shared with the
+/// recommendation log in the same file): concurrent writers met SQLITE_BUSY and its 150 ms sleep.
 /// </summary>
 public sealed class SqliteProfileStore : IProfileStore
 {
@@ -17,11 +19,12 @@ public sealed class SqliteProfileStore : IProfileStore
     private readonly string _connectionString;
     private readonly ProfileOptions _options;
     private readonly TimeProvider _time;
+    private readonly SqliteGroupCommit _writer;
 
-    private SqliteProfileStore(string connectionString, ProfileOptions options, TimeProvider time)
-        => (_connectionString, _options, _time) = (connectionString, options, time);
+    private SqliteProfileStore(string connectionString, string path, ProfileOptions options, TimeProvider time)
+        => (_connectionString, Path, _writer, _options, _time) = (connectionString, path, SqliteGroupCommit.For(path), options, time);
 
-    public string Path { get; private init; } = "";
+    public string Path { get; }
 
     /// <summary>Opens (creating when missing) the file and the table; the file may already hold a card store.</summary>
     public static async Task<SqliteProfileStore> OpenAsync(string path, ProfileOptions? options, CancellationToken cancellationToken, TimeProvider? time = null)
@@ -32,7 +35,7 @@ public sealed class SqliteProfileStore : IProfileStore
         if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems), nameof(options));
         var full = System.IO.Path.GetFullPath(path);
         var builder = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 };
-        var store = new SqliteProfileStore(builder.ToString(), options, time ?? TimeProvider.System) { Path = full };
+        var store = new SqliteProfileStore(builder.ToString(), full, options, time ?? TimeProvider.System);
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, """
             PRAGMA journal_mode = WAL;
@@ -54,47 +57,52 @@ public sealed class SqliteProfileStore : IProfileStore
         return store;
     }
 
-    public async Task<IReadOnlyList<bool>> AppendAsync(ProfileKey key, IReadOnlyList<ProfileEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<bool>> AppendAsync(ProfileKey key, IReadOnlyList<ProfileEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await DropExpiredAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
-        var stored = new bool[events.Count];
-        var expires = _options.EventTtl is { } ttl ? (_time.GetUtcNow() + ttl).UtcTicks : (long?)null;
-        for (var i = 0; i < events.Count; i++)
+        return _writer.WriteAsync<IReadOnlyList<bool>>(async (connection, transaction, token) =>
         {
-            var e = events[i];
+            // A caller that gave up while queued is answered with an error, so its events must not be stored
+            // behind its back: they would be in the profile but not in the archive, and a retry would call them duplicates.
+            cancellationToken.ThrowIfCancellationRequested();
+            await DropExpiredAsync(connection, transaction, key, token).ConfigureAwait(false);
+            var stored = new bool[events.Count];
+            var expires = _options.EventTtl is { } ttl ? (_time.GetUtcNow() + ttl).UtcTicks : (long?)null;
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = $"INSERT OR IGNORE INTO profile_events (profile, {Columns}, expires) VALUES ($profile, $key, $id, $item, $event, $timestamp, $ticks, $session, $recommendation, $received, $expires);";
-            command.Parameters.AddWithValue("$profile", key.Value);
-            command.Parameters.AddWithValue("$key", e.EventKey);
-            command.Parameters.AddWithValue("$id", (object?)e.EventId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$item", e.ItemId);
-            command.Parameters.AddWithValue("$event", e.Type.ToString().ToLowerInvariant());
-            command.Parameters.AddWithValue("$timestamp", e.Timestamp.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue("$ticks", e.Timestamp.UtcTicks);
-            command.Parameters.AddWithValue("$session", (object?)e.SessionId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$recommendation", (object?)e.RecommendationId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$received", e.Received);
-            command.Parameters.AddWithValue("$expires", (object?)expires ?? DBNull.Value);
-            stored[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-        }
-        await TrimAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return stored;
+            for (var i = 0; i < events.Count; i++)
+            {
+                var e = events[i];
+                command.Parameters.Clear();
+                command.Parameters.AddWithValue("$profile", key.Value);
+                command.Parameters.AddWithValue("$key", e.EventKey);
+                command.Parameters.AddWithValue("$id", (object?)e.EventId ?? DBNull.Value);
+                command.Parameters.AddWithValue("$item", e.ItemId);
+                command.Parameters.AddWithValue("$event", e.Type.ToString().ToLowerInvariant());
+                command.Parameters.AddWithValue("$timestamp", e.Timestamp.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                command.Parameters.AddWithValue("$ticks", e.Timestamp.UtcTicks);
+                command.Parameters.AddWithValue("$session", (object?)e.SessionId ?? DBNull.Value);
+                command.Parameters.AddWithValue("$recommendation", (object?)e.RecommendationId ?? DBNull.Value);
+                command.Parameters.AddWithValue("$received", e.Received);
+                command.Parameters.AddWithValue("$expires", (object?)expires ?? DBNull.Value);
+                stored[i] = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
+            }
+            await TrimAsync(connection, transaction, key, token).ConfigureAwait(false);
+            return stored;
+        }, cancellationToken);
     }
 
     public async Task RemoveAsync(ProfileKey key, IReadOnlyList<string> eventKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(eventKeys);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var eventKey in eventKeys)
-            await ExecuteAsync(connection, transaction, "DELETE FROM profile_events WHERE profile = $profile AND event_key = $key;",
-                [("$profile", key.Value), ("$key", eventKey)], cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await _writer.WriteAsync(async (connection, transaction, token) =>
+        {
+            foreach (var eventKey in eventKeys)
+                await ExecuteAsync(connection, transaction, "DELETE FROM profile_events WHERE profile = $profile AND event_key = $key;",
+                    [("$profile", key.Value), ("$key", eventKey)], token).ConfigureAwait(false);
+            return eventKeys.Count;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Profile?> GetAsync(ProfileKey key, CancellationToken cancellationToken)
@@ -125,25 +133,23 @@ public sealed class SqliteProfileStore : IProfileStore
     public async Task<int> MergeAsync(ProfileKey from, ProfileKey into, CancellationToken cancellationToken)
     {
         if (from == into) return 0;
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await DropExpiredAsync(connection, transaction, from, cancellationToken).ConfigureAwait(false);
-        await DropExpiredAsync(connection, transaction, into, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, $"""
-            INSERT OR IGNORE INTO profile_events (profile, {Columns}, expires)
-            SELECT $into, {Columns}, expires FROM profile_events WHERE profile = $from;
-            """, [("$from", from.Value), ("$into", into.Value)], cancellationToken).ConfigureAwait(false);
-        var moved = await ExecuteAsync(connection, transaction, "DELETE FROM profile_events WHERE profile = $from;", [("$from", from.Value)], cancellationToken).ConfigureAwait(false);
-        await TrimAsync(connection, transaction, into, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return moved;
+        return await _writer.WriteAsync(async (connection, transaction, token) =>
+        {
+            await DropExpiredAsync(connection, transaction, from, token).ConfigureAwait(false);
+            await DropExpiredAsync(connection, transaction, into, token).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"""
+                INSERT OR IGNORE INTO profile_events (profile, {Columns}, expires)
+                SELECT $into, {Columns}, expires FROM profile_events WHERE profile = $from;
+                """, [("$from", from.Value), ("$into", into.Value)], token).ConfigureAwait(false);
+            var moved = await ExecuteAsync(connection, transaction, "DELETE FROM profile_events WHERE profile = $from;", [("$from", from.Value)], token).ConfigureAwait(false);
+            await TrimAsync(connection, transaction, into, token).ConfigureAwait(false);
+            return moved;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<int> DeleteAsync(ProfileKey key, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(connection, null, "DELETE FROM profile_events WHERE profile = $profile;", [("$profile", key.Value)], cancellationToken).ConfigureAwait(false);
-    }
+    public Task<int> DeleteAsync(ProfileKey key, CancellationToken cancellationToken)
+        => _writer.WriteAsync((connection, transaction, token)
+            => ExecuteAsync(connection, transaction, "DELETE FROM profile_events WHERE profile = $profile;", [("$profile", key.Value)], token), cancellationToken);
 
     private Task<int> DropExpiredAsync(SqliteConnection connection, SqliteTransaction transaction, ProfileKey key, CancellationToken cancellationToken)
         => ExecuteAsync(connection, transaction, "DELETE FROM profile_events WHERE profile = $profile AND expires IS NOT NULL AND expires <= $now;",
