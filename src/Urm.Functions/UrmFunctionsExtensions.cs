@@ -93,12 +93,12 @@ public static class UrmFunctionsExtensions
         // Raw features by content hash in the shared `features` container, the instance's disk in front:
         // any instance re-fuses any card, and a fresh one encodes no text another has encoded.
         // int8 text features are kept apart from fp32 ones (features-int8, v1-int8/): a change of Onnx__TextPrecision re-encodes.
-        services.AddSingleton(sp => new FileFeatureCache(Path.Combine(Local(sp), "features" + VariantSuffix(sp))));
+        services.AddSingleton(sp => new FileFeatureCache(TextEncoderOptions.FeatureFolder(Path.Combine(Local(sp), "features"), sp.GetRequiredService<TextEncoderOptions>().Precision)));
         services.AddSingleton<IFeatureCache>(sp => new BlobFeatureCache(
             sp.GetRequiredService<FileFeatureCache>(),
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<LifecycleOptions>>().Value.FeaturesContainer),
             logger: sp.GetRequiredService<ILogger<BlobFeatureCache>>(),
-            variant: FeatureVariant(sp)));
+            variant: TextEncoderOptions.FeatureVariant(sp.GetRequiredService<TextEncoderOptions>().Precision)));
         services.AddSingleton(sp => new BlobModelPackageSource(
             sp.GetRequiredService<BlobServiceClient>(),
             new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(Local(sp), "models")),
@@ -122,12 +122,6 @@ public static class UrmFunctionsExtensions
         services.AddUrmServing();
         return services;
     }
-
-    /// <summary>Null for fp32 text features, the precision's name otherwise.</summary>
-    private static string? FeatureVariant(IServiceProvider services)
-        => services.GetRequiredService<TextEncoderOptions>().Precision is var p && p == TextPrecision.Fp32 ? null : TextEncoderOptions.PrecisionName(p);
-
-    private static string VariantSuffix(IServiceProvider services) => FeatureVariant(services) is { } variant ? "-" + variant : "";
 
     /// <summary>The instance's local disk (not the shared file share): see <see cref="LifecycleOptions.LocalRoot"/>.</summary>
     private static string Local(IServiceProvider services)

@@ -39,7 +39,7 @@ public static class EvaluateCommand
             var eventsFile = parse.GetValue(events)!;
             var outDir = parse.GetValue(output)?.FullName ?? Path.Combine(modelDir, "evaluation");
             var textPrecision = TextPrecisionOption.Read(parse, precision);
-            var cacheDir = TextPrecisionOption.CacheFolder(Path.Combine(parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features"), "cache"), textPrecision);
+            var cacheDir = TextEncoderOptions.FeatureFolder(Path.Combine(parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features"), "cache"), textPrecision);
             var which = parse.GetValue(split) == "validation" ? EvaluationSplit.Validation : EvaluationSplit.Test;
             foreach (var file in new[] { catalogFile, eventsFile })
                 if (!file.Exists) throw new FileNotFoundException($"'{file.FullName}' does not exist.");

@@ -36,7 +36,7 @@ public static class FeaturesCommand
             using var imageEncoder = parse.GetValue(noImages)
                 ? null
                 : LocalImageEncoder.Load(http, imageRoot, session);
-            using var featureCache = new FileFeatureCache(TextPrecisionOption.CacheFolder(parse.GetValue(cache)?.FullName ?? Path.Combine(outDir, "cache"), textPrecision));
+            using var featureCache = new FileFeatureCache(TextEncoderOptions.FeatureFolder(parse.GetValue(cache)?.FullName ?? Path.Combine(outDir, "cache"), textPrecision));
 
             Console.Error.WriteLine($"Encoding {catalogFile.Name} on {text.Provider} ({TextEncoderOptions.PrecisionName(text.Precision)} text) and {(imageEncoder is null ? "no images" : imageEncoder.Provider + " (images)")}...");
             var progress = new ProgressLine("items");

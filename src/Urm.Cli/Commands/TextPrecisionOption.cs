@@ -22,11 +22,4 @@ public static class TextPrecisionOption
         TextEncoderOptions.TryParsePrecision(parse.GetValue(option), out var precision);   // AcceptOnlyFromAmong has checked the spelling
         return precision;
     }
-
-    /// <summary>
-    /// The feature cache folder for this precision: int8 vectors are kept apart from fp32 ones (the cache is keyed by
-    /// content alone), so switching precision re-encodes instead of mixing the two in one card set.
-    /// </summary>
-    public static string CacheFolder(string fp32Folder, TextPrecision precision)
-        => precision == TextPrecision.Fp32 ? fp32Folder : fp32Folder.TrimEnd(Path.DirectorySeparatorChar) + "-" + TextEncoderOptions.PrecisionName(precision);
 }

@@ -54,7 +54,7 @@ public static class TrainCommand
                 using var images = parse.GetValue(noImages)
                     ? null
                     : LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session);
-                using var cache = new FileFeatureCache(TextPrecisionOption.CacheFolder(Path.Combine(featuresDir, "cache"), textPrecision));
+                using var cache = new FileFeatureCache(TextEncoderOptions.FeatureFolder(Path.Combine(featuresDir, "cache"), textPrecision));
                 Console.Error.WriteLine($"1/3 features of {catalogFile.Name} -> {featuresDir}");
                 var progress = new ProgressLine("items");
                 var report = await FeatureExport.RunAsync(catalogFile.FullName, featuresDir, text, images, cache, progress, cancellationToken);

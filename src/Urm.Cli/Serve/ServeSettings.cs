@@ -16,8 +16,8 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
     /// Raw features cached by content hash beside the store, so a re-encode or re-fuse reads, not recomputes, them;
     /// int8 text features in a folder of their own (<c>.features-int8</c>), so a change of precision re-encodes.
     /// </summary>
-    public string FeatureCacheDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!,
-        Path.GetFileName(StorePath) + (TextPrecision == TextPrecision.Fp32 ? ".features" : ".features-" + TextEncoderOptions.PrecisionName(TextPrecision)));
+    public string FeatureCacheDirectory => TextEncoderOptions.FeatureFolder(
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".features"), TextPrecision);
 
     /// <summary>MiniLM's arithmetic for prompts and catalog texts alike.</summary>
     public TextPrecision TextPrecision { get; init; } = TextPrecision.Fp32;
