@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Urm.Offline.FeatureFiles;
 
 namespace Urm.Cli.Tests;
 
@@ -95,6 +96,10 @@ public class EvaluateCommandTests
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(File.ReadLines(Path.Combine(features, "queries.jsonl")),
             l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString() is "m4" or "m10" or "m17");
+        // Every training query also as typed: the trainer adds the served text term to search rows with it.
+        var trainingQueries = File.ReadLines(Path.Combine(features, "queries.jsonl")).Count();
+        Assert.Equal([trainingQueries, 384], NpyReader.Float32(Path.Combine(features, "queries_typed.npy")).Shape);
+        Assert.Equal([trainingQueries, 384], NpyReader.Float32(Path.Combine(features, "queries.npy")).Shape);
 
         // With a text term in the package (its weight so high that the text decides), the served search
         // ranks as the frozen encoder's cosine does, and model-alone is the model without the term.

@@ -8,9 +8,11 @@ using Urm.Core.Prompts;
 namespace Urm.Offline.Training;
 
 /// <summary>
-/// Writes queries.jsonl + queries.npy into a features directory: the search queries the trainer learns
-/// the search task from (<see cref="SearchQueries"/>, <see cref="PerItem"/> per item), each embedded as
-/// the query piece serving embeds (<see cref="PromptTemplates.QueryText"/>). Items whose queries are
+/// Writes queries.jsonl + queries.npy + queries_typed.npy into a features directory: the search queries the
+/// trainer learns the search task from (<see cref="SearchQueries"/>, <see cref="PerItem"/> per item), each
+/// embedded as the query piece serving embeds (<see cref="PromptTemplates.QueryText"/>) and as typed (what
+/// the served text term compares with the item text; the trainer adds that term to the search rows'
+/// logits, so the model learns what the text misses). Items whose queries are
 /// held out for evaluation (<see cref="SearchQueries.IsHeldOut"/>) get none there; their evaluation
 /// query (the one <c>urm evaluate --task search</c> asks) goes to held_out_queries.jsonl, embedded as the
 /// query piece (held_out_queries.npy) and as typed (held_out_queries_typed.npy, what the served text
@@ -56,7 +58,7 @@ public static class SearchQueryExport
             pairs.AddRange(queries.Select(q => (item.Id, q)));
         }
 
-        await WriteAsync(pairs, Path.Combine(featuresDir, "queries"), text, typed: false, cancellationToken);
+        await WriteAsync(pairs, Path.Combine(featuresDir, "queries"), text, typed: true, cancellationToken);
         await WriteAsync(heldOut, Path.Combine(featuresDir, HeldOutFile), text, typed: true, cancellationToken);
         return (pairs.Count, items);
     }

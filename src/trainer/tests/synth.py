@@ -16,7 +16,7 @@ CATEGORIES = ["Beauty>Skin", "Beauty>Hair", "Beauty>Nails"]
 
 def write_features(d: str, n_items: int = 60, seed: int = 0, prompts: bool = True, drop_keys=(),
                    queries: bool = False) -> list[str]:
-    """queries: also queries.jsonl + queries.npy (two per item, none for every 10th item: held out) and
+    """queries: also queries.jsonl + queries.npy + queries_typed.npy (two per item, none for every 10th item: held out) and
     two paraphrases per task among the prompt pieces."""
     g = np.random.default_rng(seed)
     os.makedirs(d, exist_ok=True)
@@ -53,6 +53,11 @@ def write_features(d: str, n_items: int = 60, seed: int = 0, prompts: bool = Tru
                 f.write(json.dumps({"id": iid, "text": q}) + "\n")
         emb = g.standard_normal((len(rows), 384)).astype(np.float32)
         np.save(os.path.join(d, "queries.npy"), emb / np.linalg.norm(emb, axis=1, keepdims=True))
+        # as typed, each near its item's text (own generator: the draws below stay as they were)
+        item_row = [ids.index(iid) for iid, _ in rows]
+        near = text[item_row] / np.linalg.norm(text[item_row], axis=1, keepdims=True)
+        near += 0.3 * np.random.default_rng(seed + 7).standard_normal(near.shape).astype(np.float32) / np.sqrt(384)
+        np.save(os.path.join(d, "queries_typed.npy"), (near / np.linalg.norm(near, axis=1, keepdims=True)).astype(np.float32))
         # the held-out items' evaluation queries: typed, each near its item's text (as a query made from
         # the item's title is); as a prompt piece, unrelated
         held = [i for i in range(n_items) if i % 10 == 0]

@@ -338,3 +338,38 @@ def test_without_lend_ids_a_new_item_keeps_its_content_card_and_still_names_its_
                             temperature=0.05, lend_ids=False)
     assert torch.equal(m.cards(twin), before)                  # no borrowed ID embedding in any card
     assert m.fusion.lenders(twin["text"], twin["id_index"])[[0, 2, 3]].tolist() == [0, 1, 0]
+
+
+def test_full_softmax_loss_with_the_search_text_term_matches_autograd_over_all_cards():
+    """The text term (train.SearchTextTerm) joins only the rows it names, beside the repeat term, and its
+    gradient reaches the user vectors as a dense softmax's does."""
+    torch.manual_seed(4)
+    model = URM(sizes(repeat=True))
+    with torch.no_grad():
+        model.repeat.normal_()
+    batch = {"hist_items": torch.tensor([[-1, 3, 4, 3, 5], [1, 2, 2, 2, 7], [-1, -1, -1, -1, -1]]),
+             "hist_events": torch.tensor([[0, 4, 1, 2, 4], [4, 4, 4, 1, 4], [0, 0, 0, 0, 0]]),
+             "hist_mask": torch.tensor([[0., 1, 1, 1, 1], [1, 1, 1, 1, 1], [0., 0, 0, 0, 0]]),
+             "repeat_on": torch.tensor([1., 1., 0.])}
+    u = torch.nn.functional.normalize(torch.randn(3, 3, 8), dim=-1).requires_grad_()
+    cards = torch.nn.functional.normalize(torch.randn(10, 8), dim=-1)
+    targets = torch.tensor([[3, 9], [2, -1], [6, -1]])
+    users, term = torch.tensor([1, 2]), 4.0 * torch.rand(2, 10)         # rows 1 and 2 are searches
+    loss = full_softmax_loss(u, cards, targets, torch.tensor(7.0), None, None, model.repeat_entries(batch), (users, term))
+    loss.backward()
+    fast = u.grad.clone()
+    u.grad = None
+    r = model.add_repeat(torch.zeros(3, 10), batch)
+    r[users] += term
+    losses = []
+    for b, k in ((0, 0), (0, 1), (1, 0), (2, 0)):
+        t = int(targets[b, k])
+        m = int((u[b] @ cards[t]).argmax())
+        logits = 7.0 * (u[b, m] @ cards.t() + r[b])
+        losses.append(torch.logsumexp(logits, 0) - logits[t])
+    slow = torch.stack(losses).mean()
+    slow.backward()
+    assert math.isclose(float(loss), float(slow), rel_tol=1e-5)
+    assert torch.allclose(fast, u.grad, atol=1e-6)
+    without = full_softmax_loss(u.detach(), cards, targets, torch.tensor(7.0), None, None, model.repeat_entries(batch))
+    assert not math.isclose(float(loss), float(without), rel_tol=1e-3)

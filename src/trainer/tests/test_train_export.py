@@ -1,4 +1,5 @@
 """One tiny end-to-end run through the CLI (train + export), shared by the checks below."""
+import dataclasses
 import json
 import os
 
@@ -11,7 +12,7 @@ import synth
 from urm_train.__main__ import main
 from urm_train.config import Config
 from urm_train.export import _FusionGraph, _export, fusion_inputs, fusion_io, user_inputs, user_io
-from urm_train.model import load_model
+from urm_train.model import URM, load_model
 from urm_train.train import train
 
 TINY = {"d": 32, "d_card": 32, "content_card": 16, "layers": 1, "heads": 2, "M": 2, "L": 10, "dropout": 0.0, "batch": 4,
@@ -264,3 +265,39 @@ def test_content_card_part_is_built_from_content_alone_and_exports(tmp_path):
         other = model.fusion(*dict(f, id_index=torch.where(f["id_index"] > 0, 1, 2)).values()).numpy()
     assert np.allclose(other[:, 32:], card[:, 32:], atol=1e-6)        # another ID: same content part
     assert not np.allclose(other[:, :32], card[:, :32], atol=1e-3)    # the fused part reads the ID
+
+
+def test_search_rows_get_the_served_text_term_with_their_own_weight(tmp_path):
+    """Each search row's logits get w * <typed query, item text>, w by whether the row reads a history;
+    the other rows get nothing; features written before queries_typed.npy say what to do."""
+    from urm_train.config import Config as C
+    from urm_train.names import SEARCH
+    from urm_train.train import batch_loss, prepare
+    synth.write_features(str(tmp_path / "f"), queries=True)
+    synth.write_events(str(tmp_path / "e.csv"))
+    cfg = C(**{**TINY, "search_text_weight": 2.0, "search_text_weight_without_history": 16.0})
+    p = prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), cfg, log=lambda *_: None)
+    term = p.search_text
+    assert term is not None and term.typed.shape[0] == len(p.data.query_rows)
+    rows = [p.data.val[i] for i in range(6)]
+    search = {k: torch.from_numpy(v) for k, v in p.data.eval_batch(rows, SEARCH).items()}
+    q = torch.from_numpy(p.data.query_rows[:6])                             # six training queries' prompt rows
+    search["prompt_idx"] = torch.cat([search["prompt_idx"], q.view(-1, 1)], dim=1)
+    search["hist_mask"][3:] = 0                                              # the last three read no history
+    found, added = term.rows(search)
+    assert found.tolist() == list(range(6)) and added.shape == (6, 60)
+    typed = term.typed[q - term.first_row]
+    expected = typed @ term.item_text.T
+    assert torch.allclose(added[:3], 2.0 * expected[:3]) and torch.allclose(added[3:], 16.0 * expected[3:])
+    category = dict(search, prompt_idx=torch.cat([search["prompt_idx"][:, :1], search["prompt_idx"][:, :1]], dim=1))
+    assert term.rows(category) is None                                       # a prompt piece is no query
+    model = URM(dataclasses.replace(p.sizes, attribute_buckets=len(p.attr_used) + 1, attribute_table=0))
+    g = p.data.epoch_batches(np.random.default_rng(0))[0]
+    cfg = dataclasses.replace(cfg, aux_share=1.0, task_weights={t: float(t == SEARCH) for t in cfg.task_weights})
+    p.data.cfg = cfg                                                          # every sample also a search row
+    with_term = batch_loss(model, p.data, p.items, p.prompt_table, g, np.random.default_rng(1), cfg, "full", None, term)
+    without = batch_loss(model, p.data, p.items, p.prompt_table, g, np.random.default_rng(1), cfg, "full", None, None)
+    assert torch.isfinite(with_term) and float(with_term) != float(without)
+    os.remove(tmp_path / "f" / "queries_typed.npy")
+    with pytest.raises(ValueError, match="queries_typed.npy"):
+        prepare(str(tmp_path / "f"), str(tmp_path / "e.csv"), cfg, log=lambda *_: None)

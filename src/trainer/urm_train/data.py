@@ -155,6 +155,7 @@ class Queries:
     item: np.ndarray             # (Q,) item row each query was made from
     texts: list[str]
     emb: np.ndarray              # (Q, text_dim) float32, the query piece as serving embeds it
+    typed: np.ndarray | None = None  # (Q, text_dim) the query as typed (queries_typed.npy); None in older features
 
     def offsets(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(order, offsets): query rows sorted by item, and per item its slice order[offsets[i]:offsets[i + 1]]."""
@@ -171,11 +172,15 @@ def load_queries(directory: str, item_index: dict[str, int]) -> Queries | None:
     emb = np.load(npy).astype(np.float32)
     if emb.shape[0] != len(rows):
         raise ValueError(f"queries.npy has {emb.shape[0]} rows but queries.jsonl has {len(rows)}")
+    typed_npy = os.path.join(directory, "queries_typed.npy")
+    typed = np.load(typed_npy).astype(np.float32) if os.path.exists(typed_npy) else None
+    if typed is not None and typed.shape != emb.shape:
+        raise ValueError(f"queries_typed.npy is {typed.shape}, queries.npy {emb.shape}: write the features again")
     keep = [i for i, r in enumerate(rows) if str(r["id"]) in item_index]
     if not keep:
         return None
     return Queries(np.array([item_index[str(rows[i]["id"])] for i in keep], np.int64),
-                   [rows[i]["text"] for i in keep], emb[keep])
+                   [rows[i]["text"] for i in keep], emb[keep], None if typed is None else typed[keep])
 
 
 @dataclass

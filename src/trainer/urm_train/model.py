@@ -506,13 +506,14 @@ class _LogSumExpScores(torch.autograd.Function):
         return p @ cards, p.t() @ q, None, None, None, extra
 
 
-def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_weights=None, repeat=None):
+def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_weights=None, repeat=None, text=None):
     """Softmax over the item cards given. targets (b, K) rows of cards, -1 = none; weights (b,) per row.
     Each target picks its best [UM] vector; the softmax normaliser (logsumexp over all n cards) is
     computed once per distinct (user, [UM] vector) pair in use, not once per target:
     loss(target t of user b) = logsumexp_j(s * (<u_bm, c_j> + r_bj) + a_j) - s * (<u_bm, c_t> + r_bt),
     m = argmax_m <u_bm, c_t>, a = log_weights (n,) (0 when None: every card counts once), r = the repeat
-    term (URM.repeat_entries: (user, item, term), 0 elsewhere); the weighted mean over targets."""
+    term (URM.repeat_entries: (user, item, term), 0 elsewhere) plus, for the users text names, the search
+    text term (text: (users (S,), term (S, n)), train.SearchTextTerm); the weighted mean over targets."""
     b, M, c = user_vectors.shape
     valid = targets >= 0
     t = targets.clamp(min=0)
@@ -527,6 +528,16 @@ def full_softmax_loss(user_vectors, cards, targets, scale, weights=None, log_wei
         t_user = torch.arange(b).unsqueeze(1).expand_as(targets)[valid]
         own = (t_user.unsqueeze(1) == user.unsqueeze(0)) & (t[valid].unsqueeze(1) == item.unsqueeze(0))  # (V, E)
         pos_repeat = scale * (own.float() @ term)                                   # the target's own term
+    if text is not None:
+        user, term = text
+        n = cards.shape[0]
+        r, s_ = ((rows // M).unsqueeze(1) == user.unsqueeze(0)).nonzero(as_tuple=True)   # each text user's lse rows
+        entries = (r.repeat_interleave(n), torch.arange(n).repeat(len(r)), scale * term[s_].reshape(-1))
+        sparse = tuple(torch.cat([a, e]) for a, e in zip(sparse, entries)) if sparse else entries
+        at = torch.full((b,), -1, dtype=torch.long)
+        at[user] = torch.arange(len(user))
+        t_at = at.unsqueeze(1).expand_as(targets)[valid]                              # (V,) the target's text row
+        pos_repeat = pos_repeat + scale * torch.where(t_at >= 0, term[t_at.clamp(min=0), t[valid]], torch.zeros(()))
     lse = _LogSumExpScores.apply(scale * user_vectors.reshape(b * M, c)[rows], cards, log_weights, *sparse)  # (R,)
     pos = scale * t_score.gather(1, best.unsqueeze(1)).squeeze(1)[valid] + pos_repeat  # (V,)
     if not pos.numel():

@@ -40,6 +40,34 @@ class Prepared:
     # search probes, never trained on: per item the prompt table row of its held-out query (-1: none) and
     # that query as typed (search_text.py chooses the text term's weight with them); None without
     search_probes: tuple[np.ndarray, np.ndarray] | None = None
+    search_text: SearchTextTerm | None = None   # the served text term, in the search rows' logits
+
+
+@dataclass
+class SearchTextTerm:
+    """The served search score's text term (search_text.py) added to the search rows' training logits:
+    w * <q, t_i>, q the training query as typed, t_i the item's text as the card store keeps it. The model
+    then learns what the frozen encoder's match misses (the shopper's taste, which of the near-matches
+    sell) instead of matching words itself, which its compact cards do poorly."""
+    first_row: int              # prompt table row of the first training query (queries follow the pieces)
+    typed: torch.Tensor         # (Q, text_dim) the training queries as typed
+    item_text: torch.Tensor     # (n, text_dim) quantized item text (search_text.quantized)
+    weight: float               # w for a row read with the history
+    weight_without_history: float
+
+    def rows(self, batch: dict, candidates: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The batch's search rows with a weight > 0 and their term (S, items): over all items, or over
+        candidates (the sampled softmax's items) when given. None when the batch has none."""
+        if batch["prompt_idx"].shape[1] < 2:
+            return None
+        q = batch["prompt_idx"][:, 1] - self.first_row
+        alone = batch["hist_mask"].sum(1) == 0
+        w = torch.where(alone, torch.tensor(self.weight_without_history), torch.tensor(self.weight))
+        rows = ((q >= 0) & (q < len(self.typed)) & (w > 0)).nonzero().squeeze(1)
+        if not len(rows):
+            return None
+        text = self.item_text if candidates is None else self.item_text[candidates]
+        return rows, w[rows].unsqueeze(1) * (self.typed[q[rows]] @ text.T)
 
 
 def fold_attributes(tokens: np.ndarray, rows: int) -> np.ndarray:
@@ -100,6 +128,14 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
         typed[probes.item] = probes.typed
         prompt_emb = np.concatenate([prompt_emb, probes.emb])
         search_probes = (query_row, typed)
+    search_text_term = None
+    if SEARCH in tasks and (cfg.search_text_weight > 0 or cfg.search_text_weight_without_history > 0):
+        if queries.typed is None:
+            raise ValueError("search_text_weight needs the training queries as typed (queries_typed.npy): "
+                             "run `urm train` again, it writes them into the features directory")
+        search_text_term = SearchTextTerm(len(prompts.keys), torch.from_numpy(queries.typed),
+                                          torch.from_numpy(search_text.quantized(feats.text)),
+                                          cfg.search_text_weight, cfg.search_text_weight_without_history)
     # new items (the cold-start measurement): their events never reach training
     rng = np.random.default_rng(cfg.seed)
     held_out = np.zeros(feats.n, bool)
@@ -140,7 +176,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
         f"modalities {modalities}; tasks {tasks}; dropout {dropout:g}, content card {content_card}"
         + (f" (auto: {events_per_item:.1f} training events per item)" if "auto" in (cfg.dropout, cfg.content_card) else ""))
     return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompt_emb),
-                    attr_used, held_out, search_probes)
+                    attr_used, held_out, search_probes, search_text_term)
 
 
 def learning_rate(cfg: Config, step: int, decay: float) -> float:
@@ -215,7 +251,7 @@ def absent_bias(n: int, train_items: np.ndarray) -> torch.Tensor | None:
 
 def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.Tensor, g: np.ndarray,
                rng: np.random.Generator, cfg: Config, loss_kind: str,
-               absent: torch.Tensor | None = None) -> torch.Tensor:
+               absent: torch.Tensor | None = None, search_text: SearchTextTerm | None = None) -> torch.Tensor:
     """The training loss of one batch of samples: cards (with id_dropout, a share built without
     their ID), user vectors, one softmax over all cards ("full") or over the batch's items plus
     uniform draws ("sampled", see sample_candidates; only the candidates' cards are built), plus the
@@ -227,7 +263,7 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
         samples = data.window_samples(g)
         batches.append(data.train_batch(samples[rng.random(len(samples)) < cfg.aux_share], rng, next_item=False))
     batches = [b for b in batches if len(b["targets"])]
-    log_w = None
+    log_w, idx = None, None
     if loss_kind == "sampled":
         named = np.concatenate([b[k].ravel() for b in batches for k in ("hist_items", "targets")])
         cand, log_w = sample_candidates(np.unique(named[named >= 0]), len(items["id_index"]), cfg.negatives, rng)
@@ -252,15 +288,23 @@ def batch_loss(model: URM, data: SequenceData, items: dict, prompt_table: torch.
         at_every = model.users_at_every_item(bs[0], cards, prompt_table)  # (B, 1 + T, M, c)
         trained = bs[0]["targets"] >= 0
         us, ts, ws = [at_every[trained]], [bs[0]["targets"][trained].unsqueeze(1)], [torch.ones(int(trained.sum()))]
+        text_rows, text_terms, offset = [], [], len(us[0])
         for b in bs[1:]:
             us.append(model.users(b, cards, prompt_table))
             ts.append(b["targets"])
             ws.append(b["weights"])
+            found = search_text.rows(b, idx) if search_text is not None else None
+            if found is not None:
+                text_rows.append(found[0] + offset)
+                text_terms.append(found[1])
+            offset += len(b["targets"])
         u, targets, weights = torch.cat(us), torch.cat(ts), torch.cat(ws)
+        text = (torch.cat(text_rows), torch.cat(text_terms)) if text_rows else None
     else:
         b = bs[0]
         u, targets, weights = model.users(b, cards, prompt_table), b["targets"], b["weights"]   # (B, M, c)
-    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w, model.repeat_entries(bs[0]))
+        text = search_text.rows(b, idx) if search_text is not None else None
+    loss = full_softmax_loss(u, cards, targets, model.scale(), weights, log_w, model.repeat_entries(bs[0]), text)
     if cfg.content_distill > 0:
         loss = loss + cfg.content_distill * content_distillation(model, items, cards, targets)
     if cfg.contrast > 0:
@@ -328,7 +372,7 @@ def train(features_dir: str, events_path: str, out_dir: str, cfg: Config, log=pr
                 break  # the budget holds inside an epoch too; this partial epoch is still validated
             for group in opt.param_groups:
                 group["lr"] = learning_rate(cfg, step, decay) * group["lr_scale"]
-            loss = batch_loss(model, data, items, ptab, g, rng, cfg, loss_kind, absent)
+            loss = batch_loss(model, data, items, ptab, g, rng, cfg, loss_kind, absent, p.search_text)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
