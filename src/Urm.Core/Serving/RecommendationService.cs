@@ -102,7 +102,8 @@ public sealed class RecommendationService
     /// <summary>
     /// The matrix and user vectors a search scans when the model adds a text term or a popularity prior for
     /// this case (<see cref="CardSnapshot.SearchMatrix"/>); null otherwise (the model's score alone). The text
-    /// term applies only where the cards keep text of the query's length; the prior applies regardless.
+    /// term applies only where the cards keep text of the query's length; the prior applies regardless. The
+    /// text term reads the query through the package's query map when it has one (<see cref="SearchQueryMap"/>).
     /// </summary>
     private (CardMatrix Matrix, float[] Vectors)? SearchScan(CardSnapshot snapshot, string query, float[] vectors, bool hasHistory)
     {
@@ -114,6 +115,7 @@ public sealed class RecommendationService
         var d = snapshot.Matrix.Dimension;
         var textDimension = search.Dimension - d - (prior is null ? 0 : 1);
         var typed = weight == 0 ? null : _model.Prompts.EncodeTypedQuery(query);
+        if (typed is not null && _model.Package.QueryMap is { } map && typed.Length == map.Dimension) typed = map.Apply(typed);
         if (typed is not null && typed.Length != textDimension)
         {
             if (beta == 0) return null;

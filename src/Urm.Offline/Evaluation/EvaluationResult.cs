@@ -92,6 +92,9 @@ public sealed record EvaluationResult(
           (search.Popularity is null ? "" : " + β · ln(1 + n_i)") +
           Inv($", w = {search.TextWeight:G6} with a history, {search.WeightFor(false):G6} without, ") +
           "q the query's MiniLM vector (the query as typed), t_i the item's text vector as its card keeps it (int8, CardText); " +
+          (search.QueryMap is { } map
+              ? $"the package has a query map, so q is the typed query mapped by the package's {map.File} (q' = normalize(q A)), learned on the training queries (the text-cosine baselines keep the query as typed); "
+              : "") +
           (search.Popularity is { } popularity
               ? Inv($"β = {popularity.Weight:G6} with a history, {popularity.WeightWithoutHistory:G6} without, n_i the item's count of events in the trainer's training part (the package's {popularity.File}; 0 for an item without an ID embedding of its own); ")
               : "") +

@@ -114,11 +114,11 @@ public static class OfflineEvaluator
         var coOccurrenceTerm = package.CoOccurrence is { } table && table.AppliesTo(task) ? table : null;
         // The repeat term is part of the model's score, so both "model" and "model-alone" include it.
         var repeatTerm = package.Repeat is { } repeat && repeat.AppliesTo(task) ? repeat : null;
+        float[] QueryVector(TaskCase c) => options.SearchQueries!.Vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options));
         // Search with the model's text term and popularity prior: "model" adds them as serving does, "model-alone" leaves them out.
         var textTerm = task == RecommendTasks.Search && package.Manifest.Search is { } search
             ? new TextTerm(SearchTextTerm.Append(cards, items.Select(i => CardText.Quantize(i.Text)).ToArray(), package.Sizes.TextDim, package.Popularity?.Column(cards)),
-                c => options.SearchQueries!.Vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options)),
-                search, package.Popularity)
+                ServedQueries(package.QueryMap, cases, QueryVector), search, package.Popularity)
             : null;
         var (modelRanks, aloneRanks) = ModelRanks(package, coOccurrenceTerm, repeatTerm, textTerm, cards, cases, Prompt(prompts, task, options.Instruction), options, progress, cancellationToken);
         var popularityRanks = new int[cases.Count];
@@ -140,8 +140,7 @@ public static class OfflineEvaluator
             methods.Add((EvaluationResult.ModelQueryAloneMethod,
                 ModelRanks(package, null, null, textTerm, cards, queryAlone, Prompt(prompts, task, options.Instruction), options, null, cancellationToken).Served));
             methods.Add((PopularityBaseline.Name, popularityRanks));
-            var vectors = options.SearchQueries!.Vectors;
-            float[] QueryVector(TaskCase c) => vectors[c.Target] ?? throw new ArgumentException($"No query vector for item row {c.Target}.", nameof(options));
+            // The frozen encoder's baselines: the query as typed, never through the package's query map.
             methods.Add((ContentBaseline.QueryName, content.QueryRanks(cases, QueryVector, null, parallel)));
             methods.Add((ContentBaseline.QueryPopularityName, content.QueryRanks(cases, QueryVector, popularity.Counts, parallel)));
         }
@@ -194,8 +193,24 @@ public static class OfflineEvaluator
     }
 
     /// <summary>
+    /// Each case's query vector as the served text term reads it: the query as typed, through the package's
+    /// query map when it has one. Mapped once per target, before the parallel scans. The text-cosine
+    /// baselines keep reading the vectors as typed: they are the frozen encoder's.
+    /// </summary>
+    private static Func<TaskCase, float[]> ServedQueries(SearchQueryMap? map, IReadOnlyList<TaskCase> cases, Func<TaskCase, float[]> typed)
+    {
+        if (map is null) return typed;
+        // A case's query is made from its target alone (EvaluationTasks.Cases), so one map per target.
+        var mapped = new Dictionary<int, float[]>();
+        foreach (var c in cases)
+            if (!mapped.ContainsKey(c.Target)) mapped[c.Target] = map.Apply(typed(c));
+        return c => mapped[c.Target];
+    }
+
+    /// <summary>
     /// The search text term and popularity prior as serving adds them: the cards with their text and, when
-    /// <paramref name="Prior"/>, its column (<see cref="PopularityPrior.Column"/>), each case's query as typed, the weights.
+    /// <paramref name="Prior"/>, its column (<see cref="PopularityPrior.Column"/>), each case's query as serving
+    /// reads it (<see cref="ServedQueries"/>), the weights.
     /// </summary>
     private sealed record TextTerm(CardMatrix Matrix, Func<TaskCase, float[]> Query, SearchSection Section, PopularityPrior? Prior)
     {

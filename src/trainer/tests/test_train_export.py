@@ -191,12 +191,67 @@ def test_search_text_term_is_weighted_on_held_out_queries_and_in_the_manifest(ru
         assert "search.popularity.weight" in m["scoring"]
     # without a history the text term finds what the model alone cannot
     assert s["textWeightWithoutHistory"] > 0 and max(alone.values()) > alone["0"]
+    # the query map ships only where validation says it beats the query as typed, and then as query_map.bin
+    qmap = s.get("queryMap")
+    if qmap is None:
+        assert not (run / "model" / "query_map.bin").exists()
+    else:
+        v = qmap["validation"]
+        assert sum(v["ndcg10"].values()) > sum(v["unmappedNdcg10"].values()) and "search.queryMap" in m["scoring"]
+        raw = (run / "model" / "query_map.bin").read_bytes()
+        assert raw[:4] == b"URMQ" and list(np.frombuffer(raw[4:16], "<i4")) == [1, 384, 384] and len(raw) == 16 + 384 * 384 * 4
 
 
 def test_search_weights_prefer_the_smaller_on_a_tie_and_the_prior_is_a_logarithm():
     from urm_train import search_text
     assert search_text.best({(0.0, 0.0): 0.5, (4.0, 0.0): 0.7, (4.0, 0.08): 0.7, (8.0, 0.0): 0.7}) == (4.0, 0.0)
     assert np.allclose(search_text.log_popularity(np.array([0, 1, 9])), [0.0, np.log(2), np.log(10)])
+
+
+def test_the_query_map_learns_what_the_frozen_cosine_misses_and_generalises_to_held_out_items():
+    """Queries that see their item's text through a planted distortion (a few directions carry the item,
+    the rest is noise of the query maker): the raw cosine finds few; a map fitted on other items' queries
+    finds most of the held-out items' own."""
+    from urm_train import search_text
+    g = np.random.default_rng(0)
+    n, d = 300, 24
+    text = g.standard_normal((n, d)).astype(np.float32)
+    text = search_text.quantized(text / np.linalg.norm(text, axis=1, keepdims=True))
+    keep = np.zeros(d, np.float32)
+    keep[:6] = 1.0                                                    # the query keeps 6 directions of the item
+
+    def queries(items):
+        q = text[items] * keep + 0.9 * g.standard_normal((len(items), d)).astype(np.float32) * (1 - keep) / np.sqrt(d - 6) * 4
+        return (q / np.linalg.norm(q, axis=1, keepdims=True)).astype(np.float32)
+
+    trained, held = np.repeat(np.arange(250), 4), np.arange(250, 300)
+    with torch.no_grad():                                              # as the finish calls it
+        a = search_text.fit_query_map(queries(trained), trained, text, epochs=30, decay=1e-4, lr=1e-2, batch=100)
+
+    def hr10(q, items):
+        s = q @ text.T
+        return float(((s > s[np.arange(len(items)), items][:, None]).sum(1) < 10).mean())
+    probe = queries(held)
+    raw, mapped = hr10(probe, held), hr10(search_text.map_queries(probe, a), held)
+    assert mapped > raw + 0.2, (raw, mapped)
+    assert np.allclose(np.linalg.norm(search_text.map_queries(probe, a), axis=1), 1.0, atol=1e-5)
+    assert not search_text.map_queries(np.zeros((1, d), np.float32), a).any()   # an item without a probe stays 0
+    assert search_text.map_queries(probe, None) is probe
+
+
+def test_query_map_file_is_refused_unless_square_in_the_text_dimension(tmp_path):
+    from urm_train.export import write_query_map
+    figures = {"text_alone_ndcg10": 0.6, "ndcg10": {"withHistory": 0.7, "withoutHistory": 0.6},
+               "unmapped_ndcg10": {"withHistory": 0.69, "withoutHistory": 0.58}}
+    a = np.arange(9, dtype=np.float32).reshape(3, 3)
+    section = write_query_map({"matrix": a, **figures}, 3, str(tmp_path / "query_map.bin"))
+    raw = (tmp_path / "query_map.bin").read_bytes()
+    assert raw[:4] == b"URMQ" and list(np.frombuffer(raw[4:16], "<i4")) == [1, 3, 3]
+    assert list(np.frombuffer(raw[16:], "<f4")) == list(range(9)) and section["file"] == "query_map.bin"
+    assert len(section["sha256"]) == 64 and section["validation"]["unmappedNdcg10"]["withoutHistory"] == 0.58
+    for bad in (np.eye(4, dtype=np.float32), np.full((3, 3), np.nan, np.float32)):
+        with pytest.raises(ValueError):
+            write_query_map({"matrix": bad, **figures}, 3, str(tmp_path / "q.bin"))
 
 
 def test_popularity_file_is_refused_unless_it_has_a_row_per_id_and_row_0_empty(tmp_path):

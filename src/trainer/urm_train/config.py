@@ -96,6 +96,9 @@ class Config:
     search_text_weight: float = 0.0  # "search": w in the logits' text term w * <typed query, item text> (the
     search_text_weight_without_history: float = 0.0  # served one, search_text.py) for rows read with / without
                                 # the history, so the model learns what the frozen encoder's match misses; 0 = off
+    search_query_map_epochs: int = 3  # search: epochs fitting the served text term's query map over the training
+    search_query_map_decay: float = 1e-3  # queries (search_text.fit_query_map), and its pull toward the identity;
+                                # the map is shipped only where validation says it helps; 0 epochs = no map
     explore_window: int = 20    # "explore": target is the first of the next this-many items whose category lies
                                 # under none of the history's (serving's explore rule); none there: no sample
     paraphrase_share: float = 0.2  # share of samples whose instruction is one of its task's trained paraphrases
@@ -181,6 +184,8 @@ class Config:
             raise ValueError("cooccurrence_window must be >= 1, cooccurrence_recent in 1..50, cooccurrence_per_item >= 0 (0 = off)")
         if not 0.0 <= self.search_without_history <= 1.0 or self.explore_window < 1:
             raise ValueError("search_without_history must be in [0, 1] and explore_window >= 1")
+        if self.search_query_map_epochs < 0 or self.search_query_map_decay < 0:
+            raise ValueError("search_query_map_epochs and search_query_map_decay must be >= 0")
         if self.search_text_weight < 0 or self.search_text_weight_without_history < 0:
             raise ValueError("search_text_weight and search_text_weight_without_history must be >= 0 (0 = off)")
         if self.repeat_lr_scale <= 0:

@@ -172,6 +172,9 @@ def export(ckpt: dict, out_dir: str, log=print) -> dict:
         manifest["scoring"] += ("; for search, plus search.textWeight * <q, t> (search.textWeightWithoutHistory when "
                                 "the request has no known history item), q the query as typed and t the item's "
                                 "text vector as the card keeps it (both textModel's, int8 t / 127)")
+        if "queryMap" in search:
+            manifest["scoring"] += (", q mapped by search.queryMap first: q' = q A / |q A|, A (textDim x textDim) "
+                                    "in query_map.bin")
         if "popularity" in search:
             manifest["scoring"] += (", plus search.popularity.weight (weightWithoutHistory without a known history "
                                     "item) * ln(1 + n), n the item's training events (popularity.bin; 0 for an item "
@@ -195,7 +198,12 @@ def search_section(ckpt: dict, out_dir: str) -> dict | None:
     path = os.path.join(out_dir, POPULARITY_FILE)
     if os.path.exists(path) and not prior:
         os.remove(path)
-    if not c or (c["text_weight"] <= 0 and c.get("text_weight_without_history", 0) <= 0 and not prior):
+    query_map = c.get("query_map")
+    map_path = os.path.join(out_dir, QUERY_MAP_FILE)
+    texted = c and (c["text_weight"] > 0 or c.get("text_weight_without_history", 0) > 0)
+    if os.path.exists(map_path) and not (query_map and texted):
+        os.remove(map_path)
+    if not c or (not texted and not prior):
         return None
     without = c.get("text_weight_without_history", c["text_weight"])
     section = {"textWeight": float(c["text_weight"]), "textWeightWithoutHistory": float(without),
@@ -205,7 +213,28 @@ def search_section(ckpt: dict, out_dir: str) -> dict | None:
                               "textAloneNdcg10": float(c["text_alone_ndcg10"])}}
     if prior:
         section["popularity"] = write_popularity(prior, ckpt["sizes"]["id_count"], path)
+    if query_map and texted:
+        section["queryMap"] = write_query_map(query_map, ckpt["sizes"]["text_dim"], map_path)
     return section
+
+
+QUERY_MAP_FILE = "query_map.bin"
+
+
+def write_query_map(query_map: dict, text_dim: int, path: str) -> dict:
+    """query_map.bin (docs/FORMATS.md), little-endian: b"URMQ", int32 version 1, int32 rows, int32 cols (both
+    the text dimension), float32[rows * cols] A row-major; the served text term's query is normalize(q A)
+    -> the search section's "queryMap" object."""
+    a = np.asarray(query_map["matrix"], np.float32)
+    if a.shape != (text_dim, text_dim) or not np.isfinite(a).all():
+        raise ValueError(f"the query map must be {text_dim} x {text_dim} finite values, not {a.shape}")
+    with open(path, "wb") as f:
+        f.write(b"URMQ")
+        f.write(np.array([1, text_dim, text_dim], "<i4").tobytes())
+        f.write(a.astype("<f4").tobytes())
+    return {"file": QUERY_MAP_FILE, "sha256": sha256_file(path),
+            "validation": {"textAloneNdcg10": float(query_map["text_alone_ndcg10"]),
+                           "ndcg10": query_map["ndcg10"], "unmappedNdcg10": query_map["unmapped_ndcg10"]}}
 
 
 POPULARITY_FILE = "popularity.bin"

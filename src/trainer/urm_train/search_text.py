@@ -10,7 +10,13 @@ shopper's history, so the text should count for more there.
 A popularity prior joins the text term: + b * ln(1 + n_i), n_i the item's events in the training part
 (shipped as popularity.bin). Without a history the model's score of a query alone breaks the text's
 near-ties worse than popularity does (run U on Beauty: validation NDCG@10 0.567 at the best text weight,
-0.588 with the prior); w and b are chosen together, each case (with a history, without) on its own."""
+0.588 with the prior); w and b are chosen together, each case (with a history, without) on its own.
+
+The query side of the text term is learned: q' = normalize(q A), A fitted on the training queries (made from
+the catalog by the generator that made the held-out ones, never from a held-out item) to find their own
+item's text among all items' (fit_query_map). MiniLM's cosine weighs every word of a long item text
+alike; the map learns which of the query's directions pick out the item (brand, product type, the title's
+words). It is shipped as query_map.bin and kept only where validation NDCG@10 says it helps."""
 from __future__ import annotations
 
 import numpy as np
@@ -40,6 +46,41 @@ def probe_rows(data, held_out_item: np.ndarray) -> list:
     has = np.zeros(len(data.item_category), bool)
     has[held_out_item] = True
     return [r for r in data.val if has[r[2]]]
+
+
+def map_queries(typed: np.ndarray, query_map: np.ndarray | None) -> np.ndarray:
+    """(m, d) queries as typed -> normalize(q A) as serving maps them (a zero row stays zero); unchanged without A."""
+    if query_map is None:
+        return typed
+    mapped = typed.astype(np.float32) @ query_map
+    norm = np.linalg.norm(mapped, axis=1, keepdims=True)
+    return np.where(norm > 0, mapped / np.where(norm > 0, norm, 1.0), 0.0).astype(np.float32)
+
+
+def fit_query_map(typed: np.ndarray, items: np.ndarray, text: np.ndarray, epochs: int, decay: float,
+                  seed: int = 0, lr: float = 1e-3, batch: int = 512) -> np.ndarray:
+    """A (d, d) from the identity so that normalize(q A) finds each training query's item among all items'
+    text: softmax over every item of s * <normalize(q A), t_i> (s learned, from 20), plus decay * |A - I|^2,
+    which keeps A near the frozen encoder where the queries say little. typed (Q, d), items (Q,) their item
+    rows, text (n, d) as served (quantized)."""
+    d = typed.shape[1]
+    eye = torch.eye(d)
+    a = torch.nn.Parameter(eye.clone())
+    log_scale = torch.nn.Parameter(torch.tensor(float(np.log(20.0))))
+    opt = torch.optim.Adam([a, log_scale], lr=lr)
+    q, target, t = torch.from_numpy(typed.astype(np.float32)), torch.from_numpy(items), torch.from_numpy(text)
+    rng = np.random.default_rng(seed)
+    with torch.enable_grad():   # the finish runs under no_grad
+        for _ in range(epochs):
+            for b in np.array_split(rng.permutation(len(q)), max(1, len(q) // batch)):
+                b = torch.from_numpy(b)
+                mapped = torch.nn.functional.normalize(q[b] @ a, dim=1)
+                loss = torch.nn.functional.cross_entropy(log_scale.exp() * (mapped @ t.T), target[b])
+                loss = loss + decay * ((a - eye) ** 2).sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+    return a.detach().numpy().astype(np.float32)
 
 
 def log_popularity(counts: np.ndarray) -> np.ndarray:

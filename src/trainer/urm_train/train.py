@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import Config
-from .data import (Events, Features, Prompts, SequenceData, load_features, load_held_out_queries, load_prompts,
+from .data import (Events, Features, Prompts, Queries, SequenceData, load_features, load_held_out_queries, load_prompts,
                    load_queries, prompt_keys_in, read_events, required_prompt_keys)
 from . import cooccurrence, search_text
 from .evaluate import evaluate, ndcg_by_weight
@@ -41,6 +41,7 @@ class Prepared:
     # that query as typed (search_text.py chooses the text term's weight with them); None without
     search_probes: tuple[np.ndarray, np.ndarray] | None = None
     search_text: SearchTextTerm | None = None   # the served text term, in the search rows' logits
+    queries: Queries | None = None              # the training queries (search_text.fit_query_map)
 
 
 @dataclass
@@ -176,7 +177,7 @@ def prepare(features_dir: str, events_path: str, cfg: Config, log=print) -> Prep
         f"modalities {modalities}; tasks {tasks}; dropout {dropout:g}, content card {content_card}"
         + (f" (auto: {events_per_item:.1f} training events per item)" if "auto" in (cfg.dropout, cfg.content_card) else ""))
     return Prepared(feats, ev, prompts, data, sizes, tasks, id_index, items, torch.from_numpy(prompt_emb),
-                    attr_used, held_out, search_probes, search_text_term)
+                    attr_used, held_out, search_probes, search_text_term, queries if SEARCH in tasks else None)
 
 
 def learning_rate(cfg: Config, step: int, decay: float) -> float:
@@ -487,13 +488,15 @@ def finish(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict
 
 
 def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) -> dict | None:
-    """The served search score's text term and popularity prior (search_text.py): their weights by validation
-    NDCG@10 over the users whose target has a held-out query, read with their history and, for searches
-    without one, without it -> {"users", "text_weight", "ndcg10_by_weight" (the text weights with no prior),
-    "text_weight_without_history", "ndcg10_by_weight_without_history", "text_alone_ndcg10", "popularity"
-    (None when the prior helps in neither case, else {"counts": (idCount + 1,) training events by ID-table
-    row, "weight", "weight_without_history", "ndcg10", "ndcg10_without_history": "w/b" -> NDCG@10})}; None
-    when search is not trained or there is no such user."""
+    """The served search score's text term, popularity prior and query map (search_text.py): their weights by
+    validation NDCG@10 over the users whose target has a held-out query, read with their history and, for
+    searches without one, without it -> {"users", "text_weight", "ndcg10_by_weight" (the text weights with no
+    prior), "text_weight_without_history", "ndcg10_by_weight_without_history", "text_alone_ndcg10" (the frozen
+    encoder's cosine), "popularity" (None when the prior helps in neither case, else {"counts": (idCount + 1,)
+    training events by ID-table row, "weight", "weight_without_history", "ndcg10", "ndcg10_without_history":
+    "w/b" -> NDCG@10}), "query_map" (None when the unmapped query does as well, else {"matrix": (d, d),
+    "text_alone_ndcg10", "ndcg10", "unmapped_ndcg10": the chosen weights' NDCG@10 with and without history,
+    mapped and not})}; None when search is not trained or there is no such user."""
     if SEARCH not in p.tasks or p.search_probes is None:
         return None
     query_row, typed = p.search_probes
@@ -504,29 +507,56 @@ def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) ->
     counts = np.bincount(p.data.flat_items, minlength=p.feats.n)   # the training part's events per item
     model.eval()
     with torch.no_grad():
-        cards = model.cards(items)   # once for both passes
-    out, grids, priors = {"users": len(rows)}, {}, {}
-    for history, suffix in ((True, ""), (False, "_without_history")):
-        grid = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, typed, text,
-                                               cfg.eval_batch, with_history=history, cards=cards,
-                                               popularity=search_text.log_popularity(counts))
-        text_alone = grid.pop("text")
-        weight, prior = search_text.best(grid)
-        by_weight = {w: v for (w, b), v in grid.items() if b == 0}
-        log(f"search text term{' without history' if suffix else ''}: validation NDCG@10 over {len(rows)} held-out "
-            "queries by weight, no prior: " + ", ".join(f"{w:g}: {v:.4f}" for w, v in by_weight.items())
-            + f"; text alone {text_alone:.4f}; chosen: text weight {weight:g}, popularity prior {prior:g}, "
-            f"{grid[(weight, prior)]:.4f}")
-        out |= {f"text_weight{suffix}": weight, f"ndcg10_by_weight{suffix}": {f"{w:g}": v for w, v in by_weight.items()},
-                "text_alone_ndcg10": text_alone}
-        grids[suffix], priors[suffix] = {f"{w:g}/{b:g}": v for (w, b), v in grid.items()}, prior
-    out["popularity"] = None
-    if priors[""] > 0 or priors["_without_history"] > 0:
-        by_id = np.zeros(p.sizes.id_count + 1, np.float32)
-        has_id = p.id_index > 0
-        by_id[p.id_index[has_id]] = counts[has_id]   # an item with events always has an ID (prepare)
-        out["popularity"] = {"counts": by_id, "weight": priors[""], "weight_without_history": priors["_without_history"],
-                             "ndcg10": grids[""], "ndcg10_without_history": grids["_without_history"]}
+        cards = model.cards(items)   # once for every pass
+    query_map = None
+    if cfg.search_query_map_epochs > 0 and p.queries is not None and p.queries.typed is not None:
+        t0 = time.time()
+        query_map = search_text.fit_query_map(p.queries.typed, p.queries.item, text, cfg.search_query_map_epochs,
+                                              cfg.search_query_map_decay, cfg.seed)
+        log(f"search query map: {cfg.search_query_map_epochs} epochs over {len(p.queries.item)} training queries, "
+            f"{time.time() - t0:.0f} s")
+
+    def chosen(mapped: np.ndarray, label: str) -> dict:
+        out, grids, priors = {"users": len(rows)}, {}, {}
+        for history, suffix in ((True, ""), (False, "_without_history")):
+            grid = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, mapped, text,
+                                                   cfg.eval_batch, with_history=history, cards=cards,
+                                                   popularity=search_text.log_popularity(counts))
+            text_alone = grid.pop("text")
+            weight, prior = search_text.best(grid)
+            by_weight = {w: v for (w, b), v in grid.items() if b == 0}
+            log(f"search text term{' without history' if suffix else ''} ({label}): validation NDCG@10 over {len(rows)} "
+                "held-out queries by weight, no prior: " + ", ".join(f"{w:g}: {v:.4f}" for w, v in by_weight.items())
+                + f"; text alone {text_alone:.4f}; chosen: text weight {weight:g}, popularity prior {prior:g}, "
+                f"{grid[(weight, prior)]:.4f}")
+            out |= {f"text_weight{suffix}": weight, f"ndcg10_by_weight{suffix}": {f"{w:g}": v for w, v in by_weight.items()},
+                    "text_alone_ndcg10": text_alone, f"ndcg10{suffix}": grid[(weight, prior)]}
+            grids[suffix], priors[suffix] = {f"{w:g}/{b:g}": v for (w, b), v in grid.items()}, prior
+        out["popularity"] = None
+        if priors[""] > 0 or priors["_without_history"] > 0:
+            by_id = np.zeros(p.sizes.id_count + 1, np.float32)
+            has_id = p.id_index > 0
+            by_id[p.id_index[has_id]] = counts[has_id]   # an item with events always has an ID (prepare)
+            out["popularity"] = {"counts": by_id, "weight": priors[""], "weight_without_history": priors["_without_history"],
+                                 "ndcg10": grids[""], "ndcg10_without_history": grids["_without_history"]}
+        return out
+
+    plain = chosen(typed, "the query as typed")
+    if query_map is None:
+        return {k: v for k, v in plain.items() if k not in ("ndcg10", "ndcg10_without_history")} | {"query_map": None}
+    mapped = chosen(search_text.map_queries(typed, query_map), "the query mapped")
+    both = lambda r: r["ndcg10"] + r["ndcg10_without_history"]   # noqa: E731  (one map serves both cases)
+    keep = both(mapped) > both(plain)
+    log(f"search query map: validation NDCG@10 with / without history {mapped['ndcg10']:.4f} / "
+        f"{mapped['ndcg10_without_history']:.4f} mapped, {plain['ndcg10']:.4f} / {plain['ndcg10_without_history']:.4f} "
+        f"as typed; {'kept' if keep else 'left out'}")
+    out = mapped if keep else plain
+    summary = {"text_alone_ndcg10": mapped["text_alone_ndcg10"],
+               "ndcg10": {"withHistory": mapped["ndcg10"], "withoutHistory": mapped["ndcg10_without_history"]},
+               "unmapped_ndcg10": {"withHistory": plain["ndcg10"], "withoutHistory": plain["ndcg10_without_history"]}}
+    out = {k: v for k, v in out.items() if k not in ("ndcg10", "ndcg10_without_history")}
+    out["text_alone_ndcg10"] = plain["text_alone_ndcg10"]   # the frozen encoder's cosine, the baseline
+    out["query_map"] = {"matrix": query_map, **summary} if keep else None
     return out
 
 

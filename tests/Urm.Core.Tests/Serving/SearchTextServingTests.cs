@@ -12,7 +12,8 @@ namespace Urm.Core.Tests.Serving;
 /// Search served with the package's text term (manifest search): every item's served score is its model
 /// score plus weight × the cosine of the query as typed and the item's text as its card keeps it, checked
 /// against brute force. Each item's text here is what the test encoder gives "words of sku-i", so the
-/// query "words of sku-16" matches sku-16's text and no other.
+/// query "words of sku-16" matches sku-16's text and no other. With the package's query map the cosine is
+/// the mapped query's, normalize(q A): a map that sends the query to sku-5's text finds sku-5 instead.
 /// </summary>
 [Collection(TinyModelCollection.Name)]
 public sealed class SearchTextServingTests(TinyModel model) : IDisposable
@@ -45,6 +46,31 @@ public sealed class SearchTextServingTests(TinyModel model) : IDisposable
     }
 
     [Fact]
+    public async Task With_a_query_map_the_text_term_compares_the_mapped_query_and_finds_the_item_the_map_sends_it_to()
+    {
+        var snapshot = SnapshotWithText();
+        var typed = Encoder().Encode([Query])[0];
+        var sku5 = snapshot.Documents[5].Text!.Select(x => x / CardText.Scale).ToArray();
+        // A = q t_5ᵀ: q A = |q|² t_5, so the mapped query is t_5 / |t_5|; its transpose would send q back to ±q.
+        var map = QueryMapFile.Outer(typed, sku5);
+        var plain = Service(Package(withSection: false), snapshot);
+        var unmapped = Service(Package(withSection: true), snapshot);
+        var mapped = Service(Package(withSection: true, queryMap: QueryMapFile.Bytes(map)), snapshot);
+        var norm = Math.Sqrt(sku5.Sum(x => (double)x * x));
+        var expectedQuery = sku5.Select(x => (float)(x / norm)).ToArray();
+
+        foreach (var rules in new BusinessRules?[] { null, NoRules })
+        {
+            var request = Request(5, rules);
+            var answer = await mapped.RecommendAsync(request, CancellationToken.None);
+
+            Assert.Equal(await BruteForce(plain, snapshot, request, expectedQuery), answer.Items.Select(i => (i.ItemId, Math.Round(i.Score, 4))).ToList());
+            Assert.Equal("sku-5", answer.Items[0].ItemId);
+            Assert.Equal("sku-16", (await unmapped.RecommendAsync(request, CancellationToken.None)).Items[0].ItemId);
+        }
+    }
+
+    [Fact]
     public async Task Without_the_section_or_without_card_text_search_is_the_model_score_alone()
     {
         var request = Request(10, null);
@@ -70,10 +96,10 @@ public sealed class SearchTextServingTests(TinyModel model) : IDisposable
     }
 
     /// <summary>Every item's plain search score (the model alone, all 30, no rule) plus its text term; the rules by hand; sorted; cut at k.</summary>
-    private async Task<List<(string, double)>> BruteForce(RecommendationService plain, CardSnapshot snapshot, RecommendRequest request)
+    private async Task<List<(string, double)>> BruteForce(RecommendationService plain, CardSnapshot snapshot, RecommendRequest request, float[]? query = null)
     {
         var all = await plain.RecommendAsync(request with { K = TinyModel.ItemCount, Rules = NoRules }, CancellationToken.None);
-        var query = Encoder().Encode([Query])[0];
+        query ??= Encoder().Encode([Query])[0];
         var rules = request.Rules;
         var seen = History.Select(Id).ToHashSet();
         bool Eligible(int row) =>
@@ -101,7 +127,7 @@ public sealed class SearchTextServingTests(TinyModel model) : IDisposable
         return new CardSnapshot(plain.Matrix, documents, plain.CatalogVersion, plain.ModelVersion);
     }
 
-    private string Package(bool withSection, double weight = Weight)
+    private string Package(bool withSection, double weight = Weight, byte[]? queryMap = null)
     {
         var directory = CoOccurrenceFile.CopyPackage(model.Directory, "urm-search-text-model-");
         _directories.Add(directory);
@@ -114,6 +140,7 @@ public sealed class SearchTextServingTests(TinyModel model) : IDisposable
             m["tasks"]!.AsObject()["search"] = "task:search";
             if (withSection) m["search"] = new JsonObject { ["textWeight"] = weight, ["textModel"] = SearchSection.ServedTextModel };
         });
+        if (queryMap is not null) QueryMapFile.AddTo(directory, queryMap);
         return directory;
     }
 

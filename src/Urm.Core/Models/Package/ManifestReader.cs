@@ -106,17 +106,21 @@ internal static class ManifestReader
         if (weights.All(w => w.Weight == 0))
             throw new ModelPackageException(path,
                 $"search.{string.Join(", ", weights.Select(w => w.Name))} are all 0; a model whose search adds neither the text term nor the popularity prior leaves the section out", Remedy);
-        if (popularity is not null)
-        {
-            if (popularity.File.Length == 0 || Path.GetFileName(popularity.File) != popularity.File)
-                throw new ModelPackageException(path, $"search.popularity.file '{popularity.File}' is not a plain file name in the package directory", Remedy);
-            if (popularity.Sha256 is { } sha && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
-                throw new ModelPackageException(path, $"search.popularity.sha256 is '{sha}', not 64 hexadecimal digits", Remedy);
-        }
+        if (popularity is not null) CheckSideFile(path, "search.popularity", popularity.File, popularity.Sha256);
+        if (search.QueryMap is { } map) CheckSideFile(path, "search.queryMap", map.File, map.Sha256);
         if (!m.Tasks.ContainsKey("search"))
             throw new ModelPackageException(path, "the manifest has a search section but tasks does not list search", Remedy);
         if (search.TextModel != SearchSection.ServedTextModel)
             throw new ModelPackageException(path, $"search.textModel is '{search.TextModel}'; serving embeds queries and item text with {SearchSection.ServedTextModel}", Remedy);
+    }
+
+    /// <summary>A side file the section names (<paramref name="field"/>.file, .sha256) must sit in the package directory and its hash be hex.</summary>
+    private static void CheckSideFile(string path, string field, string file, string? sha256)
+    {
+        if (file.Length == 0 || Path.GetFileName(file) != file)
+            throw new ModelPackageException(path, $"{field}.file '{file}' is not a plain file name in the package directory", Remedy);
+        if (sha256 is { } sha && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
+            throw new ModelPackageException(path, $"{field}.sha256 is '{sha}', not 64 hexadecimal digits", Remedy);
     }
 
     private static void CheckRepeat(string path, ModelManifest m, RepeatSection repeat)

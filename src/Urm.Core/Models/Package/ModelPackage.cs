@@ -10,19 +10,20 @@ namespace Urm.Core.Models.Package;
 /// <see cref="CardFuser"/> and <see cref="UserEncoder"/> feed, the co-occurrence table
 /// (<see cref="CoOccurrenceTable"/>) when the manifest names one, and the repeat term
 /// (<see cref="RepeatTerm"/>) when it has one, and the search popularity prior (<see cref="PopularityPrior"/>)
-/// when its search section has one. A package that loads can be served.
+/// and query map (<see cref="SearchQueryMap"/>) when its search section has them. A package that loads can be served.
 /// </summary>
 public sealed class ModelPackage : IDisposable
 {
     public const string ManifestFile = "manifest.json";
 
     private ModelPackage(string directory, ModelManifest manifest, CoOccurrenceTable? coOccurrence, PopularityPrior? popularity,
-        InferenceSession fusion, InferenceSession user, ExecutionProvider provider)
+        SearchQueryMap? queryMap, InferenceSession fusion, InferenceSession user, ExecutionProvider provider)
     {
         Directory = directory;
         Manifest = manifest;
         CoOccurrence = coOccurrence;
         Popularity = popularity;
+        QueryMap = queryMap;
         Repeat = manifest.Repeat is { } repeat ? new RepeatTerm(repeat) : null;
         Fusion = fusion;
         User = user;
@@ -52,6 +53,12 @@ public sealed class ModelPackage : IDisposable
     /// </summary>
     public PopularityPrior? Popularity { get; }
 
+    /// <summary>
+    /// The learnt map the served search text term sends the typed query through; null when the manifest's
+    /// search section has no <c>queryMap</c> (or there is no search section): the query as typed.
+    /// </summary>
+    public SearchQueryMap? QueryMap { get; }
+
     /// <summary>Where the graphs run (CUDA only when asked for and available).</summary>
     public ExecutionProvider Provider { get; }
 
@@ -73,6 +80,7 @@ public sealed class ModelPackage : IDisposable
         // Before the sessions: a broken table is refused without loading a graph.
         var coOccurrence = manifest.CoOccurrence is { } section ? CoOccurrenceTable.Load(Path.Combine(full, section.File), manifest) : null;
         var popularity = manifest.Search?.Popularity is { } prior ? PopularityPrior.Load(Path.Combine(full, prior.File), manifest) : null;
+        var queryMap = manifest.Search?.QueryMap is { } map ? SearchQueryMap.Load(Path.Combine(full, map.File), manifest) : null;
 
         InferenceSession? fusion = null, user = null;
         try
@@ -81,7 +89,7 @@ public sealed class ModelPackage : IDisposable
             user = Open(Path.Combine(full, manifest.Onnx.User.File), options, out _);
             GraphSignatureCheck.Verify(Path.Combine(full, manifest.Onnx.Fusion.File), manifestPath, "fusion", fusion, manifest.Onnx.Fusion, GraphContracts.Fusion(manifest.Sizes));
             GraphSignatureCheck.Verify(Path.Combine(full, manifest.Onnx.User.File), manifestPath, "user", user, manifest.Onnx.User, GraphContracts.User(manifest.Sizes));
-            return new ModelPackage(full, manifest, coOccurrence, popularity, fusion, user, provider);
+            return new ModelPackage(full, manifest, coOccurrence, popularity, queryMap, fusion, user, provider);
         }
         catch
         {
@@ -93,7 +101,7 @@ public sealed class ModelPackage : IDisposable
 
     /// <summary>
     /// Reads the manifest of <paramref name="directory"/> and checks that both graph files (and the
-    /// co-occurrence table and the popularity counts, when the manifest names them) are there and, where the manifest lists their
+    /// co-occurrence table, the popularity counts and the query map, when the manifest names them) are there and, where the manifest lists their
     /// SHA-256, that their bytes are the ones exported. Cheap next to
     /// <see cref="Load"/> (no ONNX Runtime session), so a downloader can refuse a package before activating it.
     /// </summary>
@@ -104,7 +112,7 @@ public sealed class ModelPackage : IDisposable
         var full = Path.GetFullPath(directory);
         var manifestPath = Path.Combine(full, ManifestFile);
         var manifest = ManifestReader.Read(manifestPath);
-        const string remedy = "Upload the complete model directory the trainer wrote (manifest.json, fusion.onnx, user.onnx, and cooccurrence.bin and popularity.bin where the manifest names them) again";
+        const string remedy = "Upload the complete model directory the trainer wrote (manifest.json, fusion.onnx, user.onnx, and cooccurrence.bin, popularity.bin and query_map.bin where the manifest names them) again";
         var files = new List<(string Field, string File, string? Sha256)>
         {
             ("onnx.fusion.sha256", manifest.Onnx.Fusion.File, manifest.Onnx.Fusion.Sha256),
@@ -112,6 +120,7 @@ public sealed class ModelPackage : IDisposable
         };
         if (manifest.CoOccurrence is { } co) files.Add(("cooccurrence.sha256", co.File, co.Sha256));
         if (manifest.Search?.Popularity is { } popularity) files.Add(("search.popularity.sha256", popularity.File, popularity.Sha256));
+        if (manifest.Search?.QueryMap is { } map) files.Add(("search.queryMap.sha256", map.File, map.Sha256));
         foreach (var (field, file, sha256) in files)
         {
             var path = Path.Combine(full, file);

@@ -8,7 +8,8 @@ namespace Urm.Core.Models.Package;
 /// match a query by them; the frozen text encoder matches words but knows nothing of the shopper. The
 /// trainer chose the weight on validation users whose target's queries it never trained on. Absent
 /// from manifests written before, or when the model did best alone: then search is the model's score.
-/// With <see cref="Popularity"/> the score also adds PopularityWeightFor(hasHistory) · ln(1 + n_i).
+/// With <see cref="Popularity"/> the score also adds PopularityWeightFor(hasHistory) · ln(1 + n_i). With
+/// <see cref="QueryMap"/> q is the typed query mapped by the trainer's learnt map, normalize(q A).
 /// </summary>
 /// <param name="TextWeight">Weight of the query–item text inner product for a search with a known history; finite, 0 or above.</param>
 /// <param name="TextModel">The text encoder both vectors come from (all-MiniLM-L6-v2).</param>
@@ -16,8 +17,9 @@ namespace Urm.Core.Models.Package;
 /// <param name="TextWeightWithoutHistory">The weight for a search with no known history item, where the
 /// model's score of the query alone is a weaker guide and the text counts for more; null: <paramref name="TextWeight"/>.</param>
 /// <param name="Popularity">The popularity prior the score adds; null (manifests written before it): none.</param>
+/// <param name="QueryMap">The map the typed query goes through before the text term; null (manifests written before it): the query as typed.</param>
 public sealed record SearchSection(double TextWeight, string TextModel, SearchValidation? Validation = null, double? TextWeightWithoutHistory = null,
-    SearchPopularitySection? Popularity = null)
+    SearchPopularitySection? Popularity = null, SearchQueryMapSection? QueryMap = null)
 {
     /// <summary>The text encoder serving embeds queries and catalog text with (Features.Text).</summary>
     public const string ServedTextModel = "all-MiniLM-L6-v2";

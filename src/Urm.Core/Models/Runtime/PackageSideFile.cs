@@ -6,7 +6,7 @@ using Urm.Core.Models.Package;
 namespace Urm.Core.Models.Runtime;
 
 /// <summary>
-/// A binary file a manifest section names beside the graphs (cooccurrence.bin, popularity.bin): read whole,
+/// A binary file a manifest section names beside the graphs (cooccurrence.bin, popularity.bin, query_map.bin): read whole,
 /// hashed as read, and its header's magic and format version checked; the rest of the layout is its reader's.
 /// </summary>
 internal static class PackageSideFile
