@@ -109,6 +109,28 @@ public static class BenchRecommendCommand
         Console.WriteLine();
         Console.WriteLine("model = user.onnx on the prompt and history; exact scan = the fp32 max-inner-product scan for the top 40 (k = 10 with over-fetch); compressed scan = the integer first pass (int8 cards, int16 user vectors) and fp32 re-score of the candidates (what serving uses), on the same user vectors; top-k differing = answers (rows, order, scores, interests) where the two differ, over the timed requests, their warm-up and the further checks; request = RecommendationService end to end (validation, history lookup, prompt, model, compressed scan, rules, reasons).");
         Console.WriteLine($"memory per card: fp32 row-major {dCard * 4} B + fp32 blocked copy {dCard * 4} B + int8 compact copy {bytesPerCard} B (int8 values, scale, bound, L1 norm).");
+        if (package.QueryMap is { } map) QueryMapLine(map, requestCount);
+    }
+
+    /// <summary>A search's extra step when the package has a query map: normalize(q A) on random unit queries.</summary>
+    private static void QueryMapLine(SearchQueryMap map, int count)
+    {
+        var random = new Random(7);
+        var queries = Enumerable.Range(0, count + 20).Select(_ =>
+        {
+            var q = Enumerable.Range(0, map.Dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(q, q));
+            return q.Select(x => x / norm).ToArray();
+        }).ToList();
+        var times = new List<double>();
+        var clock = new Stopwatch();
+        for (var i = 0; i < queries.Count; i++)
+        {
+            clock.Restart();
+            map.Apply(queries[i]);
+            if (i >= 20) times.Add(clock.Elapsed.TotalMilliseconds * 1000);
+        }
+        Console.WriteLine($"search query map ({map.Section.File}, {map.Dimension} x {map.Dimension}), once per search request: p50 {P(times, 50):F1} us, p99 {P(times, 99):F1} us over {count} queries.");
     }
 
     private static (RetrievedItem[] Top, double Ms) Timed(Func<RetrievedItem[]> scan, Stopwatch clock)
