@@ -516,10 +516,12 @@ def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) ->
         log(f"search query map: {cfg.search_query_map_epochs} epochs over {len(p.queries.item)} training queries, "
             f"{time.time() - t0:.0f} s")
 
-    def chosen(mapped: np.ndarray, label: str) -> dict:
-        out, grids, priors = {"users": len(rows)}, {}, {}
+    def chosen(queries: np.ndarray, label: str) -> tuple[dict, dict]:
+        """The weights for these probe queries -> (the result without "query_map", {"withHistory",
+        "withoutHistory": the chosen pair's validation NDCG@10})."""
+        out, grids, priors, best_ndcg = {"users": len(rows)}, {}, {}, {}
         for history, suffix in ((True, ""), (False, "_without_history")):
-            grid = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, mapped, text,
+            grid = search_text.ndcg_by_text_weight(model, p.data, items, p.prompt_table, rows, query_row, queries, text,
                                                    cfg.eval_batch, with_history=history, cards=cards,
                                                    popularity=search_text.log_popularity(counts))
             text_alone = grid.pop("text")
@@ -530,8 +532,9 @@ def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) ->
                 + f"; text alone {text_alone:.4f}; chosen: text weight {weight:g}, popularity prior {prior:g}, "
                 f"{grid[(weight, prior)]:.4f}")
             out |= {f"text_weight{suffix}": weight, f"ndcg10_by_weight{suffix}": {f"{w:g}": v for w, v in by_weight.items()},
-                    "text_alone_ndcg10": text_alone, f"ndcg10{suffix}": grid[(weight, prior)]}
+                    "text_alone_ndcg10": text_alone}
             grids[suffix], priors[suffix] = {f"{w:g}/{b:g}": v for (w, b), v in grid.items()}, prior
+            best_ndcg["withoutHistory" if suffix else "withHistory"] = grid[(weight, prior)]
         out["popularity"] = None
         if priors[""] > 0 or priors["_without_history"] > 0:
             by_id = np.zeros(p.sizes.id_count + 1, np.float32)
@@ -539,25 +542,22 @@ def search_term(model: URM, p: Prepared, cfg: Config, items: dict, log=print) ->
             by_id[p.id_index[has_id]] = counts[has_id]   # an item with events always has an ID (prepare)
             out["popularity"] = {"counts": by_id, "weight": priors[""], "weight_without_history": priors["_without_history"],
                                  "ndcg10": grids[""], "ndcg10_without_history": grids["_without_history"]}
-        return out
+        return out, best_ndcg
 
-    plain = chosen(typed, "the query as typed")
+    plain, plain_ndcg = chosen(typed, "the query as typed")
     if query_map is None:
-        return {k: v for k, v in plain.items() if k not in ("ndcg10", "ndcg10_without_history")} | {"query_map": None}
-    mapped = chosen(search_text.map_queries(typed, query_map), "the query mapped")
-    both = lambda r: r["ndcg10"] + r["ndcg10_without_history"]   # noqa: E731  (one map serves both cases)
-    keep = both(mapped) > both(plain)
-    log(f"search query map: validation NDCG@10 with / without history {mapped['ndcg10']:.4f} / "
-        f"{mapped['ndcg10_without_history']:.4f} mapped, {plain['ndcg10']:.4f} / {plain['ndcg10_without_history']:.4f} "
+        return plain | {"query_map": None}
+    mapped, mapped_ndcg = chosen(search_text.map_queries(typed, query_map), "the query mapped")
+    keep = sum(mapped_ndcg.values()) > sum(plain_ndcg.values())   # one map serves both cases
+    log(f"search query map: validation NDCG@10 with / without history {mapped_ndcg['withHistory']:.4f} / "
+        f"{mapped_ndcg['withoutHistory']:.4f} mapped, {plain_ndcg['withHistory']:.4f} / {plain_ndcg['withoutHistory']:.4f} "
         f"as typed; {'kept' if keep else 'left out'}")
-    out = mapped if keep else plain
-    summary = {"text_alone_ndcg10": mapped["text_alone_ndcg10"],
-               "ndcg10": {"withHistory": mapped["ndcg10"], "withoutHistory": mapped["ndcg10_without_history"]},
-               "unmapped_ndcg10": {"withHistory": plain["ndcg10"], "withoutHistory": plain["ndcg10_without_history"]}}
-    out = {k: v for k, v in out.items() if k not in ("ndcg10", "ndcg10_without_history")}
-    out["text_alone_ndcg10"] = plain["text_alone_ndcg10"]   # the frozen encoder's cosine, the baseline
-    out["query_map"] = {"matrix": query_map, **summary} if keep else None
-    return out
+    if not keep:
+        return plain | {"query_map": None}
+    # text_alone_ndcg10 stays the frozen encoder's cosine (the baseline); the mapped query's goes with the map
+    return mapped | {"text_alone_ndcg10": plain["text_alone_ndcg10"],
+                     "query_map": {"matrix": query_map, "text_alone_ndcg10": mapped["text_alone_ndcg10"],
+                                   "ndcg10": mapped_ndcg, "unmapped_ndcg10": plain_ndcg}}
 
 
 def lender_rows(model: URM, items: dict, id_index: np.ndarray) -> np.ndarray | None:
