@@ -19,6 +19,7 @@ public static class UrmCommand
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KpiCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CalibrateImagesCommand.Create());
         return root;
     }
 }

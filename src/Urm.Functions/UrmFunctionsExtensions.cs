@@ -17,6 +17,7 @@ using Urm.Core.Events;
 using Urm.Core.Experiments;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
 using Urm.Core.Kpi;
 using Urm.Core.Models.Runtime;
@@ -72,6 +73,12 @@ public static class UrmFunctionsExtensions
             TextEncoderOptions.TryParsePrecision(sp.GetRequiredService<IOptions<OnnxOptions>>().Value.TextPrecision, out var precision);   // validated at start
             return TextEncoderOptions.Default with { Session = sp.GetRequiredService<EncoderSessionOptions>(), Precision = precision };
         });
+        services.AddSingleton(sp =>
+        {
+            ImageEncoderOptions.TryParsePrecision(sp.GetRequiredService<IOptions<OnnxOptions>>().Value.ImagePrecision, out var precision);   // validated at start
+            // Catalog runs: every core, whatever the request path's thread count.
+            return ImageEncoderOptions.Default with { Session = sp.GetRequiredService<EncoderSessionOptions>() with { IntraOpThreads = 0 }, Precision = precision };
+        });
         // The store is chosen once, from the setting: Cosmos DB in Azure, a SQLite file for local runs.
         // Cards are read and written per card set (one per model version, see CatalogLifecycle).
         // Profiles and the recommendation log live beside the cards: the Cosmos DB containers `profiles` and
@@ -92,13 +99,15 @@ public static class UrmFunctionsExtensions
         services.AddSingleton(sp => CreateBlobClient(sp.GetRequiredService<IOptions<CatalogStorageOptions>>().Value, configuration));
         // Raw features by content hash in the shared `features` container, the instance's disk in front:
         // any instance re-fuses any card, and a fresh one encodes no text another has encoded.
-        // int8 text features are kept apart from fp32 ones (features-int8, v1-int8/): a change of Onnx__TextPrecision re-encodes.
-        services.AddSingleton(sp => new FileFeatureCache(TextEncoderOptions.FeatureFolder(Path.Combine(Local(sp), "features"), sp.GetRequiredService<TextEncoderOptions>().Precision)));
+        // int8 features are kept apart from fp32 ones (features-int8, v1-int8/, v1-images-int8/, ...): a change of
+        // Onnx__TextPrecision or Onnx__ImagePrecision re-encodes.
+        services.AddSingleton(sp => new FileFeatureCache(FeatureVariant.Folder(Path.Combine(Local(sp), "features"),
+            sp.GetRequiredService<TextEncoderOptions>().Precision, sp.GetRequiredService<ImageEncoderOptions>().Precision)));
         services.AddSingleton<IFeatureCache>(sp => new BlobFeatureCache(
             sp.GetRequiredService<FileFeatureCache>(),
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<LifecycleOptions>>().Value.FeaturesContainer),
             logger: sp.GetRequiredService<ILogger<BlobFeatureCache>>(),
-            variant: TextEncoderOptions.FeatureVariant(sp.GetRequiredService<TextEncoderOptions>().Precision)));
+            variant: FeatureVariant.Name(sp.GetRequiredService<TextEncoderOptions>().Precision, sp.GetRequiredService<ImageEncoderOptions>().Precision)));
         services.AddSingleton(sp => new BlobModelPackageSource(
             sp.GetRequiredService<BlobServiceClient>(),
             new BlobModelPackageSourceOptions(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.Container, Path.Combine(Local(sp), "models")),

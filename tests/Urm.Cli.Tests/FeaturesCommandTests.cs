@@ -101,4 +101,35 @@ public class FeaturesCommandTests
         Assert.Equal("1", cosines.Trim());
         Assert.NotEqual(0, (await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", int8, "--text-precision", "fp16")).ExitCode);
     }
+
+    [Fact]
+    public async Task Int8_image_features_are_encoded_into_a_cache_of_their_own_and_stay_close_to_fp32()
+    {
+        var folder = Directory.CreateTempSubdirectory("urm-features-images-int8").FullName;
+        var items = SampleCatalog.Generate(3, seed: 9).ToList();
+        foreach (var item in items)
+            await SampleImages.SaveAsync(item, Path.Combine(folder, item.Image!), CancellationToken.None);
+        var catalog = Path.Combine(folder, "catalog.jsonl");
+        await using (var writer = new CatalogWriter(File.Create(catalog)))
+            foreach (var item in items) await writer.WriteAsync(item, CancellationToken.None);
+        var fp32 = Path.Combine(folder, "fp32");
+        var int8 = Path.Combine(folder, "int8");
+        await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", fp32, "--cache", Path.Combine(folder, "cache"), "--threads", "1");
+
+        var (exitCode, stdout, errors) = await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", int8, "--cache", Path.Combine(folder, "cache"), "--threads", "1", "--image-precision", "int8");
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("text encoded 3, images encoded 3, from cache 0", stdout);
+        Assert.Contains("int8 images", errors);
+        Assert.True(Directory.Exists(Path.Combine(folder, "cache-images-int8")));
+        var cosines = CliRun.Python($"""
+            import numpy as np
+            a = np.load('{fp32}/image.npy'); b = np.load('{int8}/image.npy')
+            c = (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+            t = np.abs(np.load('{fp32}/text.npy') - np.load('{int8}/text.npy')).max()
+            print(int((c > 0.98).all() and (c < 1 - 1e-6).all() and t == 0))
+            """);
+        Assert.Equal("1", cosines.Trim());
+        Assert.NotEqual(0, (await CliRun.InvokeAsync("features", "--catalog", catalog, "--out", int8, "--image-precision", "fp16")).ExitCode);
+    }
 }

@@ -63,6 +63,7 @@ public sealed partial class SettingsTests
             ["Onnx:ExecutionProvider"] = "cuda",
             ["Onnx:IntraOpThreads"] = "2",
             ["Onnx:TextPrecision"] = "INT8",
+            ["Onnx:ImagePrecision"] = "int8",
             ["CatalogStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
             ["CatalogStorage:queueServiceUri"] = "https://acct.queue.core.windows.net",
             ["CatalogStorage:clientId"] = "abc",
@@ -72,6 +73,9 @@ public sealed partial class SettingsTests
         Assert.Equal(new Urm.Core.Features.EncoderSessionOptions(IntraOpThreads: 2, UseCuda: true), options.GetRequiredService<Urm.Core.Features.EncoderSessionOptions>());
         Assert.Equal(new Urm.Core.Features.Text.TextEncoderOptions(Session: new(IntraOpThreads: 2, UseCuda: true), Precision: Urm.Core.Features.Text.TextPrecision.Int8),
             options.GetRequiredService<Urm.Core.Features.Text.TextEncoderOptions>());
+        // Catalog images run on every core whatever the request path's thread count.
+        Assert.Equal(new Urm.Core.Features.Images.ImageEncoderOptions(Session: new(IntraOpThreads: 0, UseCuda: true), Precision: Urm.Core.Features.Images.ImagePrecision.Int8),
+            options.GetRequiredService<Urm.Core.Features.Images.ImageEncoderOptions>());
         Assert.Equal(new Uri("https://acct.blob.core.windows.net"), options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.BlobServiceUri);
         Assert.Equal("abc", options.GetRequiredService<IOptions<CatalogStorageOptions>>().Value.ClientId);
     }
@@ -128,6 +132,7 @@ public sealed partial class SettingsTests
     [InlineData("Onnx:ExecutionProvider", "tpu", "Onnx__ExecutionProvider")]
     [InlineData("Onnx:IntraOpThreads", "-2", "Onnx__IntraOpThreads")]
     [InlineData("Onnx:TextPrecision", "fp16", "Onnx__TextPrecision")]
+    [InlineData("Onnx:ImagePrecision", "fp16", "Onnx__ImagePrecision")]
     [InlineData("Models:Container", " ", "Models__Container")]
     [InlineData("Retrieval:ScanThreads", "0", "Retrieval__ScanThreads")]
     [InlineData("CatalogStorage:blobServiceUri", "not a uri", "CatalogStorage__blobServiceUri")]

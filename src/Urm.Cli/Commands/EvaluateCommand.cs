@@ -4,6 +4,7 @@ using Urm.Core.Catalog;
 using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Package;
 using Urm.Core.Prompts;
@@ -31,7 +32,8 @@ public static class EvaluateCommand
         var instruction = new Option<string?>("--instruction") { Description = "Free text read in place of the task's instruction, as a request's instruction is (to measure a shop's own wording)." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per session (0: all cores).", DefaultValueFactory = _ => 0 };
         var precision = TextPrecisionOption.Create();
-        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity, co-occurrence and content-only baselines.") { model, catalog, events, output, split, features, excludeSeen, task, instruction, threads, precision };
+        var imagePrecision = ImagePrecisionOption.Create();
+        var command = new Command("evaluate", "Evaluate a model offline (HR@K, NDCG@K) against popularity, co-occurrence and content-only baselines.") { model, catalog, events, output, split, features, excludeSeen, task, instruction, threads, precision, imagePrecision };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var modelDir = parse.GetValue(model)!.FullName;
@@ -39,21 +41,24 @@ public static class EvaluateCommand
             var eventsFile = parse.GetValue(events)!;
             var outDir = parse.GetValue(output)?.FullName ?? Path.Combine(modelDir, "evaluation");
             var textPrecision = TextPrecisionOption.Read(parse, precision);
-            var cacheDir = TextEncoderOptions.FeatureFolder(Path.Combine(parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features"), "cache"), textPrecision);
+            var imagesPrecision = ImagePrecisionOption.Read(parse, imagePrecision);
             var which = parse.GetValue(split) == "validation" ? EvaluationSplit.Validation : EvaluationSplit.Test;
             foreach (var file in new[] { catalogFile, eventsFile })
                 if (!file.Exists) throw new FileNotFoundException($"'{file.FullName}' does not exist.");
 
             var session = new EncoderSessionOptions(IntraOpThreads: parse.GetValue(threads));
             using var package = ModelPackage.Load(modelDir, session);
+            var withImages = package.Manifest.Modalities.Contains("image");
+            var cacheDir = FeatureVariant.Folder(Path.Combine(parse.GetValue(features)?.FullName ?? Path.Combine(modelDir, "features"), "cache"),
+                textPrecision, withImages ? imagesPrecision : ImagePrecision.Fp32);
             using var text = TextEncoder.Load(new TextEncoderOptions(Session: session, Precision: textPrecision));
             // Features go next to the report, not over the model's own features/: a different catalog
             // must not change what the model directory records it was trained on.
             var featuresDir = Path.Combine(outDir, "features");
             Console.Error.WriteLine($"1/2 features of {catalogFile.Name} (cache {cacheDir})");
             using (var http = new HttpClient())
-            using (var images = package.Manifest.Modalities.Contains("image")
-                ? LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session)
+            using (var images = withImages
+                ? LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session, imagesPrecision)
                 : null)
             using (var cache = new FileFeatureCache(cacheDir))
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
 using Urm.Offline.FeatureFiles;
 
@@ -14,13 +15,14 @@ public static class FeaturesCommand
         var catalog = new Option<FileInfo>("--catalog") { Description = "The catalog file (.jsonl or .csv).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "The features directory to write.", Required = true };
         var images = new Option<DirectoryInfo?>("--images") { Description = "Where relative image paths are resolved (default: the catalog's folder)." };
-        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Feature cache folder, keyed by content hash (default: OUT/cache); with --text-precision int8 the folder's name gets '-int8'." };
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Feature cache folder, keyed by content hash (default: OUT/cache); with int8 text or images the folder's name gets '-int8', '-images-int8' or '-int8-images-int8'." };
         var noImages = new Option<bool>("--no-images") { Description = "Encode without images." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per encoder (0: all cores).", DefaultValueFactory = _ => 0 };
         var precision = TextPrecisionOption.Create();
+        var imagePrecision = ImagePrecisionOption.Create();
         var command = new Command("features", "Encode a catalog into raw item features (text, image, attributes, price) for training.")
         {
-            catalog, output, images, cache, noImages, threads, precision,
+            catalog, output, images, cache, noImages, threads, precision, imagePrecision,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -31,14 +33,15 @@ public static class FeaturesCommand
             if (!catalogFile.Exists) throw new FileNotFoundException($"The catalog '{catalogFile.FullName}' does not exist.");
 
             var textPrecision = TextPrecisionOption.Read(parse, precision);
+            var imagesPrecision = ImagePrecisionOption.Read(parse, imagePrecision);
             using var text = TextEncoder.Load(new TextEncoderOptions(Session: session, Precision: textPrecision));
             using var http = new HttpClient();
             using var imageEncoder = parse.GetValue(noImages)
                 ? null
-                : LocalImageEncoder.Load(http, imageRoot, session);
-            using var featureCache = new FileFeatureCache(TextEncoderOptions.FeatureFolder(parse.GetValue(cache)?.FullName ?? Path.Combine(outDir, "cache"), textPrecision));
+                : LocalImageEncoder.Load(http, imageRoot, session, imagesPrecision);
+            using var featureCache = new FileFeatureCache(FeatureVariant.Folder(parse.GetValue(cache)?.FullName ?? Path.Combine(outDir, "cache"), textPrecision, imageEncoder?.Precision ?? ImagePrecision.Fp32));
 
-            Console.Error.WriteLine($"Encoding {catalogFile.Name} on {text.Provider} ({TextEncoderOptions.PrecisionName(text.Precision)} text) and {(imageEncoder is null ? "no images" : imageEncoder.Provider + " (images)")}...");
+            Console.Error.WriteLine($"Encoding {catalogFile.Name} on {text.Provider} ({TextEncoderOptions.PrecisionName(text.Precision)} text) and {(imageEncoder is null ? "no images" : $"{imageEncoder.Provider} ({ImageEncoderOptions.PrecisionName(imageEncoder.Precision)} images)")}...");
             var progress = new ProgressLine("items");
             var report = await FeatureExport.RunAsync(catalogFile.FullName, outDir, text, imageEncoder, featureCache, progress, cancellationToken);
             progress.Finish();

@@ -26,8 +26,9 @@ public static class ServeCommand
         var eventsDir = new Option<DirectoryInfo?>("--events-dir") { Description = "Where accepted events are written for training (yyyy/MM/dd/*.jsonl; default: the folder 'events' beside the store)." };
         var maxEvents = new Option<int>("--profile-events") { Description = "Events kept per shopper profile (the most recent).", DefaultValueFactory = _ => Urm.Core.Profiles.ProfileOptions.Default.MaxEvents };
         var precision = TextPrecisionOption.Create();
+        var imagePrecision = ImagePrecisionOption.Create();
         var command = new Command("serve", "Serve POST /api/recommend, GET /api/items/{id}, GET /api/health, POST /api/events, GET and DELETE /api/users/{id} and /openapi/v1.json.")
-            { model, store, catalogDir, urls, threads, eventsDir, maxEvents, experiment, salt, precision };
+            { model, store, catalogDir, urls, threads, eventsDir, maxEvents, experiment, salt, precision, imagePrecision };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var models = parse.GetValue(model)!;
@@ -35,6 +36,7 @@ public static class ServeCommand
             {
                 Profiles = new Urm.Core.Profiles.ProfileOptions { MaxEvents = parse.GetValue(maxEvents) },
                 TextPrecision = TextPrecisionOption.Read(parse, precision),
+                ImagePrecision = ImagePrecisionOption.Read(parse, imagePrecision),
                 ArmModelDirectories = models.Skip(1).Select(m => m.FullName).ToList(),
                 Experiment = parse.GetValue(experiment) is { } arms ? new ExperimentOptions { Arms = arms, Salt = parse.GetValue(salt) } : null,
             };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Urm.Core.Events;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
 using Urm.Offline.FeatureFiles;
 using Urm.Offline.Training;
@@ -22,7 +23,8 @@ public static class TrainCommand
         var noImages = new Option<bool>("--no-images") { Description = "Encode without images." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per encoder (0: all cores).", DefaultValueFactory = _ => 0 };
         var precision = TextPrecisionOption.Create();
-        var command = new Command("train", "Train a model on a shop's catalog and events.") { catalog, events, output, features, epochs, config, noImages, threads, precision };
+        var imagePrecision = ImagePrecisionOption.Create();
+        var command = new Command("train", "Train a model on a shop's catalog and events.") { catalog, events, output, features, epochs, config, noImages, threads, precision, imagePrecision };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var catalogFile = parse.GetValue(catalog)!;
@@ -53,8 +55,8 @@ public static class TrainCommand
                 using var http = new HttpClient();
                 using var images = parse.GetValue(noImages)
                     ? null
-                    : LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session);
-                using var cache = new FileFeatureCache(TextEncoderOptions.FeatureFolder(Path.Combine(featuresDir, "cache"), textPrecision));
+                    : LocalImageEncoder.Load(http, catalogFile.DirectoryName!, session, ImagePrecisionOption.Read(parse, imagePrecision));
+                using var cache = new FileFeatureCache(FeatureVariant.Folder(Path.Combine(featuresDir, "cache"), textPrecision, images?.Precision ?? ImagePrecision.Fp32));
                 Console.Error.WriteLine($"1/3 features of {catalogFile.Name} -> {featuresDir}");
                 var progress = new ProgressLine("items");
                 var report = await FeatureExport.RunAsync(catalogFile.FullName, featuresDir, text, images, cache, progress, cancellationToken);

@@ -7,6 +7,7 @@ using Urm.Core.Cards;
 using Urm.Core.Catalog;
 using Urm.Core.Features;
 using Urm.Core.Features.Cache;
+using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
 using Urm.Core.Models.Runtime;
 using Urm.Core.Runs;
@@ -25,7 +26,7 @@ namespace Urm.Cli.Serve;
 /// <param name="cardSet">The name of <paramref name="store"/>'s set; a set other than the default writes its report as <c>&lt;name&gt;.&lt;set&gt;.report.json</c>.</param>
 /// <param name="metrics">Where the runs are counted; null: not counted.</param>
 public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, ITextEncoder text, IFeatureCache cache, EncoderSessionOptions session, FolderRunStore runs,
-    string cardSet = CardSetNames.Default, UrmMetrics? metrics = null) : IDisposable
+    string cardSet = CardSetNames.Default, UrmMetrics? metrics = null, ImagePrecision imagePrecision = ImagePrecision.Fp32) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HttpClient _http = new();
@@ -66,7 +67,7 @@ public sealed class CatalogFileEncoder(ICardStore store, ModelHost models, IText
         {
             using var lease = models.Acquire();
             using var images = lease.Package.Manifest.Modalities.Contains("image")
-                ? LocalImageEncoder.Load(_http, Path.GetDirectoryName(path)!, session)
+                ? LocalImageEncoder.Load(_http, Path.GetDirectoryName(path)!, session, imagePrecision)
                 : null;
             var run = new ChunkedCatalogRun(runs, metrics: metrics);
             var request = new RunRequest(path, File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture), lease.Version, cardSet, allowMassRetire, Activates: false);

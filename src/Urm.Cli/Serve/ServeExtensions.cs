@@ -50,5 +50,5 @@ public static class ServeExtensions
     private static CatalogFileEncoder Encoder(IServiceProvider services, ICardStore cards, ModelHost model, string cardSet)
         => new(cards, model, services.GetRequiredService<CatalogTextEncoder>(), services.GetRequiredService<FileFeatureCache>(),
             services.GetRequiredService<EncoderSessionOptions>() with { IntraOpThreads = 0 }, new FolderRunStore(services.GetRequiredService<ServeSettings>().RunsDirectory), cardSet,
-            services.GetRequiredService<UrmMetrics>());
+            services.GetRequiredService<UrmMetrics>(), services.GetRequiredService<ServeSettings>().ImagePrecision);
 }

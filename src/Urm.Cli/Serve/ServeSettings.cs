@@ -1,3 +1,5 @@
+using Urm.Core.Features;
+using Urm.Core.Features.Images;
 using Urm.Core.Features.Text;
 
 namespace Urm.Cli.Serve;
@@ -14,13 +16,16 @@ public sealed record ServeSettings(string ModelDirectory, string StorePath, stri
 
     /// <summary>
     /// Raw features cached by content hash beside the store, so a re-encode or re-fuse reads, not recomputes, them;
-    /// int8 text features in a folder of their own (<c>.features-int8</c>), so a change of precision re-encodes.
+    /// int8 features in a folder of their own (<c>.features-int8</c>, <c>.features-images-int8</c>, ...), so a change of precision re-encodes.
     /// </summary>
-    public string FeatureCacheDirectory => TextEncoderOptions.FeatureFolder(
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".features"), TextPrecision);
+    public string FeatureCacheDirectory => FeatureVariant.Folder(
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".features"), TextPrecision, ImagePrecision);
 
     /// <summary>MiniLM's arithmetic for prompts and catalog texts alike.</summary>
     public TextPrecision TextPrecision { get; init; } = TextPrecision.Fp32;
+
+    /// <summary>ResNet18's arithmetic for catalog images.</summary>
+    public ImagePrecision ImagePrecision { get; init; } = ImagePrecision.Fp32;
 
     /// <summary>Catalog runs' working files (plan, chunks) beside the store; each run's folder is removed when it finishes.</summary>
     public string RunsDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StorePath))!, Path.GetFileName(StorePath) + ".runs");

@@ -15,4 +15,7 @@ public sealed class OnnxOptions
 
     /// <summary>MiniLM's arithmetic, <c>fp32</c> or <c>int8</c> (<see cref="Urm.Core.Features.Text.TextPrecision"/>), for prompts and catalog texts alike.</summary>
     public string TextPrecision { get; set; } = "fp32";
+
+    /// <summary>ResNet18's arithmetic for catalog images, <c>fp32</c> or <c>int8</c> (<see cref="Urm.Core.Features.Images.ImagePrecision"/>).</summary>
+    public string ImagePrecision { get; set; } = "fp32";
 }

@@ -52,6 +52,8 @@ public sealed class UrmOptionsValidator(IConfiguration configuration) :
             return ValidateOptionsResult.Fail($"Onnx__ExecutionProvider is '{options.ExecutionProvider}'; use 'cpu' or 'cuda'.");
         if (!Urm.Core.Features.Text.TextEncoderOptions.TryParsePrecision(options.TextPrecision, out _))
             return ValidateOptionsResult.Fail($"Onnx__TextPrecision is '{options.TextPrecision}'; use 'fp32' or 'int8'.");
+        if (!Urm.Core.Features.Images.ImageEncoderOptions.TryParsePrecision(options.ImagePrecision, out _))
+            return ValidateOptionsResult.Fail($"Onnx__ImagePrecision is '{options.ImagePrecision}'; use 'fp32' or 'int8'.");
         return options.IntraOpThreads is < 0 or > 256
             ? ValidateOptionsResult.Fail($"Onnx__IntraOpThreads is {options.IntraOpThreads}; use 0 (all cores) or a thread count such as 1.")
             : ValidateOptionsResult.Success;

@@ -51,7 +51,8 @@ public sealed class CatalogLifecycle(
     BlobServiceClient blobs, BlobModelPackageSource packages, ServingPointerStore pointers, LifecycleLock gate, ICardSets sets,
     CatalogTextEncoder text, IFeatureCache features, EncoderSessionOptions session, HttpClient http, ServingFollower follower,
     ChunkQueue queue, RunModels runModels, IOptions<LifecycleOptions> options, IOptions<ModelsOptions> models,
-    ILogger<CatalogLifecycle> logger, TimeProvider? time = null, UrmMetrics? metrics = null, IOptions<ExperimentOptions>? experiment = null)
+    ILogger<CatalogLifecycle> logger, TimeProvider? time = null, UrmMetrics? metrics = null, IOptions<ExperimentOptions>? experiment = null,
+    ImageEncoderOptions? imageOptions = null)
 {
     /// <summary>Blob metadata that marks an upload as meant to drop more than the retire limit of the live catalog.</summary>
     public const string AllowMassRetireMetadata = "urm_allow_mass_retire";
@@ -246,7 +247,7 @@ public sealed class CatalogLifecycle(
         var set = await sets.OpenAsync(plan.Request.CardSet, cancellationToken).ConfigureAwait(false);
         var catalog = blobs.GetBlobContainerClient(CatalogContainer).GetBlobClient(plan.Request.CatalogName);
         using var images = package.Manifest.Modalities.Contains("image")
-            ? ImageEncoder.Load(ImagesBeside(catalog, plan.Request.CatalogName), new ImageEncoderOptions(Session: session with { IntraOpThreads = 0 }))
+            ? ImageEncoder.Load(ImagesBeside(catalog, plan.Request.CatalogName), imageOptions ?? new ImageEncoderOptions(Session: session with { IntraOpThreads = 0 }))
             : null;
         var outcome = await _run.EncodeChunkAsync(message.RunId, message.Chunk, new CatalogEncoder(set, model, text, images, features), cancellationToken,
             async ct => (await pointers.ReadAsync(ct).ConfigureAwait(false)).Pointer.CurrentRun == message.RunId).ConfigureAwait(false);

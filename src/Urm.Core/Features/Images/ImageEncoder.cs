@@ -17,6 +17,8 @@ namespace Urm.Core.Features.Images;
 /// <see cref="ImageEncoderOptions.BatchSize"/>: one run over many images uses the cores far better than
 /// many runs of one. <see cref="ImageEncoderOptions.ConcurrentBatches"/> batches are read, decoded and run
 /// at once (ONNX Runtime sessions take concurrent runs), each run on its share of the cores.
+/// With <see cref="ImagePrecision.Int8"/> the ResNet graph is converted to int8 convolutions at load
+/// (<see cref="ResNetInt8Ranges.Quantise"/>) before the batch dimension is made symbolic.
 /// </summary>
 public sealed class ImageEncoder : IImageEncoder, IDisposable
 {
@@ -46,7 +48,10 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         if (session.IntraOpThreads == 0 && _options.ConcurrentBatches > 1)
             session = session with { IntraOpThreads = Math.Max(1, Environment.ProcessorCount / _options.ConcurrentBatches) };
         _preprocess = ResNetPreprocessing.Load(File.ReadAllBytes(preprocessPath));
-        _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(File.ReadAllBytes(resnetPath)), session, out var provider);
+        var resnet = File.ReadAllBytes(resnetPath);
+        if (_options.Precision == ImagePrecision.Int8) resnet = (_options.Int8Ranges ?? ResNetInt8Ranges.Shipped).Quantise(resnet);
+        _resnet = EncoderSession.Create(SymbolicBatchDimension.Apply(resnet), session, out var provider);
+        Precision = _options.Precision;
         Provider = provider;
         _resnetInput = [Single(_resnet.InputMetadata, "ResNet input")];
         _resnetOutput = [Single(_resnet.OutputMetadata, "ResNet output")];
@@ -61,6 +66,8 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
     public int Dimension => ModelDimension;
 
     public ExecutionProvider Provider { get; }
+
+    public ImagePrecision Precision { get; }
 
     public async Task<ImageEncoding[]> EncodeAsync(IReadOnlyList<string> references, CancellationToken cancellationToken)
     {
@@ -107,7 +114,7 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         for (var i = 0; i < images.Count; i++)
         {
             if (images[i]?.Length != size) throw new ArgumentException($"Image {i}: expected {size} planar RGB values.", nameof(images));
-            _preprocess.Apply(images[i], batch.AsSpan(i * size, size));
+            Preprocess(images[i], batch.AsSpan(i * size, size));
         }
         using var input = OrtValue.CreateTensorValueFromMemory(batch, [images.Count, 3, Side, Side]);
         using var runOptions = new RunOptions();
@@ -117,6 +124,9 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
         for (var i = 0; i < vectors.Length; i++) vectors[i] = output.Slice(i * ModelDimension, ModelDimension).ToArray();
         return vectors;
     }
+
+    /// <summary>Planar RGB pixels in 0–255, [3, 224, 224], as ResNet18 takes them (planar BGR minus the mean image).</summary>
+    internal void Preprocess(float[] pixels, Span<float> target) => _preprocess.Apply(pixels, target);
 
     public void Dispose() => _resnet.Dispose();
 

@@ -30,18 +30,5 @@ public sealed record TextEncoderOptions(int MaxTokens = 256, EncoderSessionOptio
         return false;
     }
 
-    /// <summary>
-    /// What keeps features of <paramref name="precision"/> apart from fp32 ones, whose caches are keyed by content
-    /// alone: null for fp32 (the plain names), the precision's name otherwise (a folder's "-int8", blobs' v1-int8/).
-    /// </summary>
-    public static string? FeatureVariant(TextPrecision precision) => precision == TextPrecision.Fp32 ? null : PrecisionName(precision);
-
-    /// <summary>
-    /// The feature cache folder for <paramref name="precision"/>: <paramref name="fp32Folder"/> itself for fp32, with
-    /// "-&lt;variant&gt;" appended otherwise, so switching precision re-encodes instead of mixing the two in one card set.
-    /// </summary>
-    public static string FeatureFolder(string fp32Folder, TextPrecision precision)
-        => FeatureVariant(precision) is { } variant ? fp32Folder.TrimEnd(Path.DirectorySeparatorChar) + "-" + variant : fp32Folder;
-
     internal EncoderSessionOptions SessionOrDefault => Session ?? EncoderSessionOptions.Default;
 }
