@@ -102,9 +102,10 @@ public static class SetRetriever
 
     /// <summary>
     /// <see cref="TopK"/> in two passes, the same answer as <see cref="ExactTopK"/> to the bit.
-    /// Pass one scans the int8 copy with the user vectors quantised to int16: each row gets an approximate
-    /// score A and a bound b with the exact score S in [A − b, A + b] (<see cref="QuantizedCards"/> proves
-    /// the bound, the user vectors' quantisation included). A min-heap keeps the k best lower bounds A − b
+    /// Pass one scans the int8 copy with the user vectors quantised to int16 (or, with
+    /// <paramref name="compact"/> = <see cref="CompactCards.Fp16"/>, the fp16 copy with fp32 user vectors): each
+    /// row gets an approximate score A and a bound b with the exact score S in [A − b, A + b]
+    /// (<see cref="QuantizedCards"/> and <see cref="HalfCards"/> prove their bounds). A min-heap keeps the k best lower bounds A − b
     /// among rows that are not excluded; its root L only grows, and the k-th best exact score T is at least
     /// L (k eligible rows have S ≥ their lower bound ≥ L). A row with A + b &lt; L has S &lt; L ≤ T and so
     /// cannot be in the top k, not even on a tie; every other row becomes a candidate. Pass two scores the
@@ -115,37 +116,99 @@ public static class SetRetriever
     /// together. The exclusion predicate is asked only about rows that enter a lower-bound heap or survive
     /// as candidates, never about every card. When the candidates are many (near-ties everywhere, or k
     /// near the catalog size), the exact scan is cheaper than re-scoring them one by one, and is run
-    /// instead; so are user vectors the bound has nothing to say about (<see cref="QuantizedCards.QuantizeUsers"/>).
+    /// instead; so are user vectors the bound has nothing to say about (<see cref="QuantizedCards.QuantizeUsers"/>,
+    /// <see cref="HalfCards.PrepareUsers"/>).
     /// </summary>
-    public static RetrievedItem[] CompressedTopK(CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null, int threads = 1) =>
-        CompressedTopK(cards, userVectors, k, excluded, boundFactor: 1f, exactWhenMany: true, threads);
+    /// <param name="compact">Which compact copy pass one reads; serving uses int8, fp16 is there to be measured beside it.</param>
+    public static RetrievedItem[] CompressedTopK(
+        CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded = null, int threads = 1, CompactCards compact = CompactCards.Int8) =>
+        CompressedTopK(cards, userVectors, k, excluded, boundFactor: 1f, exactWhenMany: true, threads, compact);
 
-    /// <param name="boundFactor">Tests only: 1 is the proven bound; 0 trusts the int8 scores, which is wrong.</param>
+    /// <param name="boundFactor">Tests only: 1 is the proven bound; 0 trusts the compact scores, which is wrong.</param>
     /// <param name="exactWhenMany">Tests pass false so that pass two runs even on small catalogs.</param>
+    /// <param name="compact">Which compact copy pass one reads: int8 (<see cref="QuantizedCards"/>, serving's) or fp16 (<see cref="HalfCards"/>).</param>
     internal static RetrievedItem[] CompressedTopK(
-        CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded, float boundFactor, bool exactWhenMany, int threads = 1)
+        CardMatrix cards, ReadOnlySpan<float> userVectors, int k, Func<int, bool>? excluded, float boundFactor, bool exactWhenMany, int threads = 1,
+        CompactCards compact = CompactCards.Int8)
     {
         var m = UserCount(cards, userVectors);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        var quantized = cards.Quantized ?? throw new InvalidOperationException("The card matrix has no compact copy (a card value is not finite); use ExactTopK.");
-        if (k == 0 || cards.Count == 0) return [];
         var d = cards.Dimension;
-        var users = quantized.QuantizeUsers(userVectors, m);
-        if (users is null) return ExactTopK(cards, userVectors, k, excluded, threads);
-        if (boundFactor != 1f) users = users with { Norm = users.Norm * boundFactor, Error = users.Error * boundFactor };
-        var slack = boundFactor == 1f ? QuantizedCards.AbsoluteSlack(d) : 0f;
+        switch (compact)
+        {
+            case CompactCards.Int8:
+            {
+                var quantized = cards.Quantized ?? throw new InvalidOperationException("The card matrix has no compact copy (a card value is not finite); use ExactTopK.");
+                if (k == 0 || cards.Count == 0) return [];
+                var users = quantized.QuantizeUsers(userVectors, m);
+                if (users is null) return ExactTopK(cards, userVectors, k, excluded, threads);
+                if (boundFactor != 1f) users = users with { Norm = users.Norm * boundFactor, Error = users.Error * boundFactor };
+                var slack = boundFactor == 1f ? QuantizedCards.AbsoluteSlack(d) : 0f;
+                return TwoPasses(cards, new Int8Pass(quantized, users, slack), userVectors, m, k, excluded, exactWhenMany, threads);
+            }
+            case CompactCards.Fp16:
+            {
+                var half = cards.Half ?? throw new InvalidOperationException("The card matrix has no fp16 copy (a card value is not finite); use ExactTopK.");
+                if (k == 0 || cards.Count == 0) return [];
+                var users = half.PrepareUsers(userVectors, m);
+                if (users is null) return ExactTopK(cards, userVectors, k, excluded, threads);
+                if (boundFactor != 1f) users = users with { Norm = users.Norm * boundFactor };
+                var slack = boundFactor == 1f ? HalfCards.AbsoluteSlack(d) : 0f;
+                return TwoPasses(cards, new HalfPass(half, users, slack), userVectors, m, k, excluded, exactWhenMany, threads);
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(compact), compact, "Not a compact card kind.");
+        }
+    }
 
+    /// <summary>
+    /// A first pass's kernel: approximate scores of 8 cards a block and their bounds. The scans below are
+    /// generic over a struct implementing it, so the JIT compiles one copy per kernel with the call direct
+    /// and inlined: plugging in fp16 costs the int8 scan no virtual call.
+    /// </summary>
+    private interface ICompactPass
+    {
+        int BlockCount { get; }
+
+        /// <summary>Lane l: the approximate score A of row block × 8 + l and a bound b with the exact score in [A − b, A + b].</summary>
+        void ScoreBlock(int block, out Vector256<float> approximate, out Vector256<float> bound);
+    }
+
+    private readonly struct Int8Pass(QuantizedCards cards, QuantizedUsers users, float slack) : ICompactPass
+    {
+        public int BlockCount => cards.BlockCount;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void ScoreBlock(int block, out Vector256<float> approximate, out Vector256<float> bound) =>
+            cards.ScoreBlock(block, users, slack, out approximate, out bound);
+    }
+
+    private readonly struct HalfPass(HalfCards cards, HalfUsers users, float slack) : ICompactPass
+    {
+        public int BlockCount => cards.BlockCount;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void ScoreBlock(int block, out Vector256<float> approximate, out Vector256<float> bound) =>
+            cards.ScoreBlock(block, users, slack, out approximate, out bound);
+    }
+
+    /// <summary>Pass one with <paramref name="pass"/>'s kernel (split across threads or not), then pass two; see <see cref="CompressedTopK(CardMatrix, ReadOnlySpan{float}, int, Func{int, bool}?, int, CompactCards)"/>.</summary>
+    private static RetrievedItem[] TwoPasses<TPass>(
+        CardMatrix cards, TPass pass, ReadOnlySpan<float> userVectors, int m, int k, Func<int, bool>? excluded, bool exactWhenMany, int threads)
+        where TPass : struct, ICompactPass
+    {
         // Pass one, on one thread or split.
         var keep = Math.Min(k, cards.Count);
-        var parts = Parts(quantized.BlockCount, threads);
+        var blockCount = pass.BlockCount;
+        var parts = Parts(blockCount, threads);
         var passes = new FirstPass[parts];
-        if (parts == 1) passes[0] = Scan(cards, quantized, users, slack, keep, excluded, 0, quantized.BlockCount);
+        if (parts == 1) passes[0] = Scan(cards, pass, keep, excluded, 0, blockCount);
         else
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
             {
-                var (from, to) = Range(quantized.BlockCount, parts, part);
-                passes[part] = Scan(cards, quantized, users, slack, keep, excluded, from, to);
+                var (from, to) = Range(blockCount, parts, part);
+                passes[part] = Scan(cards, pass, keep, excluded, from, to);
             });
         var floor = parts == 1 ? passes[0].Floor : Floor(passes, keep);
         var candidates = passes[0].Candidates;
@@ -175,26 +238,26 @@ public static class SetRetriever
     /// <summary>One part's pass one: its candidates (rows and upper bounds), its k best lower bounds, and its floor L.</summary>
     private sealed record FirstPass(List<int> Candidates, List<float> Uppers, PriorityQueue<float, float> Lowest, float Floor);
 
-    /// <summary>Pass one of <see cref="CompressedTopK"/> over blocks [from, to).</summary>
+    /// <summary>Pass one of <see cref="CompressedTopK(CardMatrix, ReadOnlySpan{float}, int, Func{int, bool}?, int, CompactCards)"/> over blocks [from, to).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static FirstPass Scan(CardMatrix cards, QuantizedCards quantized, QuantizedUsers users, float slack, int keep, Func<int, bool>? excluded, int from, int to)
+    private static FirstPass Scan<TPass>(CardMatrix cards, TPass pass, int keep, Func<int, bool>? excluded, int from, int to)
+        where TPass : struct, ICompactPass
     {
         var lowest = new PriorityQueue<float, float>(keep);   // the k best lower bounds, root = L
         var floor = float.NegativeInfinity;                   // L once the heap holds k lower bounds
-        var candidates = new List<int>(4 * keep + QuantizedCards.Lanes);
+        var candidates = new List<int>(4 * keep + CompactLanes);
         var uppers = new List<float>(candidates.Capacity);
         var pruneAt = candidates.Capacity;
-        var lanes = QuantizedCards.Lanes;
         for (var block = from; block < to; block++)
         {
-            quantized.ScoreBlock(block, users, slack, out var approximate, out var bound);
+            pass.ScoreBlock(block, out var approximate, out var bound);
             var upper = approximate + bound;
             // Once the heap is full, a block whose every upper bound is below L holds no candidate, and
             // (lower ≤ upper) nothing for the heap either: most blocks stop here.
             if (!Vector256.GreaterThanOrEqualAny(upper, Vector256.Create(floor))) continue;
             var lower = approximate - bound;
-            var first = block * lanes;
-            var end = Math.Min(lanes, cards.Count - first);
+            var first = block * CompactLanes;
+            var end = Math.Min(CompactLanes, cards.Count - first);
             for (var lane = 0; lane < end; lane++)
             {
                 var row = first + lane;
@@ -216,6 +279,9 @@ public static class SetRetriever
         }
         return new FirstPass(candidates, uppers, lowest, floor);
     }
+
+    /// <summary>Cards per block of both compact copies: one Vector256&lt;float&gt; of scores.</summary>
+    private const int CompactLanes = 8;
 
     /// <summary>
     /// The floor of a split pass one: the k-th best lower bound of all parts' heaps together (each holds its
