@@ -31,17 +31,18 @@ namespace Urm.Core.Retrieval;
 /// P &gt; 0), and the stored values read as f_j = 2^-112·h_j, so f_j·v_j = ĉ_j·u_j / (σ_c·R) exactly, with
 /// R = 2^(112 − P). The kernel sums acc = Σ_j f_j·v_j by the same fused multiply-add chain as the exact
 /// scan, and A = fl(acc·σ_c·R); σ_c·R is a power of two, so that multiply is exact but for underflow.</para>
-/// <para>(1) The exact chain's own rounding: |S − ⟨u,c⟩| ≤ γ_d·Σ|u_j c_j| + d·2^-150·(1 + γ_d) ≤ γ_d·a·N + (d + 1)·2^-150.
+/// <para>Below, d ≤ 2^20 (<see cref="TryCreate"/>), so γ_d ≤ 1.07·dε ≤ 0.07.
+/// (1) The exact chain's own rounding: |S − ⟨u,c⟩| ≤ γ_d·Σ|u_j c_j| + d·2^-150·(1 + γ_d) ≤ γ_d·a·N + d·2^-149.
 /// (2) Rounding to fp16: |⟨u,c⟩ − ⟨u,ĉ⟩| ≤ e·‖u‖₁ ≤ e·N.
-/// (3) The kernel's chain, scaled back: |σ_c·R·acc − ⟨u,ĉ⟩| ≤ γ_d·Σ|u_j ĉ_j| + σ_c·R·(d + 1)·2^-150 ≤ γ_d·â·N + σ_c·R·(d + 1)·2^-150,
+/// (3) The kernel's chain, scaled back: |σ_c·R·acc − ⟨u,ĉ⟩| ≤ γ_d·Σ|u_j ĉ_j| + σ_c·R·d·2^-150·(1 + γ_d) ≤ γ_d·â·N + σ_c·R·d·2^-149,
 /// and the last multiply adds at most 2^-150.
-/// So |S − A| ≤ e·N + γ_d·(a + â)·N + (σ_c·R + 1)·(d + 1)·2^-150 + 2^-150. For d ≤ 2^20, γ_d·(a + â) ≤ 2.15·d·ε·a.
+/// So |S − A| ≤ e·N + γ_d·(a + â)·N + σ_c·R·d·2^-149 + (d + 1)·2^-149, and γ_d·(a + â) ≤ 2.15·d·ε·a.
 /// Each card stores r = e + a·(4d + 16)·ε rounded up (the int8 copy's form), and the scan takes
 /// b = r·N + slack (<see cref="AbsoluteSlack"/>). r·N exceeds the needed e·N + 2.15·d·ε·a·N by at least
 /// (1.85d + 16)·ε·a·N, which covers the roundings of b itself and of A ± b (each ≤ ε·(|A| + b), about
-/// ε·a·N), and also the scaled underflow term σ_c·R·(d + 1)·2^-150: σ_c ≤ 2^-14·a, and N ≥ 2^(t−1) with
-/// R = 2^max(0, t − 14) and t ≥ −59 (Range), so it is below 2^-70·d·ε·a·N. The unscaled absolute terms,
-/// (d + 2)·2^-149 at most, are covered by slack = (4d + 16)·2^-126.</para>
+/// ε·a·N), and also the scaled underflow term σ_c·R·d·2^-149: σ_c ≤ 2^-14·a, and N ≥ 2^(t−1) with
+/// R = 2^max(0, t − 14) and t ≥ −59 (Range), so it is below 2^-79·d·ε·a·N. The unscaled absolute terms,
+/// (d + 1)·2^-149, and the underflows of b and A ± b are covered by slack = (4d + 16)·2^-126.</para>
 /// <para>Over the M user vectors: N is the largest ‖u_m‖₁ and each A_m has the bound b, so
 /// |max_m S_m − max_m A_m| ≤ b. Since σ_c·R ≥ 0 and rounding is monotone, max_m fl(acc_m·σ_c·R) =
 /// fl(max_m acc_m·σ_c·R): the kernel takes the max first. The AVX2 and portable kernels take the max in
@@ -51,7 +52,8 @@ namespace Urm.Core.Retrieval;
 /// never trusted), so σ_c ∈ [2^-74, 2^46]. <see cref="PrepareUsers"/> refuses user vectors with a
 /// non-finite value, an ‖u_m‖₁ of 2^60 or more, or a largest value (over all M) below 2^-60, zero
 /// included; the caller then scans exactly. With 2^(t−1) ≤ max|u| &lt; 2^t (−59 ≤ t ≤ 60), P =
-/// min(112, 126 − t) ≥ 66, so |v| &lt; 2^126, |f_j·v_j| &lt; 2^29, R ≤ 2^46 and nothing overflows.
+/// min(112, 126 − t) ≥ 66, so |v| &lt; 2^126, |f_j·v_j| &lt; 2^29, R ≤ 2^46, σ_c·R ≤ 2^92, and the scores,
+/// about â·N &lt; 2^121, do not overflow either.
 /// A matrix with a non-finite value, or of more than 2^20 dimensions, gets no fp16 copy (<see cref="TryCreate"/> returns null).</para>
 /// </remarks>
 internal sealed class HalfCards
