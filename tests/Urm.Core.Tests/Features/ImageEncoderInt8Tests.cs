@@ -32,7 +32,7 @@ public class ImageEncoderInt8Tests(ImageEncoderFixture fixture, ITestOutputHelpe
         {
             var cosine = VectorMath.Cosine(batched[i].Vector!, reference[i].Vector!);
             output.WriteLine($"{pictures[i]}: int8 vs fp32 cosine {cosine:F5}");
-            Assert.True(cosine > 0.99, $"{pictures[i]}: cosine {cosine:F5}");
+            Assert.True(cosine > 0.98, $"{pictures[i]}: cosine {cosine:F5}");   // different pictures: below 0.8
             Assert.True(cosine < 1 - 1e-7, $"{pictures[i]}: the int8 vector is the fp32 one; was the model quantised at all?");
             // Ranges are fixed at calibration, not taken from the batch: an image's vector does not depend on its neighbours.
             Assert.Equal(alone[i].Vector!, batched[i].Vector!, (a, b) => Math.Abs(a - b) <= 1e-4f);

@@ -14,8 +14,8 @@ public static class ResNetCalibration
 {
     /// <summary>
     /// The upper quantile kept (and 1 − it, the lower): rarer values are clipped to it. Measured on 31 held-out photos and
-    /// 96 generated product pictures (docs/BENCHMARKS.md, "int8 ResNet18"): the plain minimum and maximum gave mean cosines to fp32
-    /// of 0.9982 and 0.9936, 0.9999 gave 0.9954 and 0.9955, 0.99999 gave 0.9983 and 0.9978.
+    /// 96 generated product pictures with 8-bit weights (docs/BENCHMARKS.md, "int8 ResNet18"): the plain minimum and maximum gave
+    /// mean cosines to fp32 of 0.9982 and 0.9936, 0.9999 gave 0.9954 and 0.9955, 0.99999 gave 0.9983 and 0.9978.
     /// </summary>
     public const double Quantile = 0.99999;
 

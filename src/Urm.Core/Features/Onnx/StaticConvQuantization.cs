@@ -47,14 +47,13 @@ public static class StaticConvQuantization
 
     /// <summary>The quantised model; the bytes it was given are not changed.</summary>
     /// <param name="ranges">The measured range of each tensor of <see cref="ActivationNames"/>; a missing one is an error.</param>
-    /// <param name="weightBits">8 (weights in −127…127) or 7 (−63…63). MiniLM's products need 7 on CPUs without VNNI
-    /// (uint8 × int8 pair sums saturate int16 there); ONNX Runtime's integer convolutions did not lose to it on this project's
-    /// CPU: 8 bits gave ResNet18 vectors closer to fp32 than 7 (docs/BENCHMARKS.md, "int8 ResNet18").</param>
+    /// <param name="weightBits">8 (weights in −127…127) or 7 (−63…63): x86 CPUs without VNNI multiply uint8 by int8 in pairs
+    /// summed into int16, which can saturate with full-range weights; 7 bits cannot. With VNNI 8 bits are safe and closer.</param>
     /// <param name="floatInputConvolutions">Whether the convolutions that read the graph input stay fp32 (BatchNormalization
     /// still folded in) and only their outputs are quantised. An image input, BGR minus a mean image, spans about 290 values,
-    /// so one uint8 step is 1.1 of a pixel value: flat product pictures lose most of their signal to it (measured: mean
-    /// cosine to fp32 0.982 quantised, 0.998 with ResNet18's first convolution in fp32; docs/BENCHMARKS.md, "int8 ResNet18").</param>
-    public static byte[] Apply(byte[] model, IReadOnlyDictionary<string, ActivationRange> ranges, int weightBits = 8, bool floatInputConvolutions = true)
+    /// so one uint8 step is 1.1 of a pixel value: flat product pictures lose most of their signal to it (measured with 8-bit
+    /// weights: mean cosine to fp32 0.982 quantised, 0.998 with ResNet18's first convolution in fp32; docs/BENCHMARKS.md, "int8 ResNet18").</param>
+    public static byte[] Apply(byte[] model, IReadOnlyDictionary<string, ActivationRange> ranges, int weightBits = 7, bool floatInputConvolutions = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(ranges);

@@ -114,7 +114,7 @@ public class StaticConvQuantizationTests
         var model = ResidualBlock();
         var ranges = Calibrate(model, 24);
 
-        var quantised = StaticConvQuantization.Apply(model, ranges, weightBits: 8, floatInputConvolutions: floatInput);
+        var quantised = StaticConvQuantization.Apply(model, ranges, floatInputConvolutions: floatInput);
 
         var ops = ModelProto.Parser.ParseFrom(quantised).Graph.Node.Select(n => n.OpType).ToList();
         Assert.DoesNotContain("BatchNormalization", ops);
@@ -141,7 +141,7 @@ public class StaticConvQuantizationTests
         // quantised true block's, so the test above can tell a correct fold from a wrong one.
         var model = ResidualBlock();
         var ranges = Calibrate(model, 24);
-        var quantised = StaticConvQuantization.Apply(model, ranges, weightBits: 8);
+        var quantised = StaticConvQuantization.Apply(model, ranges);
         var wrong = ModelProto.Parser.ParseFrom(model);
         var scale = wrong.Graph.Initializer.Single(t => t.Name == "n2_scale");
         var doubled = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(scale.RawData.Span).ToArray().Select(v => 2 * v).ToArray();
