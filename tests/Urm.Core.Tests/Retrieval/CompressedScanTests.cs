@@ -23,37 +23,50 @@ public class CompressedScanTests
         { 20_000, 64, 4, 40 },
     };
 
+    /// <summary><see cref="Shapes"/> with each compact copy: int8 (serving's) and fp16 (<see cref="CompressedScanFp16Tests"/> has its own cases).</summary>
+    public static TheoryData<CompactCards, int, int, int, int> ShapesOfBothCopies()
+    {
+        var data = new TheoryData<CompactCards, int, int, int, int>();
+        foreach (var compact in new[] { CompactCards.Int8, CompactCards.Fp16 })
+            foreach (var shape in Shapes)
+                data.Add(compact, (int)shape[0], (int)shape[1], (int)shape[2], (int)shape[3]);
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Continuous_random_cards_give_the_exact_answer(int n, int d, int m, int k)
+    [MemberData(nameof(ShapesOfBothCopies))]
+    public void Continuous_random_cards_give_the_exact_answer(CompactCards compact, int n, int d, int m, int k)
     {
         var random = new Random(n * 13 + d);
         var cards = ScanCases.Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
         for (var request = 0; request < 5; request++)
         {
             var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
-            foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
+            foreach (var excluded in ScanCases.Exclusions(n)) ScanCases.AssertSame(cards, users, k, excluded, compact);
         }
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Grid_cards_with_real_ties_give_the_exact_answer(int n, int d, int m, int k)
+    [MemberData(nameof(ShapesOfBothCopies))]
+    public void Grid_cards_with_real_ties_give_the_exact_answer(CompactCards compact, int n, int d, int m, int k)
     {
-        // Multiples of 1/4: equal scores across rows and across interests really happen.
+        // Multiples of 1/4 (which fp16 holds exactly): equal scores across rows and across interests really happen.
         var random = new Random(n * 7 + d);
         var cards = ScanCases.Matrix(n, d, () => random.Next(-4, 5) / 4f);
         var users = ScanCases.Values(m * d, () => random.Next(-4, 5) / 4f);
-        foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
+        foreach (var excluded in ScanCases.Exclusions(n)) ScanCases.AssertSame(cards, users, k, excluded, compact);
     }
 
-    [Fact]
-    public void Near_ties_duplicates_and_zero_cards_give_the_exact_answer()
+    [Theory]
+    [InlineData(CompactCards.Int8, 1e-5f, 1e3f, 11)]
+    [InlineData(CompactCards.Fp16, 1e-6f, 1e12f, 12)]   // fp16 alone holds 6e-8 to 65,504; the per-card scale moves 1e±12 in
+    public void Near_ties_duplicates_zero_tiny_and_huge_cards_give_the_exact_answer(CompactCards compact, float hair, float spread, int seed)
     {
-        // Cards a hair apart (far inside the int8 error), runs of identical cards, zero cards, cards of
-        // very different sizes, and cards too small or too large for the relative bound, interleaved.
+        // Cards a hair apart (far inside the compact copy's error), runs of identical cards, zero cards, cards of
+        // very different sizes, and cards too small or too large for the bound (1e-25, 1e25: infinite bound, always
+        // re-scored), interleaved.
         const int n = 3_000, d = 64, m = 4;
-        var random = new Random(11);
+        var random = new Random(seed);
         var basis = ScanCases.Values(d, () => (float)(random.NextDouble() * 2 - 1));
         var vectors = new float[n * d];
         for (var row = 0; row < n; row++)
@@ -61,11 +74,11 @@ public class CompressedScanTests
             var card = vectors.AsSpan(row * d, d);
             switch (row % 6)
             {
-                case 0: for (var j = 0; j < d; j++) card[j] = basis[j] + (float)(random.NextDouble() - 0.5) * 1e-5f; break;
+                case 0: for (var j = 0; j < d; j++) card[j] = basis[j] + (float)(random.NextDouble() - 0.5) * hair; break;
                 case 1: vectors.AsSpan((row - 1) * d, d).CopyTo(card); break; // a duplicate of the row before
                 case 2: break; // zero
                 case 3: for (var j = 0; j < d; j++) card[j] = basis[j] * (1 + row % 5 * 1e-7f); break;
-                case 4: for (var j = 0; j < d; j++) card[j] = (float)(random.NextDouble() * 2 - 1) * (row % 4 == 0 ? 1e-3f : 1e3f); break;
+                case 4: for (var j = 0; j < d; j++) card[j] = (float)(random.NextDouble() * 2 - 1) * (row % 4 == 0 ? 1 / spread : spread); break;
                 default: for (var j = 0; j < d; j++) card[j] = basis[j] * (row % 4 == 1 ? 1e-25f : 1e25f); break;
             }
         }
@@ -76,7 +89,7 @@ public class CompressedScanTests
             var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
             if (request % 2 == 0) for (var i = 0; i < users.Length; i++) users[i] = basis[i % d] * (request % 4 == 0 ? 1 : -1);
             foreach (var k in new[] { 1, 10, 40, 500, n + 5 })
-                foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
+                foreach (var excluded in ScanCases.Exclusions(n)) ScanCases.AssertSame(cards, users, k, excluded, compact);
         }
     }
 
@@ -339,14 +352,6 @@ public class CompressedScanTests
         return worst;
     }
 
-    private static void AssertSame(CardMatrix cards, float[] users, int k, Func<int, bool>? excluded)
-    {
-        var exact = SetRetriever.ExactTopK(cards, users, k, excluded);
-        var compressed = SetRetriever.CompressedTopK(cards, users, k, excluded, boundFactor: 1f, exactWhenMany: false);
-        Assert.Equal(exact.Select(e => e.Row), compressed.Select(c => c.Row));
-        Assert.Equal(exact.Select(e => BitConverter.SingleToInt32Bits(e.Score)), compressed.Select(c => BitConverter.SingleToInt32Bits(c.Score)));
-        Assert.Equal(exact.Select(e => e.Interest), compressed.Select(c => c.Interest));
-        // The public entry, with its switch to the exact scan when candidates are many, agrees too.
-        Assert.Equal(exact, SetRetriever.TopK(cards, users, k, excluded));
-    }
+    private static void AssertSame(CardMatrix cards, float[] users, int k, Func<int, bool>? excluded) =>
+        ScanCases.AssertSame(cards, users, k, excluded, CompactCards.Int8);
 }

@@ -9,68 +9,10 @@ namespace Urm.Core.Tests.Retrieval;
 /// blocked scan (<see cref="SetRetriever.ExactTopK"/>): the same rows, order, score bits and interests, on
 /// random and adversarial cards; the bound on every card; and the AVX2 and portable kernels bit for bit.
 /// Pass two is forced (no switch to the exact scan when the candidates are many) so that small catalogs
-/// exercise it. The int8 first pass has the same tests in <see cref="CompressedScanTests"/>.
+/// exercise it. The random, tied-grid and near-tie cases of <see cref="CompressedScanTests"/> run with both first passes.
 /// </summary>
 public class CompressedScanFp16Tests
 {
-    [Theory]
-    [MemberData(nameof(CompressedScanTests.Shapes), MemberType = typeof(CompressedScanTests))]
-    public void Continuous_random_cards_give_the_exact_answer(int n, int d, int m, int k)
-    {
-        var random = new Random(n * 17 + d);
-        var cards = ScanCases.Matrix(n, d, () => (float)(random.NextDouble() * 2 - 1));
-        for (var request = 0; request < 5; request++)
-        {
-            var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
-            foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(CompressedScanTests.Shapes), MemberType = typeof(CompressedScanTests))]
-    public void Grid_cards_with_real_ties_give_the_exact_answer(int n, int d, int m, int k)
-    {
-        // Multiples of 1/4, which fp16 holds exactly: equal scores across rows and interests really happen.
-        var random = new Random(n * 3 + d);
-        var cards = ScanCases.Matrix(n, d, () => random.Next(-4, 5) / 4f);
-        var users = ScanCases.Values(m * d, () => random.Next(-4, 5) / 4f);
-        foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
-    }
-
-    [Fact]
-    public void Near_ties_duplicates_zero_tiny_and_huge_cards_give_the_exact_answer()
-    {
-        // Cards a hair apart (far inside the fp16 error), runs of identical cards, zero cards, cards from
-        // 1e-12 to 1e12 (fp16 alone holds 6e-8 to 65,504; the per-card scale moves them in), and cards too
-        // small or too large for the bound (1e-25, 1e25: infinite bound, always re-scored), interleaved.
-        const int n = 3_000, d = 64, m = 4;
-        var random = new Random(12);
-        var basis = ScanCases.Values(d, () => (float)(random.NextDouble() * 2 - 1));
-        var vectors = new float[n * d];
-        for (var row = 0; row < n; row++)
-        {
-            var card = vectors.AsSpan(row * d, d);
-            switch (row % 6)
-            {
-                case 0: for (var j = 0; j < d; j++) card[j] = basis[j] + (float)(random.NextDouble() - 0.5) * 1e-6f; break;
-                case 1: vectors.AsSpan((row - 1) * d, d).CopyTo(card); break; // a duplicate of the row before
-                case 2: break; // zero
-                case 3: for (var j = 0; j < d; j++) card[j] = basis[j] * (1 + row % 5 * 1e-7f); break;
-                case 4: for (var j = 0; j < d; j++) card[j] = (float)(random.NextDouble() * 2 - 1) * (row % 4 == 0 ? 1e-12f : 1e12f); break;
-                default: for (var j = 0; j < d; j++) card[j] = basis[j] * (row % 4 == 1 ? 1e-25f : 1e25f); break;
-            }
-        }
-        var cards = new CardMatrix(Enumerable.Range(0, n).Select(i => $"item-{i}").ToArray(), vectors, d);
-        for (var request = 0; request < 10; request++)
-        {
-            // Users along the basis (everything near-ties) and at random, some pointing away (negative scores).
-            var users = ScanCases.Values(m * d, () => (float)(random.NextDouble() * 2 - 1));
-            if (request % 2 == 0) for (var i = 0; i < users.Length; i++) users[i] = basis[i % d] * (request % 4 == 0 ? 1 : -1);
-            foreach (var k in new[] { 1, 10, 40, 500, n + 5 })
-                foreach (var excluded in ScanCases.Exclusions(n)) AssertSame(cards, users, k, excluded);
-        }
-    }
-
     [Fact]
     public void The_bound_holds_for_every_card_and_padding_lane()
     {
@@ -326,14 +268,6 @@ public class CompressedScanFp16Tests
         return worst;
     }
 
-    private static void AssertSame(CardMatrix cards, float[] users, int k, Func<int, bool>? excluded)
-    {
-        var exact = SetRetriever.ExactTopK(cards, users, k, excluded);
-        var compressed = SetRetriever.CompressedTopK(cards, users, k, excluded, boundFactor: 1f, exactWhenMany: false, compact: CompactCards.Fp16);
-        Assert.Equal(exact.Select(e => e.Row), compressed.Select(c => c.Row));
-        Assert.Equal(exact.Select(e => BitConverter.SingleToInt32Bits(e.Score)), compressed.Select(c => BitConverter.SingleToInt32Bits(c.Score)));
-        Assert.Equal(exact.Select(e => e.Interest), compressed.Select(c => c.Interest));
-        // The public entry, with its switch to the exact scan when candidates are many, agrees too.
-        Assert.Equal(exact, SetRetriever.CompressedTopK(cards, users, k, excluded, compact: CompactCards.Fp16));
-    }
+    private static void AssertSame(CardMatrix cards, float[] users, int k, Func<int, bool>? excluded) =>
+        ScanCases.AssertSame(cards, users, k, excluded, CompactCards.Fp16);
 }

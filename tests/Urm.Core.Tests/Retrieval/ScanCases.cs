@@ -18,4 +18,17 @@ internal static class ScanCases
         for (var i = 0; i < count; i++) values[i] = next();
         return values;
     }
+
+    /// <summary>The compressed scan with <paramref name="compact"/>'s first pass, pass two forced, gives the exact scan's rows,
+    /// score bits and interests; so do the public entries (with their switch to the exact scan when candidates are many).</summary>
+    public static void AssertSame(CardMatrix cards, float[] users, int k, Func<int, bool>? excluded, CompactCards compact)
+    {
+        var exact = SetRetriever.ExactTopK(cards, users, k, excluded);
+        var compressed = SetRetriever.CompressedTopK(cards, users, k, excluded, boundFactor: 1f, exactWhenMany: false, compact: compact);
+        Assert.Equal(exact.Select(e => e.Row), compressed.Select(c => c.Row));
+        Assert.Equal(exact.Select(e => BitConverter.SingleToInt32Bits(e.Score)), compressed.Select(c => BitConverter.SingleToInt32Bits(c.Score)));
+        Assert.Equal(exact.Select(e => e.Interest), compressed.Select(c => c.Interest));
+        Assert.Equal(exact, SetRetriever.CompressedTopK(cards, users, k, excluded, compact: compact));
+        if (compact == CompactCards.Int8) Assert.Equal(exact, SetRetriever.TopK(cards, users, k, excluded));   // serving's entry
+    }
 }

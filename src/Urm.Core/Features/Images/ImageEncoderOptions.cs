@@ -27,20 +27,10 @@ public sealed record ImageEncoderOptions(
     public static ImageEncoderOptions Default { get; } = new();
 
     /// <summary>The spellings settings and command lines use: <c>fp32</c>, <c>int8</c>.</summary>
-    public static string PrecisionName(ImagePrecision precision) => precision.ToString().ToLowerInvariant();
+    public static string PrecisionName(ImagePrecision precision) => PrecisionNames.Name(precision);
 
     /// <summary>Reads <c>fp32</c> or <c>int8</c> (any case, surrounding space ignored).</summary>
-    public static bool TryParsePrecision(string? value, out ImagePrecision precision)
-    {
-        precision = ImagePrecision.Fp32;
-        foreach (var p in Enum.GetValues<ImagePrecision>())
-            if (string.Equals(value?.Trim(), PrecisionName(p), StringComparison.OrdinalIgnoreCase))
-            {
-                precision = p;
-                return true;
-            }
-        return false;
-    }
+    public static bool TryParsePrecision(string? value, out ImagePrecision precision) => PrecisionNames.TryParse(value, out precision);
 
     internal EncoderSessionOptions SessionOrDefault => Session ?? EncoderSessionOptions.Default;
 }

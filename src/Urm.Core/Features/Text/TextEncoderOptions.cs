@@ -15,20 +15,10 @@ public sealed record TextEncoderOptions(int MaxTokens = 256, EncoderSessionOptio
     public static TextEncoderOptions Default { get; } = new();
 
     /// <summary>The spellings settings and command lines use: <c>fp32</c>, <c>int8</c>.</summary>
-    public static string PrecisionName(TextPrecision precision) => precision.ToString().ToLowerInvariant();
+    public static string PrecisionName(TextPrecision precision) => PrecisionNames.Name(precision);
 
     /// <summary>Reads <c>fp32</c> or <c>int8</c> (any case, surrounding space ignored).</summary>
-    public static bool TryParsePrecision(string? value, out TextPrecision precision)
-    {
-        precision = TextPrecision.Fp32;
-        foreach (var p in Enum.GetValues<TextPrecision>())
-            if (string.Equals(value?.Trim(), PrecisionName(p), StringComparison.OrdinalIgnoreCase))
-            {
-                precision = p;
-                return true;
-            }
-        return false;
-    }
+    public static bool TryParsePrecision(string? value, out TextPrecision precision) => PrecisionNames.TryParse(value, out precision);
 
     internal EncoderSessionOptions SessionOrDefault => Session ?? EncoderSessionOptions.Default;
 }
