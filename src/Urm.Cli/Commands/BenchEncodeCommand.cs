@@ -30,22 +30,27 @@ public static class BenchEncodeCommand
         var imagesOnly = new Option<bool>("--images-only") { Description = "Only the image rows and the split of their time (decode, preprocessing, ResNet18)." };
         var catalog = new Option<FileInfo?>("--catalog") { Description = "Also encode this catalog's item texts in fp32 and int8 and print the cosine between the two (fidelity)." };
         var photos = new Option<DirectoryInfo[]>("--photos") { Description = "With --images-only: also encode the images in these folders (and the generated ones) with fp32 and int8 ResNet18 and print the cosine between the two (fidelity).", AllowMultipleArgumentsPerToken = true };
+        var calibration = new Option<DirectoryInfo[]>("--calibration") { Description = "With --photos: calibrate on the images in these folders with other quantiles and print the fidelity of each int8 form (weight bits, first convolution fp32 or int8, ranges), the choices behind the shipped one.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("encode", "Items/s for text (fp32, int8), image (fp32, int8) and whole-row features against the raw MiniLM session; int8 fidelity over a catalog or photos.")
         {
-            items, threads, batch, imageItems, imagesOnly, catalog, photos,
+            items, threads, batch, imageItems, imagesOnly, catalog, photos, calibration,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() =>
-            RunAsync(parse.GetValue(items), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(imageItems), parse.GetValue(imagesOnly), parse.GetValue(catalog), parse.GetValue(photos) ?? [], cancellationToken)));
+            RunAsync(parse.GetValue(items), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(imageItems), parse.GetValue(imagesOnly), parse.GetValue(catalog),
+                parse.GetValue(photos) ?? [], parse.GetValue(calibration) ?? [], cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(int count, int threads, int batchSize, int imageCount, bool imagesOnly, FileInfo? catalog, DirectoryInfo[] photos, CancellationToken cancellationToken)
+    private static async Task RunAsync(int count, int threads, int batchSize, int imageCount, bool imagesOnly, FileInfo? catalog, DirectoryInfo[] photos,
+        DirectoryInfo[] calibration, CancellationToken cancellationToken)
     {
-        foreach (var dir in photos.Where(d => !d.Exists)) throw new DirectoryNotFoundException($"The photo folder '{dir.FullName}' does not exist.");
         if (photos.Length > 0 && !imagesOnly) throw new ArgumentException("--photos goes with --images-only.");
+        if (calibration.Length > 0 && photos.Length == 0) throw new ArgumentException("--calibration goes with --photos.");
+        var photoFiles = photos.Length > 0 ? CalibrateImagesCommand.ImageFiles(photos) : [];
+        var calibrationFiles = calibration.Length > 0 ? CalibrateImagesCommand.ImageFiles(calibration) : [];
         if (imagesOnly)
         {
-            await ImagesAsync(imageCount, threads, photos, cancellationToken);
+            await ImagesAsync(imageCount, threads, photoFiles, calibrationFiles, cancellationToken);
             return;
         }
         if (count < batchSize) throw new ArgumentException($"--items must be at least --batch ({batchSize}).");
@@ -147,7 +152,7 @@ public static class BenchEncodeCommand
     /// taking turns, then the split of its time: reading and decoding on one thread, and the two graphs on their
     /// own (raw sessions, <c>Run</c> only, on one decoded batch; the model's cost does not depend on the pixels).
     /// </summary>
-    private static async Task ImagesAsync(int count, int threads, DirectoryInfo[] photos, CancellationToken cancellationToken)
+    private static async Task ImagesAsync(int count, int threads, string[] photos, string[] calibration, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("urm-bench-images").FullName;
         try
@@ -165,7 +170,9 @@ public static class BenchEncodeCommand
             using var int8 = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, Precision: ImagePrecision.Int8));
             using var int8Singly = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 1, Precision: ImagePrecision.Int8));
             using var int8Batches32 = ImageEncoder.Load(source, new ImageEncoderOptions(Session: session, BatchSize: 32, Precision: ImagePrecision.Int8));
-            using var resnetInt8 = OpenRaw(ResNetInt8Ranges.Shipped.Quantise(File.ReadAllBytes(PretrainedPaths.ResNet18Model)), threads);
+            var resnetModel = File.ReadAllBytes(PretrainedPaths.ResNet18Model);
+            using var resnetInt8 = OpenRaw(ResNetInt8Ranges.Shipped.Quantise(resnetModel), threads);
+            using var resnetAllInt8 = OpenRaw(StaticConvQuantization.Apply(resnetModel, ResNetInt8Ranges.Shipped.Ranges, ResNetInt8Ranges.WeightBits, floatInputConvolutions: false), threads);
             using var preprocess = OpenRaw(PretrainedPaths.ResNet18Preprocess, threads);
             using var resnet = OpenRaw(PretrainedPaths.ResNet18Model, threads);
             using var resnetOneThread = OpenRaw(PretrainedPaths.ResNet18Model, 1);
@@ -196,6 +203,7 @@ public static class BenchEncodeCommand
                 c => int8.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
                 c => int8Batches32.EncodeAsync(chunks[c], cancellationToken).GetAwaiter().GetResult(),
                 c => { foreach (var (start, n) in Pieces(c)) RunRaw(resnetInt8, prepared, start, n); },
+                c => { foreach (var (start, n) in Pieces(c)) RunRaw(resnetAllInt8, prepared, start, n); },
             ];
             foreach (var stage in stages) stage(0);   // warm-up
             var rates = Interleaved(count, chunks.Count, stages);
@@ -217,12 +225,15 @@ public static class BenchEncodeCommand
                 $"**int8 image features in batches of {options.BatchSize}, one batch at a time** (--image-precision int8)",
                 "int8 image features in batches of 32, one batch at a time",
                 $"split: int8 ResNet18 alone (batches of {options.BatchSize}, Run only)",
+                $"split: int8 ResNet18 alone with its first convolution int8 too (not shipped; batches of {options.BatchSize}, Run only)",
             ];
             for (var k = 0; k < stages.Length; k++) Console.WriteLine($"| {names[k]} | {rates[k]:F1} |");
             Console.WriteLine();
             var shipped = rates[options.ConcurrentBatches == 2 ? 2 : 1];
             Console.WriteLine($"Target: images at least 50 items/s: fp32 (the default) {shipped:F1} -> {(shipped >= 50 ? "met" : "NOT met")}; int8 {rates[9]:F1} -> {(rates[9] >= 50 ? "met" : "NOT met")}.");
+            Console.WriteLine($"Loading: fp32 ResNet18 {LoadMilliseconds(source, new ImageEncoderOptions(Session: session)):F0} ms, int8 {LoadMilliseconds(source, new ImageEncoderOptions(Session: session, Precision: ImagePrecision.Int8)):F0} ms (with the conversion).");
             if (photos.Length > 0) await ImageFidelityAsync(photos, folder, items.Select(i => i.Image!).ToList(), session, cancellationToken);
+            if (calibration.Length > 0) await Int8FormsAsync(photos, folder, items.Select(i => i.Image!).ToList(), calibration, threads, cancellationToken);
         }
         finally
         {
@@ -230,12 +241,15 @@ public static class BenchEncodeCommand
         }
     }
 
-    /// <summary>The photos in <paramref name="photos"/> and the generated images through fp32 and int8 ResNet18, then the cosine of each pair.</summary>
-    private static async Task ImageFidelityAsync(DirectoryInfo[] photos, string generatedFolder, IReadOnlyList<string> generated, EncoderSessionOptions session, CancellationToken cancellationToken)
+    private static double LoadMilliseconds(IImageSource source, ImageEncoderOptions options)
     {
-        string[] extensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"];
-        var files = photos.SelectMany(d => d.EnumerateFiles().Where(f => extensions.Contains(f.Extension.ToLowerInvariant())))
-            .Select(f => f.FullName).Order(StringComparer.Ordinal).ToList();
+        var clock = Stopwatch.StartNew();
+        using (ImageEncoder.Load(source, options)) return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>The photos and the generated images through fp32 and int8 ResNet18, then the cosine of each pair.</summary>
+    private static async Task ImageFidelityAsync(string[] files, string generatedFolder, IReadOnlyList<string> generated, EncoderSessionOptions session, CancellationToken cancellationToken)
+    {
         var ranges = ResNetInt8Ranges.Shipped;
         Console.WriteLine();
         Console.WriteLine($"int8 ResNet18 fidelity (ranges calibrated on {ranges.Images} images: {ranges.Source})");
@@ -251,6 +265,67 @@ public static class BenchEncodeCommand
             var cosines = pairs.Select(p => (Cosine(p.First.Vector!, p.Second.Vector!), p.Third)).OrderBy(c => c.Item1).ToArray();
             Console.WriteLine($"  {name}: {pairs.Count:N0} images, cosine int8 vs fp32: mean {cosines.Average(c => c.Item1):F5}, min {cosines[0].Item1:F5} ({Path.GetFileName(cosines[0].Third)}), median {cosines[cosines.Length / 2].Item1:F5}, below 0.99: {cosines.Count(c => c.Item1 < 0.99):N0}");
         }
+    }
+
+    /// <summary>
+    /// The choices behind the shipped int8 form, measured like the fidelity above: ranges calibrated on
+    /// <paramref name="calibration"/> at three quantiles (1 keeps the plain minimum and maximum), weights of 7 or 8 bits,
+    /// the first convolution fp32 or int8. Every form runs the same preprocessed images and is compared with fp32.
+    /// </summary>
+    private static async Task Int8FormsAsync(string[] photos, string generatedFolder, IReadOnlyList<string> generated, string[] calibration, int threads, CancellationToken cancellationToken)
+    {
+        var model = File.ReadAllBytes(PretrainedPaths.ResNet18Model);
+        var sets = new[] { await PreparedAsync(new LocalImageSource(), photos, cancellationToken), await PreparedAsync(new LocalImageSource(generatedFolder), generated, cancellationToken) };
+        float[][][] reference;
+        using (var fp32 = OpenRaw(model, threads)) reference = [.. sets.Select(set => RunAll(fp32, set))];
+        Console.WriteLine();
+        Console.WriteLine($"int8 forms: ranges calibrated on {calibration.Length:N0} images; cosine to fp32 over {sets[0].Count:N0} photos and {sets[1].Count:N0} generated images (mean / min)");
+        Console.WriteLine();
+        Console.WriteLine("| ranges: upper quantile | weight bits | first convolution | photos | generated |");
+        Console.WriteLine("| ---: | ---: | --- | ---: | ---: |");
+        foreach (var quantile in new[] { 1.0, 0.9999, ResNetCalibration.Quantile })
+        {
+            var (ranges, _) = await ResNetCalibration.MeasureAsync(new LocalImageSource(), calibration, "bench", cancellationToken, quantile: quantile);
+            foreach (var bits in new[] { 7, 8 })
+                foreach (var floatFirst in new[] { true, false })
+                {
+                    using var int8 = OpenRaw(StaticConvQuantization.Apply(model, ranges.Ranges, bits, floatFirst), threads);
+                    var cells = sets.Select((set, i) =>
+                    {
+                        var vectors = RunAll(int8, set);
+                        var cosines = vectors.Select((v, k) => Cosine(v, reference[i][k])).ToArray();
+                        return $"{cosines.Average():F4} / {cosines.Min():F4}";
+                    });
+                    var shipped = quantile == ResNetCalibration.Quantile && bits == ResNetInt8Ranges.WeightBits && floatFirst ? " (shipped)" : "";
+                    Console.WriteLine($"| {(quantile == 1 ? "1 (min/max)" : quantile.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture))} | {bits} | {(floatFirst ? "fp32" : "int8")}{shipped} | {string.Join(" | ", cells)} |");
+                }
+        }
+    }
+
+    /// <summary>The images that could be read, decoded and preprocessed as ResNet18 takes them, one after the other in <c>Batch</c>.</summary>
+    private static async Task<(float[] Batch, int Count)> PreparedAsync(IImageSource source, IReadOnlyList<string> references, CancellationToken cancellationToken)
+    {
+        const int size = 3 * ImageEncoder.Side * ImageEncoder.Side;
+        using var reader = ImageEncoder.Load(source, new ImageEncoderOptions(BatchSize: 1));
+        var prepared = new List<float[]>();
+        foreach (var reference in references)
+        {
+            var (pixels, _) = await reader.ReadAsync(reference, cancellationToken);
+            if (pixels is null) continue;
+            var input = new float[size];
+            reader.Preprocess(pixels, input);
+            prepared.Add(input);
+        }
+        return ([.. prepared.SelectMany(p => p)], prepared.Count);
+    }
+
+    /// <summary>Every image of a prepared batch through a one-input, one-output graph, 16 at a run; one vector per image.</summary>
+    private static float[][] RunAll(InferenceSession session, (float[] Batch, int Count) images)
+    {
+        var vectors = new List<float[]>(images.Count);
+        for (var start = 0; start < images.Count; start += 16)
+            vectors.AddRange(RunRaw(session, images.Batch, start, Math.Min(16, images.Count - start)).Chunk(ImageEncoder.ModelDimension));
+        return [.. vectors];
     }
 
     private static string AtOnce(int batches) => batches == 1 ? "one batch at a time" : $"{batches} at once";

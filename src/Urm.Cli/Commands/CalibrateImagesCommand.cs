@@ -20,10 +20,7 @@ public static class CalibrateImagesCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var dirs = parse.GetValue(folders)!;
-            foreach (var dir in dirs.Where(d => !d.Exists)) throw new DirectoryNotFoundException($"The image folder '{dir.FullName}' does not exist.");
-            var files = dirs.SelectMany(d => d.EnumerateFiles().Where(f => Extensions.Contains(f.Extension.ToLowerInvariant())))
-                .Select(f => f.FullName).Order(StringComparer.Ordinal).ToArray();
-            if (files.Length == 0) throw new InvalidDataException($"No image files ({string.Join(", ", Extensions)}) in {string.Join(", ", dirs.Select(d => d.FullName))}.");
+            var files = ImageFiles(dirs);
             Console.Error.WriteLine($"Measuring ResNet18's activation ranges over {files.Length:N0} images...");
             var (ranges, problems) = await ResNetCalibration.MeasureAsync(new LocalImageSource(), files,
                 parse.GetValue(source) ?? string.Join(", ", dirs.Select(d => d.FullName)), cancellationToken);
@@ -33,5 +30,14 @@ public static class CalibrateImagesCommand
             foreach (var problem in problems) Console.WriteLine($"  skipped {problem.Reference}: {problem.Reason}");
         }));
         return command;
+    }
+
+    /// <summary>The image files directly inside the folders, by full path in ordinal order; a missing folder or none found is an error.</summary>
+    public static string[] ImageFiles(DirectoryInfo[] folders)
+    {
+        foreach (var dir in folders.Where(d => !d.Exists)) throw new DirectoryNotFoundException($"The image folder '{dir.FullName}' does not exist.");
+        var files = folders.SelectMany(d => d.EnumerateFiles().Where(f => Extensions.Contains(f.Extension.ToLowerInvariant())))
+            .Select(f => f.FullName).Order(StringComparer.Ordinal).ToArray();
+        return files.Length > 0 ? files : throw new InvalidDataException($"No image files ({string.Join(", ", Extensions)}) in {string.Join(", ", folders.Select(d => d.FullName))}.");
     }
 }

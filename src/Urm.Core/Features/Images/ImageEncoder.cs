@@ -126,7 +126,7 @@ public sealed class ImageEncoder : IImageEncoder, IDisposable
     }
 
     /// <summary>Planar RGB pixels in 0–255, [3, 224, 224], as ResNet18 takes them (planar BGR minus the mean image).</summary>
-    internal void Preprocess(float[] pixels, Span<float> target) => _preprocess.Apply(pixels, target);
+    public void Preprocess(float[] pixels, Span<float> target) => _preprocess.Apply(pixels, target);
 
     public void Dispose() => _resnet.Dispose();
 

@@ -22,12 +22,14 @@ public static class ResNetCalibration
     /// <summary>Values of each tensor kept per image (evenly strided), for the quantiles: 16 KB per tensor and image held.</summary>
     private const int SampledValuesPerImage = 4096;
 
+    /// <param name="quantile">The upper quantile kept, <see cref="Quantile"/> unless another is being measured; 1 keeps the plain minimum and maximum.</param>
     /// <returns>The ranges, and the images that could not be read (they are left out).</returns>
     public static async Task<(ResNetInt8Ranges Ranges, IReadOnlyList<ImageProblem> Problems)> MeasureAsync(
         IImageSource source, IReadOnlyList<string> references, string sourceDescription, CancellationToken cancellationToken,
-        string? resnetPath = null, string? preprocessPath = null)
+        string? resnetPath = null, string? preprocessPath = null, double quantile = Quantile)
     {
         ArgumentNullException.ThrowIfNull(references);
+        if (quantile is not (> 0.5 and <= 1)) throw new ArgumentOutOfRangeException(nameof(quantile), quantile, "The upper quantile is above 0.5 and at most 1.");
         resnetPath ??= PretrainedPaths.ResNet18Model;
         preprocessPath ??= PretrainedPaths.ResNet18Preprocess;
         using var reader = new ImageEncoder(source, resnetPath, preprocessPath, new ImageEncoderOptions(BatchSize: 1));
@@ -62,7 +64,7 @@ public static class ResNetCalibration
         {
             var values = samples[n].ToArray();
             Array.Sort(values);
-            return new ActivationRange(values[(int)Math.Floor((1 - Quantile) * (values.Length - 1))], values[(int)Math.Ceiling(Quantile * (values.Length - 1))]);
+            return new ActivationRange(values[(int)Math.Floor((1 - quantile) * (values.Length - 1))], values[(int)Math.Ceiling(quantile * (values.Length - 1))]);
         }, StringComparer.Ordinal);
         return (new ResNetInt8Ranges(ResNetInt8Ranges.Sha256(model), measured, sourceDescription, ranges), problems);
 
