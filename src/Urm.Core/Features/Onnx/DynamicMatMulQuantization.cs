@@ -41,16 +41,7 @@ public static class DynamicMatMulQuantization
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         // An initializer that is also a graph input can be replaced by the caller at run time: not a constant.
         var overridable = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var n in graph.Node) { names.UnionWith(n.Output); names.Add(n.Name); }
-        names.UnionWith(initializers.Keys);
-        names.UnionWith(overridable);
-        string Fresh(string stem)
-        {
-            var name = stem;
-            for (var k = 1; !names.Add(name); k++) name = $"{stem}_{k}";
-            return name;
-        }
+        var fresh = new FreshNames(graph);
 
         var quantised = new Dictionary<string, (string Weights, string Scales)>(StringComparer.Ordinal);
         var activations = new Dictionary<string, (string Values, string Scale, string ZeroPoint)>(StringComparer.Ordinal);
@@ -69,7 +60,7 @@ public static class DynamicMatMulQuantization
             }
             if (!quantised.TryGetValue(b.Name, out var q))
             {
-                var (weights, scales) = Quantise(b, weightBits, Fresh(b.Name + "_quantized"), Fresh(b.Name + "_scale"));
+                var (weights, scales) = Quantise(b, weightBits, fresh.Next(b.Name + "_quantized"), fresh.Next(b.Name + "_scale"));
                 graph.Initializer.Add(weights);
                 graph.Initializer.Add(scales);
                 quantised[b.Name] = q = (weights.Name, scales.Name);
@@ -77,26 +68,26 @@ public static class DynamicMatMulQuantization
             if (zeroPoint is null)
             {
                 // Symmetric weights: one zero point, 0, for every column of every product.
-                zeroPoint = Fresh("matmul_weight_zero_point");
-                graph.Initializer.Add(new TensorProto { Name = zeroPoint, DataType = (int)TensorProto.Types.DataType.Int8, RawData = ByteString.CopyFrom(0) });
+                zeroPoint = fresh.Next("matmul_weight_zero_point");
+                graph.Initializer.Add(GraphEdits.Tensor(zeroPoint, TensorProto.Types.DataType.Int8, [0]));
             }
-            var stem = string.IsNullOrEmpty(node.Name) ? Fresh("MatMul") : node.Name;
+            var stem = string.IsNullOrEmpty(node.Name) ? fresh.Next("MatMul") : node.Name;
             // Products that read the same input (Q, K and V) share its quantisation, as ONNX Runtime's common
             // subexpression elimination would make them anyway; those then run as MatMulIntegerToFloat, a
             // product with an input of its own as DynamicQuantizeMatMul (quantise and multiply in one kernel).
             if (!activations.TryGetValue(node.Input[0], out var a))
             {
-                a = (Fresh(stem + "_A_quantized"), Fresh(stem + "_A_scale"), Fresh(stem + "_A_zero_point"));
-                nodes.Add(Node("DynamicQuantizeLinear", Fresh(stem + "_quantize_A"), [node.Input[0]], [a.Values, a.Scale, a.ZeroPoint]));
+                a = (fresh.Next(stem + "_A_quantized"), fresh.Next(stem + "_A_scale"), fresh.Next(stem + "_A_zero_point"));
+                nodes.Add(GraphEdits.Node("DynamicQuantizeLinear", fresh.Next(stem + "_quantize_A"), [node.Input[0]], [a.Values, a.Scale, a.ZeroPoint]));
                 activations[node.Input[0]] = a;
             }
-            string product = Fresh(stem + "_int32"), asFloat = Fresh(stem + "_float"), scale = Fresh(stem + "_scale");
-            nodes.Add(Node("MatMulInteger", Fresh(stem + "_quant"), [a.Values, q.Weights, a.ZeroPoint, zeroPoint], [product]));
-            nodes.Add(Node("Mul", Fresh(stem + "_scales"), [a.Scale, q.Scales], [scale]));
-            var cast = Node("Cast", Fresh(stem + "_cast"), [product], [asFloat]);
+            string product = fresh.Next(stem + "_int32"), asFloat = fresh.Next(stem + "_float"), scale = fresh.Next(stem + "_scale");
+            nodes.Add(GraphEdits.Node("MatMulInteger", fresh.Next(stem + "_quant"), [a.Values, q.Weights, a.ZeroPoint, zeroPoint], [product]));
+            nodes.Add(GraphEdits.Node("Mul", fresh.Next(stem + "_scales"), [a.Scale, q.Scales], [scale]));
+            var cast = GraphEdits.Node("Cast", fresh.Next(stem + "_cast"), [product], [asFloat]);
             cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float });
             nodes.Add(cast);
-            nodes.Add(Node("Mul", Fresh(stem + "_rescale"), [asFloat, scale], [node.Output[0]]));
+            nodes.Add(GraphEdits.Node("Mul", fresh.Next(stem + "_rescale"), [asFloat, scale], [node.Output[0]]));
             count++;
         }
         if (count == 0) return 0;
@@ -117,8 +108,7 @@ public static class DynamicMatMulQuantization
     internal static (TensorProto Weights, TensorProto Scales) Quantise(TensorProto b, int weightBits, string weightsName, string scalesName)
     {
         int rows = checked((int)b.Dims[0]), columns = checked((int)b.Dims[1]);
-        var values = b.HasRawData ? MemoryMarshal.Cast<byte, float>(b.RawData.Span).ToArray() : b.FloatData.ToArray();
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian.");
+        var values = GraphEdits.Floats(b);
         var qmax = (1 << (weightBits - 1)) - 1;
         var scales = new float[columns];
         for (var k = 0; k < rows; k++)
@@ -129,20 +119,8 @@ public static class DynamicMatMulQuantization
         for (var k = 0; k < rows; k++)
             for (var j = 0; j < columns; j++)
                 weights[k * columns + j] = (sbyte)Math.Clamp(MathF.Round(values[k * columns + j] / scales[j], MidpointRounding.ToEven), -qmax, qmax);
-        var w = new TensorProto { Name = weightsName, DataType = (int)TensorProto.Types.DataType.Int8, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(weights.AsSpan())) };
-        w.Dims.Add(rows);
-        w.Dims.Add(columns);
-        var s = new TensorProto { Name = scalesName, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
-        s.Dims.Add(columns);
-        return (w, s);
-    }
-
-    private static NodeProto Node(string op, string name, string[] inputs, string[] outputs)
-    {
-        var node = new NodeProto { OpType = op, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        return node;
+        return (GraphEdits.Tensor(weightsName, TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(weights.AsSpan()), rows, columns),
+                GraphEdits.Tensor(scalesName, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()), columns));
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Urm.Core.Features.Onnx.Proto;
@@ -51,8 +50,8 @@ public static class StaticConvQuantization
     /// summed into int16, which can saturate with full-range weights; 7 bits cannot. With VNNI 8 bits are safe and closer.</param>
     /// <param name="floatInputConvolutions">Whether the convolutions that read the graph input stay fp32 (BatchNormalization
     /// still folded in) and only their outputs are quantised. An image input, BGR minus a mean image, spans about 290 values,
-    /// so one uint8 step is 1.1 of a pixel value: flat product pictures lose most of their signal to it (measured with 8-bit
-    /// weights: mean cosine to fp32 0.982 quantised, 0.998 with ResNet18's first convolution in fp32; docs/BENCHMARKS.md, "int8 ResNet18").</param>
+    /// so one uint8 step is 1.1 of a pixel value: flat product pictures lose most of their signal to it (measured on generated
+    /// product pictures: mean cosine to fp32 0.980 quantised, 0.996 with ResNet18's first convolution in fp32; docs/BENCHMARKS.md, "int8 ResNet18").</param>
     public static byte[] Apply(byte[] model, IReadOnlyDictionary<string, ActivationRange> ranges, int weightBits = 7, bool floatInputConvolutions = true)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -175,11 +174,10 @@ public static class StaticConvQuantization
     private sealed class Rewriter(GraphProto graph, IReadOnlyDictionary<string, ActivationRange> ranges, int weightBits, bool floatInputConvolutions)
     {
         private readonly Dictionary<string, TensorProto> _initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        private readonly HashSet<string> _names = NamesIn(graph);
+        private readonly FreshNames _names = new(graph);
         /// <summary>Float tensor → its uint8 twin and the names of its scale and zero point initializers.</summary>
         private readonly Dictionary<string, QuantisedTensor> _quantised = new(StringComparer.Ordinal);
         private readonly List<NodeProto> _nodes = [];
-        private string _input = "";
 
         private sealed record QuantisedTensor(string Values, string Scale, string ZeroPoint, float ScaleValue);
 
@@ -188,18 +186,17 @@ public static class StaticConvQuantization
             if (!floatInputConvolutions)
             {
                 var input = Declare(plan.Input, relu: false);
-                _nodes.Add(Node("QuantizeLinear", Fresh(plan.Input + "_quantize"), [plan.Input, input.Scale, input.ZeroPoint], [input.Values]));
+                _nodes.Add(GraphEdits.Node("QuantizeLinear", Fresh(plan.Input + "_quantize"), [plan.Input, input.Scale, input.ZeroPoint], [input.Values]));
             }
-            _input = plan.Input;
             foreach (var step in plan.Steps)
             {
                 switch (step)
                 {
-                    case ConvStep conv: Convolution(conv); break;
+                    case ConvStep conv: Convolution(conv, inFloat: floatInputConvolutions && conv.Conv.Input[0] == plan.Input); break;
                     case AddStep add:
                     {
                         QuantisedTensor a = _quantised[add.Add.Input[0]], b = _quantised[add.Add.Input[1]], c = Declare(add.Output, add.Relu);
-                        var node = Node("QLinearAdd", Fresh(add.Add.Name + "_quant"), [a.Values, a.Scale, a.ZeroPoint, b.Values, b.Scale, b.ZeroPoint, c.Scale, c.ZeroPoint], [c.Values]);
+                        var node = GraphEdits.Node("QLinearAdd", Fresh(add.Add.Name + "_quant"), [a.Values, a.Scale, a.ZeroPoint, b.Values, b.Scale, b.ZeroPoint, c.Scale, c.ZeroPoint], [c.Values]);
                         node.Domain = MicrosoftDomain;
                         _nodes.Add(node);
                         break;
@@ -210,7 +207,7 @@ public static class StaticConvQuantization
                         var x = _quantised[pool.Pool.Input[0]];
                         var y = new QuantisedTensor(Fresh(pool.Pool.Output[0] + "_quantized"), x.Scale, x.ZeroPoint, x.ScaleValue);
                         _quantised[pool.Pool.Output[0]] = y;
-                        var node = Node("MaxPool", Fresh(pool.Pool.Name + "_quant"), [x.Values], [y.Values]);
+                        var node = GraphEdits.Node("MaxPool", Fresh(pool.Pool.Name + "_quant"), [x.Values], [y.Values]);
                         node.Attribute.AddRange(pool.Pool.Attribute.Where(a => a.Name != "storage_order").Select(a => a.Clone()));
                         _nodes.Add(node);
                         break;
@@ -219,8 +216,8 @@ public static class StaticConvQuantization
                     {
                         var x = _quantised[pool.Pool.Input[0]];
                         var dequantised = Fresh(pool.Pool.Input[0] + "_dequantized");
-                        _nodes.Add(Node("DequantizeLinear", Fresh(pool.Pool.Name + "_dequantize"), [x.Values, x.Scale, x.ZeroPoint], [dequantised]));
-                        var node = Node(pool.Pool.OpType, pool.Pool.Name, [dequantised], [.. pool.Pool.Output]);
+                        _nodes.Add(GraphEdits.Node("DequantizeLinear", Fresh(pool.Pool.Name + "_dequantize"), [x.Values, x.Scale, x.ZeroPoint], [dequantised]));
+                        var node = GraphEdits.Node(pool.Pool.OpType, pool.Pool.Name, [dequantised], [.. pool.Pool.Output]);
                         node.Attribute.AddRange(pool.Pool.Attribute.Select(a => a.Clone()));
                         _nodes.Add(node);
                         break;
@@ -230,7 +227,7 @@ public static class StaticConvQuantization
             // A graph output left in uint8 (a network without the final pool) is dequantised under its own name.
             foreach (var output in graph.Output)
                 if (_quantised.TryGetValue(output.Name, out var q) && !_nodes.Any(n => n.Output.Contains(output.Name)))
-                    _nodes.Add(Node("DequantizeLinear", Fresh(output.Name + "_dequantize"), [q.Values, q.Scale, q.ZeroPoint], [output.Name]));
+                    _nodes.Add(GraphEdits.Node("DequantizeLinear", Fresh(output.Name + "_dequantize"), [q.Values, q.Scale, q.ZeroPoint], [output.Name]));
 
             graph.Node.Clear();
             graph.Node.AddRange(_nodes);
@@ -241,20 +238,21 @@ public static class StaticConvQuantization
             graph.ValueInfo.Clear();   // intermediate types changed to uint8; ONNX Runtime infers them again
         }
 
-        private void Convolution(ConvStep step)
+        /// <param name="inFloat">The convolution reads the float input: it stays fp32 and only its output is quantised.</param>
+        private void Convolution(ConvStep step, bool inFloat)
         {
             var conv = step.Conv;
-            var weights = Floats(_initializers[conv.Input[1]]);
+            var weights = GraphEdits.Floats(_initializers[conv.Input[1]]);
             var dims = _initializers[conv.Input[1]].Dims.ToArray();
             if (dims.Length < 3) throw new InvalidDataException($"The Conv node '{conv.Name}' has weights of rank {dims.Length}.");
             var channels = checked((int)dims[0]);
             var perChannel = weights.Length / channels;
-            var bias = conv.Input.Count > 2 ? Floats(_initializers[conv.Input[2]]).Select(v => (double)v).ToArray() : new double[channels];
+            var bias = conv.Input.Count > 2 ? GraphEdits.Floats(_initializers[conv.Input[2]]).Select(v => (double)v).ToArray() : new double[channels];
             if (bias.Length != channels) throw new InvalidDataException($"The Conv node '{conv.Name}' has {bias.Length} bias values for {channels} channels.");
             var folded = weights.Select(v => (double)v).ToArray();
             if (step.Norm is { } norm) FoldNormalisation(norm, folded, bias, channels, perChannel);
 
-            if (floatInputConvolutions && conv.Input[0] == _input)
+            if (inFloat)
             {
                 FloatConvolution(step, folded, bias, dims);
                 return;
@@ -276,11 +274,11 @@ public static class StaticConvQuantization
                 bias32[c] = (int)Math.Clamp(Math.Round(bias[c] / ((double)x.ScaleValue * scales[c]), MidpointRounding.ToEven), int.MinValue, int.MaxValue);
             }
             var stem = string.IsNullOrEmpty(conv.Name) ? "Conv" : conv.Name;
-            var w = Add(Tensor(Fresh(stem + "_weight_quantized"), TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(q.AsSpan()), dims));
-            var ws = Add(Tensor(Fresh(stem + "_weight_scale"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()), [channels]));
-            var wz = Add(Tensor(Fresh(stem + "_weight_zero_point"), TensorProto.Types.DataType.Int8, new byte[channels], [channels]));
-            var b = Add(Tensor(Fresh(stem + "_bias_quantized"), TensorProto.Types.DataType.Int32, MemoryMarshal.AsBytes(bias32.AsSpan()), [channels]));
-            var node = Node("QLinearConv", Fresh(stem + "_quant"), [x.Values, x.Scale, x.ZeroPoint, w, ws, wz, y.Scale, y.ZeroPoint, b], [y.Values]);
+            var w = Add(GraphEdits.Tensor(Fresh(stem + "_weight_quantized"), TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(q.AsSpan()), dims));
+            var ws = Add(GraphEdits.Tensor(Fresh(stem + "_weight_scale"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()), [channels]));
+            var wz = Add(GraphEdits.Tensor(Fresh(stem + "_weight_zero_point"), TensorProto.Types.DataType.Int8, new byte[channels], [channels]));
+            var b = Add(GraphEdits.Tensor(Fresh(stem + "_bias_quantized"), TensorProto.Types.DataType.Int32, MemoryMarshal.AsBytes(bias32.AsSpan()), [channels]));
+            var node = GraphEdits.Node("QLinearConv", Fresh(stem + "_quant"), [x.Values, x.Scale, x.ZeroPoint, w, ws, wz, y.Scale, y.ZeroPoint, b], [y.Values]);
             node.Attribute.AddRange(conv.Attribute.Select(a => a.Clone()));
             _nodes.Add(node);
         }
@@ -290,14 +288,14 @@ public static class StaticConvQuantization
         {
             var stem = string.IsNullOrEmpty(step.Conv.Name) ? "Conv" : step.Conv.Name;
             var y = Declare(step.Output, step.Relu);
-            var w = Add(Tensor(Fresh(stem + "_weight_folded"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(weights.Select(v => (float)v).ToArray().AsSpan()), dims));
-            var b = Add(Tensor(Fresh(stem + "_bias_folded"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(bias.Select(v => (float)v).ToArray().AsSpan()), [bias.Length]));
+            var w = Add(GraphEdits.Tensor(Fresh(stem + "_weight_folded"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(weights.Select(v => (float)v).ToArray().AsSpan()), dims));
+            var b = Add(GraphEdits.Tensor(Fresh(stem + "_bias_folded"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(bias.Select(v => (float)v).ToArray().AsSpan()), [bias.Length]));
             var output = Fresh(step.Output + "_float");
-            var node = Node("Conv", Fresh(stem + "_folded"), [step.Conv.Input[0], w, b], [output]);
+            var node = GraphEdits.Node("Conv", Fresh(stem + "_folded"), [step.Conv.Input[0], w, b], [output]);
             node.Attribute.AddRange(step.Conv.Attribute.Select(a => a.Clone()));
             _nodes.Add(node);
             // A Relu after it is the uint8 range's zero point 0: QuantizeLinear clamps negatives to 0.
-            _nodes.Add(Node("QuantizeLinear", Fresh(stem + "_quantize"), [output, y.Scale, y.ZeroPoint], [y.Values]));
+            _nodes.Add(GraphEdits.Node("QuantizeLinear", Fresh(stem + "_quantize"), [output, y.Scale, y.ZeroPoint], [y.Values]));
         }
 
         /// <summary>y = γ (conv + b − μ) / √(σ² + ε) + β, per output channel, folded into the weights and bias.</summary>
@@ -308,8 +306,8 @@ public static class StaticConvQuantization
             if (norm.Attribute.FirstOrDefault(a => a.Name == "spatial") is { I: 0 })
                 throw new InvalidDataException($"The BatchNormalization node '{norm.Name}' is not spatial; not folded.");
             var epsilon = norm.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
-            float[] gamma = Floats(_initializers[norm.Input[1]]), beta = Floats(_initializers[norm.Input[2]]),
-                mean = Floats(_initializers[norm.Input[3]]), variance = Floats(_initializers[norm.Input[4]]);
+            float[] gamma = GraphEdits.Floats(_initializers[norm.Input[1]]), beta = GraphEdits.Floats(_initializers[norm.Input[2]]),
+                mean = GraphEdits.Floats(_initializers[norm.Input[3]]), variance = GraphEdits.Floats(_initializers[norm.Input[4]]);
             if (new[] { gamma, beta, mean, variance }.Any(p => p.Length != channels))
                 throw new InvalidDataException($"The BatchNormalization node '{norm.Name}' has parameters for other than {channels} channels.");
             for (var c = 0; c < channels; c++)
@@ -331,8 +329,8 @@ public static class StaticConvQuantization
             var scale = max > min ? (float)((max - min) / 255) : 1f;
             var zeroPoint = (byte)Math.Clamp(Math.Round(-min / scale, MidpointRounding.ToEven), 0, 255);
             var q = new QuantisedTensor(Fresh(tensor + "_quantized"),
-                Add(Tensor(Fresh(tensor + "_scale"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(new[] { scale }.AsSpan()), [])),
-                Add(Tensor(Fresh(tensor + "_zero_point"), TensorProto.Types.DataType.Uint8, [zeroPoint], [])),
+                Add(GraphEdits.Tensor(Fresh(tensor + "_scale"), TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(new[] { scale }.AsSpan()), [])),
+                Add(GraphEdits.Tensor(Fresh(tensor + "_zero_point"), TensorProto.Types.DataType.Uint8, [zeroPoint], [])),
                 scale);
             _quantised[tensor] = q;
             return q;
@@ -345,49 +343,7 @@ public static class StaticConvQuantization
             return tensor.Name;
         }
 
-        private string Fresh(string stem)
-        {
-            var name = stem;
-            for (var k = 1; !_names.Add(name); k++) name = $"{stem}_{k}";
-            return name;
-        }
-
-        private static HashSet<string> NamesIn(GraphProto graph)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var n in graph.Node) { names.UnionWith(n.Input); names.UnionWith(n.Output); names.Add(n.Name); }
-            names.UnionWith(graph.Initializer.Select(t => t.Name));
-            names.UnionWith(graph.Input.Select(i => i.Name));
-            names.UnionWith(graph.Output.Select(o => o.Name));
-            return names;
-        }
-    }
-
-    private static float[] Floats(TensorProto t)
-    {
-        if (t.DataType != (int)TensorProto.Types.DataType.Float || t.DataLocation == TensorProto.Types.DataLocation.External)
-            throw new InvalidDataException($"The initializer '{t.Name}' is not float data held in the model.");
-        if (!t.HasRawData) return [.. t.FloatData];
-        var raw = t.RawData.Span;
-        var values = new float[raw.Length / sizeof(float)];
-        for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * sizeof(float))..]);
-        return values;
-    }
-
-    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> raw, long[] dims)
-    {
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian.");
-        var t = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
-        t.Dims.AddRange(dims);
-        return t;
-    }
-
-    private static NodeProto Node(string op, string name, string[] inputs, string[] outputs)
-    {
-        var node = new NodeProto { OpType = op, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        return node;
+        private string Fresh(string stem) => _names.Next(stem);
     }
 }
 
